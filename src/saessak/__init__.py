@@ -1,0 +1,32 @@
+"""saessak (새싹, "sprout"): a deep-learning framework written from scratch on NumPy.
+
+It has its own reverse-mode autodiff, layers, optimizers and training loop, behind the
+Keras API, so ``import saessak as keras`` runs programs written for ``tf.keras``.
+"""
+
+import sys as _sys
+
+from . import backend, ops
+from .autograd import Function, GradCheckResult, Tensor, enable_grad, grad_check, no_grad
+from .backend import set_random_seed
+
+__version__ = "0.1.0"
+
+
+def tensor(data, dtype=None, requires_grad=False):
+    """Make a Tensor, like ``torch.tensor``: ``saessak.tensor([1., 2.], requires_grad=True)``."""
+    return Tensor(data, requires_grad=requires_grad, dtype=dtype)
+
+
+def _alias_keras():
+    """Make ``saessak.keras`` (and ``saessak.keras.layers`` ...) the same modules as saessak's,
+    so that ``from tensorflow.keras.layers import LSTM`` only needs its first word changed."""
+    me = _sys.modules[__name__]
+    _sys.modules[__name__ + ".keras"] = me
+    for name, module in list(_sys.modules.items()):
+        if name.startswith(__name__ + ".") and not name.startswith(__name__ + ".keras"):
+            _sys.modules[__name__ + ".keras" + name[len(__name__):]] = module
+
+
+keras = _sys.modules[__name__]
+_alias_keras()

@@ -1,0 +1,46 @@
+"""Differentiable functions on Tensors. Each is a small Function with forward and backward."""
+
+from .activations import (
+    elu,
+    exponential,
+    gelu,
+    hard_sigmoid,
+    leaky_relu,
+    log_softmax,
+    mish,
+    relu,
+    relu6,
+    selu,
+    sigmoid,
+    silu,
+    softmax,
+    softplus,
+    softsign,
+    step,
+    swish,
+    tanh,
+)
+from .arithmetic import add, divide, multiply, negative, power, subtract
+from .linalg import dot, linear, matmul
+from .math import abs, cast, clip, cos, erf, exp, log, log1p, maximum, minimum, sign, sin, sqrt, square
+from .reduction import argmax, argmin, logsumexp, max, mean, min, norm, std, sum, var
+from .shape import (
+    broadcast_to,
+    concat,
+    concatenate,
+    expand_dims,
+    flatten,
+    gather,
+    getitem,
+    one_hot,
+    pad,
+    repeat,
+    reshape,
+    split,
+    squeeze,
+    stack,
+    swapaxes,
+    tile,
+    transpose,
+    where,
+)

@@ -1,0 +1,118 @@
+"""The four rules of arithmetic, powers, and the operators that make ``a + b`` work on Tensors."""
+
+from __future__ import annotations
+
+import numpy as np  # NumPy ufuncs also dispatch to CuPy arrays
+
+from ..autograd.tensor import Function, Tensor
+
+
+class Add(Function):
+    def forward(self, a, b):
+        return a + b
+
+    def backward(self, g):  # d(a+b) = da + db; broadcasting is undone by the engine
+        return g, g
+
+
+class Sub(Function):
+    def forward(self, a, b):
+        return a - b
+
+    def backward(self, g):
+        return g, -g
+
+
+class Mul(Function):
+    def forward(self, a, b):
+        self.a, self.b = a, b
+        return a * b
+
+    def backward(self, g):  # d(ab) = b da + a db
+        return g * self.b, g * self.a
+
+
+class Div(Function):
+    def forward(self, a, b):
+        self.a, self.b = a, b
+        return a / b
+
+    def backward(self, g):  # d(a/b) = da / b - a db / b^2
+        gb = g / self.b
+        return gb, -gb * self.a / self.b
+
+
+class Neg(Function):
+    def forward(self, a):
+        return -a
+
+    def backward(self, g):
+        return -g
+
+
+class Pow(Function):
+    """``a ** p`` for a tensor ``a`` and a constant exponent ``p``."""
+
+    def __init__(self, p):
+        self.p = p
+
+    def forward(self, a):
+        self.a = a
+        return a**self.p
+
+    def backward(self, g):  # d(a^p) = p a^(p-1) da
+        return g * self.p * self.a ** (self.p - 1)
+
+
+class PowTensor(Function):
+    """``a ** b`` where the exponent is a tensor too (``a`` must be positive there)."""
+
+    def forward(self, a, b):
+        self.a, self.b = a, b
+        self.y = a**b
+        return self.y
+
+    def backward(self, g):  # d(a^b) = b a^(b-1) da + a^b ln(a) db
+        return g * self.b * self.a ** (self.b - 1), g * self.y * np.log(self.a)
+
+
+def add(a, b):
+    return Add()(a, b)
+
+
+def subtract(a, b):
+    return Sub()(a, b)
+
+
+def multiply(a, b):
+    return Mul()(a, b)
+
+
+def divide(a, b):
+    return Div()(a, b)
+
+
+def negative(a):
+    return Neg()(a)
+
+
+def power(a, p):
+    if isinstance(p, Tensor):
+        return PowTensor()(a, p)
+    return Pow(p)(a)
+
+
+# Python's operators on Tensor. They are installed here, not in autograd, so that the
+# engine stays free of any particular op (autograd never imports ops).
+Tensor.__add__ = add
+Tensor.__radd__ = lambda self, other: add(other, self)
+Tensor.__sub__ = subtract
+Tensor.__rsub__ = lambda self, other: subtract(other, self)
+Tensor.__mul__ = multiply
+Tensor.__rmul__ = lambda self, other: multiply(other, self)
+Tensor.__truediv__ = divide
+Tensor.__rtruediv__ = lambda self, other: divide(other, self)
+Tensor.__neg__ = negative
+Tensor.__pos__ = lambda self: self
+Tensor.__pow__ = power
+Tensor.__rpow__ = lambda self, other: PowTensor()(other, self)

@@ -1,0 +1,85 @@
+"""Matrix products: the op that does almost all the arithmetic of a neural network."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..autograd.tensor import Function, Tensor
+
+
+class MatMul(Function):
+    """``a @ b`` with NumPy's rules: batched over leading axes, which broadcast."""
+
+    def forward(self, a, b):
+        if a.ndim == 0 or b.ndim == 0:
+            raise ValueError("matmul: scalars are not allowed; use multiply")
+        k_a = a.shape[-1]
+        k_b = b.shape[0] if b.ndim == 1 else b.shape[-2]
+        if k_a != k_b:
+            raise ValueError(
+                f"matmul: inner dimensions differ: a has shape {a.shape} (last axis {k_a}) "
+                f"but b has shape {b.shape} (expected {k_a} on axis "
+                f"{0 if b.ndim == 1 else -2}, received {k_b})")
+        self.a, self.b = a, b
+        return a @ b
+
+    def backward(self, g):
+        a, b = self.a, self.b
+        # Treat vectors as matrices so one rule serves: dA = G B^T, dB = A^T G.
+        a2 = a[None, :] if a.ndim == 1 else a
+        b2 = b[:, None] if b.ndim == 1 else b
+        g2 = g
+        if a.ndim == 1:
+            g2 = np.expand_dims(g2, -2)
+        if b.ndim == 1:
+            g2 = np.expand_dims(g2, -1)
+        ga = g2 @ np.swapaxes(b2, -1, -2)
+        gb = np.swapaxes(a2, -1, -2) @ g2
+        if a.ndim == 1:
+            ga = ga.reshape(ga.shape[:-2] + ga.shape[-1:])
+        if b.ndim == 1:
+            gb = gb.reshape(gb.shape[:-1])
+        return ga, gb
+
+
+class Linear(Function):
+    """``x @ W + b`` in one node: the Dense layer's forward, with its backward written out.
+
+    ``x`` may have any number of leading axes (batch, time, ...).
+    """
+
+    def forward(self, x, w, b=None):
+        if x.shape[-1] != w.shape[0]:
+            raise ValueError(f"linear: expected inputs with last axis {w.shape[0]}, "
+                             f"received shape {x.shape}")
+        self.x, self.w, self.has_bias = x, w, b is not None
+        y = x @ w
+        if b is not None:
+            y += b
+        return y
+
+    def backward(self, g):
+        x2 = self.x.reshape(-1, self.x.shape[-1])
+        g2 = g.reshape(-1, g.shape[-1])
+        gx = g @ self.w.T  # dX = G W^T
+        gw = x2.T @ g2  # dW = X^T G, summed over every leading axis at once
+        if self.has_bias:
+            return gx, gw, g2.sum(axis=0)
+        return gx, gw
+
+
+def matmul(a, b):
+    return MatMul()(a, b)
+
+
+def dot(a, b):
+    """Keras's ``dot`` for tensors of rank >= 1: the same as ``matmul`` here."""
+    return MatMul()(a, b)
+
+
+def linear(x, w, b=None):
+    return Linear()(x, w) if b is None else Linear()(x, w, b)
+
+
+Tensor.__matmul__ = matmul
+Tensor.__rmatmul__ = lambda self, other: matmul(other, self)

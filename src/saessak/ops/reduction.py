@@ -1,0 +1,133 @@
+"""Reductions: sums, means, extremes and log-sum-exp over chosen axes."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..autograd.tensor import Function, Tensor
+from .math import sqrt
+
+
+def _axes(axis, ndim):
+    if axis is None:
+        return tuple(range(ndim))
+    axis = (axis,) if isinstance(axis, int) else tuple(axis)
+    for a in axis:
+        if not -ndim <= a < max(ndim, 1):
+            raise ValueError(f"axis {a} is out of range for a tensor of rank {ndim}")
+    return tuple(sorted(a % ndim for a in axis)) if ndim else ()
+
+
+def _expand(g, axes, keepdims):
+    """Give the reduced axes back to ``g`` (as size 1), so it broadcasts over the input."""
+    return g if keepdims else np.expand_dims(g, axes)
+
+
+class Sum(Function):
+    def __init__(self, axis=None, keepdims=False):
+        self.axis, self.keepdims = axis, keepdims
+
+    def forward(self, x):
+        self.axes, self.shape = _axes(self.axis, x.ndim), x.shape
+        return x.sum(axis=self.axes, keepdims=self.keepdims)
+
+    def backward(self, g):  # every summed element gets the same gradient
+        return np.broadcast_to(_expand(g, self.axes, self.keepdims), self.shape)
+
+
+class Mean(Function):
+    def __init__(self, axis=None, keepdims=False):
+        self.axis, self.keepdims = axis, keepdims
+
+    def forward(self, x):
+        self.axes, self.shape = _axes(self.axis, x.ndim), x.shape
+        self.n = int(np.prod([x.shape[a] for a in self.axes]))
+        return x.mean(axis=self.axes, keepdims=self.keepdims)
+
+    def backward(self, g):
+        g = _expand(g, self.axes, self.keepdims) / self.n
+        return np.broadcast_to(g, self.shape)
+
+
+class Max(Function):
+    """The largest element; ties share the gradient equally (so it stays a true subgradient)."""
+
+    def __init__(self, axis=None, keepdims=False, sign=1):
+        self.axis, self.keepdims, self.sign = axis, keepdims, sign
+
+    def forward(self, x):
+        self.axes = _axes(self.axis, x.ndim)
+        y = (x if self.sign > 0 else -x).max(axis=self.axes, keepdims=True) * self.sign
+        self.hits = x == y
+        return y if self.keepdims else y.squeeze(self.axes)
+
+    def backward(self, g):
+        hits = self.hits
+        count = hits.sum(axis=self.axes, keepdims=True)
+        return _expand(g, self.axes, self.keepdims) * hits / count
+
+
+class LogSumExp(Function):
+    def __init__(self, axis=None, keepdims=False):
+        self.axis, self.keepdims = axis, keepdims
+
+    def forward(self, x):
+        self.axes = _axes(self.axis, x.ndim)
+        m = x.max(axis=self.axes, keepdims=True)
+        m = np.where(np.isfinite(m), m, 0)
+        y = np.log(np.exp(x - m).sum(axis=self.axes, keepdims=True)) + m  # shift: no overflow
+        self.x, self.y = x, y
+        return y if self.keepdims else y.squeeze(self.axes)
+
+    def backward(self, g):  # d lse / dx = softmax(x)
+        return _expand(g, self.axes, self.keepdims) * np.exp(self.x - self.y)
+
+
+def sum(x, axis=None, keepdims=False):  # noqa: A001 - the NumPy/Keras name
+    return Sum(axis, keepdims)(x)
+
+
+def mean(x, axis=None, keepdims=False):
+    return Mean(axis, keepdims)(x)
+
+
+def max(x, axis=None, keepdims=False):  # noqa: A001
+    return Max(axis, keepdims, 1)(x)
+
+
+def min(x, axis=None, keepdims=False):  # noqa: A001
+    return Max(axis, keepdims, -1)(x)
+
+
+def logsumexp(x, axis=None, keepdims=False):
+    return LogSumExp(axis, keepdims)(x)
+
+
+def var(x, axis=None, keepdims=False):
+    mu = mean(x, axis, keepdims=True)
+    d = x - mu
+    return mean(d * d, axis, keepdims)
+
+
+def std(x, axis=None, keepdims=False):
+    return sqrt(var(x, axis, keepdims))
+
+
+def argmax(x, axis=-1):
+    """Not differentiable: an integer tensor without a graph."""
+    return Tensor(np.argmax(getattr(x, "data", x), axis=axis))
+
+
+def argmin(x, axis=-1):
+    return Tensor(np.argmin(getattr(x, "data", x), axis=axis))
+
+
+def norm(x, axis=None, keepdims=False):
+    """The Euclidean (L2) norm."""
+    return sqrt(sum(x * x, axis, keepdims))
+
+
+Tensor.sum = sum
+Tensor.mean = mean
+Tensor.max = max
+Tensor.min = min
