@@ -71,7 +71,8 @@ class Tensor:
     array([2., 4., 6.], dtype=float32)
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "_node", "_index", "name", "__weakref__")
+    __slots__ = ("data", "grad", "requires_grad", "_node", "_index", "name", "_keras_mask",
+                 "__weakref__")
     __array_priority__ = 1000  # ndarray + Tensor calls Tensor.__radd__
     __array_ufunc__ = None  # ...and NumPy ufuncs never swallow a Tensor
 
@@ -82,6 +83,7 @@ class Tensor:
         self._node = None  # the Function that produced this tensor (None for leaves)
         self._index = 0  # which output of that Function
         self.name = name
+        self._keras_mask = None  # a (batch, time) boolean mask set by sequence layers
 
     # --- array-like view ----------------------------------------------------------------
     shape = property(lambda self: self.data.shape)
@@ -128,8 +130,8 @@ class Tensor:
     def detach(self) -> Tensor:
         """The same values, cut off from the graph (shares memory, like PyTorch)."""
         t = Tensor.__new__(Tensor)
-        t.data, t.grad, t.requires_grad, t._node, t._index, t.name = (
-            self.data, None, False, None, 0, self.name)
+        t.data, t.grad, t.requires_grad, t._node, t._index, t.name, t._keras_mask = (
+            self.data, None, False, None, 0, self.name, self._keras_mask)
         return t
 
     def requires_grad_(self, flag: bool = True) -> Tensor:
@@ -207,7 +209,7 @@ class Function:
 
 def _wrap(array, needs_grad, node, index):
     t = Tensor.__new__(Tensor)
-    t.data, t.grad, t.name = array, None, None
+    t.data, t.grad, t.name, t._keras_mask = array, None, None, None
     if needs_grad:
         t.requires_grad, t._node, t._index = True, node, index
     else:

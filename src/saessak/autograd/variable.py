@@ -1,0 +1,35 @@
+"""Variables: the trainable (or not) leaf tensors that layers own."""
+
+from __future__ import annotations
+
+from .tensor import Tensor
+
+
+class Variable(Tensor):
+    """A leaf Tensor with a name, owned by a layer and updated in place by optimizers.
+
+    ``trainable`` decides whether it requires gradients. A ``constraint`` (a callable on the
+    array) is applied by the optimizer after each update; a ``regularizer`` adds a penalty
+    to the model's loss.
+    """
+
+    __slots__ = ("constraint", "regularizer", "path", "declared_trainable")
+
+    def __init__(self, value, trainable=True, name=None, dtype=None, constraint=None,
+                 regularizer=None):
+        super().__init__(value, requires_grad=trainable, dtype=dtype, name=name)
+        self.constraint = constraint
+        self.regularizer = regularizer
+        self.path = name  # "layer_name/weight_name", set by the owning layer
+        self.declared_trainable = trainable  # what the layer asked for, before freezing
+
+    @property
+    def trainable(self) -> bool:
+        return self.requires_grad
+
+    @trainable.setter
+    def trainable(self, flag: bool) -> None:
+        self.requires_grad = bool(flag)
+
+    def __repr__(self):
+        return f"<Variable {self.path!r} shape={self.shape} dtype={self.dtype}>"

@@ -1,0 +1,339 @@
+"""The Layer: a callable that owns weights, builds them on first use, and remembers its config.
+
+Every layer follows the same life cycle, as in Keras:
+
+1. ``__init__`` stores the arguments (and checks them); no weights exist yet.
+2. The first call sees the input shape and runs ``build(input_shape)``, which creates
+   the weights with ``add_weight``.
+3. ``call(inputs, training=None, mask=None)`` does the computation with saessak ops.
+
+Calling a layer on a symbolic ``Input`` instead of data records a node of a functional
+model; see ``saessak.layers.input_layer``.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from collections import defaultdict
+
+import numpy as np
+
+from .. import backend
+from ..autograd import Tensor, Variable
+
+# --- names --------------------------------------------------------------------------------
+
+_name_counts: defaultdict[str, int] = defaultdict(int)
+
+
+def snake_case(name: str) -> str:
+    """``'SimpleRNN' -> 'simple_rnn'``, ``'Conv2D' -> 'conv2d'``, as Keras names layers."""
+    s = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", s).lower()
+
+
+def unique_name(base: str) -> str:
+    """``dense``, then ``dense_1``, ``dense_2`` ... for the whole session, as in Keras."""
+    n = _name_counts[base]
+    _name_counts[base] += 1
+    return base if n == 0 else f"{base}_{n}"
+
+
+def clear_session() -> None:
+    """Forget the names handed out so far (``keras.backend.clear_session``)."""
+    _name_counts.clear()
+
+
+# --- the learning phase ----------------------------------------------------------------------
+
+_training_stack: list[bool] = []
+
+
+class learning_phase:
+    """``with learning_phase(True):`` runs layers as in training (dropout on) unless a call
+    passes ``training=`` itself. ``fit`` enters it; ``predict`` and ``evaluate`` do not."""
+
+    def __init__(self, training: bool):
+        self.training = bool(training)
+
+    def __enter__(self):
+        _training_stack.append(self.training)
+
+    def __exit__(self, *exc):
+        _training_stack.pop()
+
+
+def in_training(training=None) -> bool:
+    """Resolve a layer's ``training`` argument: explicit value, else the enclosing phase."""
+    if training is not None:
+        return bool(training)
+    return _training_stack[-1] if _training_stack else False
+
+
+# --- the layer -------------------------------------------------------------------------------
+
+_SHAPE_KWARGS = ("input_shape", "batch_input_shape", "batch_size", "input_dim")
+
+
+class Layer:
+    """Base class of every layer. Subclasses override ``build``, ``call`` and ``get_config``,
+    and ``compute_output_shape`` (used to build functional models and ``summary()``)."""
+
+    supports_masking = False
+
+    def __init__(self, trainable=True, name=None, dtype=None, **kwargs):
+        batch_input_shape = kwargs.pop("batch_input_shape", None)
+        input_shape = kwargs.pop("input_shape", None)
+        batch_size = kwargs.pop("batch_size", None)
+        input_dim = kwargs.pop("input_dim", None)
+        kwargs.pop("autocast", None)
+        if kwargs:
+            raise TypeError(f"{type(self).__name__}: unexpected keyword argument(s) "
+                            f"{sorted(kwargs)}")
+        if input_shape is None and input_dim is not None:
+            input_shape = (input_dim,)
+        if batch_input_shape is None and input_shape is not None:
+            shape = (input_shape,) if isinstance(input_shape, int) else tuple(input_shape)
+            batch_input_shape = (batch_size,) + shape
+        self._batch_input_shape = (None if batch_input_shape is None
+                                   else tuple(batch_input_shape))
+        self.name = name or unique_name(snake_case(type(self).__name__))
+        self._trainable = bool(trainable)
+        self.dtype = np.dtype(dtype).name if dtype is not None else backend.floatx()
+        self.built = False
+        self._own_weights: list[Variable] = []
+        self._layers: list[Layer] = []
+        self._losses: list = []  # activity penalties added during the last call
+        self._inbound_nodes: list = []  # set by the functional API
+        self._call_takes = _call_arguments(type(self).call)
+
+    # --- tracking sublayers and weights ------------------------------------------------------
+    def __setattr__(self, key, value):
+        # Layers stored as attributes (or in lists of them) become sublayers, whose weights
+        # count as this layer's weights too.
+        if key != "_layers" and "_layers" in self.__dict__:
+            items = value if isinstance(value, (list, tuple)) else (value,)
+            for v in items:
+                if isinstance(v, Layer) and v is not self and v not in self._layers:
+                    self._layers.append(v)
+        object.__setattr__(self, key, value)
+
+    def add_weight(self, name=None, shape=(), initializer="glorot_uniform", regularizer=None,
+                   trainable=True, constraint=None, dtype=None):
+        """Create a weight of this layer (call from ``build``) and return its Variable."""
+        from .. import constraints, initializers, regularizers
+
+        shape = tuple(int(n) for n in ((shape,) if isinstance(shape, int) else shape))
+        dtype = dtype or self.dtype
+        init = initializers.get(initializer)
+        value = init(shape, dtype=dtype) if callable(init) else init
+        var = Variable(np.asarray(value, dtype=dtype), trainable=trainable and self._trainable,
+                       name=name, constraint=constraints.get(constraint),
+                       regularizer=regularizers.get(regularizer))
+        var.data = backend.asarray(var.data)
+        var.path = f"{self.name}/{name}"
+        var.declared_trainable = trainable
+        self._own_weights.append(var)
+        return var
+
+    @property
+    def trainable(self) -> bool:
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, flag: bool) -> None:
+        self._trainable = bool(flag)
+        for layer in self._layers:
+            layer.trainable = flag
+        for w in self._own_weights:
+            w.requires_grad = self._trainable and w.declared_trainable
+
+    @property
+    def layers(self) -> list[Layer]:
+        return list(self._layers)
+
+    def _flat_weights(self) -> list[Variable]:
+        """Each layer's weights in turn (its trainable ones, then the rest), then those of
+        its sublayers in the order they were assigned, skipping repeats (shared layers).
+        This is Keras 3's order, so ``get_weights`` lists arrays as Keras does."""
+        out, seen, stack = [], set(), [self]
+        while stack:
+            layer = stack.pop(0)
+            own = layer._own_weights
+            for w in [w for w in own if w.requires_grad] + [w for w in own if not w.requires_grad]:
+                if id(w) not in seen:
+                    seen.add(id(w))
+                    out.append(w)
+            stack = list(layer._layers) + stack
+        return out
+
+    @property
+    def weights(self) -> list[Variable]:
+        return self._flat_weights()
+
+    variables = weights
+
+    @property
+    def trainable_weights(self) -> list[Variable]:
+        return [w for w in self._flat_weights() if w.requires_grad]
+
+    trainable_variables = trainable_weights
+
+    @property
+    def non_trainable_weights(self) -> list[Variable]:
+        return [w for w in self._flat_weights() if not w.requires_grad]
+
+    non_trainable_variables = non_trainable_weights
+
+    def get_weights(self) -> list[np.ndarray]:
+        """Copies of the weights as NumPy arrays, in the order Keras's ``get_weights`` uses."""
+        return [backend.to_numpy(w.data).copy() for w in self.weights]
+
+    def set_weights(self, weights) -> None:
+        """Load arrays in ``get_weights`` order; shapes must match exactly."""
+        own = self.weights
+        weights = list(weights)
+        if len(weights) != len(own):
+            raise ValueError(f"{self.name}.set_weights: expected a list of {len(own)} arrays "
+                             f"({[w.shape for w in own]}), received {len(weights)}")
+        for var, value in zip(own, weights):
+            value = np.asarray(value)
+            if value.shape != var.shape:
+                raise ValueError(f"{self.name}.set_weights: weight {var.path!r} has shape "
+                                 f"{var.shape}, received an array of shape {value.shape}")
+            var.data[...] = backend.asarray(value.astype(var.dtype, copy=False))
+
+    def count_params(self) -> int:
+        if not self.built:
+            raise ValueError(f"{self.name}.count_params: the layer is not built yet; call it "
+                             "on an input or give it an input_shape")
+        return int(sum(w.size for w in self._flat_weights()))
+
+    # --- losses --------------------------------------------------------------------------------
+    def add_loss(self, loss) -> None:
+        self._losses.append(loss)
+
+    @property
+    def losses(self) -> list:
+        """Regularization penalties of every weight, plus losses added in the last call."""
+        out = [w.regularizer(w) for w in self._flat_weights()
+               if w.regularizer is not None and w.requires_grad]
+        stack = [self]
+        while stack:
+            layer = stack.pop()
+            out.extend(layer._losses)
+            stack.extend(layer._layers)
+        return out
+
+    # --- calling ---------------------------------------------------------------------------------
+    def build(self, input_shape) -> None:
+        self.built = True
+
+    def call(self, inputs, *args, **kwargs):
+        return inputs
+
+    def compute_output_shape(self, input_shape):
+        raise NotImplementedError(
+            f"{type(self).__name__} does not define compute_output_shape")
+
+    def compute_mask(self, inputs, mask=None):
+        return mask if self.supports_masking else None
+
+    def __call__(self, inputs, *args, **kwargs):
+        from .input_layer import is_symbolic
+
+        if is_symbolic(inputs):
+            from .input_layer import call_symbolic
+
+            return call_symbolic(self, inputs, args, kwargs)
+        inputs = _to_tensors(inputs, self.dtype)
+        if not self.built:
+            self._build_from(inputs)
+        if "mask" in self._call_takes and kwargs.get("mask") is None:
+            mask = _collect_masks(inputs)
+            if mask is not None:
+                kwargs["mask"] = mask
+        if "training" in self._call_takes:
+            kwargs["training"] = in_training(kwargs.get("training"))
+        else:
+            kwargs.pop("training", None)
+        self._losses = []
+        outputs = self.call(inputs, *args, **kwargs)
+        out_mask = self.compute_mask(inputs, kwargs.get("mask"))
+        if out_mask is not None:
+            _set_masks(outputs, out_mask)
+        return outputs
+
+    def _build_from(self, inputs) -> None:
+        shapes = _map(lambda t: tuple(t.shape), inputs)
+        self.build(shapes)
+        self.built = True
+
+    # --- config ------------------------------------------------------------------------------------
+    def get_config(self) -> dict:
+        config = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
+        if self._batch_input_shape is not None:
+            config["batch_input_shape"] = list(self._batch_input_shape)
+        return config
+
+    @classmethod
+    def from_config(cls, config: dict):
+        return cls(**config)
+
+    def __repr__(self):
+        return f"<{type(self).__name__} name={self.name!r}, built={self.built}>"
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+
+def _call_arguments(call) -> frozenset:
+    params = inspect.signature(call).parameters
+    return frozenset(params)
+
+
+def _map(fn, structure):
+    if isinstance(structure, (list, tuple)):
+        return type(structure)(_map(fn, s) for s in structure)
+    if isinstance(structure, dict):
+        return {k: _map(fn, v) for k, v in structure.items()}
+    return fn(structure)
+
+
+def _to_tensors(inputs, dtype):
+    """Data given to a layer becomes Tensors; float data takes the layer's dtype (as Keras
+    casts inputs), integer data (token ids) stays integer."""
+
+    def convert(x):
+        if isinstance(x, Tensor):
+            if x.dtype.kind == "f" and x.dtype != dtype:
+                from ..ops import cast
+                return cast(x, dtype)
+            return x
+        if x is None:
+            return None
+        arr = backend.asarray(x)
+        if arr.dtype.kind == "f" and arr.dtype != dtype:
+            arr = arr.astype(dtype)
+        return Tensor(arr)
+
+    return _map(convert, inputs)
+
+
+def _collect_masks(inputs):
+    if isinstance(inputs, Tensor):
+        return inputs._keras_mask
+    if isinstance(inputs, (list, tuple)):
+        masks = [_collect_masks(x) for x in inputs]
+        return None if all(m is None for m in masks) else masks
+    return None
+
+
+def _set_masks(outputs, mask):
+    if isinstance(outputs, Tensor):
+        outputs._keras_mask = mask
+    elif isinstance(outputs, (list, tuple)):
+        masks = mask if isinstance(mask, (list, tuple)) else [mask] * len(outputs)
+        for o, m in zip(outputs, masks):
+            _set_masks(o, m)
