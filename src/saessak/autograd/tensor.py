@@ -204,7 +204,7 @@ class Function:
         raise NotImplementedError
 
     def backward(self, *grads):  # pragma: no cover - abstract
-        raise NotImplementedError(f"{type(self).__name__} has no backward (it is not differentiable)")
+        raise NotImplementedError(f"{type(self).__name__} is not differentiable")
 
 
 def _wrap(array, needs_grad, node, index):

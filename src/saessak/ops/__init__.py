@@ -22,7 +22,22 @@ from .activations import (
 )
 from .arithmetic import add, divide, multiply, negative, power, subtract
 from .linalg import dot, linear, matmul
-from .math import abs, cast, clip, cos, erf, exp, log, log1p, maximum, minimum, sign, sin, sqrt, square
+from .math import (
+    abs,
+    cast,
+    clip,
+    cos,
+    erf,
+    exp,
+    log,
+    log1p,
+    maximum,
+    minimum,
+    sign,
+    sin,
+    sqrt,
+    square,
+)
 from .reduction import argmax, argmin, logsumexp, max, mean, min, norm, std, sum, var
 from .shape import (
     broadcast_to,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import builtins
+
 import numpy as np
 
 from ..autograd.tensor import Function, Tensor
@@ -13,7 +15,7 @@ def _axes(axis, ndim):
         return tuple(range(ndim))
     axis = (axis,) if isinstance(axis, int) else tuple(axis)
     for a in axis:
-        if not -ndim <= a < max(ndim, 1):
+        if not -ndim <= a < builtins.max(ndim, 1):
             raise ValueError(f"axis {a} is out of range for a tensor of rank {ndim}")
     return tuple(sorted(a % ndim for a in axis)) if ndim else ()
 
