@@ -1,0 +1,3 @@
+"""Preprocessing in the style of ``keras.preprocessing``: ``text`` and ``sequence``."""
+
+from . import sequence, text

@@ -1,0 +1,5 @@
+"""Text helpers: Korean jamo and morphemes (``korean``) and sentence cleaning (``cleaning``)."""
+
+from . import cleaning, korean
+from .cleaning import clean_str
+from .korean import join_jamos, morphs, split_syllables
