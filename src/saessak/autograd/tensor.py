@@ -165,38 +165,39 @@ class Function:
 
     inputs: tuple = ()
     n_outputs = 1
+    freed = False  # set once backward has released this node's buffers
 
     def __call__(self, *inputs):
-        tensors = []
-        arrays = []
-        dtype = None
+        # This runs for every op, so it is written for speed: one pass over the inputs.
+        arrays, dtype, needs_grad, raw = [], None, False, False
         for x in inputs:
             if isinstance(x, Tensor):
                 data = x.data
-                if data.dtype.kind == "f":
-                    if dtype is None:
-                        dtype = data.dtype
-                    elif data.dtype != dtype:
-                        raise TypeError(
-                            f"{type(self).__name__}: cannot mix {dtype} and {data.dtype} "
-                            "tensors; cast one of them first (Tensor.astype)")
-                tensors.append(x)
+                dt = data.dtype
+                if dtype is None:
+                    if dt.kind == "f":
+                        dtype = dt
+                elif dt is not dtype and dt.kind == "f" and dt != dtype:
+                    raise TypeError(
+                        f"{type(self).__name__}: cannot mix {dtype} and {dt} tensors; "
+                        "cast one of them first (Tensor.astype)")
+                needs_grad = needs_grad or x.requires_grad
                 arrays.append(data)
             else:
-                tensors.append(None)
+                raw = True
                 arrays.append(x)
-        for i, x in enumerate(tensors):  # raw arrays and numbers join the tensors' dtype
-            if x is None:
-                arrays[i] = _coerce(arrays[i], dtype)
-        _check_devices(self, arrays)
+        if raw:  # plain arrays and numbers join the tensors' dtype
+            arrays = [a if isinstance(x, Tensor) else _coerce(a, dtype)
+                      for x, a in zip(inputs, arrays)]
+            _check_devices(self, arrays)
         outputs = self.forward(*arrays)
-        needs_grad = _grad_enabled and any(t is not None and t.requires_grad for t in tensors)
+        needs_grad = needs_grad and _grad_enabled
+        if needs_grad:
+            self.inputs = tuple(x if isinstance(x, Tensor) else None for x in inputs) \
+                if raw else inputs
         if self.n_outputs == 1:
-            if needs_grad:
-                self.inputs = tuple(tensors)
             return _wrap(outputs, needs_grad, self, 0)
         if needs_grad:
-            self.inputs = tuple(tensors)
             self.out_meta = tuple((o.shape, o.dtype) for o in outputs)
         return tuple(_wrap(o, needs_grad, self, i) for i, o in enumerate(outputs))
 
@@ -280,7 +281,7 @@ def backward(tensor: Tensor, grad=None, retain_graph: bool = False) -> None:
             raise RuntimeError(
                 f"backward: a gradient can only be created implicitly for a scalar; this "
                 f"tensor has shape {tensor.shape}, so pass grad= with that shape")
-        grad = backend.get_array_module(tensor.data).ones_like(tensor.data)
+        grad = backend.get_array_module(tensor.data).ones(tensor.data.shape, tensor.data.dtype)
     else:
         grad = _to_array(grad, tensor.dtype)
         if grad.shape != tensor.shape:
@@ -289,13 +290,17 @@ def backward(tensor: Tensor, grad=None, retain_graph: bool = False) -> None:
     if tensor._node is None:  # a leaf
         tensor.grad = grad if tensor.grad is None else tensor.grad + grad
         return
-    if getattr(tensor._node, "freed", False):
+    if tensor._node.freed:
         raise RuntimeError("backward: the graph was already freed by an earlier backward(); "
                            "pass retain_graph=True to the first call to go through it twice")
 
     grads = {(id(tensor._node), tensor._index): grad}
     for node in _topological_order(tensor._node):
-        out_grads = _output_grads(node, grads)
+        if node.n_outputs == 1:
+            g = grads.pop((id(node), 0), None)
+            out_grads = None if g is None else (g,)
+        else:
+            out_grads = _output_grads(node, grads)
         if out_grads is not None:
             in_grads = node.backward(*out_grads)
             if not isinstance(in_grads, tuple):
@@ -303,8 +308,8 @@ def backward(tensor: Tensor, grad=None, retain_graph: bool = False) -> None:
             for x, g in zip(node.inputs, in_grads):
                 if g is None or x is None or not x.requires_grad:
                     continue
-                if g.shape != x.shape:
-                    g = sum_to_shape(g, x.shape)
+                if g.shape != x.data.shape:
+                    g = sum_to_shape(g, x.data.shape)
                 if x._node is None:  # a leaf: accumulate where the user can read it
                     if g.dtype != x.data.dtype:
                         g = g.astype(x.data.dtype)
@@ -320,11 +325,9 @@ def backward(tensor: Tensor, grad=None, retain_graph: bool = False) -> None:
 
 
 def _output_grads(node, grads):
-    """The gradients that reached each output of ``node`` (zeros for unused outputs)."""
+    """The gradients that reached each output of a multi-output node (zeros where an
+    output was not used), or None when none of them was used."""
     key = id(node)
-    if node.n_outputs == 1:
-        g = grads.pop((key, 0), None)
-        return None if g is None else (g,)
     out = [grads.pop((key, i), None) for i in range(node.n_outputs)]
     if all(g is None for g in out):
         return None

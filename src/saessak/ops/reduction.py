@@ -20,9 +20,16 @@ def _axes(axis, ndim):
     return tuple(sorted(a % ndim for a in axis)) if ndim else ()
 
 
-def _expand(g, axes, keepdims):
-    """Give the reduced axes back to ``g`` (as size 1), so it broadcasts over the input."""
-    return g if keepdims else np.expand_dims(g, axes)
+def _kept_shape(shape, axes):
+    """The shape with each reduced axis kept as size 1 (what keepdims=True would give)."""
+    return tuple(1 if i in axes else n for i, n in enumerate(shape))
+
+
+def _spread(g, kept_shape, shape):
+    """A gradient that arrived for the reduced tensor, copied to every reduced position."""
+    out = np.empty(shape, g.dtype)
+    out[...] = g.reshape(kept_shape)
+    return out
 
 
 class Sum(Function):
@@ -30,11 +37,12 @@ class Sum(Function):
         self.axis, self.keepdims = axis, keepdims
 
     def forward(self, x):
-        self.axes, self.shape = _axes(self.axis, x.ndim), x.shape
-        return x.sum(axis=self.axes, keepdims=self.keepdims)
+        axes, self.shape = _axes(self.axis, x.ndim), x.shape
+        self.kept = _kept_shape(x.shape, axes)
+        return x.sum(axis=axes, keepdims=self.keepdims)
 
     def backward(self, g):  # every summed element gets the same gradient
-        return np.broadcast_to(_expand(g, self.axes, self.keepdims), self.shape)
+        return _spread(g, self.kept, self.shape)
 
 
 class Mean(Function):
@@ -42,13 +50,13 @@ class Mean(Function):
         self.axis, self.keepdims = axis, keepdims
 
     def forward(self, x):
-        self.axes, self.shape = _axes(self.axis, x.ndim), x.shape
-        self.n = int(np.prod([x.shape[a] for a in self.axes]))
-        return x.mean(axis=self.axes, keepdims=self.keepdims)
+        axes, self.shape = _axes(self.axis, x.ndim), x.shape
+        self.kept = _kept_shape(x.shape, axes)
+        self.n = x.size // builtins.max(int(np.prod(self.kept)), 1) if x.size else 1
+        return x.mean(axis=axes, keepdims=self.keepdims)
 
-    def backward(self, g):
-        g = _expand(g, self.axes, self.keepdims) / self.n
-        return np.broadcast_to(g, self.shape)
+    def backward(self, g):  # each of the n averaged elements gets g / n
+        return _spread(g / self.n, self.kept, self.shape)
 
 
 class Max(Function):
@@ -66,7 +74,7 @@ class Max(Function):
     def backward(self, g):
         hits = self.hits
         count = hits.sum(axis=self.axes, keepdims=True)
-        return _expand(g, self.axes, self.keepdims) * hits / count
+        return g.reshape(count.shape) * hits / count
 
 
 class LogSumExp(Function):
@@ -82,7 +90,7 @@ class LogSumExp(Function):
         return y if self.keepdims else y.squeeze(self.axes)
 
     def backward(self, g):  # d lse / dx = softmax(x)
-        return _expand(g, self.axes, self.keepdims) * np.exp(self.x - self.y)
+        return g.reshape(self.y.shape) * np.exp(self.x - self.y)
 
 
 def sum(x, axis=None, keepdims=False):  # noqa: A001 - the NumPy/Keras name
