@@ -59,3 +59,11 @@ from .shape import (
     transpose,
     where,
 )
+from .attention import (
+    attention_dropout,
+    basic_self_attention,
+    causal_mask,
+    masked_softmax,
+    scaled_dot_product_attention,
+)
+from .normalization_layer import layer_norm, rms_norm

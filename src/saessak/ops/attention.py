@@ -1,0 +1,230 @@
+"""Attention: every output is a weighted average of values, weighted by query-key similarity.
+
+Self-attention in three steps (seed 004, section 16.4), for a sequence x(0), ..., x(T):
+
+1. similarities   w_ij = x(i) . x(j)
+2. weights        W_ij = softmax_j(w_ij)          (each row sums to 1)
+3. outputs        o(i) = sum_j W_ij x(j)
+
+The transformer version first projects the inputs to queries q = U_q x, keys k = U_k x and
+values v = U_v x, and divides the similarities by sqrt(m), m the size of a query, so that
+the softmax does not saturate as m grows:  W = softmax(q k^T / sqrt(m)),  o = W v.
+
+``basic_self_attention`` is the first form, written step by step with saessak ops.
+``scaled_dot_product_attention`` is the second, as one fused node with its backward
+written out: one node instead of seven saves the intermediate (T x T) tensors and the
+graph bookkeeping, which is where the time goes when T is a few hundred.
+
+Masks follow Keras: ``True`` (or 1) marks a key that may be attended to. Masked scores get
+-1e9 added before the softmax, so their weights underflow to exactly zero.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .. import backend
+from ..autograd.tensor import Function, Tensor
+from .activations import softmax
+from .linalg import matmul
+from .shape import swapaxes
+
+MASK_PENALTY = 1e9  # what Keras subtracts from the score of a masked key
+
+
+def causal_mask(n_queries: int, n_keys: int | None = None, xp=np):
+    """Lower-triangular boolean (n_queries, n_keys): query i may see keys 0..i, never later.
+
+    When there are more keys than queries (decoding with a cache), the queries are the
+    *last* ones, as in Keras: row i sees keys up to ``i + n_keys - n_queries``.
+    """
+    n_keys = n_queries if n_keys is None else n_keys
+    return xp.tri(n_queries, n_keys, k=n_keys - n_queries, dtype=bool)
+
+
+def _as_array(mask):
+    if mask is None:
+        return None
+    return mask.data if isinstance(mask, Tensor) else backend.get_array_module(mask).asarray(mask)
+
+
+def combine_masks(*masks):
+    """Logical AND of boolean masks that broadcast together (``None`` entries are skipped)."""
+    out = None
+    for m in masks:
+        m = _as_array(m)
+        if m is None:
+            continue
+        m = m.astype(bool, copy=False)
+        out = m if out is None else out & m
+    return out
+
+
+def _mask_penalty(mask, causal, n_queries, n_keys, dtype, xp):
+    """The additive term for the scores: 0 where attending is allowed, -1e9 elsewhere."""
+    allowed = _as_array(mask)
+    if causal:
+        allowed = combine_masks(allowed, causal_mask(n_queries, n_keys, xp))
+    if allowed is None:
+        return None
+    return xp.where(allowed.astype(bool, copy=False), dtype.type(0), dtype.type(-MASK_PENALTY))
+
+
+def _dropout_keep(shape, rate, rng, dtype, xp):
+    """Inverted dropout as one array: 0 for dropped weights, 1/(1-rate) for kept ones."""
+    keep = xp.asarray(rng.random(shape) >= rate)
+    return keep.astype(dtype) * dtype.type(1.0 / (1.0 - rate))
+
+
+class ScaledDotProductAttention(Function):
+    """``O = dropout(softmax(scale * Q K^T + penalty)) V`` for inputs of shape
+    (..., Tq, d), (..., Tk, d), (..., Tk, dv), batched over the leading axes.
+
+    Outputs O and, when ``need_weights``, the attention weights P (before dropout).
+    """
+
+    def __init__(self, scale, penalty=None, dropout_rate=0.0, rng=None, need_weights=True):
+        self.scale, self.penalty = scale, penalty
+        self.rate, self.rng = dropout_rate, rng
+        self.n_outputs = 2 if need_weights else 1
+
+    def forward(self, q, k, v):
+        xp = backend.get_array_module(q)
+        self.q, self.k, self.v = q, k, v
+        scores = (q * q.dtype.type(self.scale)) @ np.swapaxes(k, -1, -2)  # scale the smaller one
+        if self.penalty is not None:
+            scores += self.penalty
+        # softmax in place: subtract the row maximum (no overflow), exponentiate, normalise
+        scores -= scores.max(axis=-1, keepdims=True)
+        np.exp(scores, out=scores)
+        scores /= scores.sum(axis=-1, keepdims=True)
+        p = self.p = scores
+        self.keep = None
+        if self.rate > 0:
+            self.keep = _dropout_keep(p.shape, self.rate, self.rng, p.dtype, xp)
+            p_used = p * self.keep
+        else:
+            p_used = p
+        self.p_used = p_used
+        out = p_used @ v
+        return (out, p) if self.n_outputs == 2 else out
+
+    def backward(self, g_out, g_p=None):
+        q, k, v, p = self.q, self.k, self.v, self.p
+        g_v = np.swapaxes(self.p_used, -1, -2) @ g_out  # dV = P'^T dO
+        g_p_used = g_out @ np.swapaxes(v, -1, -2)  # dP' = dO V^T
+        if self.keep is not None:
+            g_p_used *= self.keep
+        if g_p is not None:
+            g_p_used += g_p
+        # softmax backward: dS = P * (dP - sum_j dP_j P_j), then the scale
+        g_s = g_p_used
+        g_s -= (g_s * p).sum(axis=-1, keepdims=True)
+        g_s *= p
+        g_s *= g_s.dtype.type(self.scale)
+        g_q = g_s @ k  # dQ = dS K
+        g_k = np.swapaxes(g_s, -1, -2) @ q  # dK = dS^T Q
+        return g_q, g_k, g_v
+
+
+def scaled_dot_product_attention(q, k, v, mask=None, causal=False, dropout=0.0, training=False,
+                                 seed=None, scale=None, need_weights=True):
+    """Attention of queries ``q`` (..., Tq, d) over keys ``k`` (..., Tk, d) and values
+    ``v`` (..., Tk, dv). Returns ``(output, weights)``: (..., Tq, dv) and (..., Tq, Tk).
+
+    ``mask``: boolean, broadcastable to (..., Tq, Tk), True where a query may attend.
+    ``causal``: also forbid attending to later positions. ``dropout`` drops attention
+    weights while ``training`` (``seed``: an int or a NumPy Generator, for repeatable
+    masks). ``scale`` defaults to 1/sqrt(d). ``weights`` are those before dropout, and
+    None when ``need_weights`` is False (which skips a little work in backward).
+
+    >>> q = k = v = saessak.tensor(np.eye(2)[None])
+    >>> out, w = scaled_dot_product_attention(q, k, v, scale=1.0)
+    >>> w.numpy().sum(-1)     # each query's weights add up to 1
+    array([[1., 1.]])
+    """
+    shape_q, shape_k, shape_v = np.shape(q), np.shape(k), np.shape(v)
+    if len(shape_q) < 2 or shape_q[-1] != shape_k[-1] or shape_k[-2] != shape_v[-2]:
+        raise ValueError(f"scaled_dot_product_attention: expected q (..., Tq, d), k (..., Tk, d) "
+                         f"and v (..., Tk, dv); received {shape_q}, {shape_k}, {shape_v}")
+    if not 0 <= dropout < 1:
+        raise ValueError(f"scaled_dot_product_attention: dropout must be in [0, 1), "
+                         f"received {dropout}")
+    if scale is None:
+        scale = 1.0 / math.sqrt(shape_q[-1])
+    data = q.data if isinstance(q, Tensor) else np.asarray(q)
+    xp = backend.get_array_module(data)
+    dtype = data.dtype if data.dtype.kind == "f" else np.dtype(backend.floatx())
+    penalty = _mask_penalty(mask, causal, shape_q[-2], shape_k[-2], dtype, xp)
+    rate = dropout if training else 0.0
+    rng = backend.make_rng(seed) if rate > 0 else None
+    fn = ScaledDotProductAttention(scale, penalty, rate, rng, need_weights)
+    if need_weights:
+        return fn(q, k, v)
+    return fn(q, k, v), None
+
+
+class MaskedSoftmax(Function):
+    """``softmax(scores + penalty)`` along the last axis: the weights of any attention score."""
+
+    def __init__(self, penalty):
+        self.penalty = penalty
+
+    def forward(self, scores):
+        s = scores + self.penalty if self.penalty is not None else scores.copy()
+        s -= s.max(axis=-1, keepdims=True)
+        np.exp(s, out=s)
+        s /= s.sum(axis=-1, keepdims=True)
+        self.p = s
+        return s
+
+    def backward(self, g):  # dS = P * (dP - sum_j dP_j P_j)
+        p = self.p
+        return p * (g - (g * p).sum(axis=-1, keepdims=True))
+
+
+def masked_softmax(scores, mask=None, causal=False):
+    """Attention weights from raw ``scores`` (..., Tq, Tk); masked keys get weight zero."""
+    data = scores.data if isinstance(scores, Tensor) else np.asarray(scores)
+    xp = backend.get_array_module(data)
+    penalty = _mask_penalty(mask, causal, data.shape[-2], data.shape[-1], data.dtype, xp)
+    return MaskedSoftmax(penalty)(scores)
+
+
+class Dropout(Function):
+    """Inverted dropout: zero each element with probability ``rate``, scale the rest by
+    1/(1-rate), so the expected value is unchanged and inference needs no rescaling."""
+
+    def __init__(self, rate, rng):
+        self.rate, self.rng = rate, rng
+
+    def forward(self, x):
+        self.keep = _dropout_keep(x.shape, self.rate, self.rng, x.dtype,
+                                  backend.get_array_module(x))
+        return x * self.keep
+
+    def backward(self, g):
+        return g * self.keep
+
+
+def attention_dropout(x, rate, training=False, seed=None):
+    """Dropout for attention weights and residual branches; the identity unless training."""
+    if not training or rate == 0:
+        return x
+    return Dropout(rate, backend.make_rng(seed))(x)
+
+
+def basic_self_attention(x):
+    """Parameter-free self-attention of a sequence ``x`` (..., T, d), as in seed 004.
+
+    Returns ``(outputs, weights)``: (..., T, d) and (..., T, T).
+    """
+    # 1. similarity of every element with every other: omega_ij = x(i) . x(j)
+    omega = matmul(x, swapaxes(x, -1, -2))
+    # 2. normalise each row with the softmax: W_ij = exp(omega_ij) / sum_j exp(omega_ij)
+    weights = softmax(omega, axis=-1)
+    # 3. each output is the weighted sum of the whole sequence: o(i) = sum_j W_ij x(j)
+    outputs = matmul(weights, x)
+    return outputs, weights
