@@ -28,5 +28,7 @@ def _alias_keras():
             _sys.modules[__name__ + ".keras" + name[len(__name__):]] = module
 
 
+from . import activations, constraints, initializers, losses, optimizers, regularizers
+
 keras = _sys.modules[__name__]
 _alias_keras()
