@@ -67,3 +67,14 @@ from .attention import (
     scaled_dot_product_attention,
 )
 from .normalization_layer import layer_norm, rms_norm
+from .conv import (
+    conv,
+    conv1d,
+    conv1d_transpose,
+    conv2d,
+    conv2d_transpose,
+    conv_transpose,
+    depthwise_conv,
+    depthwise_conv2d,
+)
+from .pooling import avg_pool, avg_pool1d, avg_pool2d, max_pool, max_pool1d, max_pool2d
