@@ -46,3 +46,6 @@ from .pooling import (
     MaxPooling2D,
     MaxPooling3D,
 )
+from .embedding import Embedding
+from .masking import Masking
+from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, SimpleRNN, SimpleRNNCell, StackedRNNCells

@@ -78,3 +78,7 @@ from .conv import (
     depthwise_conv2d,
 )
 from .pooling import avg_pool, avg_pool1d, avg_pool2d, max_pool, max_pool1d, max_pool2d
+from .embedding import embedding_lookup
+from .gru import gru
+from .lstm import lstm
+from .rnn_simple import simple_rnn
