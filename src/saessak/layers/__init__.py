@@ -49,3 +49,15 @@ from .pooling import (
 from .embedding import Embedding
 from .masking import Masking
 from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, SimpleRNN, SimpleRNNCell, StackedRNNCells
+from .attention import (
+    AdditiveAttention,
+    Attention,
+    MultiHeadAttention,
+    PositionalEmbedding,
+    SequenceAttention,
+    SinePositionEncoding,
+    TokenAndPositionEmbedding,
+    TransformerDecoder,
+    TransformerEncoder,
+)
+from .layer_normalization import LayerNormalization, RMSNormalization

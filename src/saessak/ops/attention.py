@@ -15,8 +15,9 @@ the softmax does not saturate as m grows:  W = softmax(q k^T / sqrt(m)),  o = W 
 written out: one node instead of seven saves the intermediate (T x T) tensors and the
 graph bookkeeping, which is where the time goes when T is a few hundred.
 
-Masks follow Keras: ``True`` (or 1) marks a key that may be attended to. Masked scores get
--1e9 added before the softmax, so their weights underflow to exactly zero.
+Masks follow Keras: ``True`` (or 1) marks a key that may be attended to. Masked scores are
+replaced by -1e9 before the softmax, so their weights underflow to exactly zero (and a
+query that may see nothing spreads its weight evenly, as in Keras).
 """
 
 from __future__ import annotations
@@ -35,13 +36,10 @@ MASK_PENALTY = 1e9  # what Keras subtracts from the score of a masked key
 
 
 def causal_mask(n_queries: int, n_keys: int | None = None, xp=np):
-    """Lower-triangular boolean (n_queries, n_keys): query i may see keys 0..i, never later.
-
-    When there are more keys than queries (decoding with a cache), the queries are the
-    *last* ones, as in Keras: row i sees keys up to ``i + n_keys - n_queries``.
-    """
+    """Lower-triangular boolean (n_queries, n_keys): query i may see keys 0..i, never later
+    ones (Keras's rule, also when there are more keys than queries)."""
     n_keys = n_queries if n_keys is None else n_keys
-    return xp.tri(n_queries, n_keys, k=n_keys - n_queries, dtype=bool)
+    return xp.tri(n_queries, n_keys, dtype=bool)
 
 
 def _as_array(mask):
@@ -62,14 +60,33 @@ def combine_masks(*masks):
     return out
 
 
-def _mask_penalty(mask, causal, n_queries, n_keys, dtype, xp):
-    """The additive term for the scores: 0 where attending is allowed, -1e9 elsewhere."""
+def _blocked(mask, causal, n_queries, n_keys, xp):
+    """Where attending is *not* allowed (boolean, broadcastable to the scores), or None."""
     allowed = _as_array(mask)
     if causal:
         allowed = combine_masks(allowed, causal_mask(n_queries, n_keys, xp))
     if allowed is None:
         return None
-    return xp.where(allowed.astype(bool, copy=False), dtype.type(0), dtype.type(-MASK_PENALTY))
+    return ~allowed.astype(bool, copy=False)
+
+
+def _softmax_rows(scores, blocked):
+    """In place: blocked scores become -1e9 (as Keras writes them), then a stable softmax."""
+    if blocked is not None:
+        np.copyto(scores, scores.dtype.type(-MASK_PENALTY), where=blocked)
+    scores -= scores.max(axis=-1, keepdims=True)  # subtract the row maximum: no overflow
+    np.exp(scores, out=scores)
+    scores /= scores.sum(axis=-1, keepdims=True)
+    return scores
+
+
+def _softmax_rows_backward(g, p, blocked):
+    """In place on ``g``: dS = P * (dP - sum_j dP_j P_j), zero where the score was replaced."""
+    g -= (g * p).sum(axis=-1, keepdims=True)
+    g *= p
+    if blocked is not None:
+        np.copyto(g, g.dtype.type(0), where=blocked)
+    return g
 
 
 def _dropout_keep(shape, rate, rng, dtype, xp):
@@ -79,14 +96,14 @@ def _dropout_keep(shape, rate, rng, dtype, xp):
 
 
 class ScaledDotProductAttention(Function):
-    """``O = dropout(softmax(scale * Q K^T + penalty)) V`` for inputs of shape
+    """``O = dropout(softmax(scale * Q K^T, masked)) V`` for inputs of shape
     (..., Tq, d), (..., Tk, d), (..., Tk, dv), batched over the leading axes.
 
     Outputs O and, when ``need_weights``, the attention weights P (before dropout).
     """
 
-    def __init__(self, scale, penalty=None, dropout_rate=0.0, rng=None, need_weights=True):
-        self.scale, self.penalty = scale, penalty
+    def __init__(self, scale, blocked=None, dropout_rate=0.0, rng=None, need_weights=True):
+        self.scale, self.blocked = scale, blocked
         self.rate, self.rng = dropout_rate, rng
         self.n_outputs = 2 if need_weights else 1
 
@@ -94,13 +111,7 @@ class ScaledDotProductAttention(Function):
         xp = backend.get_array_module(q)
         self.q, self.k, self.v = q, k, v
         scores = (q * q.dtype.type(self.scale)) @ np.swapaxes(k, -1, -2)  # scale the smaller one
-        if self.penalty is not None:
-            scores += self.penalty
-        # softmax in place: subtract the row maximum (no overflow), exponentiate, normalise
-        scores -= scores.max(axis=-1, keepdims=True)
-        np.exp(scores, out=scores)
-        scores /= scores.sum(axis=-1, keepdims=True)
-        p = self.p = scores
+        p = self.p = _softmax_rows(scores, self.blocked)
         self.keep = None
         if self.rate > 0:
             self.keep = _dropout_keep(p.shape, self.rate, self.rng, p.dtype, xp)
@@ -119,10 +130,7 @@ class ScaledDotProductAttention(Function):
             g_p_used *= self.keep
         if g_p is not None:
             g_p_used += g_p
-        # softmax backward: dS = P * (dP - sum_j dP_j P_j), then the scale
-        g_s = g_p_used
-        g_s -= (g_s * p).sum(axis=-1, keepdims=True)
-        g_s *= p
+        g_s = _softmax_rows_backward(g_p_used, p, self.blocked)
         g_s *= g_s.dtype.type(self.scale)
         g_q = g_s @ k  # dQ = dS K
         g_k = np.swapaxes(g_s, -1, -2) @ q  # dK = dS^T Q
@@ -156,41 +164,36 @@ def scaled_dot_product_attention(q, k, v, mask=None, causal=False, dropout=0.0, 
         scale = 1.0 / math.sqrt(shape_q[-1])
     data = q.data if isinstance(q, Tensor) else np.asarray(q)
     xp = backend.get_array_module(data)
-    dtype = data.dtype if data.dtype.kind == "f" else np.dtype(backend.floatx())
-    penalty = _mask_penalty(mask, causal, shape_q[-2], shape_k[-2], dtype, xp)
+    blocked = _blocked(mask, causal, shape_q[-2], shape_k[-2], xp)
     rate = dropout if training else 0.0
     rng = backend.make_rng(seed) if rate > 0 else None
-    fn = ScaledDotProductAttention(scale, penalty, rate, rng, need_weights)
+    fn = ScaledDotProductAttention(scale, blocked, rate, rng, need_weights)
     if need_weights:
         return fn(q, k, v)
     return fn(q, k, v), None
 
 
 class MaskedSoftmax(Function):
-    """``softmax(scores + penalty)`` along the last axis: the weights of any attention score."""
+    """Softmax along the last axis after blocked scores are set to -1e9: the attention
+    weights of any kind of score (dot, concat, additive)."""
 
-    def __init__(self, penalty):
-        self.penalty = penalty
+    def __init__(self, blocked):
+        self.blocked = blocked
 
     def forward(self, scores):
-        s = scores + self.penalty if self.penalty is not None else scores.copy()
-        s -= s.max(axis=-1, keepdims=True)
-        np.exp(s, out=s)
-        s /= s.sum(axis=-1, keepdims=True)
-        self.p = s
-        return s
+        self.p = _softmax_rows(scores.copy(), self.blocked)
+        return self.p
 
-    def backward(self, g):  # dS = P * (dP - sum_j dP_j P_j)
-        p = self.p
-        return p * (g - (g * p).sum(axis=-1, keepdims=True))
+    def backward(self, g):
+        return _softmax_rows_backward(g.copy(), self.p, self.blocked)
 
 
 def masked_softmax(scores, mask=None, causal=False):
     """Attention weights from raw ``scores`` (..., Tq, Tk); masked keys get weight zero."""
     data = scores.data if isinstance(scores, Tensor) else np.asarray(scores)
     xp = backend.get_array_module(data)
-    penalty = _mask_penalty(mask, causal, data.shape[-2], data.shape[-1], data.dtype, xp)
-    return MaskedSoftmax(penalty)(scores)
+    blocked = _blocked(mask, causal, data.shape[-2], data.shape[-1], xp)
+    return MaskedSoftmax(blocked)(scores)
 
 
 class Dropout(Function):

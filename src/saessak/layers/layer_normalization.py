@@ -1,0 +1,127 @@
+"""LayerNormalization and RMSNormalization: normalise each sample over its feature axes.
+
+Batch normalization averages over the batch; layer normalization averages over the
+features of one sample, so it behaves the same in training and inference, for any batch
+size, and at every step of a sequence. Transformers put one after every residual block
+(seed 004, figure 16-16). The fused ops are in ``saessak.ops.normalization_layer``.
+"""
+
+from __future__ import annotations
+
+from ..ops.normalization_layer import _norm_axes, layer_norm, rms_norm
+from .layer import Layer
+
+
+def _check_axis(layer, axis):
+    axes = (axis,) if isinstance(axis, int) else tuple(axis) if isinstance(
+        axis, (list, tuple)) else None
+    if not axes or not all(isinstance(a, int) for a in axes):
+        raise TypeError(f"{layer}: axis must be an int or a list of ints, received {axis!r}")
+    return axes
+
+
+def _param_shape(layer, axes, input_shape):
+    rank = len(input_shape)
+    try:
+        axes = _norm_axes(axes, rank)
+    except ValueError:
+        raise ValueError(f"{layer}: axis {list(axes)} is out of range for inputs of shape "
+                         f"{tuple(input_shape)}") from None
+    if 0 in axes and rank > 1:
+        raise ValueError(f"{layer}: cannot normalise over the batch axis 0")
+    shape = tuple(input_shape[a] for a in axes)
+    if any(n is None for n in shape):
+        raise ValueError(f"{layer}: the normalised axes {list(axes)} must have a known size; "
+                         f"received input shape {tuple(input_shape)}")
+    return axes, shape
+
+
+class LayerNormalization(Layer):
+    """``gamma * (x - mean) / sqrt(var + epsilon) + beta``, mean and variance taken over
+    ``axis`` of each sample. ``gamma`` ("scale") starts at ones and ``beta`` ("center") at
+    zeros, one per position of the normalised axes.
+
+    >>> LayerNormalization()(np.array([[1.0, 2.0, 3.0]])).numpy().round(3)  # var 2/3
+    array([[-1.224,  0.   ,  1.224]], dtype=float32)
+    """
+
+    supports_masking = True
+
+    def __init__(self, axis=-1, epsilon=1e-3, center=True, scale=True, rms_scaling=False,
+                 beta_initializer="zeros", gamma_initializer="ones", beta_regularizer=None,
+                 gamma_regularizer=None, beta_constraint=None, gamma_constraint=None,
+                 **kwargs):
+        super().__init__(**kwargs)
+        self.axis = _check_axis("LayerNormalization", axis)
+        if not isinstance(epsilon, (int, float)) or epsilon <= 0:
+            raise ValueError(f"LayerNormalization: epsilon must be a positive number, "
+                             f"received {epsilon!r}")
+        self.epsilon = float(epsilon)
+        self.center, self.scale, self.rms_scaling = bool(center), bool(scale), bool(rms_scaling)
+        self.beta_initializer, self.gamma_initializer = beta_initializer, gamma_initializer
+        self.beta_regularizer, self.gamma_regularizer = beta_regularizer, gamma_regularizer
+        self.beta_constraint, self.gamma_constraint = beta_constraint, gamma_constraint
+
+    def build(self, input_shape):
+        self._axes, shape = _param_shape(f"LayerNormalization {self.name!r}", self.axis,
+                                         input_shape)
+        self.gamma = self.beta = None
+        if self.scale or self.rms_scaling:
+            self.gamma = self.add_weight("gamma", shape, self.gamma_initializer,
+                                         self.gamma_regularizer,
+                                         constraint=self.gamma_constraint)
+        if self.center and not self.rms_scaling:
+            self.beta = self.add_weight("beta", shape, self.beta_initializer,
+                                        self.beta_regularizer, constraint=self.beta_constraint)
+        self.built = True
+
+    def call(self, inputs):
+        if self.rms_scaling:  # no centring: x / sqrt(mean(x^2) + eps) * gamma
+            return rms_norm(inputs, self.gamma, self._axes, self.epsilon)
+        return layer_norm(inputs, self.gamma, self.beta, self._axes, self.epsilon)
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape)
+
+    def get_config(self):
+        from .. import constraints, initializers, regularizers
+        axis = self.axis[0] if len(self.axis) == 1 else list(self.axis)
+        return {**super().get_config(), "axis": axis, "epsilon": self.epsilon,
+                "center": self.center, "scale": self.scale, "rms_scaling": self.rms_scaling,
+                "beta_initializer": initializers.serialize(self.beta_initializer),
+                "gamma_initializer": initializers.serialize(self.gamma_initializer),
+                "beta_regularizer": regularizers.serialize(self.beta_regularizer),
+                "gamma_regularizer": regularizers.serialize(self.gamma_regularizer),
+                "beta_constraint": constraints.serialize(self.beta_constraint),
+                "gamma_constraint": constraints.serialize(self.gamma_constraint)}
+
+
+class RMSNormalization(Layer):
+    """``x / sqrt(mean(x^2) + epsilon) * scale`` over ``axis``: layer normalization without
+    the centring and the bias, as in many recent transformers. Weight: ``scale`` (ones)."""
+
+    supports_masking = True
+
+    def __init__(self, axis=-1, epsilon=1e-6, **kwargs):
+        super().__init__(**kwargs)
+        self.axis = _check_axis("RMSNormalization", axis)
+        if not isinstance(epsilon, (int, float)) or epsilon <= 0:
+            raise ValueError(f"RMSNormalization: epsilon must be a positive number, "
+                             f"received {epsilon!r}")
+        self.epsilon = float(epsilon)
+
+    def build(self, input_shape):
+        self._axes, shape = _param_shape(f"RMSNormalization {self.name!r}", self.axis,
+                                         input_shape)
+        self.scale = self.add_weight("scale", shape, "ones")
+        self.built = True
+
+    def call(self, inputs):
+        return rms_norm(inputs, self.scale, self._axes, self.epsilon)
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape)
+
+    def get_config(self):
+        axis = self.axis[0] if len(self.axis) == 1 else list(self.axis)
+        return {**super().get_config(), "axis": axis, "epsilon": self.epsilon}
