@@ -255,18 +255,22 @@ def sum_to_shape(grad, shape):
 
 def _topological_order(root_node):
     """Nodes from the root back to the leaves, each after every node that consumes it."""
-    order, seen = [], {id(root_node)}
+    order, seen = [], set()
     stack = [(root_node, False)]
     while stack:  # iterative post-order DFS: deep graphs never touch the recursion limit
         node, expanded = stack.pop()
         if expanded:
             order.append(node)
             continue
+        if id(node) in seen:  # pushed twice (two consumers): placed by the first visit
+            continue
+        # Mark a node when it is expanded, not when pushed: marking on push let a producer
+        # shared by two branches finish before one of its consumers (wrong gradients).
+        seen.add(id(node))
         stack.append((node, True))
         for x in node.inputs:  # a freed node has no inputs left
             parent = None if x is None else x._node
             if parent is not None and id(parent) not in seen:
-                seen.add(id(parent))
                 stack.append((parent, False))
     order.reverse()
     return order
