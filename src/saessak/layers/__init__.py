@@ -61,3 +61,4 @@ from .attention import (
     TransformerEncoder,
 )
 from .layer_normalization import LayerNormalization, RMSNormalization
+from .batch_normalization import BatchNormalization

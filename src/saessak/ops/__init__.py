@@ -82,3 +82,4 @@ from .embedding import embedding_lookup
 from .gru import gru
 from .lstm import lstm
 from .rnn_simple import simple_rnn
+from .normalization import batch_norm_train, batch_normalization
