@@ -30,5 +30,7 @@ def _alias_keras():
 
 from . import activations, constraints, initializers, losses, optimizers, regularizers
 
+from . import data, datasets, preprocessing, text, utils
+
 keras = _sys.modules[__name__]
 _alias_keras()

@@ -49,20 +49,20 @@ def _explicit_candidates(path, fname):
     return [(path, "path= argument")]
 
 
-def candidates(dataset, fname, path=None):
+def candidates(dataset, fname, path=None, cache_subdir=""):
     """Every local place ``fname`` may be, as ``(file path, description)`` pairs.
     ``path`` is a location (file or folder), already passed through :func:`split_path_arg`."""
     places = _explicit_candidates(path, fname)
     root = os.environ.get("SAESSAK_DATA")
     if root:
         places.append((os.path.join(root, dataset, fname), "$SAESSAK_DATA"))
-    places.append((os.path.join(cache_dir(), fname), "cache"))
+    places.append((os.path.join(cache_dir(), cache_subdir, fname), "cache"))
     return places
 
 
-def find_local(dataset, fname, path=None, file_hash=None):
+def find_local(dataset, fname, path=None, file_hash=None, cache_subdir=""):
     """The first local copy of ``fname``, or None. A cached copy must match ``file_hash``."""
-    for place, kind in candidates(dataset, fname, path):
+    for place, kind in candidates(dataset, fname, path, cache_subdir):
         if os.path.isfile(place):
             if kind == "cache" and file_hash and not validate_file(place, file_hash):
                 continue
@@ -70,42 +70,44 @@ def find_local(dataset, fname, path=None, file_hash=None):
     return None
 
 
-def describe_search(dataset, fnames, path=None):
+def describe_search(dataset, fnames, path=None, cache_subdir=""):
     lines = []
     for fname in fnames:
-        lines += [f"  - {p} ({kind})" for p, kind in candidates(dataset, fname, path)]
+        lines += [f"  - {p} ({kind})"
+                  for p, kind in candidates(dataset, fname, path, cache_subdir)]
     if not os.environ.get("SAESSAK_DATA"):
         lines.append(f"  - $SAESSAK_DATA/{dataset}/ (SAESSAK_DATA is not set)")
     return "\n".join(lines)
 
 
-def not_found(dataset, fnames, url, path=None, reason=None):
+def not_found(dataset, fnames, url, path=None, reason=None, cache_subdir=""):
     """The error for "no copy anywhere and no download"."""
     fnames = [fnames] if isinstance(fnames, str) else list(fnames)
     why = f": {reason}" if reason else ""
     return DatasetNotFoundError(
         f"Dataset file {' / '.join(repr(f) for f in fnames)} for '{dataset}' was not found.\n"
-        f"Looked in:\n{describe_search(dataset, fnames, path)}\n"
+        f"Looked in:\n{describe_search(dataset, fnames, path, cache_subdir)}\n"
         f"and could not download it from {url}{why}.\n"
         f"Fetch it from that URL yourself and pass path=..., or set SAESSAK_DATA to a folder "
         f"holding {dataset}/{fnames[0]}."
     )
 
 
-def fetch(dataset, fname, url, sha256=None, path=None, extra_names=()):
+def fetch(dataset, fname, url, sha256=None, path=None, extra_names=(), cache_subdir=""):
     """Return a local path for ``fname``: a local copy, else a checked download.
 
     ``extra_names`` are other files that would also have satisfied the loader; they are
     listed in the error message.
     """
-    local = find_local(dataset, fname, path, sha256)
+    local = find_local(dataset, fname, path, sha256, cache_subdir)
     if local:
         return local
+    names = [fname, *extra_names]
     if url is None:
-        raise not_found(dataset, [fname, *extra_names], "(no public URL)", path)
+        raise not_found(dataset, names, "(no public URL)", path, cache_subdir=cache_subdir)
     try:
         return get_file(fname, url, file_hash=sha256, cache_dir=saessak_home(),
-                        cache_subdir="datasets")
+                        cache_subdir=os.path.join("datasets", cache_subdir))
     except DownloadError as e:
-        raise not_found(dataset, [fname, *extra_names], url, path,
-                        reason=getattr(e, "strerror", None) or str(e)) from e
+        raise not_found(dataset, names, url, path, reason=str(e),
+                        cache_subdir=cache_subdir) from e
