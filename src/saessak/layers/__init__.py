@@ -46,9 +46,6 @@ from .pooling import (
     MaxPooling2D,
     MaxPooling3D,
 )
-from .embedding import Embedding
-from .masking import Masking
-from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, SimpleRNN, SimpleRNNCell, StackedRNNCells
 from .attention import (
     AdditiveAttention,
     Attention,
@@ -62,3 +59,17 @@ from .attention import (
 )
 from .layer_normalization import LayerNormalization, RMSNormalization
 from .batch_normalization import BatchNormalization
+from .embedding import Embedding
+from .masking import Masking
+from .rnn import (
+    GRU,
+    LSTM,
+    RNN,
+    Bidirectional,
+    GRUCell,
+    LSTMCell,
+    SimpleRNN,
+    SimpleRNNCell,
+    StackedRNNCells,
+    TimeDistributed,
+)

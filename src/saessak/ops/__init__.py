@@ -78,8 +78,8 @@ from .conv import (
     depthwise_conv2d,
 )
 from .pooling import avg_pool, avg_pool1d, avg_pool2d, max_pool, max_pool1d, max_pool2d
+from .normalization import batch_norm_train, batch_normalization
 from .embedding import embedding_lookup
 from .gru import gru
 from .lstm import lstm
 from .rnn_simple import simple_rnn
-from .normalization import batch_norm_train, batch_normalization

@@ -139,6 +139,8 @@ class FusedCell(DropoutRNNCell, Layer):
         if self.use_bias:
             self.bias = self.add_weight("bias", self._bias_shape(), self._bias_initializer(),
                                         self.bias_regularizer, constraint=self.bias_constraint)
+        for w in self._own_weights:  # e.g. an orthogonal matrix may arrive as a transposed view
+            w.data = backend.xp().ascontiguousarray(w.data)
         self.built = True
 
     def get_initial_state(self, batch_size=None, dtype=None):

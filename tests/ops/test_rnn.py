@@ -1,0 +1,204 @@
+"""The fused recurrent kernels against plain NumPy loops, and their gradients in every mode."""
+
+import numpy as np
+import pytest
+
+from saessak import Tensor, grad_check, ops
+
+
+def sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+
+# --- independent references: one step at a time, batch-major, no tricks -----------------------
+
+
+def ref_simple_rnn(x, W, U, b, h, mask=None, backwards=False):
+    outs = []
+    steps = range(x.shape[1])[::-1] if backwards else range(x.shape[1])
+    for t in steps:
+        new = np.tanh(x[:, t] @ W + h @ U + b)
+        h = new if mask is None else np.where(mask[:, t:t + 1], new, h)
+        outs.append(h)
+    return np.stack(outs, 1), h
+
+
+def ref_lstm(x, W, U, b, h, c, mask=None, backwards=False):
+    u = U.shape[0]
+    outs = []
+    steps = range(x.shape[1])[::-1] if backwards else range(x.shape[1])
+    for t in steps:
+        z = x[:, t] @ W + h @ U + b
+        i, f = sigmoid(z[:, :u]), sigmoid(z[:, u:2 * u])
+        g, o = np.tanh(z[:, 2 * u:3 * u]), sigmoid(z[:, 3 * u:])
+        c_new = f * c + i * g
+        h_new = o * np.tanh(c_new)
+        if mask is not None:
+            keep = mask[:, t:t + 1]
+            c_new, h_new = np.where(keep, c_new, c), np.where(keep, h_new, h)
+        h, c = h_new, c_new
+        outs.append(h)
+    return np.stack(outs, 1), h, c
+
+
+def ref_gru(x, W, U, b, h, reset_after=True, mask=None, backwards=False):
+    u = U.shape[0]
+    outs = []
+    steps = range(x.shape[1])[::-1] if backwards else range(x.shape[1])
+    b_in, b_rec = (b[0], b[1]) if reset_after else (b, 0)
+    for t in steps:
+        a = x[:, t] @ W + b_in
+        if reset_after:
+            m = h @ U + b_rec
+            z = sigmoid(a[:, :u] + m[:, :u])
+            r = sigmoid(a[:, u:2 * u] + m[:, u:2 * u])
+            hh = np.tanh(a[:, 2 * u:] + r * m[:, 2 * u:])
+        else:
+            z = sigmoid(a[:, :u] + h @ U[:, :u])
+            r = sigmoid(a[:, u:2 * u] + h @ U[:, u:2 * u])
+            hh = np.tanh(a[:, 2 * u:] + (r * h) @ U[:, 2 * u:])
+        new = z * h + (1 - z) * hh
+        h = new if mask is None else np.where(mask[:, t:t + 1], new, h)
+        outs.append(h)
+    return np.stack(outs, 1), h
+
+
+B, T, F, U_ = 3, 5, 4, 3
+
+
+def weights(rng, gates, bias_shape):
+    W = rng.standard_normal((F, gates * U_)) * 0.5
+    U = rng.standard_normal((U_, gates * U_)) * 0.5
+    b = rng.standard_normal(bias_shape) * 0.3
+    return W, U, b
+
+
+def t64(*arrays):
+    """float64 Tensors (bare arrays given to an op would take the default float32)."""
+    return [Tensor(a) for a in arrays]
+
+
+@pytest.fixture
+def data(rng):
+    x = rng.standard_normal((B, T, F))
+    mask = rng.random((B, T)) > 0.3
+    mask[:, 0] = True
+    return x, mask
+
+
+@pytest.mark.parametrize("backwards", [False, True])
+@pytest.mark.parametrize("masked", [False, True])
+def test_lstm_matches_reference(rng, data, backwards, masked):
+    x, mask = data
+    mask = mask if masked else None
+    W, U, b = weights(rng, 4, (4 * U_,))
+    h0, c0 = rng.standard_normal((B, U_)), rng.standard_normal((B, U_))
+    seq, h, c = ops.lstm(*t64(x, W, U, b), t64(h0, c0), mask=mask, go_backwards=backwards,
+                         return_sequences=True)
+    r_seq, r_h, r_c = ref_lstm(x, W, U, b, h0, c0, mask, backwards)
+    np.testing.assert_allclose(seq.numpy(), r_seq, atol=1e-12)
+    np.testing.assert_allclose(h.numpy(), r_h, atol=1e-12)
+    np.testing.assert_allclose(c.numpy(), r_c, atol=1e-12)
+    last, _, _ = ops.lstm(*t64(x, W, U, b), t64(h0, c0), mask=mask, go_backwards=backwards)
+    np.testing.assert_allclose(last.numpy(), r_h, atol=1e-12)
+
+
+@pytest.mark.parametrize("reset_after", [True, False])
+@pytest.mark.parametrize("backwards,masked", [(False, False), (True, True)])
+def test_gru_matches_reference(rng, data, reset_after, backwards, masked):
+    x, mask = data
+    mask = mask if masked else None
+    W, U, b = weights(rng, 3, (2, 3 * U_) if reset_after else (3 * U_,))
+    h0 = rng.standard_normal((B, U_))
+    seq, h = ops.gru(*t64(x, W, U, b), t64(h0), reset_after=reset_after, mask=mask,
+                     go_backwards=backwards, return_sequences=True)
+    r_seq, r_h = ref_gru(x, W, U, b, h0, reset_after, mask, backwards)
+    np.testing.assert_allclose(seq.numpy(), r_seq, atol=1e-12)
+    np.testing.assert_allclose(h.numpy(), r_h, atol=1e-12)
+
+
+@pytest.mark.parametrize("backwards,masked", [(False, False), (True, True)])
+def test_simple_rnn_matches_reference(rng, data, backwards, masked):
+    x, mask = data
+    mask = mask if masked else None
+    W, U, b = weights(rng, 1, (U_,))
+    h0 = rng.standard_normal((B, U_))
+    seq, h = ops.simple_rnn(*t64(x, W, U, b), t64(h0), mask=mask, go_backwards=backwards,
+                            return_sequences=True)
+    r_seq, r_h = ref_simple_rnn(x, W, U, b, h0, mask, backwards)
+    np.testing.assert_allclose(seq.numpy(), r_seq, atol=1e-12)
+    np.testing.assert_allclose(h.numpy(), r_h, atol=1e-12)
+
+
+def test_zero_states_by_default_and_float32_stays_float32(rng, data):
+    x, _ = data
+    W, U, b = weights(rng, 4, (4 * U_,))
+    seq, h, c = ops.lstm(x.astype(np.float32), W.astype(np.float32), U.astype(np.float32),
+                         b.astype(np.float32), return_sequences=True)
+    assert seq.dtype == np.float32 and h.dtype == np.float32
+    zeros = np.zeros((B, U_))
+    np.testing.assert_allclose(seq.numpy(), ref_lstm(x, W, U, b, zeros, zeros)[0], atol=1e-5)
+
+
+# --- gradients: every input (x, W, U, b, initial states), in every mode ------------------------
+
+MODES = {
+    "last": {},
+    "sequences": {"return_sequences": True},
+    "backwards": {"go_backwards": True, "return_sequences": True},
+    "masked": {"mask": "mask", "return_sequences": True},
+    "masked_backwards_last": {"mask": "mask", "go_backwards": True},
+    "zero_output_for_mask": {"mask": "mask", "return_sequences": True,
+                             "zero_output_for_mask": True},
+    "dropout": {"input_dropout": "dp", "state_dropout": "rdp", "return_sequences": True},
+    "relu_hard_sigmoid": {"activation": "relu", "recurrent_activation": "hard_sigmoid"},
+}
+
+KERNELS = {
+    "simple_rnn": (ops.simple_rnn, 1, (U_,), 1, {}),
+    "lstm": (ops.lstm, 4, (4 * U_,), 2, {}),
+    "gru": (ops.gru, 3, (2, 3 * U_), 1, {"reset_after": True}),
+    "gru_reset_before": (ops.gru, 3, (3 * U_,), 1, {"reset_after": False}),
+}
+
+
+@pytest.mark.parametrize("mode", sorted(MODES))
+@pytest.mark.parametrize("kernel", sorted(KERNELS))
+def test_gradients(rng, data, kernel, mode):
+    x, mask = data
+    fn, gates, bias_shape, n_states, extra = KERNELS[kernel]
+    kwargs = dict(MODES[mode])
+    if kernel == "simple_rnn":
+        kwargs.pop("recurrent_activation", None)
+    if kwargs.get("mask") == "mask":
+        kwargs["mask"] = mask
+    if kwargs.get("input_dropout") == "dp":
+        kwargs["input_dropout"] = (rng.random((B, F)) > 0.3) / 0.7
+        kwargs["state_dropout"] = (rng.random((B, U_)) > 0.3) / 0.7
+    W, U, b = (Tensor(a, requires_grad=True) for a in weights(rng, gates, bias_shape))
+    states = [Tensor(rng.standard_normal((B, U_)), requires_grad=True) for _ in range(n_states)]
+    if "relu" in mode:  # keep pre-activations away from relu's kink
+        W.data += 0.2
+
+    def run(x):
+        return fn(x, W, U, b, states, **kwargs, **extra)  # the output and every final state
+
+    result = grad_check(run, x, wrt=[W, U, b] + states)
+    assert result.ok, str(result)
+
+
+def test_without_bias_and_initial_state(rng, data):
+    x, _ = data
+    W, U, _ = (Tensor(a, requires_grad=True) for a in weights(rng, 4, (4 * U_,)))
+    result = grad_check(lambda x: ops.lstm(x, W, U, return_sequences=True)[0], x, wrt=[W, U])
+    assert result.ok, str(result)
+
+
+def test_shape_errors(rng):
+    W, U, b = weights(rng, 4, (4 * U_,))
+    with pytest.raises(ValueError, match="last axis 4"):
+        ops.lstm(np.zeros((2, 3, 5)), W, U, b)
+    with pytest.raises(ValueError, match=r"\(batch, time, features\)"):
+        ops.lstm(np.zeros((2, 4)), W, U, b)
+    with pytest.raises(ValueError, match="activation must be one of"):
+        ops.lstm(np.zeros((2, 3, 4)), W, U, b, activation="softmax")
