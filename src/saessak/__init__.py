@@ -32,5 +32,9 @@ from . import activations, constraints, initializers, losses, optimizers, regula
 
 from . import data, datasets, preprocessing, text, utils
 
+from . import callbacks, layers, metrics, models
+from .layers import Input
+from .models import Model, Sequential, load_model, save_model
+
 keras = _sys.modules[__name__]
 _alias_keras()

@@ -73,3 +73,27 @@ from .rnn import (
     StackedRNNCells,
     TimeDistributed,
 )
+from .activation import Activation
+from .dropout import Dropout
+from .identity import Identity
+from .input_layer import Input, InputLayer, KerasTensor
+from .lambda_layer import Lambda
+from .merging import (
+    Add,
+    Average,
+    Concatenate,
+    Dot,
+    Maximum,
+    Minimum,
+    Multiply,
+    Subtract,
+    add,
+    average,
+    concatenate,
+    dot,
+    maximum,
+    minimum,
+    multiply,
+    subtract,
+)
+from .reshaping import Flatten, Permute, RepeatVector, Reshape

@@ -1,9 +1,300 @@
-"""Symbolic inputs for the functional API (placeholder until the models issue lands)."""
+"""Symbolic tensors, ``Input`` and the nodes of the functional API.
+
+``x = Input(shape=(10,))`` makes no data: it makes a ``KerasTensor``, a placeholder that only
+knows its shape ``(None, 10)`` (None: the batch size, unknown until data arrives) and its
+dtype. Calling a layer on placeholders does not compute anything either. The layer builds its
+weights from the shapes, works out its output shape with ``compute_output_shape``, and
+records a ``Node``: "this layer was called on these placeholders and produced those". A
+functional ``Model(inputs, outputs)`` later walks the nodes from its inputs to its outputs,
+calling each layer on real data in turn.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import backend
+from .layer import Layer, _map, unique_name
+
+# --- symbolic tensors --------------------------------------------------------------------------
+
+
+class KerasTensor:
+    """A placeholder for the data that will flow along one edge of a functional model.
+
+    >>> x = Input(shape=(20, 8))
+    >>> x.shape
+    (None, 20, 8)
+    """
+
+    def __init__(self, shape, dtype=None, name=None, sparse=False):
+        self.shape = tuple(None if n is None else int(n) for n in shape)
+        self.dtype = np.dtype(dtype or backend.floatx()).name
+        self.name = name
+        self.sparse = bool(sparse)
+        # (layer, node index, output index): which call made this tensor
+        self._keras_history = None
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+    @property
+    def node(self) -> Node:
+        layer, node_index, _ = self._keras_history
+        return layer._inbound_nodes[node_index]
+
+    def __repr__(self):
+        return (f"<KerasTensor shape={self.shape}, dtype={self.dtype}, "
+                f"name={self.name}>")
+
+    def __len__(self):
+        raise TypeError("a symbolic KerasTensor has no length; its batch size is unknown "
+                        f"until data arrives (shape {self.shape})")
+
+    def __bool__(self):
+        raise TypeError("a symbolic KerasTensor has no truth value: it holds no data yet")
+
+    # Arithmetic on placeholders records a small layer, so ``x + y`` and ``x[:, 0]`` work in
+    # functional models as they do in Keras.
+    def __add__(self, other):
+        return _op_layer("add", lambda a, b: a + b)(self, other)
+
+    def __radd__(self, other):
+        return _op_layer("add", lambda a, b: b + a)(self, other)
+
+    def __sub__(self, other):
+        return _op_layer("subtract", lambda a, b: a - b)(self, other)
+
+    def __rsub__(self, other):
+        return _op_layer("subtract", lambda a, b: b - a)(self, other)
+
+    def __mul__(self, other):
+        return _op_layer("multiply", lambda a, b: a * b)(self, other)
+
+    def __rmul__(self, other):
+        return _op_layer("multiply", lambda a, b: b * a)(self, other)
+
+    def __truediv__(self, other):
+        return _op_layer("truediv", lambda a, b: a / b)(self, other)
+
+    def __matmul__(self, other):
+        return _op_layer("matmul", lambda a, b: a @ b)(self, other)
+
+    def __neg__(self):
+        return _op_layer("negative", lambda a: -a)(self)
+
+    def __getitem__(self, index):
+        return _op_layer("getitem", lambda a: a[index])(self)
 
 
 def is_symbolic(inputs) -> bool:
+    """True when ``inputs`` (a tensor, or a list/tuple/dict of them) holds a KerasTensor."""
+    if isinstance(inputs, KerasTensor):
+        return True
+    if isinstance(inputs, (list, tuple)):
+        return any(is_symbolic(x) for x in inputs)
+    if isinstance(inputs, dict):
+        return any(is_symbolic(x) for x in inputs.values())
     return False
 
 
-def call_symbolic(layer, inputs, args, kwargs):  # pragma: no cover - replaced later
-    raise NotImplementedError("the functional API is not available yet")
+def flatten(structure) -> list:
+    """The leaves of nested lists, tuples and dicts, in order."""
+    if isinstance(structure, (list, tuple)):
+        return [leaf for item in structure for leaf in flatten(item)]
+    if isinstance(structure, dict):
+        return [leaf for key in structure for leaf in flatten(structure[key])]
+    return [structure]
+
+
+def is_shape(value) -> bool:
+    """``(None, 10)`` is a shape; ``[(None, 10), (None, 3)]`` is a list of shapes."""
+    return isinstance(value, (tuple, list)) and all(
+        n is None or isinstance(n, (int, np.integer)) for n in value)
+
+
+def map_shapes(fn, shapes):
+    """Apply ``fn`` to every shape in a (possibly nested) structure of shapes."""
+    if is_shape(shapes):
+        return fn(tuple(shapes))
+    if isinstance(shapes, dict):
+        return {k: map_shapes(fn, v) for k, v in shapes.items()}
+    return type(shapes)(map_shapes(fn, s) for s in shapes)
+
+
+# --- nodes ---------------------------------------------------------------------------------------
+
+
+class Node:
+    """One call of a layer on symbolic tensors: the arguments it got and what it returned.
+
+    ``call_args`` and ``call_kwargs`` keep the call as written (with KerasTensors where data
+    will go), so a model can replay it on real values.
+    """
+
+    def __init__(self, layer, call_args=(), call_kwargs=None, outputs=()):
+        self.layer = layer
+        self.call_args = tuple(call_args)
+        self.call_kwargs = dict(call_kwargs or {})
+        self.outputs = outputs
+        everything = flatten(list(self.call_args)) + flatten(self.call_kwargs)
+        self.input_tensors = [t for t in everything if isinstance(t, KerasTensor)]
+        self.output_tensors = [t for t in flatten(outputs) if isinstance(t, KerasTensor)]
+        self.index = len(layer._inbound_nodes)
+        layer._inbound_nodes.append(self)
+        for i, t in enumerate(self.output_tensors):
+            t._keras_history = (layer, self.index, i)
+        for t in self.input_tensors:
+            t._keras_history[0]._outbound_nodes.append(self)
+
+    @property
+    def inputs(self):
+        """The first argument of the call: the layer's input tensor(s)."""
+        return self.call_args[0] if self.call_args else []
+
+    @property
+    def is_input(self) -> bool:
+        return not self.input_tensors
+
+    @property
+    def parent_nodes(self) -> list:
+        return [t.node for t in self.input_tensors]
+
+    @property
+    def input_shape(self):
+        return _map(lambda t: t.shape, self.inputs) if self.call_args else None
+
+    @property
+    def output_shape(self):
+        return _map(lambda t: t.shape, self.outputs)
+
+
+# --- Input and InputLayer ------------------------------------------------------------------------
+
+
+class InputLayer(Layer):
+    """The layer behind ``Input``: it has no weights and makes the model's input placeholder.
+
+    Its name counts from one (``input_1``, ``input_2`` ...) as in tf.keras.
+    """
+
+    def __init__(self, input_shape=None, batch_size=None, dtype=None, sparse=False,
+                 name=None, batch_input_shape=None, batch_shape=None, input_tensor=None,
+                 **kwargs):
+        batch_input_shape = batch_input_shape if batch_input_shape is not None else batch_shape
+        if batch_input_shape is None:
+            if input_shape is None:
+                raise ValueError("InputLayer: give shape= (without the batch axis) or "
+                                 "batch_shape=, e.g. Input(shape=(10,))")
+            shape = (input_shape,) if isinstance(input_shape, int) else tuple(input_shape)
+            batch_input_shape = (batch_size,) + shape
+        for n in batch_input_shape:
+            if n is not None and (not isinstance(n, (int, np.integer)) or n < 0):
+                raise ValueError(f"InputLayer: every size in the shape must be a non-negative "
+                                 f"integer or None, received {tuple(batch_input_shape)}")
+        super().__init__(name=name or unique_name("input", zero_based=False), dtype=dtype,
+                         **kwargs)
+        self._batch_input_shape = tuple(batch_input_shape)
+        self.sparse = bool(sparse)
+        self.built = True
+        tensor = KerasTensor(self._batch_input_shape, dtype=self.dtype, name=self.name,
+                             sparse=sparse)
+        Node(self, outputs=[tensor])
+
+    def call(self, inputs):
+        return inputs
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        return {"batch_input_shape": list(self._batch_input_shape), "dtype": self.dtype,
+                "sparse": self.sparse, "name": self.name}
+
+
+def Input(shape=None, batch_size=None, name=None, dtype=None, sparse=None, tensor=None,
+          batch_shape=None, ragged=None):
+    """A symbolic input for a functional model: ``inputs = Input(shape=(10,))``.
+
+    ``shape`` leaves out the batch axis; ``batch_size`` fixes it; ``batch_shape`` gives both.
+    Use ``dtype='int32'`` for token ids (they go to an ``Embedding``).
+    """
+    if ragged:
+        raise ValueError("Input: ragged tensors are not supported; pad the sequences to one "
+                         "length (saessak.preprocessing.sequence.pad_sequences)")
+    if shape is None and batch_shape is None:
+        raise ValueError("Input: give shape= (without the batch axis), e.g. Input(shape=(10,))")
+    layer = InputLayer(input_shape=shape, batch_size=batch_size, name=name, dtype=dtype,
+                       sparse=bool(sparse), batch_shape=batch_shape)
+    return layer._inbound_nodes[0].outputs[0]
+
+
+# --- calling a layer on symbolic inputs -----------------------------------------------------------
+
+
+def call_symbolic(layer, inputs, args, kwargs):
+    """Record ``layer(inputs, *args, **kwargs)`` as a node and return placeholder outputs.
+
+    The layer is built from the symbolic shapes if it was not built yet; the output shapes
+    come from its ``compute_output_shape`` (or, for layers without one, from a trial run on
+    small arrays of zeros).
+    """
+    for t in flatten(inputs):
+        if not isinstance(t, KerasTensor):
+            raise TypeError(f"layer {layer.name!r}: when one input is symbolic, every input "
+                            f"must be (a KerasTensor from Input or another layer); received "
+                            f"{type(t).__name__}")
+    shapes = _map(lambda t: t.shape, inputs)
+    if not layer.built:
+        layer.build(shapes)
+        layer.built = True
+        layer._build_shapes = shapes
+    try:
+        out_shapes = layer.compute_output_shape(shapes)
+        out_dtype = layer.dtype
+    except NotImplementedError:
+        out_shapes, out_dtype = _shapes_by_trial_run(layer, inputs, args, kwargs)
+    outputs = map_shapes(lambda s: KerasTensor(s, dtype=out_dtype), out_shapes)
+    for i, t in enumerate(flatten(outputs)):
+        t.name = f"{layer.name}/{i}" if len(flatten(outputs)) > 1 else layer.name
+    Node(layer, (inputs,) + tuple(args), kwargs, outputs)
+    return outputs
+
+
+def _shapes_by_trial_run(layer, inputs, args, kwargs):
+    """Output shapes found by running the layer on zeros. Unknown sizes are tried as 2 and
+    as 3; the output sizes that change with them are unknown (None) as well."""
+    from ..autograd import no_grad
+    from .layer import learning_phase
+
+    def run(fill):
+        def zeros(t):
+            shape = tuple(fill if n is None else n for n in t.shape)
+            return np.zeros(shape, dtype=t.dtype)
+
+        concrete = _map(zeros, inputs)
+        extra_args = _map(lambda v: zeros(v) if isinstance(v, KerasTensor) else v, list(args))
+        extra_kwargs = {k: _map(lambda v: zeros(v) if isinstance(v, KerasTensor) else v, v)
+                        for k, v in kwargs.items()}
+        with no_grad(), learning_phase(False):
+            out = layer(concrete, *extra_args, **extra_kwargs)
+        return out
+
+    first, second = run(2), run(3)
+    shapes = _map(lambda t: tuple(t.shape), first)
+    shapes2 = _map(lambda t: tuple(t.shape), second)
+    merged = _merge_shapes(shapes, shapes2)
+    dtype = flatten(first)[0].dtype
+    return merged, np.dtype(dtype).name
+
+
+def _merge_shapes(a, b):
+    if is_shape(a):
+        return tuple(x if x == y else None for x, y in zip(a, b))
+    return type(a)(_merge_shapes(x, y) for x, y in zip(a, b))
+
+
+def _op_layer(name, fn):
+    from .lambda_layer import Lambda
+    return Lambda(fn, name=unique_name(f"tf.{name}"))

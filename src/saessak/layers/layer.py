@@ -33,16 +33,30 @@ def snake_case(name: str) -> str:
     return re.sub(r"([a-z])([A-Z])", r"\1_\2", s).lower()
 
 
-def unique_name(base: str) -> str:
-    """``dense``, then ``dense_1``, ``dense_2`` ... for the whole session, as in Keras."""
+def unique_name(base: str, zero_based: bool = True) -> str:
+    """``dense``, then ``dense_1``, ``dense_2`` ... for the whole session, as in Keras.
+    Inputs count from one instead (``input_1``, ``input_2``), as tf.keras names them."""
     n = _name_counts[base]
     _name_counts[base] += 1
+    if not zero_based:
+        return f"{base}_{n + 1}"
     return base if n == 0 else f"{base}_{n}"
 
 
 def clear_session() -> None:
     """Forget the names handed out so far (``keras.backend.clear_session``)."""
     _name_counts.clear()
+
+
+# Weight lists are cached per layer and recomputed only after the structure changed: a weight
+# was added, a sublayer attached, or ``trainable`` flipped anywhere. The training loop reads
+# these lists every batch, so this keeps it from walking the layer tree each time.
+_structure_version = 0
+
+
+def _structure_changed() -> None:
+    global _structure_version
+    _structure_version += 1
 
 
 # --- the learning phase ----------------------------------------------------------------------
@@ -105,7 +119,10 @@ class Layer:
         self._own_weights: list[Variable] = []
         self._layers: list[Layer] = []
         self._losses: list = []  # activity penalties added during the last call
-        self._inbound_nodes: list = []  # set by the functional API
+        self._inbound_nodes: list = []  # the calls on symbolic inputs (functional API)
+        self._outbound_nodes: list = []
+        self._build_shapes = None  # the input shape(s) build() saw, batch axis as None
+        self._weights_cache = (-1, None)
         self._call_takes = _call_arguments(type(self).call)
 
     # --- tracking sublayers and weights ------------------------------------------------------
@@ -117,6 +134,7 @@ class Layer:
             for v in items:
                 if isinstance(v, Layer) and v is not self and v not in self._layers:
                     self._layers.append(v)
+                    _structure_changed()
         object.__setattr__(self, key, value)
 
     def add_weight(self, name=None, shape=(), initializer="glorot_uniform", regularizer=None,
@@ -135,6 +153,7 @@ class Layer:
         var.path = f"{self.name}/{name}"
         var.declared_trainable = trainable
         self._own_weights.append(var)
+        _structure_changed()
         return var
 
     @property
@@ -148,29 +167,37 @@ class Layer:
             layer.trainable = flag
         for w in self._own_weights:
             w.requires_grad = self._trainable and w.declared_trainable
+        _structure_changed()
 
     @property
     def layers(self) -> list[Layer]:
         return list(self._layers)
 
     def _flat_weights(self) -> list[Variable]:
-        """Each layer's weights in turn (its trainable ones, then the rest), then those of
-        its sublayers in the order they were assigned, skipping repeats (shared layers).
-        This is Keras 3's order, so ``get_weights`` lists arrays as Keras does."""
-        out, seen, stack = [], set(), [self]
-        while stack:
-            layer = stack.pop(0)
-            own = layer._own_weights
-            for w in [w for w in own if w.requires_grad] + [w for w in own if not w.requires_grad]:
+        """Each layer's weights in turn (those it declared trainable, then the rest, each in
+        creation order), then those of its sublayers in the order they were attached,
+        skipping repeats (shared layers). This is Keras 3's order, so ``get_weights`` lists
+        the arrays as Keras does. Freezing a layer does not reorder its weights."""
+        version, cached = self._weights_cache
+        if version == _structure_version:
+            return cached
+        out, seen = [], set()
+        for w in ([w for w in self._own_weights if w.declared_trainable]
+                  + [w for w in self._own_weights if not w.declared_trainable]):
+            if id(w) not in seen:
+                seen.add(id(w))
+                out.append(w)
+        for layer in self._layers:
+            for w in layer._flat_weights():
                 if id(w) not in seen:
                     seen.add(id(w))
                     out.append(w)
-            stack = list(layer._layers) + stack
+        self._weights_cache = (_structure_version, out)
         return out
 
     @property
     def weights(self) -> list[Variable]:
-        return self._flat_weights()
+        return list(self._flat_weights())
 
     variables = weights
 
@@ -209,6 +236,46 @@ class Layer:
             raise ValueError(f"{self.name}.count_params: the layer is not built yet; call it "
                              "on an input or give it an input_shape")
         return int(sum(w.size for w in self._flat_weights()))
+
+    # --- what the functional API recorded -----------------------------------------------------
+    def _node_attribute(self, attr: str):
+        if not self._inbound_nodes:
+            raise AttributeError(f"layer {self.name!r} has never been called on a symbolic "
+                                 f"input, so it has no defined {attr}")
+        values = [getattr(node, attr) for node in self._inbound_nodes]
+        if any(v != values[0] for v in values[1:]):
+            raise AttributeError(f"layer {self.name!r} was called on inputs of different "
+                                 f"shapes, so its {attr} is ambiguous; use "
+                                 f"get_{attr}_at(node_index)")
+        return values[0]
+
+    @property
+    def input(self):
+        """The symbolic input of this layer (its first call in a functional model)."""
+        if not self._inbound_nodes:
+            raise AttributeError(f"layer {self.name!r} is not connected: it has no input")
+        return self._inbound_nodes[0].inputs
+
+    @property
+    def output(self):
+        """The symbolic output of this layer (its first call in a functional model)."""
+        if not self._inbound_nodes:
+            raise AttributeError(f"layer {self.name!r} is not connected: it has no output")
+        return self._inbound_nodes[0].outputs
+
+    @property
+    def input_shape(self):
+        return self._node_attribute("input_shape")
+
+    @property
+    def output_shape(self):
+        return self._node_attribute("output_shape")
+
+    def get_input_shape_at(self, node_index: int):
+        return self._inbound_nodes[node_index].input_shape
+
+    def get_output_shape_at(self, node_index: int):
+        return self._inbound_nodes[node_index].output_shape
 
     # --- losses --------------------------------------------------------------------------------
     def add_loss(self, loss) -> None:
@@ -269,8 +336,9 @@ class Layer:
         shapes = _map(lambda t: tuple(t.shape), inputs)
         self.build(shapes)
         self.built = True
+        self._build_shapes = _map(lambda t: (None,) + tuple(t.shape[1:]), inputs)
 
-    # --- config ------------------------------------------------------------------------------------
+    # --- config ----------------------------------------------------------------------------------
     def get_config(self) -> dict:
         config = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
         if self._batch_input_shape is not None:

@@ -1,0 +1,33 @@
+"""``saessak.callbacks``: the Keras callbacks (defined in :mod:`saessak.training.callbacks`)."""
+
+from .training.callbacks import (
+    BackupAndRestore,
+    Callback,
+    CallbackList,
+    CSVLogger,
+    EarlyStopping,
+    History,
+    LambdaCallback,
+    LearningRateScheduler,
+    ModelCheckpoint,
+    ProgbarLogger,
+    ReduceLROnPlateau,
+    RemoteMonitor,
+    TerminateOnNaN,
+)
+
+__all__ = [
+    "BackupAndRestore",
+    "Callback",
+    "CallbackList",
+    "CSVLogger",
+    "EarlyStopping",
+    "History",
+    "LambdaCallback",
+    "LearningRateScheduler",
+    "ModelCheckpoint",
+    "ProgbarLogger",
+    "ReduceLROnPlateau",
+    "RemoteMonitor",
+    "TerminateOnNaN",
+]

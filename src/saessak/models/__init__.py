@@ -1,0 +1,22 @@
+"""Models: Sequential, functional Model(inputs, outputs), subclassed Model; saving."""
+
+from .model import Model
+from .saving import load_model, save_model
+from .sequential import Sequential
+
+
+def clone_model(model, input_tensors=None, clone_function=None):
+    """A new model of the same architecture with freshly initialised weights."""
+    from .saving import deserialize_layer, serialize_layer
+    if input_tensors is not None or clone_function is not None:
+        raise NotImplementedError("clone_model: input_tensors and clone_function are not "
+                                  "supported; only plain clones")
+    return deserialize_layer(serialize_layer(model))
+
+
+def model_from_json(json_string, custom_objects=None):
+    """A model (new weights) from ``model.to_json()``."""
+    import json
+
+    from .saving import deserialize_layer
+    return deserialize_layer(json.loads(json_string), custom_objects)

@@ -1,0 +1,161 @@
+"""The graph of a functional model: the nodes between its inputs and its outputs.
+
+``Model(inputs, outputs)`` hands its tensors to :class:`Graph`, which walks back from the
+outputs through the recorded nodes (see ``saessak.layers.input_layer``) until it reaches the
+inputs, and puts the nodes in an order where every node comes after the nodes it reads
+from. Running the model replays the nodes in that order on real data.
+"""
+
+from __future__ import annotations
+
+from ..layers.input_layer import InputLayer, KerasTensor, flatten
+
+
+class Graph:
+    """The nodes that compute ``outputs`` from ``inputs``, in an order that can run."""
+
+    def __init__(self, inputs, outputs):
+        self.inputs = _as_tensor_list(inputs, "inputs")
+        self.outputs = outputs
+        self.output_list = _as_tensor_list(outputs, "outputs")
+        for t in self.inputs:
+            if not t.node.is_input:
+                raise ValueError(
+                    f"Model inputs must come from Input(...); {t.name!r} is the output of "
+                    f"layer {t._keras_history[0].name!r}")
+        if len({id(t) for t in self.inputs}) != len(self.inputs):
+            raise ValueError("Model: the same Input appears twice in inputs")
+        self.nodes = self._order_nodes()
+        self.layers = self._order_layers()
+        names = [layer.name for layer in self.layers]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise ValueError(f"Model: layer names must be unique within a model; "
+                             f"{twice} appear more than once")
+
+    # --- topology ------------------------------------------------------------------------------
+    def _order_nodes(self):
+        """The nodes that lead to the outputs, each after its parents (depth-first)."""
+        input_ids = {id(t) for t in self.inputs}
+        order, done, visiting = [], set(), set()
+        for out in self.output_list:
+            stack = [(out.node, False)]
+            while stack:
+                node, expanded = stack.pop()
+                if id(node) in done:
+                    continue
+                if expanded:
+                    visiting.discard(id(node))
+                    done.add(id(node))
+                    order.append(node)
+                    continue
+                visiting.add(id(node))
+                stack.append((node, True))
+                if node.is_input:
+                    tensor = node.output_tensors[0]
+                    if id(tensor) not in input_ids:
+                        reached = [n.layer.name for n in order]
+                        raise ValueError(
+                            f"Graph disconnected: the outputs need the value of input "
+                            f"{tensor.name!r}, which is not among the model's inputs "
+                            f"{[t.name for t in self.inputs]}. Layers reached without "
+                            f"trouble: {reached}")
+                for parent in reversed(node.parent_nodes):
+                    if id(parent) not in done:
+                        stack.append((parent, False))
+        # inputs that no output needs still belong to the model
+        for t in self.inputs:
+            if id(t.node) not in done:
+                order.insert(0, t.node)
+                done.add(id(t.node))
+        return order
+
+    def _order_layers(self):
+        """Layers as Keras lists them: by depth from the inputs (inputs first), ties broken
+        by the order in which a walk back from the outputs first meets them."""
+        depth = {}
+        for node in reversed(self.nodes):  # consumers before producers
+            d = depth.setdefault(id(node), 0)
+            for parent in node.parent_nodes:
+                depth[id(parent)] = max(depth.get(id(parent), 0), d + 1)
+        for t in self.inputs:  # an unused input sits as deep as the deepest node
+            depth[id(t.node)] = max(depth.values(), default=0)
+        layer_depth, first_seen = {}, {}
+        for i, node in enumerate(self.nodes):
+            key = id(node.layer)
+            layer_depth[key] = max(layer_depth.get(key, 0), depth[id(node)])
+            first_seen.setdefault(key, (i, node.layer))
+        layers = [layer for _, layer in sorted(first_seen.values(), key=lambda p: p[0])]
+        # keep input layers in the order the model's inputs were given
+        rank = {id(t.node.layer): i for i, t in enumerate(self.inputs)}
+        return sorted(layers, key=lambda layer: (-layer_depth[id(layer)],
+                                                 rank.get(id(layer), -1),
+                                                 first_seen[id(layer)][0]))
+
+    @property
+    def nodes_by_depth(self):
+        depth = {}
+        for node in reversed(self.nodes):
+            d = depth.setdefault(id(node), 0)
+            for parent in node.parent_nodes:
+                depth[id(parent)] = max(depth.get(id(parent), 0), d + 1)
+        out: dict[int, list] = {}
+        for node in self.nodes:
+            out.setdefault(depth[id(node)], []).append(node)
+        return out
+
+    # --- running ------------------------------------------------------------------------------
+    def run(self, input_values):
+        """Replay every node on real values; ``input_values`` lines up with ``inputs``."""
+        values = {id(t): v for t, v in zip(self.inputs, input_values)}
+
+        def value_of(x):
+            if isinstance(x, KerasTensor):
+                return values[id(x)]
+            if isinstance(x, list):
+                return [value_of(v) for v in x]
+            if isinstance(x, tuple):
+                return tuple(value_of(v) for v in x)
+            if isinstance(x, dict):
+                return {k: value_of(v) for k, v in x.items()}
+            return x
+
+        for node in self.nodes:
+            if node.is_input:
+                continue
+            args = [value_of(a) for a in node.call_args]
+            kwargs = {k: value_of(v) for k, v in node.call_kwargs.items()} \
+                if node.call_kwargs else {}
+            out = node.layer(*args, **kwargs)
+            outs = node.output_tensors
+            if len(outs) == 1 and not isinstance(out, (list, tuple)):
+                values[id(outs[0])] = out
+            else:
+                for t, v in zip(outs, flatten(out)):
+                    values[id(t)] = v
+        return _restructure(self.outputs, values)
+
+    @property
+    def input_layers(self):
+        return [t.node.layer for t in self.inputs]
+
+
+def _as_tensor_list(structure, what):
+    tensors = flatten(structure)
+    for t in tensors:
+        if not isinstance(t, KerasTensor):
+            raise TypeError(f"Model {what} must be symbolic tensors (from Input and calls of "
+                            f"layers on it); received {type(t).__name__}")
+    return tensors
+
+
+def _restructure(structure, values):
+    if isinstance(structure, KerasTensor):
+        return values[id(structure)]
+    if isinstance(structure, dict):
+        return {k: _restructure(v, values) for k, v in structure.items()}
+    return type(structure)(_restructure(v, values) for v in structure)
+
+
+def is_input_layer(layer) -> bool:
+    return isinstance(layer, InputLayer)

@@ -1,0 +1,234 @@
+"""Model: a layer that can be trained. Three ways to make one, as in Keras.
+
+1. Functional: ``Model(inputs, outputs)`` on symbolic tensors from ``Input``.
+2. Subclassing: ``class MyModel(Model)`` with layers made in ``__init__`` and a ``call``.
+3. ``Sequential``: a plain stack of layers (``saessak.models.sequential``).
+
+Training (``compile``, ``fit``, ``evaluate``, ``predict``) comes from
+:class:`saessak.training.Trainer`; the table of ``summary()`` from ``models.summary``;
+``save`` and ``load_model`` from ``models.saving``.
+"""
+
+from __future__ import annotations
+
+from ..layers.input_layer import KerasTensor, flatten
+from ..layers.layer import Layer, learning_phase
+from ..training import Trainer
+from .functional import Graph
+
+
+class Model(Trainer, Layer):
+    """A trainable stack or graph of layers.
+
+    >>> inputs = Input(shape=(10,))
+    >>> hidden = Dense(64, activation="relu")(inputs)
+    >>> model = Model(inputs, Dense(1, activation="sigmoid")(hidden))
+    >>> model.count_params()
+    769
+    """
+
+    def __init__(self, *args, **kwargs):
+        inputs = kwargs.pop("inputs", args[0] if args else None)
+        outputs = kwargs.pop("outputs", args[1] if len(args) > 1 else None)
+        if len(args) > 2:
+            raise TypeError(f"Model: expected at most 2 positional arguments (inputs, "
+                            f"outputs), received {len(args)}")
+        Layer.__init__(self, **kwargs)
+        Trainer.__init__(self)
+        self._graph = None
+        if inputs is not None or outputs is not None:
+            if inputs is None or outputs is None:
+                raise ValueError("Model: a functional model needs both inputs= and outputs=")
+            self._init_graph(inputs, outputs)
+
+    # --- the functional graph -----------------------------------------------------------------
+    def _init_graph(self, inputs, outputs):
+        graph = Graph(inputs, outputs)
+        self._graph = graph
+        self._nested_inputs = inputs
+        self._layers = list(graph.layers)  # tracked sublayers, in Keras's order
+        from ..layers.layer import _structure_changed
+        _structure_changed()
+        self.built = True
+
+    @property
+    def inputs(self):
+        return None if self._graph is None else list(self._graph.inputs)
+
+    @property
+    def outputs(self):
+        return None if self._graph is None else list(self._graph.output_list)
+
+    @property
+    def input(self):
+        if self._graph is None:
+            return Layer.input.fget(self)
+        inputs = self._graph.inputs
+        return inputs[0] if len(inputs) == 1 else list(inputs)
+
+    @property
+    def output(self):
+        if self._graph is None:
+            return Layer.output.fget(self)
+        outputs = self._graph.output_list
+        return outputs[0] if len(outputs) == 1 else list(outputs)
+
+    @property
+    def input_names(self):
+        return [t.node.layer.name for t in self._graph.inputs] if self._graph else []
+
+    @property
+    def output_names(self):
+        if self._graph is None:
+            return []
+        return [t._keras_history[0].name for t in self._graph.output_list]
+
+    @property
+    def input_shape(self):
+        if self._graph is None:
+            return Layer.input_shape.fget(self)
+        shapes = [t.shape for t in self._graph.inputs]
+        return shapes[0] if len(shapes) == 1 else shapes
+
+    @property
+    def output_shape(self):
+        if self._graph is None:
+            return Layer.output_shape.fget(self)
+        shapes = [t.shape for t in self._graph.output_list]
+        return shapes[0] if len(shapes) == 1 else shapes
+
+    @property
+    def layers(self):
+        return list(self._layers)
+
+    def get_layer(self, name=None, index=None):
+        """A layer by its name or by its position in ``model.layers``."""
+        if index is not None:
+            if not -len(self.layers) <= index < len(self.layers):
+                raise ValueError(f"get_layer: index {index} is out of range; the model has "
+                                 f"{len(self.layers)} layers")
+            return self.layers[index]
+        for layer in self.layers:
+            if layer.name == name:
+                return layer
+        raise ValueError(f"get_layer: no layer named {name!r}; the layers are "
+                         f"{[layer.name for layer in self.layers]}")
+
+    # --- calling --------------------------------------------------------------------------------
+    def call(self, inputs, training=None, mask=None):
+        if self._graph is None:
+            raise NotImplementedError(
+                f"{type(self).__name__}: a subclassed Model must define call(self, inputs)")
+        with learning_phase(training):
+            return self._graph.run(self._input_list(inputs))
+
+    def _input_list(self, inputs):
+        """The model's inputs as a list in ``self.inputs`` order, shapes checked."""
+        expected = self._graph.inputs
+        if isinstance(inputs, dict):
+            names = [t.node.layer.name for t in expected]
+            missing = [n for n in names if n not in inputs]
+            if missing:
+                raise ValueError(f"Model {self.name!r}: the input dict lacks {missing}; it "
+                                 f"has keys {sorted(inputs)}")
+            values = [inputs[n] for n in names]
+        elif isinstance(inputs, (list, tuple)) and len(expected) > 1:
+            values = list(inputs)
+        elif isinstance(inputs, (list, tuple)) and len(inputs) == 1:
+            values = list(inputs)
+        else:
+            values = [inputs]
+        if len(values) != len(expected):
+            raise ValueError(f"Model {self.name!r} expects {len(expected)} input(s) "
+                             f"({[t.name for t in expected]}), received {len(values)}")
+        check_input_shapes(self.name, expected, values)
+        return values
+
+    def compute_output_shape(self, input_shape):
+        if self._graph is None:
+            raise NotImplementedError
+        batch = flatten(input_shape)[0] if not isinstance(input_shape, tuple) or (
+            input_shape and isinstance(input_shape[0], tuple)) else input_shape[0]
+
+        def with_batch(t):
+            return (batch,) + tuple(t.shape[1:])
+
+        outs = self._graph.outputs
+        if isinstance(outs, KerasTensor):
+            return with_batch(outs)
+        return [with_batch(t) for t in flatten(outs)]
+
+    def build(self, input_shape=None):
+        """Create the weights of a subclassed model by calling it once on zeros."""
+        if self._graph is not None or input_shape is None:
+            self.built = True
+            return
+        if not self.built:
+            import numpy as np
+
+            from ..autograd import no_grad
+            from ..layers.input_layer import map_shapes
+            zeros = map_shapes(lambda s: np.zeros(tuple(1 if n is None else n for n in s),
+                                                  dtype="float32"), input_shape)
+            self.built = True
+            with no_grad():
+                self(zeros)
+        self._build_shapes = input_shape
+        self.built = True
+
+    # --- summary, config, saving -----------------------------------------------------------------
+    def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
+                show_trainable=False, layer_range=None):
+        """Print the Keras table of layers, output shapes and parameter counts."""
+        from .summary import print_summary
+        print_summary(self, line_length=line_length, positions=positions, print_fn=print_fn,
+                      expand_nested=expand_nested, show_trainable=show_trainable)
+
+    def get_config(self):
+        from .saving import functional_config
+        if self._graph is None:
+            config = Layer.get_config(self)
+            return config
+        return functional_config(self)
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        from .saving import functional_from_config
+        if "layers" in config and "input_layers" in config:
+            return functional_from_config(config, custom_objects, cls=cls)
+        return cls(**config)
+
+    def to_json(self, **kwargs) -> str:
+        import json
+
+        from .saving import serialize_layer
+        return json.dumps(serialize_layer(self), **kwargs)
+
+    def save(self, filepath, overwrite=True, include_optimizer=True, **kwargs):
+        """Save architecture, weights, optimizer state and compile settings in one file."""
+        from .saving import save_model
+        save_model(self, filepath, overwrite=overwrite, include_optimizer=include_optimizer)
+
+    def save_weights(self, filepath, overwrite=True, **kwargs):
+        from .saving import save_weights
+        save_weights(self, filepath, overwrite=overwrite)
+
+    def load_weights(self, filepath, skip_mismatch=False, by_name=False, **kwargs):
+        from .saving import load_weights
+        load_weights(self, filepath)
+
+    def __repr__(self):
+        return f"<{type(self).__name__} name={self.name!r}, built={self.built}>"
+
+
+def check_input_shapes(model_name, expected, values):
+    """Compare data with the Input placeholders: same number of axes, same known sizes."""
+    for t, v in zip(expected, values):
+        shape = getattr(v, "shape", None)
+        if shape is None:
+            continue
+        if len(shape) != len(t.shape) or any(
+                e is not None and e != r for e, r in zip(t.shape[1:], shape[1:])):
+            raise ValueError(
+                f"Input {t.name!r} of model {model_name!r} is incompatible with the data: "
+                f"expected shape {t.shape}, received shape {tuple(shape)}")
