@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import saessak
-from saessak import losses
+from saessak import losses, ops
 
 EPS = 1e-7
 rng = np.random.default_rng(0)
@@ -327,3 +327,19 @@ def test_custom_loss_subclass_gets_the_reduction():
     got = Cube()(np.zeros((2, 1)), saessak.tensor(np.array([[1.0], [2.0]])))
     assert float(got) == pytest.approx(4.5)
     assert Cube().name == "cube"
+
+
+def test_backward_twice_through_a_retained_graph_gives_the_same_gradient():
+    z = saessak.tensor(rng.standard_normal((3, 4)), requires_grad=True)
+    labels, onehot = np.array([0, 3, 1]), np.eye(4)[[0, 3, 1]]
+    for fn in (lambda: losses.sparse_categorical_crossentropy(labels, z, from_logits=True),
+               lambda: losses.sparse_categorical_crossentropy(labels, ops.softmax(z)),
+               lambda: losses.categorical_crossentropy(onehot, z, from_logits=True),
+               lambda: losses.binary_crossentropy(onehot, ops.sigmoid(z))):
+        loss = fn().sum()
+        z.grad = None
+        loss.backward(retain_graph=True)
+        first = z.grad.copy()
+        z.grad = None
+        loss.backward()
+        np.testing.assert_array_equal(z.grad, first)

@@ -366,3 +366,11 @@ def test_keras_aliases():
     assert saessak.keras.optimizers.Adam is optimizers.Adam
     assert saessak.keras.optimizers.schedules.ExponentialDecay is \
         optimizers.schedules.ExponentialDecay
+
+
+def test_numpy_scalars_are_accepted_as_numbers():
+    opt = optimizers.SGD(np.float32(0.1), momentum=np.float32(0.5))
+    opt.learning_rate = np.float32(0.25)
+    assert opt.learning_rate == 0.25
+    schedule = optimizers.schedules.ExponentialDecay(0.1, 10, 0.5)
+    assert schedule(np.int64(10)) == pytest.approx(0.05)

@@ -275,8 +275,7 @@ class SparseCategoricalCrossentropyWithLogitsFn(Function):
         return loss.reshape(labels.shape)
 
     def backward(self, g):
-        p = self.e
-        p /= self.s  # softmax, computed in place in the buffer forward saved
+        p = self.e / self.s  # softmax (a new array: backward may run twice)
         p[self.rows, self.y] -= 1
         g = g.reshape(-1, 1)
         if self.valid is not None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 
 from .. import backend
@@ -9,7 +11,7 @@ from .optimizer import Optimizer
 
 
 def _check(cls, arg, value, low=0.0, high=None):
-    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and value >= low
+    ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and value >= low
     if ok and high is not None:
         ok = value <= high
     if not ok:

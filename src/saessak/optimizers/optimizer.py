@@ -22,6 +22,7 @@ batch.
 from __future__ import annotations
 
 import math
+import numbers
 import re
 
 import numpy as np
@@ -77,7 +78,7 @@ class Optimizer:
         for arg, value in (("clipnorm", clipnorm), ("clipvalue", clipvalue),
                            ("global_clipnorm", global_clipnorm),
                            ("weight_decay", weight_decay)):
-            if value is not None and not (isinstance(value, (int, float)) and value >= 0):
+            if value is not None and not (isinstance(value, numbers.Real) and value >= 0):
                 raise ValueError(f"{cls}: {arg} must be a non-negative number or None, "
                                  f"received {value!r}")
         self.clipnorm, self.clipvalue, self.global_clipnorm = clipnorm, clipvalue, global_clipnorm
@@ -106,9 +107,10 @@ class Optimizer:
 
     @learning_rate.setter
     def learning_rate(self, value):
-        value = getattr(value, "data", value)  # a Tensor or 0-d array of the rate
-        if isinstance(value, np.ndarray) and value.ndim == 0:
-            value = value.item()
+        if isinstance(value, Tensor):
+            value = value.data
+        if isinstance(value, (np.ndarray, np.generic)) and value.ndim == 0:
+            value = value.item()  # a 0-d array or NumPy scalar of the rate
         if isinstance(getattr(self, "_learning_rate", None), schedules.LearningRateSchedule) \
                 and not isinstance(value, schedules.LearningRateSchedule) \
                 and not callable(value):
@@ -118,7 +120,7 @@ class Optimizer:
         if isinstance(value, (schedules.LearningRateSchedule,)) or callable(value):
             self._learning_rate = value
             return
-        if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
+        if not isinstance(value, numbers.Real) or isinstance(value, bool) or value < 0:
             raise ValueError(f"{type(self).__name__}: learning_rate must be a non-negative "
                              f"number, a schedule or a callable, received {value!r}")
         self._learning_rate = float(value)

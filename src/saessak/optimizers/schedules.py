@@ -11,6 +11,7 @@ Pass one as ``learning_rate=`` to any optimizer; it is evaluated at ``optimizer.
 from __future__ import annotations
 
 import math
+import numbers
 
 
 class LearningRateSchedule:
@@ -32,13 +33,13 @@ class LearningRateSchedule:
 
 
 def _positive(cls, arg, value):
-    if not isinstance(value, (int, float)) or isinstance(value, bool) or not value > 0:
+    if not isinstance(value, numbers.Real) or isinstance(value, bool) or not value > 0:
         raise ValueError(f"{cls}: {arg} must be a positive number, received {value!r}")
     return value
 
 
 def _step(step) -> float:
-    return float(getattr(step, "data", step))
+    return float(step)  # an int, a NumPy scalar or a 0-d Tensor
 
 
 class ExponentialDecay(LearningRateSchedule):

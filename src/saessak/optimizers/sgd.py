@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 
 from .optimizer import Optimizer
@@ -22,7 +24,7 @@ class SGD(Optimizer):
                  clipnorm=None, clipvalue=None, global_clipnorm=None, name="SGD", **kwargs):
         super().__init__(learning_rate, weight_decay, clipnorm, clipvalue, global_clipnorm,
                          name, **kwargs)
-        if not isinstance(momentum, (int, float)) or not 0 <= momentum <= 1:
+        if not isinstance(momentum, numbers.Real) or not 0 <= momentum <= 1:
             raise ValueError(f"SGD: momentum must be a number in [0, 1], received {momentum!r}")
         self.momentum, self.nesterov = float(momentum), bool(nesterov)
         self.slot_names = ("momentum",) if self.momentum else ()
