@@ -231,7 +231,7 @@ class SparseCategoricalCrossentropyFn(Function):
         if self.valid is not None:
             y = np.where(self.valid, y, 0)
         _check_labels(y, n_classes, self.valid)
-        rows = np.arange(len(y))
+        rows = backend.get_array_module(p).arange(len(y))
         s = p2.sum(axis=1)
         q = p2[rows, y] / s
         qc = np.clip(q, eps, 1 - eps)
@@ -245,7 +245,7 @@ class SparseCategoricalCrossentropyFn(Function):
 
     def backward(self, g):
         c = self.c * g.reshape(-1)
-        gp = np.empty((len(c), self.shape[-1]), dtype=g.dtype)
+        gp = backend.get_array_module(g).empty((len(c), self.shape[-1]), dtype=g.dtype)
         gp[...] = (-c * self.q)[:, None]
         gp[self.rows, self.y] += c
         return gp.reshape(self.shape), None
@@ -264,7 +264,7 @@ class SparseCategoricalCrossentropyWithLogitsFn(Function):
         if self.valid is not None:
             y = np.where(self.valid, y, 0)
         _check_labels(y, n_classes, self.valid)
-        rows = np.arange(len(y))
+        rows = backend.get_array_module(z).arange(len(y))
         m = z2.max(axis=1, keepdims=True)
         e = np.exp(z2 - m)  # shifted: no overflow
         s = e.sum(axis=1, keepdims=True)
@@ -441,7 +441,7 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_cl
     if axis not in (-1, p.ndim - 1):
         raise ValueError(f"sparse_categorical_crossentropy: only axis=-1 (classes last) is "
                          f"supported, received axis={axis!r}")
-    labels = _labels(y_true, p)
+    labels = backend.get_array_module(p.data).asarray(_labels(y_true, p))  # p's device
     fn = (SparseCategoricalCrossentropyWithLogitsFn if from_logits
           else SparseCategoricalCrossentropyFn)
     return fn(ignore_class)(p, labels)
@@ -510,12 +510,13 @@ def reduce_values(values, sample_weight=None, reduction="sum_over_batch_size", m
     """
     reduction = _check_reduction(reduction)
     values = values if isinstance(values, Tensor) else Tensor(values)
+    xp = backend.get_array_module(values.data)  # weights go to the device of the losses
     w = None
     if sample_weight is not None:
         w = backend.to_numpy(getattr(sample_weight, "data", sample_weight))
-        w = _match_weights(np.asarray(w, dtype=values.dtype), values.shape)
+        w = xp.asarray(_match_weights(np.asarray(w, dtype=values.dtype), values.shape))
     if mask is not None:
-        mask = np.asarray(mask, dtype=values.dtype)
+        mask = xp.asarray(backend.to_numpy(mask), dtype=values.dtype)
         w = mask if w is None else w * mask
     if w is not None:
         values = values * w
@@ -525,9 +526,9 @@ def reduce_values(values, sample_weight=None, reduction="sum_over_batch_size", m
     if reduction == "sum":
         return total
     if reduction == "mean_with_sample_weight" and w is not None:
-        divisor = float(np.broadcast_to(w, values.shape).sum())
+        divisor = float(xp.broadcast_to(w, values.shape).sum())
     elif mask is not None:
-        divisor = float(np.broadcast_to(mask, values.shape).sum())
+        divisor = float(xp.broadcast_to(mask, values.shape).sum())
     else:
         divisor = float(values.size)
     return total / divisor if divisor else total * 0.0
