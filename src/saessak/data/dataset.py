@@ -234,8 +234,8 @@ class Dataset:
         return _Concatenate(self, dataset)
 
     def enumerate(self, start=0, name=None):
-        """Elements become ``(index, element)`` pairs."""
-        return Dataset.zip((Dataset.range(start, np.iinfo(np.int64).max), self))
+        """Elements become ``(index, element)`` pairs, counting from ``start``."""
+        return _Enumerate(self, start)
 
     def reduce(self, initial_state, reduce_func):
         """Fold the elements: ``state = reduce_func(state, element)``."""
@@ -392,6 +392,16 @@ class _Shuffle(_Wrapper):
             return
         size = self.buffer_size if self.buffer_size != -1 else float("inf")
         yield from _buffer_shuffle(iter(self.parent), size, self._epoch_rng())
+
+
+class _Enumerate(_Wrapper):
+    def __init__(self, parent, start):
+        super().__init__(parent)
+        self.start = start
+
+    def _elements(self):
+        for i, element in enumerate(self.parent, self.start):
+            yield np.int64(i), element
 
 
 class _Batch(_Wrapper):
