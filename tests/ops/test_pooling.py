@@ -70,6 +70,19 @@ def test_max_pool_gradient_goes_to_the_argmax():
     np.testing.assert_array_equal(x.grad[0, :, :, 0], [[0, 1], [0, 0]])
 
 
+def test_max_pool_ties_give_the_gradient_to_the_first_maximum():
+    """As TensorFlow and PyTorch do: a window of equal values (a flat background) passes its
+    gradient to one element, the first in row-major order, never to all of them."""
+    x = Tensor(np.zeros((1, 4, 4, 1)), requires_grad=True)
+    ops.max_pool2d(x, 2).sum().backward()
+    expected = np.zeros((4, 4))
+    expected[::2, ::2] = 1
+    np.testing.assert_array_equal(x.grad[0, :, :, 0], expected)
+    x = Tensor(np.array([[[1.0], [3.0], [3.0], [0.0], [3.0]]]), requires_grad=True)
+    ops.max_pool1d(x, 3, 1).sum().backward()  # windows x[0:3], x[1:4], x[2:5]
+    np.testing.assert_array_equal(x.grad[0, :, 0], [0, 2, 1, 0, 0])  # firsts: 1, 1, 2
+
+
 def test_average_pool_same_excludes_padding():
     x = np.ones((1, 3, 3, 1))
     y = ops.avg_pool2d(Tensor(x), 2, 1, "same").numpy()

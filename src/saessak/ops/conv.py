@@ -124,6 +124,14 @@ def windows(x, out_sizes, kernel_size, strides, dilation):
     return xp.lib.stride_tricks.as_strided(x, shape, steps, writeable=False)
 
 
+def window_slice(offset, out_sizes, strides, dilation):
+    """The pixels that kernel position ``offset`` reads, over all output positions: a
+    strided slice of the padded input, (batch, *out_sizes, channels) in shape."""
+    return (slice(None),) + tuple(
+        slice(o * d, o * d + s * (n - 1) + 1, s)
+        for o, d, s, n in zip(offset, dilation, strides, out_sizes)) + (slice(None),)
+
+
 def col2im(dcols, padded_shape, strides, dilation):
     """The adjoint of :func:`windows`: add each patch's gradient ``dcols`` (batch, *out,
     *kernel, channels) back onto the pixels it was read from. Loops over kernel offsets."""
@@ -134,11 +142,15 @@ def col2im(dcols, padded_shape, strides, dilation):
     dx = xp.zeros(padded_shape, dtype=dcols.dtype)
     lead = (slice(None),) * (1 + nd)
     for offset in np.ndindex(*kernel_size):
-        target = (slice(None),) + tuple(
-            slice(o * d, o * d + s * (n - 1) + 1, s)
-            for o, d, s, n in zip(offset, dilation, strides, out_sizes)) + (slice(None),)
-        dx[target] += dcols[lead + offset]
+        dx[window_slice(offset, out_sizes, strides, dilation)] += dcols[lead + offset]
     return dx
+
+
+def sum_rows(m):
+    """``m.sum(axis=0)`` for a tall matrix, as a matrix-vector product: BLAS sums the rows
+    of a narrow matrix several times faster than NumPy's column-wise reduction."""
+    xp = backend.get_array_module(m)
+    return xp.ones(m.shape[0], dtype=m.dtype) @ m
 
 
 def _wants_grad(fn, i):
@@ -224,7 +236,7 @@ class Conv(Function):
             dx = col2im(dcols, self.padded_shape, self.strides, self.dilation)
             dx = dx[interior(self.x_shape, self.pads)]
         if self.has_bias:
-            return dx, dw, g2.sum(axis=0)
+            return dx, dw, sum_rows(g2)
         return dx, dw
 
 
@@ -281,7 +293,7 @@ class ConvTranspose(Function):
         dw = (cols.T @ x.reshape(-1, c_in)).reshape(self.w2.shape)  # dW = cols^T X
         dw = dw.reshape(tuple(self.ksize) + (f, c_in))
         if self.has_bias:
-            return dx, dw, gy.reshape(-1, f).sum(axis=0)
+            return dx, dw, sum_rows(gy.reshape(-1, f))
         return dx, dw
 
 

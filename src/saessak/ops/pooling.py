@@ -1,12 +1,14 @@
 """Max and average pooling over 1, 2 or 3 spatial axes, channels last.
 
-Pooling reads the same patches as a convolution (``conv.windows``) and reduces each one
-instead of multiplying it by a kernel. The backward pass builds each patch's gradient and
-adds the patches back with ``conv.col2im``:
+Pooling reads the same windows as a convolution, and reduces each one instead of
+multiplying it by a kernel. Both passes loop over the few positions inside a window (4 for
+2x2), each step touching the pixel at that position for every window at once
+(``conv.window_slice``); never a loop over pixels.
 
-- max:     the whole gradient goes to the patch's largest element (its arg-max);
-- average: every element of the patch gets ``g / count``, where ``count`` is the number of
-           real (not padding) elements in it, as Keras averages with padding='same'.
+- max:     y = the largest of the window's values; the gradient goes to that element
+           (the first one, if several tie), remembered as its position ``arg``;
+- average: y = sum / count, where ``count`` is the number of real (not padding) elements
+           in the window, as Keras averages with padding='same'; each gets ``g / count``.
 """
 
 from __future__ import annotations
@@ -18,13 +20,12 @@ import numpy as np
 from .. import backend
 from ..autograd.tensor import Function
 from .conv import (
-    col2im,
     conv_output_length,
     conv_padding,
     interior,
     normalize_tuple,
     pad_spatial,
-    windows,
+    window_slice,
 )
 
 
@@ -42,59 +43,81 @@ def _geometry(x_shape, pool, strides, padding):
     return pads, out
 
 
-class MaxPool(Function):
+class _Pool(Function):
+    def __init__(self, pool_size, strides, padding):
+        self.pool, self.strides, self.padding = pool_size, strides, padding
+
+    def _positions(self):
+        """(index, slice) for every position inside the window."""
+        ones = (1,) * len(self.pool)
+        for k, offset in enumerate(np.ndindex(*self.pool)):
+            yield k, window_slice(offset, self.out, self.strides, ones)
+
+    def _scatter(self, part_of_g, like):
+        """dx: put ``part_of_g(k)`` onto the pixels at window position k, for every k.
+
+        When the windows tile the input exactly (stride = pool, nothing left over, the
+        usual 2x2 case) every pixel is written once, so no zero-fill and no adding."""
+        xp = backend.get_array_module(like)
+        tiles = tuple(self.strides) == tuple(self.pool) and all(
+            o * p == n for o, p, n in zip(self.out, self.pool, self.padded_shape[1:-1]))
+        dx = (xp.empty if tiles else xp.zeros)(self.padded_shape, dtype=like.dtype)
+        for k, where in self._positions():
+            if tiles:
+                dx[where] = part_of_g(k)
+            else:
+                dx[where] += part_of_g(k)
+        return dx[interior(self.x_shape, self.pads)]
+
+
+class MaxPool(_Pool):
     """``y = max over each window``; the gradient flows to the first arg-max of each window."""
 
-    def __init__(self, pool_size, strides, padding):
-        self.pool, self.strides, self.padding = pool_size, strides, padding
-
     def forward(self, x):
-        pads, out = _geometry(x.shape, self.pool, self.strides, self.padding)
+        self.pads, self.out = _geometry(x.shape, self.pool, self.strides, self.padding)
         low = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
-        xp_ = pad_spatial(x, pads, low)  # padding never wins a max
-        ones = (1,) * len(self.pool)
-        patches = windows(xp_, out, self.pool, self.strides, ones)
-        patches = patches.reshape(patches.shape[:1 + len(out)] + (-1, x.shape[-1]))
-        self.arg = patches.argmax(axis=-2)[..., None, :]  # (batch, *out, 1, C)
-        self.x_shape, self.pads, self.padded_shape = x.shape, pads, xp_.shape
-        return np.take_along_axis(patches, self.arg, axis=-2)[..., 0, :]
+        xp_ = pad_spatial(x, self.pads, low)  # padding never wins a max
+        xp = backend.get_array_module(x)
+        index = np.uint8 if math.prod(self.pool) < 256 else np.int32
+        y = arg = None
+        for k, where in self._positions():
+            candidate = xp_[where]
+            if y is None:
+                y, arg = candidate.copy(), xp.zeros(candidate.shape, dtype=index)
+                continue
+            better = candidate > y  # strictly: a tie keeps the earlier position
+            xp.maximum(y, candidate, out=y)
+            # positions come in increasing k, so k beats every arg stored so far
+            xp.maximum(arg, better * index(k), out=arg)
+        self.arg, self.x_shape, self.padded_shape = arg, x.shape, xp_.shape
+        return y
 
     def backward(self, g):
-        xp = backend.get_array_module(g)
-        n_pool = math.prod(self.pool)
-        dpatches = xp.zeros(g.shape[:-1] + (n_pool, g.shape[-1]), dtype=g.dtype)
-        xp.put_along_axis(dpatches, self.arg, g[..., None, :], axis=-2)
-        dpatches = dpatches.reshape(g.shape[:-1] + tuple(self.pool) + (g.shape[-1],))
-        dx = col2im(dpatches, self.padded_shape, self.strides, (1,) * len(self.pool))
-        return dx[interior(self.x_shape, self.pads)]
+        return self._scatter(lambda k: g * (self.arg == k), g)
 
 
-class AvgPool(Function):
+class AvgPool(_Pool):
     """``y = mean over each window``, counting only real elements (never the padding)."""
 
-    def __init__(self, pool_size, strides, padding):
-        self.pool, self.strides, self.padding = pool_size, strides, padding
-
     def forward(self, x):
-        pads, out = _geometry(x.shape, self.pool, self.strides, self.padding)
-        ones = (1,) * len(self.pool)
-        xp_ = pad_spatial(x, pads)
-        patches = windows(xp_, out, self.pool, self.strides, ones)
-        axes = tuple(range(1 + len(out), 1 + 2 * len(out)))
-        # How many real elements each window holds: pool a one-channel image of ones.
+        self.pads, self.out = _geometry(x.shape, self.pool, self.strides, self.padding)
+        xp_ = pad_spatial(x, self.pads)
         xp = backend.get_array_module(x)
-        real = pad_spatial(xp.ones((1,) + x.shape[1:-1] + (1,), dtype=x.dtype), pads)
-        self.count = windows(real, out, self.pool, self.strides, ones).sum(axis=axes)
-        self.x_shape, self.pads, self.padded_shape = x.shape, pads, xp_.shape
-        return patches.sum(axis=axes) / self.count
+        # How many real elements each window holds: pool a one-channel image of ones.
+        real = pad_spatial(xp.ones((1,) + x.shape[1:-1] + (1,), dtype=x.dtype), self.pads)
+        total = count = None
+        for _, where in self._positions():
+            if total is None:
+                total, count = xp_[where].copy(), real[where].copy()
+            else:
+                total += xp_[where]
+                count += real[where]
+        self.count, self.x_shape, self.padded_shape = count, x.shape, xp_.shape
+        return total / count
 
     def backward(self, g):
-        nd = len(self.pool)
-        share = (g / self.count)[(Ellipsis,) + (None,) * nd + (slice(None),)]
-        xp = backend.get_array_module(g)
-        dpatches = xp.broadcast_to(share, g.shape[:-1] + tuple(self.pool) + (g.shape[-1],))
-        dx = col2im(dpatches, self.padded_shape, self.strides, (1,) * nd)
-        return dx[interior(self.x_shape, self.pads)]
+        share = g / self.count
+        return self._scatter(lambda k: share, g)
 
 
 def _pool_args(pool_size, strides, padding, nd, owner):
