@@ -53,7 +53,8 @@ class Linear(Function):
             raise ValueError(f"linear: expected inputs with last axis {w.shape[0]}, "
                              f"received shape {x.shape}")
         self.x, self.w, self.has_bias = x, w, b is not None
-        y = x @ w
+        # one (rows, in) @ (in, out) product: NumPy would loop over a 3-D x matrix by matrix
+        y = (x.reshape(-1, x.shape[-1]) @ w).reshape(x.shape[:-1] + (w.shape[1],))
         if b is not None:
             y += b
         return y
@@ -61,7 +62,7 @@ class Linear(Function):
     def backward(self, g):
         x2 = self.x.reshape(-1, self.x.shape[-1])
         g2 = g.reshape(-1, g.shape[-1])
-        gx = g @ self.w.T  # dX = G W^T
+        gx = (g2 @ self.w.T).reshape(self.x.shape)  # dX = G W^T
         gw = x2.T @ g2  # dW = X^T G, summed over every leading axis at once
         if self.has_bias:
             return gx, gw, g2.sum(axis=0)

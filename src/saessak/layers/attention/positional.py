@@ -17,26 +17,8 @@ import numpy as np
 
 from ... import backend
 from ...autograd import Tensor
-from ...ops import gather
+from ..embedding import Embedding
 from ..layer import Layer
-
-
-class _EmbeddingTable(Layer):
-    """A table of vectors (weight "embeddings"), rows looked up by integer index."""
-
-    def __init__(self, rows, dim, initializer, **kwargs):
-        super().__init__(**kwargs)
-        self.rows, self.dim, self.initializer = rows, dim, initializer
-
-    def build(self, input_shape=None):
-        self.embeddings = self.add_weight("embeddings", (self.rows, self.dim), self.initializer)
-        self.built = True
-
-    def call(self, indices):
-        return gather(self.embeddings, indices)
-
-    def compute_output_shape(self, input_shape):
-        return tuple(input_shape) + (self.dim,)
 
 
 def _check_positive(layer, arg, value, optional=False):
@@ -93,14 +75,15 @@ class PositionalEmbedding(Layer):
             if len(input_shape) != 2:
                 raise ValueError(f"{kind}: expected token ids (batch, time), received "
                                  f"{tuple(input_shape)}")
-            self.token_embedding = _EmbeddingTable(self.input_dim, self.output_dim,
-                                                   self.embeddings_initializer,
-                                                   name="token_embedding", dtype=self.dtype)
-            self.token_embedding.build()
-        self.position_embedding = _EmbeddingTable(self.sequence_length, self.output_dim,
-                                                  self.embeddings_initializer,
-                                                  name="position_embedding", dtype=self.dtype)
-        self.position_embedding.build()
+            self.token_embedding = Embedding(self.input_dim, self.output_dim,
+                                             self.embeddings_initializer,
+                                             name="token_embedding", dtype=self.dtype)
+            self.token_embedding.build(input_shape)
+        # one learned vector per position: a (sequence_length, dim) table, read by slicing
+        self.position_embedding = Embedding(self.sequence_length, self.output_dim,
+                                            self.embeddings_initializer,
+                                            name="position_embedding", dtype=self.dtype)
+        self.position_embedding.build((self.sequence_length,))
         self.built = True
 
     def call(self, inputs):
