@@ -122,7 +122,7 @@ _NAMES = {"max_norm": MaxNorm, "non_neg": NonNeg, "unit_norm": UnitNorm,
 def serialize(constraint):
     if constraint is None:
         return None
-    if isinstance(constraint, str):
+    if isinstance(constraint, (str, dict)):  # a name, or a config read back from a file
         constraint = get(constraint)
     if not isinstance(constraint, Constraint):
         raise ValueError(f"constraints.serialize: expected a Constraint, a name or None, "

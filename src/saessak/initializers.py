@@ -370,7 +370,7 @@ def serialize(initializer):
     """``{'class_name': ..., 'config': ...}`` for an initializer (or a name of one)."""
     if initializer is None:
         return None
-    if isinstance(initializer, str):
+    if isinstance(initializer, (str, dict)):  # a name, or a config read back from a file
         initializer = get(initializer)
     if not isinstance(initializer, Initializer):
         raise ValueError(f"initializers.serialize: expected an Initializer, a name or None, "

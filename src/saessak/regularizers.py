@@ -113,7 +113,7 @@ _NAMES = {"l1": L1, "l2": L2, "l1_l2": l1_l2, **_CLASSES}
 def serialize(regularizer):
     if regularizer is None:
         return None
-    if isinstance(regularizer, str):
+    if isinstance(regularizer, (str, dict)):  # a name, or a config read back from a file
         regularizer = get(regularizer)
     if not isinstance(regularizer, Regularizer):
         raise ValueError(f"regularizers.serialize: expected a Regularizer, a name or None, "

@@ -308,26 +308,25 @@ class Layer:
         return mask if self.supports_masking else None
 
     def __call__(self, inputs, *args, **kwargs):
-        from .input_layer import is_symbolic
-
-        if is_symbolic(inputs):
-            from .input_layer import call_symbolic
-
+        if type(inputs) is not Tensor and is_symbolic(inputs):
             return call_symbolic(self, inputs, args, kwargs)
         inputs = _to_tensors(inputs, self.dtype)
         if not self.built:
             self._build_from(inputs)
-        if "mask" in self._call_takes and kwargs.get("mask") is None:
+        mask = kwargs.get("mask")
+        if mask is None:
             mask = _collect_masks(inputs)
-            if mask is not None:
+            if mask is not None and "mask" in self._call_takes:
                 kwargs["mask"] = mask
+        elif "mask" not in self._call_takes:
+            del kwargs["mask"]
         if "training" in self._call_takes:
             kwargs["training"] = in_training(kwargs.get("training"))
         else:
             kwargs.pop("training", None)
         self._losses = []
         outputs = self.call(inputs, *args, **kwargs)
-        out_mask = self.compute_mask(inputs, kwargs.get("mask"))
+        out_mask = self.compute_mask(inputs, mask)
         if out_mask is not None:
             _set_masks(outputs, out_mask)
         return outputs
@@ -405,3 +404,7 @@ def _set_masks(outputs, mask):
         masks = mask if isinstance(mask, (list, tuple)) else [mask] * len(outputs)
         for o, m in zip(outputs, masks):
             _set_masks(o, m)
+
+
+# The functional API lives beside this module; it needs Layer, so it is imported last.
+from .input_layer import call_symbolic, is_symbolic  # noqa: E402

@@ -1,0 +1,146 @@
+"""The Layer base: lazy building, weight lists in Keras 3's order, config, names, masks."""
+
+import numpy as np
+import pytest
+
+import saessak
+from saessak.layers import Dense, Input, Layer, clear_session
+
+
+class Mixed(Layer):
+    """Weights created in the order trainable, non-trainable, trainable, plus a sublayer."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.inner = Dense(2)
+
+    def build(self, input_shape):
+        self.a = self.add_weight("a", (input_shape[-1], 3))
+        self.stat = self.add_weight("stat", (3,), "zeros", trainable=False)
+        self.b = self.add_weight("b", (3,), "ones")
+        self.built = True
+
+    def call(self, inputs):
+        return self.inner(inputs @ self.a + self.b + self.stat)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape[:-1] + (2,)
+
+
+def test_names_count_up_per_class_like_keras():
+    clear_session()
+    names = [Dense(1).name, Dense(1).name, Mixed().name, Dense(1).name]
+    assert names[:2] == ["dense", "dense_1"]
+    assert names[2] == "mixed"
+    assert names[3] == "dense_3"  # Mixed() made a Dense of its own: dense_2
+
+
+def test_weights_are_created_lazily_from_the_first_input():
+    layer = Dense(4)
+    assert not layer.built and layer.weights == []
+    layer(np.ones((2, 3), "float32"))
+    assert layer.built
+    assert [w.shape for w in layer.weights] == [(3, 4), (4,)]
+    assert layer.count_params() == 16
+
+
+def test_count_params_before_build_says_so():
+    with pytest.raises(ValueError, match="not built"):
+        Dense(2).count_params()
+
+
+def test_weight_order_is_keras3_declared_trainable_first_then_sublayers():
+    layer = Mixed()
+    layer(np.ones((1, 4), "float32"))
+    paths = [w.path.split("/")[1] for w in layer.weights]
+    assert paths == ["a", "b", "stat", "kernel", "bias"]
+    assert [w.path.split("/")[1] for w in layer.trainable_weights] == ["a", "b", "kernel",
+                                                                         "bias"]
+    assert [w.path.split("/")[1] for w in layer.non_trainable_weights] == ["stat"]
+    layer.trainable = False  # freezing moves nothing
+    assert [w.path.split("/")[1] for w in layer.weights] == paths
+    assert layer.trainable_weights == []
+    assert len(layer.non_trainable_weights) == 5
+    assert not layer.inner.trainable
+
+
+def test_weight_list_cache_sees_new_weights():
+    outer = Mixed()
+    outer(np.ones((1, 4), "float32"))
+    n = len(outer.weights)
+    outer.extra = Dense(3)
+    outer.extra(np.ones((1, 2), "float32"))
+    assert len(outer.weights) == n + 2
+
+
+def test_get_set_weights_round_trip_and_shape_errors():
+    layer = Dense(3)
+    layer(np.ones((1, 2), "float32"))
+    values = [np.arange(6, dtype="float32").reshape(2, 3), np.array([1, 2, 3], "float32")]
+    layer.set_weights(values)
+    for got, want in zip(layer.get_weights(), values):
+        np.testing.assert_array_equal(got, want)
+    with pytest.raises(ValueError, match=r"kernel.*\(2, 3\).*\(3, 2\)"):
+        layer.set_weights([np.zeros((3, 2)), np.zeros(3)])
+    with pytest.raises(ValueError, match="expected a list of 2"):
+        layer.set_weights([np.zeros((2, 3))])
+
+
+def test_config_round_trip_rebuilds_an_equal_layer():
+    layer = Dense(5, activation="relu", use_bias=False, name="d5")
+    clone = Dense.from_config(layer.get_config())
+    assert clone.get_config() == layer.get_config()
+
+
+def test_input_and_output_shape_come_from_the_functional_call():
+    x = Input(shape=(7,))
+    layer = Dense(3)
+    layer(x)
+    assert layer.input_shape == (None, 7)
+    assert layer.output_shape == (None, 3)
+    with pytest.raises(AttributeError, match="never been called"):
+        _ = Dense(2).output_shape
+
+
+def test_training_flag_reaches_call_resolved_to_a_bool():
+    seen = []
+
+    class Spy(Layer):
+        def call(self, inputs, training=None):
+            seen.append(training)
+            return inputs
+
+    spy = Spy()
+    spy(np.ones((1, 1)))
+    spy(np.ones((1, 1)), training=True)
+    with saessak.layers.learning_phase(True):
+        spy(np.ones((1, 1)))
+    assert seen == [False, True, True]
+
+
+def test_masks_flow_through_layers_that_support_them():
+    class MakeMask(Layer):
+        def call(self, inputs):
+            return inputs
+
+        def compute_mask(self, inputs, mask=None):
+            return np.asarray(inputs.data[..., 0] != 0)
+
+    seen = []
+
+    class ReadMask(Layer):
+        supports_masking = True
+
+        def call(self, inputs, mask=None):
+            seen.append(mask)
+            return inputs
+
+    x = np.array([[[1.0], [0.0], [2.0]]], "float32")
+    out = ReadMask()(Dense(1)(MakeMask()(x)))
+    np.testing.assert_array_equal(seen[0], [[True, False, True]])
+    np.testing.assert_array_equal(out._keras_mask, [[True, False, True]])
+
+
+def test_unknown_keyword_is_reported_with_the_layer_class():
+    with pytest.raises(TypeError, match="Dense: unexpected keyword"):
+        Dense(2, units_typo=3)
