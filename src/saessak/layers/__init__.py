@@ -59,20 +59,6 @@ from .attention import (
 )
 from .layer_normalization import LayerNormalization, RMSNormalization
 from .batch_normalization import BatchNormalization
-from .embedding import Embedding
-from .masking import Masking
-from .rnn import (
-    GRU,
-    LSTM,
-    RNN,
-    Bidirectional,
-    GRUCell,
-    LSTMCell,
-    SimpleRNN,
-    SimpleRNNCell,
-    StackedRNNCells,
-    TimeDistributed,
-)
 from .activation import Activation
 from .dropout import Dropout
 from .identity import Identity
@@ -97,3 +83,17 @@ from .merging import (
     subtract,
 )
 from .reshaping import Flatten, Permute, RepeatVector, Reshape
+from .embedding import Embedding
+from .masking import Masking
+from .rnn import (
+    GRU,
+    LSTM,
+    RNN,
+    Bidirectional,
+    GRUCell,
+    LSTMCell,
+    SimpleRNN,
+    SimpleRNNCell,
+    StackedRNNCells,
+    TimeDistributed,
+)

@@ -1,0 +1,289 @@
+"""Recurrent training speed: saessak against PyTorch (and Keras, where installed), same run.
+
+Three workloads from the seeds, each timed per epoch of train steps (forward, loss,
+backward, Adam update), on synthetic data of the right shapes:
+
+* ``reuters``: Embedding(1000, 100) -> LSTM(100) -> Dense(46, softmax), categorical
+  cross-entropy, batch 20, length 100, 8,982 rows (seed 001).
+* ``imdb``: Embedding(5000, 100) -> Dropout(0.5) -> Conv1D(64, 5, relu) -> MaxPooling1D(4)
+  -> LSTM(55) -> Dense(1, sigmoid), batch 40, length 500, 18,750 rows (seed 001); needs
+  saessak's Conv1D, else it is skipped.
+* ``jena``: (128, 120, 14) -> GRU(32) -> Dense(1), mse, 500 steps per epoch (seed 002).
+
+    python benchmarks/bench_rnn.py                    # all, 3 timed epochs each
+    python benchmarks/bench_rnn.py reuters --epochs 5 --fraction 0.25
+
+Prints the median epoch time of each framework, the ratio saessak / PyTorch (<= 1 means
+saessak is at least as fast) and, from a profiled epoch, the share of saessak's time
+spent in matrix products. NumPy and PyTorch use the same number of threads.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import os
+import pstats
+import statistics
+import sys
+import time
+
+import numpy as np
+
+THREADS = int(os.environ.get("OMP_NUM_THREADS", os.cpu_count() or 1))
+
+# --- the workloads ---------------------------------------------------------------------------
+
+WORKLOADS = {
+    "reuters": dict(rows=8982, batch=20, length=100, vocab=1000),
+    "imdb": dict(rows=18750, batch=40, length=500, vocab=5000),
+    "jena": dict(rows=500 * 128, batch=128, length=120, features=14),
+}
+
+
+def make_data(name, fraction, seed=0):
+    spec = WORKLOADS[name]
+    rng = np.random.default_rng(seed)
+    rows = max(spec["batch"], int(spec["rows"] * fraction))
+    if name == "jena":
+        x = rng.standard_normal((rows, spec["length"], spec["features"])).astype(np.float32)
+        y = rng.standard_normal((rows, 1)).astype(np.float32)
+    elif name == "reuters":
+        x = rng.integers(1, spec["vocab"], (rows, spec["length"]))
+        y = rng.integers(0, 46, rows)
+    else:
+        x = rng.integers(1, spec["vocab"], (rows, spec["length"]))
+        y = rng.integers(0, 2, (rows, 1)).astype(np.float32)
+    return x, y, spec["batch"]
+
+
+def batches(x, y, batch):
+    for start in range(0, len(x), batch):
+        yield x[start:start + batch], y[start:start + batch]
+
+
+# --- saessak ---------------------------------------------------------------------------------
+
+
+def saessak_model(name):
+    import saessak
+    from saessak import layers, losses, ops
+    from saessak.optimizers import Adam
+
+    saessak.backend.set_random_seed(0)
+    if name == "reuters":
+        stack = [layers.Embedding(1000, 100), layers.LSTM(100, activation="tanh"),
+                 layers.Dense(46, activation="softmax")]
+        eye = np.eye(46, dtype=np.float32)
+
+        def loss_fn(y, p):
+            return ops.mean(losses.categorical_crossentropy(eye[y], p))
+    elif name == "imdb":
+        if not hasattr(layers, "Conv1D") or not hasattr(layers, "MaxPooling1D"):
+            return None
+        stack = [layers.Embedding(5000, 100), layers.Dropout(0.5),
+                 layers.Conv1D(64, 5, padding="valid", activation="relu", strides=1),
+                 layers.MaxPooling1D(pool_size=4), layers.LSTM(55),
+                 layers.Dense(1, activation="sigmoid")]
+
+        def loss_fn(y, p):
+            return ops.mean(losses.binary_crossentropy(y, p))
+    else:
+        stack = [layers.GRU(32), layers.Dense(1)]
+
+        def loss_fn(y, p):
+            return ops.mean(losses.mean_squared_error(y, p))
+
+    opt = Adam()
+    weights = []
+
+    def step(xb, yb):
+        h = xb
+        with layers.learning_phase(True):
+            for layer in stack:
+                h = layer(h)
+        if not weights:
+            weights.extend(w for layer in stack for w in layer.trainable_weights)
+        for w in weights:
+            w.grad = None
+        loss = loss_fn(yb, h)
+        loss.backward()
+        opt.step(weights)
+        return float(loss.data)
+
+    return step
+
+
+# --- PyTorch ---------------------------------------------------------------------------------
+
+
+def torch_model(name):
+    try:
+        import torch
+        from torch import nn
+    except ImportError:
+        return None
+    torch.set_num_threads(THREADS)
+    torch.manual_seed(0)
+
+    class Reuters(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.emb = nn.Embedding(1000, 100)
+            self.lstm = nn.LSTM(100, 100, batch_first=True)
+            self.out = nn.Linear(100, 46)
+
+        def forward(self, x):
+            _, (h, _) = self.lstm(self.emb(x))
+            return self.out(h[-1])  # logits; the loss applies the softmax
+
+    class Imdb(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.emb = nn.Embedding(5000, 100)
+            self.drop = nn.Dropout(0.5)
+            self.conv = nn.Conv1d(100, 64, 5)
+            self.pool = nn.MaxPool1d(4)
+            self.lstm = nn.LSTM(64, 55, batch_first=True)
+            self.out = nn.Linear(55, 1)
+
+        def forward(self, x):
+            h = self.drop(self.emb(x)).transpose(1, 2)
+            h = self.pool(torch.relu(self.conv(h))).transpose(1, 2)
+            _, (h, _) = self.lstm(h)
+            return self.out(h[-1])
+
+    class Jena(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.gru = nn.GRU(14, 32, batch_first=True)
+            self.out = nn.Linear(32, 1)
+
+        def forward(self, x):
+            _, h = self.gru(x)
+            return self.out(h[-1])
+
+    model = {"reuters": Reuters, "imdb": Imdb, "jena": Jena}[name]()
+    loss_fn = {"reuters": nn.CrossEntropyLoss(), "imdb": nn.BCEWithLogitsLoss(),
+               "jena": nn.MSELoss()}[name]
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7)
+    model.train()
+
+    def step(xb, yb):
+        xt = torch.from_numpy(xb)
+        yt = torch.from_numpy(yb)
+        opt.zero_grad(set_to_none=True)
+        loss = loss_fn(model(xt), yt)
+        loss.backward()
+        opt.step()
+        return float(loss)
+
+    return step
+
+
+# --- Keras -----------------------------------------------------------------------------------
+
+
+def keras_model(name):
+    try:
+        import keras
+    except ImportError:
+        return None
+    from keras import layers
+
+    if name == "reuters":
+        model = keras.Sequential([layers.Embedding(1000, 100), layers.LSTM(100),
+                                  layers.Dense(46, activation="softmax")])
+        model.compile("adam", "sparse_categorical_crossentropy")
+    elif name == "imdb":
+        model = keras.Sequential([layers.Embedding(5000, 100), layers.Dropout(0.5),
+                                  layers.Conv1D(64, 5, activation="relu"),
+                                  layers.MaxPooling1D(4), layers.LSTM(55),
+                                  layers.Dense(1, activation="sigmoid")])
+        model.compile("adam", "binary_crossentropy")
+    else:
+        model = keras.Sequential([layers.GRU(32), layers.Dense(1)])
+        model.compile("adam", "mse")
+
+    def step(xb, yb):
+        return float(model.train_on_batch(xb, yb))
+
+    return step
+
+
+# --- timing ----------------------------------------------------------------------------------
+
+
+def epoch_times(step, x, y, batch, epochs):
+    xb, yb = x[:batch], y[:batch]
+    step(xb, yb)  # warm-up: builds weights, optimizer slots, JIT caches
+    times = []
+    for _ in range(epochs):
+        start = time.perf_counter()
+        for xb, yb in batches(x, y, batch):
+            step(xb, yb)
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def matmul_share(step, x, y, batch):
+    """The fraction of one profiled epoch spent inside NumPy matrix products."""
+    prof = cProfile.Profile()
+    prof.enable()
+    for xb, yb in batches(x, y, batch):
+        step(xb, yb)
+    prof.disable()
+    stats = pstats.Stats(prof)
+    total = stats.total_tt
+    in_matmul = sum(tt for (_, _, fn), (_, _, tt, _, _) in stats.stats.items()
+                    if fn in ("<built-in method numpy._core._multiarray_umath.matmul>",
+                              "<built-in method numpy.core._multiarray_umath.matmul>",
+                              "<built-in method numpy.dot>", "matmul", "dot"))
+    return in_matmul / total if total else float("nan"), stats
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("workloads", nargs="*", default=list(WORKLOADS))
+    parser.add_argument("--epochs", type=int, default=3, help="timed epochs (median taken)")
+    parser.add_argument("--fraction", type=float, default=1.0,
+                        help="fraction of an epoch's rows to use (for quick runs)")
+    parser.add_argument("--profile", action="store_true",
+                        help="print saessak's top functions of a profiled epoch")
+    args = parser.parse_args(argv)
+    print(f"threads: {THREADS} (NumPy BLAS and torch.set_num_threads); numpy {np.__version__}")
+    try:
+        import numba  # noqa: F401
+        print("numba: installed (saessak's fused recurrent kernels use it)")
+    except ImportError:
+        print("numba: not installed (pure NumPy kernels)")
+    for name in args.workloads:
+        x, y, batch = make_data(name, args.fraction)
+        steps = -(-len(x) // batch)
+        print(f"\n== {name}: {len(x)} rows, batch {batch}, {steps} steps per epoch ==")
+        results = {}
+        for framework, make in (("saessak", saessak_model), ("pytorch", torch_model),
+                                ("keras", keras_model)):
+            step = make(name)
+            if step is None:
+                why = ("Conv1D/MaxPooling1D not available" if framework == "saessak"
+                       else "not installed")
+                print(f"  {framework:8s} skipped ({why})")
+                continue
+            times = epoch_times(step, x, y, batch, args.epochs)
+            results[framework] = statistics.median(times)
+            spread = ", ".join(f"{t:.2f}" for t in times)
+            print(f"  {framework:8s} median {results[framework]:7.2f} s/epoch  "
+                  f"({1e3 * results[framework] / steps:6.2f} ms/step; runs: {spread})")
+            sys.stdout.flush()
+            if framework == "saessak":
+                share, stats = matmul_share(step, x, y, batch)
+                print(f"  saessak  matmul share of a profiled epoch: {100 * share:.0f}%")
+                if args.profile:
+                    stats.sort_stats("tottime").print_stats(12)
+        if "saessak" in results and "pytorch" in results:
+            print(f"  ratio saessak / pytorch = {results['saessak'] / results['pytorch']:.2f}")
+
+
+if __name__ == "__main__":
+    main()
