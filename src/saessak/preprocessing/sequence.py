@@ -41,14 +41,17 @@ def pad_sequences(sequences, maxlen=None, dtype="int32", padding="pre", truncati
     sample_shape = ()
     found_shape = False
     for pos, s in enumerate(sequences):
-        if isinstance(s, (str, bytes)) or not hasattr(s, "__len__"):
+        if isinstance(s, (str, bytes, dict, set, frozenset)) or not hasattr(s, "__len__"):
             raise ValueError(
                 "`sequences` must be a list of iterables; element "
                 f"{pos} is {type(s).__name__}: {s!r:.80}"
             )
         lengths.append(len(s))
         if not found_shape and len(s):
-            sample_shape = np.asarray(s).shape[1:]
+            try:
+                sample_shape = np.asarray(s).shape[1:]
+            except ValueError:  # ragged elements: the check below names the position
+                sample_shape = ()
             found_shape = True
     if maxlen is None:
         maxlen = max(lengths) if lengths else 0
@@ -66,8 +69,8 @@ def pad_sequences(sequences, maxlen=None, dtype="int32", padding="pre", truncati
     for pos, s in enumerate(sequences):
         if not len(s):
             continue
-        kept = s[-maxlen:] if truncating == "pre" else s[:maxlen]
         try:
+            kept = s[-maxlen:] if truncating == "pre" else s[:maxlen]
             kept = np.asarray(kept, dtype=dtype)
         except (TypeError, ValueError) as e:
             raise ValueError(

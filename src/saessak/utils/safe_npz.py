@@ -14,6 +14,7 @@ array of int lists needs -- NumPy's array reconstruction (``_reconstruct``, ``nd
 import io
 import pickle
 import zipfile
+import zlib
 
 import numpy as np
 from numpy.lib import format as npy_format
@@ -104,14 +105,19 @@ def load_npz(path):
     """Load every array of an ``.npz`` file into a dict (name -> array), pickle-safely."""
     try:
         zf = zipfile.ZipFile(path)
-    except zipfile.BadZipFile:
-        raise ValueError(f"{path}: not an .npz (zip) file") from None
+    except FileNotFoundError:
+        raise
+    except (zipfile.BadZipFile, EOFError, OSError) as e:
+        raise ValueError(f"{path}: not an .npz (zip) file: {e}") from None
     arrays = {}
     with zf:
         for member in zf.namelist():
             key = member[:-4] if member.endswith(".npy") else member
-            with zf.open(member) as fp:
-                arrays[key] = read_npy(fp, source=f"{path}:{member}")
+            try:
+                with zf.open(member) as fp:
+                    arrays[key] = read_npy(fp, source=f"{path}:{member}")
+            except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError) as e:
+                raise ValueError(f"{path}:{member}: damaged zip member: {e}") from None
     return arrays
 
 
