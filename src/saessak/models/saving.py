@@ -192,7 +192,7 @@ def functional_from_config(config, custom_objects=None, cls=None):
 
 def _npy_bytes(array) -> bytes:
     buf = io.BytesIO()
-    np.save(buf, np.ascontiguousarray(backend.to_numpy(array)), allow_pickle=False)
+    np.save(buf, np.asarray(backend.to_numpy(array)), allow_pickle=False)
     return buf.getvalue()
 
 

@@ -61,6 +61,8 @@ class Callback:
 
 def _overrides(callback, hook):
     """Whether ``callback`` does something in ``hook`` (so the loop can skip the rest)."""
+    if isinstance(callback, LambdaCallback):
+        return hook in callback.given
     cls = type(callback)
     if getattr(cls, hook) is not getattr(Callback, hook):
         return True
@@ -68,7 +70,7 @@ def _overrides(callback, hook):
         return cls.on_batch_begin is not Callback.on_batch_begin
     if hook == "on_train_batch_end":
         return cls.on_batch_end is not Callback.on_batch_end
-    return isinstance(callback, LambdaCallback) and hook in callback.given
+    return False
 
 
 class CallbackList:

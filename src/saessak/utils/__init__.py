@@ -6,3 +6,4 @@ from ..preprocessing.sequence import pad_sequences
 from .data_utils import get_file
 from .np_utils import normalize, to_categorical
 from .text_dataset import text_dataset_from_directory
+from .plotting import plot_history
