@@ -7,3 +7,4 @@ from .data_utils import get_file
 from .np_utils import normalize, to_categorical
 from .text_dataset import text_dataset_from_directory
 from .plotting import plot_history
+from .attention_plot import plot_attention
