@@ -83,3 +83,4 @@ from .embedding import embedding_lookup
 from .gru import gru
 from .lstm import lstm
 from .rnn_simple import simple_rnn
+from .image import affine_matrix, resize, warp

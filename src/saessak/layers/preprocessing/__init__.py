@@ -1,0 +1,10 @@
+"""Preprocessing layers: data transformations that live inside a model."""
+
+from .image_augmentation import (
+    RandomFlip,
+    RandomRotation,
+    RandomTranslation,
+    RandomZoom,
+    Rescaling,
+    Resizing,
+)
