@@ -86,14 +86,22 @@ class Mean(Metric):
         self.count = 0.0
 
     def update_state(self, values, sample_weight=None):
-        values = _array(values, np.float64)
-        w = _weights_like(sample_weight, values)
-        if w is None:
-            self.total += float(values.sum())
+        if isinstance(values, float) and (sample_weight is None
+                                          or isinstance(sample_weight, (int, float))):
+            # one number (the loop's running loss), weighted by the batch size
+            w = 1.0 if sample_weight is None else float(sample_weight)
+            self.total += values * w
+            self.count += w
+            return
+        values = _array(values)
+        if sample_weight is None:
+            self.total += float(values.sum(dtype=np.float64))
             self.count += float(values.size)
-        else:
-            self.total += float((values * w).sum())
-            self.count += float(w.sum())
+            return
+        values = values.astype(np.float64, copy=False)
+        w = _weights_like(sample_weight, values)
+        self.total += float((values * w).sum())
+        self.count += float(w.sum())
 
     def result(self):
         return self.total / self.count if self.count else 0.0
@@ -189,7 +197,9 @@ def sparse_top_k_categorical_accuracy(y_true, y_pred, k=5):
 
 
 def _same_rank(y_true, y_pred):
-    y_true, y_pred = _array(y_true, np.float64), _array(y_pred, np.float64)
+    y_true, y_pred = _array(y_true), _array(y_pred)
+    if y_true.dtype.kind != "f" or y_pred.dtype.kind != "f":
+        y_true, y_pred = y_true.astype(np.float64), y_pred.astype(np.float64)
     if y_true.ndim == y_pred.ndim - 1:
         y_true = y_true[..., None]
     return y_true, y_pred
