@@ -8,3 +8,4 @@ from .np_utils import normalize, to_categorical
 from .text_dataset import text_dataset_from_directory
 from .plotting import plot_history
 from .attention_plot import plot_attention
+from .image_plots import plot_augmented, plot_image_grid
