@@ -79,16 +79,6 @@ def standardize(data, n_inputs=1):
     return _as_array(data)
 
 
-def is_array_like(x) -> bool:
-    if x is None:
-        return False
-    if isinstance(x, dict):
-        return all(is_array_like(v) for v in x.values())
-    if isinstance(x, (list, tuple)):
-        return True
-    return hasattr(x, "shape") and hasattr(x, "dtype") or isinstance(x, (int, float))
-
-
 def is_dataset(x) -> bool:
     """A ``saessak.data.Dataset`` (recognised by its methods: training sits below data in
     the package layers, so it does not import it)."""
@@ -226,9 +216,7 @@ class IteratorAdapter:
                 if restartable and self.steps is not None and taken == 0:
                     self._iterator = self._fresh()  # a finite dataset starts over
                     continue
-                self._iterator = None
-                if self.steps is not None and taken < self.steps:
-                    return
+                self._iterator = None  # an epoch ends early when the data runs out
                 return
             x, y, w = unpack(item)
             yield standardize(x, self.n_inputs), standardize(y), standardize(w)

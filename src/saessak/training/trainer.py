@@ -452,9 +452,7 @@ class Trainer:
         verbose = _resolve_verbose(verbose)
         n_in, n_out = self._io_counts()
         data = make_adapter(x, None, None, batch_size, steps, False, n_in, n_out, "predict")
-        callbacks = CallbackList(callbacks, model=self, add_progbar=True,
-                                 verbose=verbose if verbose != 1 or data.steps is None
-                                 or data.steps > 1 else verbose,
+        callbacks = CallbackList(callbacks, model=self, add_progbar=True, verbose=verbose,
                                  params={"verbose": verbose, "steps": data.steps})
         callbacks.call("on_predict_begin", None)
         chunks = None
