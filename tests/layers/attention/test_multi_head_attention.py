@@ -164,3 +164,16 @@ def test_config_round_trip_and_errors():
     layer(np.ones((1, 3, 4)), np.ones((1, 3, 4)))
     with pytest.raises(ValueError, match="expected value"):
         layer(np.ones((1, 3, 4)), np.ones((1, 3, 5)))
+
+
+def test_fused_self_attention_projection_equals_three_separate_ones():
+    layer = MultiHeadAttention(num_heads=2, key_dim=3)
+    x = Tensor(R.normal(size=(2, 4, 5)))
+    layer.build(x.shape)
+    fused = layer(x, x)  # the same tensor three times: one matmul for q, k and v
+    separate = layer(x, Tensor(x.numpy()))  # a copy: three matmuls
+    np.testing.assert_allclose(fused.numpy(), separate.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(fused.numpy(), mha_np(layer, x.numpy(), x.numpy()), rtol=1e-10)
+    result = grad_check(lambda x: layer(x, x, use_causal_mask=True), x.numpy(),
+                        wrt=layer.trainable_weights)
+    assert result.ok, str(result)

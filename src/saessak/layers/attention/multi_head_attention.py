@@ -22,7 +22,7 @@ import numpy as np
 
 from ... import backend
 from ...ops import attention as attn
-from ...ops import linear, reshape, transpose
+from ...ops import concatenate, linear, reshape, split, transpose
 from ..layer import Layer, _to_tensors
 
 
@@ -201,6 +201,21 @@ class MultiHeadAttention(Layer):
             parts.append(attn._as_array(attention_mask))
         return attn.combine_masks(*parts)
 
+    fuse_projections = True  # self-attention: one matmul for queries, keys and values
+
+    def _project_self(self, x):
+        """Queries, keys and values of one sequence with a single (dim, 3 * heads * size)
+        product instead of three: the same numbers, one pass over ``x`` (as PyTorch's
+        ``in_proj_weight`` does), then split back into the three Keras-shaped parts."""
+        layers = (self.query_dense, self.key_dense, self.value_dense)
+        kernel = concatenate([reshape(d.kernel, (x.shape[-1], -1)) for d in layers], axis=1)
+        bias = None
+        if self.use_bias:
+            bias = concatenate([reshape(d.bias, (-1,)) for d in layers], axis=0)
+        sizes = [math.prod(d.out_shape) for d in layers]
+        parts = split(linear(x, kernel, bias), sizes, axis=-1)
+        return [reshape(p, x.shape[:-1] + d.out_shape) for p, d in zip(parts, layers)]
+
     def call(self, query, value, key=None, query_mask=None, value_mask=None, key_mask=None,
              attention_mask=None, return_attention_scores=False, training=None,
              use_causal_mask=False):
@@ -213,10 +228,12 @@ class MultiHeadAttention(Layer):
                                  f"(batch, time, {dim}), received {tuple(t.shape)}")
         mask = self._attention_mask(query, value, key, query_mask, value_mask, key_mask,
                                     attention_mask, use_causal_mask)
+        if query is value and key is value and self.fuse_projections:
+            q, k, v = self._project_self(query)
+        else:
+            q, k, v = self.query_dense(query), self.key_dense(key), self.value_dense(value)
         # (batch, T, heads, size) -> (batch, heads, T, size): one attention per head
-        q = transpose(self.query_dense(query), (0, 2, 1, 3))
-        k = transpose(self.key_dense(key), (0, 2, 1, 3))
-        v = transpose(self.value_dense(value), (0, 2, 1, 3))
+        q, k, v = (transpose(t, (0, 2, 1, 3)) for t in (q, k, v))
         heads, weights = attn.scaled_dot_product_attention(
             q, k, v, mask=None if mask is None else mask[:, None], dropout=self.dropout,
             training=bool(training), seed=self._rng, scale=1.0 / math.sqrt(self.key_dim),
