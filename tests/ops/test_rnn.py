@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from saessak import Tensor, grad_check, ops
+from saessak.ops import _rnn_numba
 
 
 def sigmoid(z):
@@ -202,3 +203,37 @@ def test_shape_errors(rng):
         ops.lstm(np.zeros((2, 4)), W, U, b)
     with pytest.raises(ValueError, match="activation must be one of"):
         ops.lstm(np.zeros((2, 3, 4)), W, U, b, activation="softmax")
+
+
+# --- the optional numba backward loops give the NumPy loops' numbers ---------------------------
+
+
+@pytest.mark.skipif(_rnn_numba.numba is None, reason="numba (the 'fast' extra) not installed")
+@pytest.mark.parametrize("dtype,rtol", [(np.float64, 1e-12), (np.float32, 2e-5)])
+@pytest.mark.parametrize("mode", ["last", "sequences", "masked_backwards_last", "dropout"])
+@pytest.mark.parametrize("kernel", sorted(KERNELS))
+def test_numba_backward_matches_numpy(rng, data, kernel, mode, dtype, rtol, monkeypatch):
+    x, mask = data
+    fn, gates, bias_shape, n_states, extra = KERNELS[kernel]
+    kwargs = dict(MODES[mode])
+    if kwargs.get("mask") == "mask":
+        kwargs["mask"] = mask
+    if kwargs.get("input_dropout") == "dp":
+        kwargs["input_dropout"] = ((rng.random((B, F)) > 0.3) / 0.7).astype(dtype)
+        kwargs["state_dropout"] = ((rng.random((B, U_)) > 0.3) / 0.7).astype(dtype)
+    arrays = [a.astype(dtype) for a in weights(rng, gates, bias_shape)]
+    states = [rng.standard_normal((B, U_)).astype(dtype) for _ in range(n_states)]
+    directions = None
+    grads = {}
+    for enabled in (True, False):
+        monkeypatch.setattr(_rnn_numba, "ENABLED", enabled)
+        xt = Tensor(x.astype(dtype), requires_grad=True)
+        params = [Tensor(a, requires_grad=True) for a in arrays + states]
+        outs = fn(xt, *params[:3], params[3:], **kwargs, **extra)
+        if directions is None:
+            directions = [rng.standard_normal(o.shape).astype(dtype) for o in outs]
+        total = sum((o * Tensor(d)).sum() for o, d in zip(outs, directions))
+        total.backward()
+        grads[enabled] = [xt.grad] + [p.grad for p in params]
+    for fast, slow in zip(grads[True], grads[False]):
+        np.testing.assert_allclose(fast, slow, rtol=rtol, atol=rtol * 1e-2)

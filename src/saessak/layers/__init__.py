@@ -83,20 +83,6 @@ from .merging import (
     subtract,
 )
 from .reshaping import Flatten, Permute, RepeatVector, Reshape
-from .embedding import Embedding
-from .masking import Masking
-from .rnn import (
-    GRU,
-    LSTM,
-    RNN,
-    Bidirectional,
-    GRUCell,
-    LSTMCell,
-    SimpleRNN,
-    SimpleRNNCell,
-    StackedRNNCells,
-    TimeDistributed,
-)
 from .noise import (
     GaussianDropout,
     GaussianNoise,
@@ -119,4 +105,18 @@ from .reshaping_image import (
     UpSampling2D,
     ZeroPadding1D,
     ZeroPadding2D,
+)
+from .embedding import Embedding
+from .masking import Masking
+from .rnn import (
+    GRU,
+    LSTM,
+    RNN,
+    Bidirectional,
+    GRUCell,
+    LSTMCell,
+    SimpleRNN,
+    SimpleRNNCell,
+    StackedRNNCells,
+    TimeDistributed,
 )

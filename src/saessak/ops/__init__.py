@@ -79,8 +79,8 @@ from .conv import (
 )
 from .pooling import avg_pool, avg_pool1d, avg_pool2d, max_pool, max_pool1d, max_pool2d
 from .normalization import batch_norm_train, batch_normalization
+from .image import affine_matrix, resize, warp
 from .embedding import embedding_lookup
 from .gru import gru
 from .lstm import lstm
 from .rnn_simple import simple_rnn
-from .image import affine_matrix, resize, warp

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import _rnn_numba
 from .rnn import Recurrence
 
 
@@ -44,6 +45,7 @@ class GRU(Recurrence):
         # The reset_after variant keeps each step's recurrent projection m (its h part is
         # needed for dr); the other keeps r * h_{t-1}, the input of U_h.
         M = np.empty((steps, batch, 3 * u if self.reset_after else u), dtype)
+        self.G, self.H, self.M = P, H, M
         hbuf, ubuf = np.empty((batch, u), dtype), np.empty((batch, u), dtype)
         rec = np.empty((batch, 2 * u), dtype)
         act, rec_act = self.act, self.rec_act
@@ -69,7 +71,6 @@ class GRU(Recurrence):
             h *= a[:, :u]
             h += hh
             self._hold_masked(t, h, H[t])
-        self.G, self.H, self.M = P, H, M
         return H, (H[-1],)
 
     def _run_back(self, dY, d_finals):
@@ -77,6 +78,11 @@ class GRU(Recurrence):
         steps, batch, _ = G.shape
         u = U.shape[0]
         (dh,) = d_finals
+        if _rnn_numba.usable(self, G, U):
+            dY_ = dY if dY is not None else np.zeros((1, 1, 1), G.dtype)
+            _rnn_numba.gru_backward(G, H, M, U, self.reset_after, dY_, dY is not None, dh,
+                                    *_rnn_numba.flags(self, batch, G.dtype))
+            return self._weight_grads(G, H, M, U, dh)
         D = np.empty((batch, 3 * u), G.dtype)
         ubuf = np.empty((batch, u), G.dtype)
         # reset_after: dM[t] (the gradient of m) is written over M[t]; otherwise the
@@ -118,7 +124,12 @@ class GRU(Recurrence):
             a[...] = D
             if carry is not None:
                 dh += carry
-        flat = (steps * batch, -1)
+        return self._weight_grads(G, H, M, U, dh)
+
+    def _weight_grads(self, G, H, M, U, dh):
+        """After the loop: dU (and the recurrent bias's gradient) in large matmuls."""
+        u = U.shape[0]
+        flat = (G.shape[0] * G.shape[1], -1)
         states_in = self._states_in(H)
         if self.reset_after:
             dM = M.reshape(flat)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import _rnn_numba
 from .rnn import Recurrence
 
 
@@ -29,6 +30,9 @@ class LSTM(Recurrence):
         C = np.empty((steps + 1, batch, u), dtype)
         TC = np.empty((steps, batch, u), dtype)  # act(c_t), needed twice in backward
         H[0], C[0] = states
+        self.G, self.H, self.C, self.TC = P, H, C, TC
+        if self.scale is not None:
+            return self._run_tanh_sigmoid(P, U, states)
         rec = np.empty((batch, 4 * u), dtype)
         hbuf, ubuf = np.empty((batch, u), dtype), np.empty((batch, u), dtype)
         act, rec_act = self.act, self.rec_act
@@ -48,7 +52,44 @@ class LSTM(Recurrence):
             np.multiply(o, tc, out=H[t + 1])  # h_t = o act(c_t)
             self._hold_masked(t, H[t + 1], H[t])
             self._hold_masked(t, C[t + 1], C[t])
-        self.G, self.H, self.C, self.TC = P, H, C, TC
+        return H, (H[-1], C[-1])
+
+    def _projection_scale(self, width):
+        # With the default activations all four gates take ONE tanh call per step:
+        # sigmoid(z) = (1 + tanh(z/2)) / 2, so the i, f, o columns of W, U and b are halved
+        # (exactly: a power of two) before the matmuls, and after the tanh those columns are
+        # mapped by t -> t/2 + 1/2 while the candidate's column stays tanh(z).
+        if self.act_name != "tanh" or self.rec_act_name != "sigmoid":
+            return None
+        u = width // 4
+        scale = np.full(width, 0.5)
+        scale[2 * u:3 * u] = 1.0
+        return scale
+
+    def _run_tanh_sigmoid(self, P, U, states):
+        """The loop of ``_run`` for tanh/sigmoid: 10 NumPy calls per step instead of 16."""
+        H, C, TC = self.H, self.C, self.TC
+        steps, batch, width = P.shape
+        u = width // 4
+        scale = self.scale.astype(P.dtype)
+        offset = (1 - scale).astype(P.dtype)  # 1/2 for the sigmoid gates, 0 for g
+        Us = U * scale
+        rec = np.empty((batch, width), P.dtype)
+        hbuf, ubuf = np.empty((batch, u), P.dtype), np.empty((batch, u), P.dtype)
+        for t in range(steps):
+            z = P[t]  # holds (x_t W + b) * scale
+            z += np.matmul(self._state_in(H[t], hbuf), Us, out=rec)
+            np.tanh(z, out=z)
+            z *= scale
+            z += offset  # now the gate values i, f, g, o
+            i, f, g, o = z[:, :u], z[:, u:2 * u], z[:, 2 * u:3 * u], z[:, 3 * u:]
+            c = C[t + 1]
+            np.multiply(f, C[t], out=c)  # c_t = f c_{t-1} + i g
+            c += np.multiply(i, g, out=ubuf)
+            np.tanh(c, out=TC[t])
+            np.multiply(o, TC[t], out=H[t + 1])  # h_t = o tanh(c_t)
+            self._hold_masked(t, H[t + 1], H[t])
+            self._hold_masked(t, C[t + 1], C[t])
         return H, (H[-1], C[-1])
 
     def _run_back(self, dY, d_finals):
@@ -56,6 +97,11 @@ class LSTM(Recurrence):
         steps, batch, _ = G.shape
         u = U.shape[0]
         dh, dc = d_finals
+        if _rnn_numba.usable(self, G, U):
+            dY_ = dY if dY is not None else np.zeros((1, 1, 1), G.dtype)
+            _rnn_numba.lstm_backward(G, H, C, TC, U, dY_, dY is not None, dh, dc,
+                                     *_rnn_numba.flags(self, batch, G.dtype))
+            return G, self._states_in(H).T @ G.reshape(steps * batch, 4 * u), None, (dh, dc)
         E = np.empty((batch, 4 * u), G.dtype)  # dL/d(gate value)
         D = np.empty((batch, 4 * u), G.dtype)  # d(gate value)/d(pre-activation)
         ubuf = np.empty((batch, u), G.dtype)

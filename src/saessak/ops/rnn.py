@@ -128,8 +128,13 @@ class Recurrence(Function):
             if name not in FUSED_ACTIVATIONS:
                 raise ValueError(f"{type(self).__name__}: activation must be one of "
                                  f"{sorted(FUSED_ACTIVATIONS)}, received {name!r}")
+        self.act_name, self.rec_act_name = activation, recurrent_activation
         self.act, self.act_grad = FUSED_ACTIVATIONS[activation]
         self.rec_act, self.rec_act_grad = FUSED_ACTIVATIONS[recurrent_activation]
+
+    def _projection_scale(self, width):
+        """A per-column factor applied to the kernels and bias before the matmuls, or None."""
+        return None
 
     # The bias of most cells is all "input" bias, added to the projection of the inputs;
     # GRU(reset_after=True) also has a recurrent bias and overrides these two.
@@ -172,6 +177,11 @@ class Recurrence(Function):
         input_bias, recurrent_bias = (None, None) if bias is None else self._split_bias(bias)
 
         # 1. every step's input projection in one matmul
+        self.scale = self._projection_scale(kernel.shape[1])
+        if self.scale is not None:  # see LSTM._projection_scale
+            kernel = kernel * self.scale.astype(kernel.dtype)
+            if input_bias is not None:
+                input_bias = input_bias * self.scale.astype(kernel.dtype)
         proj = xt.reshape(steps * batch, features) @ kernel
         if input_bias is not None:
             proj += input_bias

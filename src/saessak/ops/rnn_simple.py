@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import _rnn_numba
 from .rnn import Recurrence
 
 
@@ -18,13 +19,13 @@ class SimpleRNN(Recurrence):
         H = np.empty((steps + 1, batch, u), P.dtype)
         H[0] = states[0]
         H[1:] = P  # each step's x_t W + b, completed in place below
+        self.H = H
         hbuf, rec = np.empty((batch, u), P.dtype), np.empty((batch, u), P.dtype)
         for t in range(steps):
             h = H[t + 1]
             h += np.matmul(self._state_in(H[t], hbuf), U, out=rec)
             self.act(h)
             self._hold_masked(t, h, H[t])
-        self.H = H
         return H, (H[-1],)
 
     def _run_back(self, dY, d_finals):
@@ -32,6 +33,11 @@ class SimpleRNN(Recurrence):
         steps, batch, u = H.shape[0] - 1, H.shape[1], H.shape[2]
         (dh,) = d_finals
         dZ = np.empty((steps, batch, u), H.dtype)
+        if _rnn_numba.usable(self, H, U):
+            dY_ = dY if dY is not None else np.zeros((1, 1, 1), H.dtype)
+            _rnn_numba.simple_backward(H, U, dZ, dY_, dY is not None, dh,
+                                       *_rnn_numba.flags(self, batch, H.dtype))
+            return dZ, self._states_in(H).T @ dZ.reshape(steps * batch, u), None, (dh,)
         for t in range(steps - 1, -1, -1):
             if dY is not None:
                 dh += dY[t]
