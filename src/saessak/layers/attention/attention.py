@@ -147,5 +147,6 @@ class Attention(Layer):
 
     def get_config(self):
         return {**super().get_config(), "use_scale": self.use_scale,
-                "score_mode": self.score_mode, "dropout": self.dropout, "seed": self.seed}
+                "score_mode": self.score_mode, "dropout": self.dropout,
+                "seed": self.seed if isinstance(self.seed, (int, type(None))) else None}
 

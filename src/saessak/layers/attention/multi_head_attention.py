@@ -271,4 +271,4 @@ class MultiHeadAttention(Layer):
                 "activity_regularizer": regularizers.serialize(self.activity_regularizer),
                 "kernel_constraint": constraints.serialize(self.kernel_constraint),
                 "bias_constraint": constraints.serialize(self.bias_constraint),
-                "seed": self.seed}
+                "seed": self.seed if isinstance(self.seed, (int, type(None))) else None}
