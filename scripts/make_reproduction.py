@@ -1,0 +1,214 @@
+"""Run the examples, keep their metrics as JSON, and generate REPRODUCTION.md from them.
+
+    # run some examples (each in its own process; log and JSON under examples/results/)
+    python scripts/make_reproduction.py run s001_reuters_lstm s000_nsmc_sentiment:3
+    # NAME:EPOCHS caps the epochs; NAME:EPOCHS:key=value,key=value passes main() arguments
+    python scripts/make_reproduction.py run s004_char_lm:2:max_chars=300000
+    # every example in quick mode (a smoke test of the whole set)
+    python scripts/make_reproduction.py run --all --quick
+    # write REPRODUCTION.md from every examples/results/*.json
+    python scripts/make_reproduction.py table
+
+REPRODUCTION.md is generated, never edited by hand.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
+RESULTS = os.path.join(ROOT, "examples", "results")
+sys.path.insert(0, os.path.join(ROOT, "src"))
+
+from saessak.apps import examples as registry  # noqa: E402
+
+
+def parse_spec(spec):
+    """'name', 'name:epochs' or 'name:epochs:k=v,k=v' -> (name, epochs or None, kwargs)."""
+    name, _, rest = spec.partition(":")
+    epochs_text, _, kw_text = rest.partition(":")
+    epochs = int(epochs_text) if epochs_text else None
+    kwargs = {}
+    for pair in filter(None, kw_text.split(",")):
+        key, _, value = pair.partition("=")
+        try:
+            kwargs[key] = ast.literal_eval(value)
+        except (ValueError, SyntaxError):
+            kwargs[key] = value
+    registry.get(name)  # fail early on a typo
+    return name, epochs, kwargs
+
+
+def result_path(name, quick=False):
+    return os.path.join(RESULTS, f"{name}{'.quick' if quick else ''}.json")
+
+
+def child(name, epochs, quick, kwargs_json, out_json):
+    """Run one example in this process and write its metrics (called in a subprocess)."""
+    kwargs = json.loads(kwargs_json)
+    start = time.perf_counter()
+    metrics = registry.run(name, epochs=epochs, quick=quick, out_dir=RESULTS, **kwargs)
+    wall = time.perf_counter() - start
+    record = {"name": name, "quick": quick, "epochs_cap": epochs, "kwargs": kwargs,
+              "wall_seconds": wall, "finished": time.strftime("%Y-%m-%d %H:%M"),
+              "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
+                         f"Python {platform.python_version()}",
+              "metrics": metrics}
+    with open(out_json + ".part", "w", encoding="utf-8") as f:
+        json.dump(record, f, ensure_ascii=False, indent=1, default=float)
+    os.replace(out_json + ".part", out_json)
+
+
+def run_specs(specs, quick=False):
+    os.makedirs(RESULTS, exist_ok=True)
+    failures = []
+    for spec in specs:
+        name, epochs, kwargs = parse_spec(spec)
+        log_path = os.path.join(RESULTS, f"{name}{'.quick' if quick else ''}.log")
+        command = [sys.executable, os.path.abspath(__file__), "_child", name,
+                   "--epochs", str(epochs or 0), "--kwargs", json.dumps(kwargs),
+                   "--out", result_path(name, quick)] + (["--quick"] if quick else [])
+        print(f"[{time.strftime('%H:%M:%S')}] {name} (epochs {epochs or 'seed'}, {kwargs}) "
+              f"-> {os.path.relpath(log_path, ROOT)}", flush=True)
+        start = time.perf_counter()
+        with open(log_path, "w", encoding="utf-8") as log:
+            code = subprocess.call(command, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
+        status = "ok" if code == 0 else f"FAILED (exit {code})"
+        print(f"    {status} in {time.perf_counter() - start:.0f} s", flush=True)
+        if code:
+            failures.append(name)
+    return failures
+
+
+# -- the table -----------------------------------------------------------------------------
+def _fmt(value):
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:.4f}" if abs(value) < 100 else f"{value:.0f}"
+    return str(value)
+
+
+def _minutes(seconds):
+    return f"{seconds / 60:.1f} min" if seconds >= 60 else f"{seconds:.0f} s"
+
+
+def _verdict(example, ours):
+    if example.reported is None or ours is None:
+        return ""
+    if example.metric in ("accuracy", "val_accuracy", "correctness"):
+        gap = 100 * (ours - example.reported)
+        return "within 2 points" if gap >= -2 else f"{gap:+.1f} points"
+    if example.higher_is_better:
+        return "better" if ours >= example.reported else "lower"
+    return "better" if ours <= example.reported else "higher"
+
+
+def load_records():
+    records = {}
+    for e in registry.EXAMPLES:
+        path = result_path(e.name)
+        if os.path.isfile(path):
+            with open(path, encoding="utf-8") as f:
+                records[e.name] = json.load(f)
+    return records
+
+
+REPRODUCTION_MD = os.path.join(ROOT, "REPRODUCTION.md")
+
+
+def make_table(out_path=REPRODUCTION_MD):
+    records = load_records()
+    lines = [
+        "# Reproducing the seeds' experiments",
+        "",
+        "Generated by `python scripts/make_reproduction.py table` from "
+        "`examples/results/*.json`; do not edit by hand. Each row is one example under "
+        "`examples/` (run it with `saessak examples run NAME`). *Seed* is the figure the seed "
+        "reports; *saessak* is ours on the same data where `../shared/data` has it. Runs are "
+        "on a shared 2-core CPU machine, so several full runs are capped at fewer epochs "
+        "or on a subset of the data: the *run* column says exactly what was run.",
+        "",
+        "| example | seed § | data | metric | seed | saessak | verdict | run | wall time "
+        "| curves |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    notes, samples = [], []
+    for e in registry.EXAMPLES:
+        record = records.get(e.name)
+        if record is None:
+            lines.append(f"| `{e.name}` | {e.seed} {e.section} | {e.dataset} | {e.metric} | "
+                         f"{_fmt(e.reported)} | not run | | | | |")
+            if e.note:
+                notes.append(f"- `{e.name}`: {e.note}.")
+            continue
+        m = record["metrics"]
+        ours = m.get(e.metric)
+        if m.get("skipped"):
+            lines.append(f"| `{e.name}` | {e.seed} {e.section} | {e.dataset} | {e.metric} | "
+                         f"{_fmt(e.reported)} | skipped | {m['skipped']} | | | |")
+            continue
+        run = m.get("run_note") or ""
+        epochs = m.get("epochs")
+        run = f"{epochs} epochs" + (f"; {run}" if run else "") if epochs else run
+        curves = m.get("curves")
+        curves = f"[png]({os.path.relpath(curves, ROOT)})" if curves else "-"
+        lines.append(f"| `{e.name}` | {e.seed} {e.section} | {e.dataset} | {e.metric} | "
+                     f"{_fmt(e.reported)} | {_fmt(ours)} | {_verdict(e, ours)} | {run} | "
+                     f"{_minutes(record['wall_seconds'])} | {curves} |")
+        note = "; ".join(filter(None, [e.note, m.get("why")]))
+        if note:
+            notes.append(f"- `{e.name}`: {note}.")
+        for title, text in (m.get("samples") or {}).items():
+            samples.append((e.name, title, text))
+    machine = next((r["machine"] for r in records.values()), platform.machine())
+    lines += ["", f"Machine: {machine}.", ""]
+    if notes:
+        lines += ["## Notes", ""] + notes + [""]
+    if samples:
+        lines += ["## Generated samples", ""]
+        for name, title, text in samples:
+            lines += [f"**`{name}`**, {title}:", "", "```", text.strip(), "```", ""]
+    with open(out_path, "w", encoding="utf-8") as f:
+        f.write("\n".join(lines))
+    print(f"wrote {out_path} ({len(records)} of {len(registry.EXAMPLES)} examples have results)")
+    return out_path
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="run examples and keep their metrics")
+    run.add_argument("specs", nargs="*", help="NAME[:EPOCHS[:key=value,...]]")
+    run.add_argument("--all", action="store_true", help="every registered example")
+    run.add_argument("--quick", action="store_true", help="quick mode (smoke runs)")
+    sub.add_parser("table", help="write REPRODUCTION.md")
+    kid = sub.add_parser("_child")
+    kid.add_argument("name")
+    kid.add_argument("--epochs", type=int, default=0)
+    kid.add_argument("--kwargs", default="{}")
+    kid.add_argument("--out", required=True)
+    kid.add_argument("--quick", action="store_true")
+    args = parser.parse_args(argv)
+    if args.command == "_child":
+        child(args.name, args.epochs or None, args.quick, args.kwargs, args.out)
+        return 0
+    if args.command == "table":
+        make_table()
+        return 0
+    specs = [e.name for e in registry.EXAMPLES] if args.all else args.specs
+    failures = run_specs(specs, quick=args.quick)
+    if failures:
+        print("failed:", ", ".join(failures))
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
