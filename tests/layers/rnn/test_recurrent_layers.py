@@ -293,3 +293,16 @@ def test_config_round_trip_and_argument_errors():
         layers.LSTM(3)(np.zeros((2, 3), np.float32))
     with pytest.raises(TypeError, match="unexpected keyword"):
         layers.LSTM(3, bogus=1)
+
+
+def test_seed_001_imdb_conv_lstm_parameter_count():
+    stack = [layers.Embedding(5000, 100), layers.Dropout(0.5),
+             layers.Conv1D(64, 5, padding="valid", activation="relu", strides=1),
+             layers.MaxPooling1D(pool_size=4), layers.LSTM(55), layers.Dense(1),
+             layers.Activation("sigmoid")]
+    h = np.zeros((2, 30), int)
+    for layer in stack:
+        h = layer(h)
+    assert h.shape == (2, 1)
+    assert [layer.count_params() for layer in stack] == [500_000, 0, 32_064, 0, 26_400, 56, 0]
+    assert sum(layer.count_params() for layer in stack) == 558_520
