@@ -36,5 +36,8 @@ from . import callbacks, layers, metrics, models
 from .layers import Input
 from .models import Model, Sequential, load_model, save_model
 
+# TensorFlow's own helpers that the seeds call beside Keras (tf.random.categorical, ...)
+from . import compat
+from .compat import *  # noqa: F401,F403
 keras = _sys.modules[__name__]
 _alias_keras()
