@@ -7,10 +7,15 @@ Workload: 28x28x1 images, batch 32 (Keras's default, as the seed's ``fit`` uses)
 backward + Adam, float32 on the CPU. An epoch of 60,000 images is 1,875 batches; by default
 the script times ``--batches`` of them (repeated, median taken) and extrapolates to the
 epoch, saying so. ``--full`` times the whole epoch once instead. Data are random images
-(speed does not depend on the pixels); PyTorch and Keras (TensorFlow backend) run the same
-network in the same process when installed, else they are reported as skipped.
+(speed does not depend on the pixels); PyTorch and Keras (TensorFlow backend, timed through
+its own ``model.fit``) run the same network in the same process when installed, else they
+are reported as skipped.
 
     python benchmarks/bench_cnn.py [--batches 100] [--repeat 5] [--full]
+
+Every framework uses its default threads (all cores); to compare on one core, run with
+OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1. On a machine shared with other jobs, multi-threaded
+BLAS slows down many times over: read figures from a quiet machine only.
 """
 
 from __future__ import annotations
@@ -101,31 +106,40 @@ def keras_step_fn(tf):
         keras.layers.Dropout(0.3), keras.layers.Dense(10, activation="softmax")])
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
 
-    def step(xb, yb):
-        model.train_on_batch(xb, yb)
+    def run(xs, ys):  # Keras's own loop over the batches: what model.fit costs a user
+        model.fit(xs, ys, batch_size=BATCH, epochs=1, shuffle=False, verbose=0)
 
-    return step
+    return run
 
 
-def time_batches(step, x, y, n_batches, repeat):
-    """Median seconds per batch over ``repeat`` runs of ``n_batches`` consecutive batches."""
-    n = len(x) // BATCH
-    step(x[:BATCH], y[:BATCH])  # warm up (first-call allocations, lazy builds)
-    runs = []
+def per_batch(step):
+    """Turn a one-batch step into a function that trains on every batch of its arrays."""
+    def run(xs, ys):
+        for j in range(0, len(xs), BATCH):
+            step(xs[j:j + BATCH], ys[j:j + BATCH])
+    return run
+
+
+def time_batches(runs, x, y, n_batches, repeat):
+    """Median, min and max seconds per batch of each runner, over ``repeat`` rounds of
+    ``n_batches`` consecutive batches. The runners take turns within each round, so a
+    change in the machine's load touches them all alike."""
+    for run in runs.values():
+        run(x[:2 * BATCH], y[:2 * BATCH])  # warm up (first-call allocations, tracing)
+    times = {name: [] for name in runs}
     for r in range(repeat):
-        t0 = time.perf_counter()
-        for i in range(n_batches):
-            j = (r * n_batches + i) % n * BATCH
-            step(x[j:j + BATCH], y[j:j + BATCH])
-        runs.append((time.perf_counter() - t0) / n_batches)
-    return statistics.median(runs), min(runs), max(runs)
+        part = slice(r * n_batches * BATCH, (r + 1) * n_batches * BATCH)
+        for name, run in runs.items():
+            t0 = time.perf_counter()
+            run(x[part], y[part])
+            times[name].append((time.perf_counter() - t0) / n_batches)
+    return {name: (statistics.median(t), min(t), max(t)) for name, t in times.items()}
 
 
-def time_epoch(step, x, y):
-    step(x[:BATCH], y[:BATCH])
+def time_epoch(run, x, y):
+    run(x[:2 * BATCH], y[:2 * BATCH])
     t0 = time.perf_counter()
-    for j in range(0, len(x), BATCH):
-        step(x[j:j + BATCH], y[j:j + BATCH])
+    run(x, y)
     return time.perf_counter() - t0
 
 
@@ -145,23 +159,23 @@ def main():
         print(f"{args.batches} batches of {BATCH} x {args.repeat} runs (median), "
               f"extrapolated to one epoch of {STEPS_PER_EPOCH} batches")
 
-    peers = {"saessak": lambda: saessak_step_fn()}
+    peers = {"saessak": lambda: per_batch(saessak_step_fn())}
     torch = try_import("torch")
     if torch is not None:
-        torch.set_num_threads(os.cpu_count() or 1)
-        peers["pytorch"] = lambda: torch_step_fn(torch)
+        peers["pytorch"] = lambda: per_batch(torch_step_fn(torch))
     tf = try_import("tensorflow")
     if tf is not None:
         peers["keras (tf)"] = lambda: keras_step_fn(tf)
 
+    runs = {name: make() for name, make in peers.items()}
     epoch = {}
-    for name, make in peers.items():
-        step = make()
-        if args.full:
-            epoch[name] = time_epoch(step, x, y)
+    if args.full:
+        for name, run in runs.items():
+            epoch[name] = time_epoch(run, x, y)
             print(f"{name:12s} epoch {epoch[name]:7.1f} s")
-        else:
-            med, lo, hi = time_batches(step, x, y, args.batches, args.repeat)
+    else:
+        for name, (med, lo, hi) in time_batches(runs, x, y, args.batches,
+                                                 args.repeat).items():
             epoch[name] = med * STEPS_PER_EPOCH
             print(f"{name:12s} {med * 1e3:7.2f} ms/batch (min {lo * 1e3:.2f}, max "
                   f"{hi * 1e3:.2f})  -> epoch ~{epoch[name]:6.1f} s")
