@@ -13,15 +13,14 @@ The seed reports a training accuracy of 0.6999 after 100 epochs of 2,364 steps.
 """
 
 import numpy as np
+from _common import RESULTS, Stopwatch, cli, history_dict, save_curves
+from s000_word_generation import CORPUS_NOTE, korean_corpus
 
 import saessak as keras
 from saessak import layers
 from saessak.callbacks import LambdaCallback
 from saessak.data import Dataset
 from saessak.text import generate, split_syllables
-
-from _common import RESULTS, Stopwatch, cli, history_dict, save_curves
-from s000_word_generation import CORPUS_NOTE, korean_corpus
 
 SEQ_LENGTH, BATCH_SIZE = 80, 256
 
@@ -60,9 +59,11 @@ def main(epochs=None, quick=False, data_dir=None, out_dir=RESULTS, seed=0, n_rev
         return generate(model, seed_text, n, vocab=vocab, level="jamo", unknown="UNK",
                         seq_length=SEQ_LENGTH, pad_value=char2idx["UNK"], **sampling)
 
+    shown = 30 if quick else 150
+
     def show(epoch, logs):
         if epoch % 5 == 0:
-            print("\n" + continue_text(start, greedy=True) + "\n")
+            print("\n" + continue_text(start, shown, greedy=True) + "\n")
 
     with Stopwatch() as clock:
         history = model.fit(train.repeat(), epochs=epochs or (1 if quick else 100),
@@ -72,7 +73,7 @@ def main(epochs=None, quick=False, data_dir=None, out_dir=RESULTS, seed=0, n_rev
     for title, kwargs in (("greedy", {"greedy": True}),
                           ("temperature 0.7", {"temperature": 0.7, "seed": 1})):
         for seed_text in (start, "이 영화는"):
-            samples[f"{title}, from '{seed_text}'"] = continue_text(seed_text, 200, **kwargs)
+            samples[f"{title}, from '{seed_text}'"] = continue_text(seed_text, shown + 50, **kwargs)
             print(samples[f"{title}, from '{seed_text}'"])
     curves = save_curves(history, out_dir, "s000_jamo_generation")
     return {"accuracy": history.history["accuracy"][-1], "loss": history.history["loss"][-1],

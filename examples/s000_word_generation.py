@@ -17,6 +17,7 @@ model); we keep the ``max_vocab`` most frequent words and map the rest to 'UNK'.
 from collections import Counter
 
 import numpy as np
+from _common import RESULTS, Stopwatch, cli, data_folder, history_dict, save_curves
 
 import saessak as keras
 from saessak import layers
@@ -24,8 +25,6 @@ from saessak.callbacks import LambdaCallback
 from saessak.data import Dataset
 from saessak.datasets import nsmc
 from saessak.text import clean_str, generate
-
-from _common import RESULTS, Stopwatch, cli, data_folder, history_dict, save_curves
 
 SEQ_LENGTH, BATCH_SIZE = 25, 128
 CORPUS_NOTE = "NSMC reviews stand in for the Korean annals (not available offline)"
@@ -86,7 +85,7 @@ def main(epochs=None, quick=False, data_dir=None, out_dir=RESULTS, seed=0, n_rev
 
     def show(epoch, logs):
         if epoch % 5 == 0:
-            print("\n" + continue_text(first_line) + "\n")
+            print("\n" + continue_text(first_line, 10 if quick else 30) + "\n")
 
     epochs = epochs or (1 if quick else 50)
     with Stopwatch() as clock:

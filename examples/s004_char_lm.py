@@ -51,7 +51,7 @@ def sample_like_the_seed(model, char2int, char_array, starting_str, length=100,
                          max_input_length=40, scale_factor=1.0):
     """The seed's own sampling loop, written with saessak's TensorFlow-style helpers."""
     tf = keras  # saessak.reshape, saessak.squeeze, saessak.random.categorical, ...
-    encoded_input = tf.reshape([char2int[s] for s in starting_str], (1, -1))
+    encoded_input = tf.reshape([char2int[s] for s in starting_str if s in char2int], (1, -1))
     generated = starting_str
     for _ in range(length):
         logits = tf.squeeze(model(encoded_input), 0)

@@ -38,11 +38,10 @@ def split_reviews(data_dir=None, seed=1, quick=False):
     labels = np.concatenate([train_labels, test_labels])
     order = np.random.default_rng(seed).permutation(len(texts))
     texts, labels = texts[order], labels[order]
-    if quick:
-        sizes = (200, 400, 100)
-    else:
-        n_test = len(texts) // 2
-        sizes = (n_test, n_test * 4 // 5, len(texts) - n_test - n_test * 4 // 5)
+    if quick:  # the same proportions on at most 700 reviews
+        texts, labels = texts[:700], labels[:700]
+    n_test = len(texts) // 2
+    sizes = (n_test, n_test * 4 // 5, len(texts) - n_test - n_test * 4 // 5)
     a, b = sizes[0], sizes[0] + sizes[1]
     return ((texts[a:b], labels[a:b]), (texts[b:b + sizes[2]], labels[b:b + sizes[2]]),
             (texts[:a], labels[:a]))
