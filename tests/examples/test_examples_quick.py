@@ -20,12 +20,13 @@ from saessak.apps import examples as registry
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 WORDS = ("good bad great awful movie film plot actor story boring fun love hate best worst "
          "the a and of to is was it this that not very really").split()
-KOREAN = "재미있는 영화 정말 최고 별로 지루한 배우 연기 스토리 감동 시간 아까운 너무 좋았다 싫다".split()
+KOREAN = ("재미있는 영화 정말 최고 별로 지루한 배우 연기 "
+          "스토리 감동 시간 아까운 너무 좋았다 싫다").split()
 
 
 def _review(rng, positive, n):
-    tilt = ["good", "great", "love", "best", "fun"] if positive else ["bad", "awful", "hate",
-                                                                          "worst", "boring"]
+    good, bad = ["good", "great", "love", "best", "fun"], ["bad", "awful", "hate", "worst"]
+    tilt = good if positive else bad
     words = list(rng.choice(WORDS, n)) + list(rng.choice(tilt, n // 3))
     rng.shuffle(words)
     return " ".join(words).capitalize() + ".<br /><br />The end."
@@ -38,7 +39,8 @@ def _write_imdb(folder, rng, per_class=40):
             for label in ("pos", "neg"):
                 for i in range(per_class):
                     body = _review(rng, label == "pos", int(rng.integers(8, 40))).encode()
-                    info = tarfile.TarInfo(f"aclImdb/{split}/{label}/{i}_{7 if label == 'pos' else 2}.txt")
+                    rating = 7 if label == "pos" else 2
+                    info = tarfile.TarInfo(f"aclImdb/{split}/{label}/{i}_{rating}.txt")
                     info.size = len(body)
                     tar.addfile(info, io.BytesIO(body))
     ranks = {w: i + 1 for i, w in enumerate(["the", "br", "end"] + WORDS)}

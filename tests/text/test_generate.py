@@ -126,7 +126,8 @@ def test_jamo_level_joins_letters_into_syllables():
     table = {i: (i + 1) % len(letters) for i in range(len(letters))}
     model = NextTokenModel(table, len(letters))
     text = generate(model, "한글 ", 12, greedy=True, vocab=letters, level="jamo")
-    assert text == join_jamos(split_syllables("한글 ") + "ㅎㅏㄴㄱㅡㄹ ㅎㅏㄴㄱㅡ") == "한글 한글 한그"
+    letters_out = split_syllables("한글 ") + "ㅎㅏㄴㄱㅡㄹ ㅎㅏㄴㄱㅡ"
+    assert text == join_jamos(letters_out) == "한글 한글 한그"
     # a jamo may finish the seed's last syllable: 하 + ㄴ = 한
     model = NextTokenModel(table, len(letters))
     assert generate(model, "하", 4, greedy=True, vocab=letters, level="jamo") == "한글"
