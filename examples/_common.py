@@ -73,6 +73,24 @@ def save_curves(history, out_dir, name, metrics=("loss", "accuracy")):
     return path
 
 
+def save_language_model(model, vocab, out_dir, name, level, unknown=None, seq_length=None):
+    """Save a language model and its vocabulary for ``saessak generate``; returns the
+    command line that continues a text with them."""
+    import json
+
+    os.makedirs(out_dir, exist_ok=True)
+    model_path = os.path.join(out_dir, f"{name}.keras")
+    vocab_path = os.path.join(out_dir, f"{name}.vocab.json")
+    model.save(model_path)
+    with open(vocab_path, "w", encoding="utf-8") as f:
+        json.dump({"tokens": [str(t) for t in vocab], "level": level, "unknown": unknown},
+                  f, ensure_ascii=False)
+    command = (f"saessak generate --model {model_path} --vocab {vocab_path}"
+               + (f" --seq-length {seq_length}" if seq_length else ""))
+    print("saved; continue a text with:\n  " + command + ' --seed-text "..."')
+    return command
+
+
 def history_dict(history):
     """The per-epoch logs as plain floats (JSON-friendly)."""
     logs = getattr(history, "history", history) or {}

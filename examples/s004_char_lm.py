@@ -17,7 +17,15 @@ makes safer text, by 0.5 (temperature 2) wilder text.
 """
 
 import numpy as np
-from _common import RESULTS, Stopwatch, cli, data_folder, history_dict, save_curves
+from _common import (
+    RESULTS,
+    Stopwatch,
+    cli,
+    data_folder,
+    history_dict,
+    save_curves,
+    save_language_model,
+)
 
 import saessak as keras
 from saessak.data import Dataset
@@ -111,10 +119,12 @@ def main(epochs=None, quick=False, data_dir=None, out_dir=RESULTS, seed=1, max_c
     samples["the seed's own sampling loop (saessak.random.categorical), scale_factor 1.0"] = (
         sample_like_the_seed(model, char2int, char_array, "The island", length // 5))
     curves = save_curves(history, out_dir, "s004_char_lm", metrics=("loss",))
+    command = save_language_model(model, char_array, out_dir, "s004_char_lm", "char",
+                                  seq_length=SEQ_LENGTH)
     return {"loss": float(loss), "epochs": len(history.history["loss"]),
             "train_seconds": clock.seconds, "curves": curves,
             "history": history_dict(history), "samples": samples,
-            "run_note": ", ".join(run_note)}
+            "run_note": ", ".join(run_note), "generate_command": command}
 
 
 if __name__ == "__main__":
