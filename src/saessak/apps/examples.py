@@ -130,6 +130,26 @@ EXAMPLES = [
 ]
 BY_NAME = {e.name: e for e in EXAMPLES}
 
+# how long the seed trained each model, for the reproduction table
+SEED_RUNS = {
+    "s000_fashion_mnist_dense": "25 epochs", "s000_cnn_plain": "25 epochs",
+    "s000_cnn_pool_dropout": "25 epochs", "s000_cnn_vgg": "25 epochs",
+    "s000_cnn_vgg_augmented": "25 epochs on 90,000 images",
+    "s000_sequence_prediction": "100 epochs", "s000_multiplication_simplernn": "100 epochs",
+    "s000_multiplication_lstm": "100 epochs", "s000_multiplication_gru": "100 epochs",
+    "s000_nsmc_sentiment": "5 epochs", "s000_word_generation": "50 epochs of 533 steps",
+    "s000_jamo_generation": "100 epochs of 2,364 steps",
+    "s001_reuters_lstm": "up to 200 epochs, early stopping (patience 5)",
+    "s001_imdb_conv_lstm": "up to 100 epochs, early stopping (patience 3)",
+    "s001_imdb_lstm_attention": "up to 100 epochs, early stopping (patience 3)",
+    "s002_imdb_embedding_flatten": "10 epochs", "s002_imdb_simplernn": "10 epochs",
+    "s002_imdb_lstm": "10 epochs", "s002_imdb_lstm_reversed": "10 epochs",
+    "s002_imdb_bidirectional": "10 epochs", "s002_imdb_conv1d": "10 epochs",
+    "s002_jena_forecasting": "20-40 epochs of 500 steps",
+    "s003_rnn_language_model": "200 epochs", "s004_imdb_bilstm": "10 epochs",
+    "s004_imdb_bisimplernn_100": "10 epochs", "s004_char_lm": "20 epochs of 424 steps",
+}
+
 
 def examples_dir():
     """The repository's ``examples/`` folder (``$SAESSAK_EXAMPLES`` overrides)."""
