@@ -6,16 +6,40 @@ Keras API, so ``import saessak as keras`` runs programs written for ``tf.keras``
 
 import sys as _sys
 
-from . import backend, ops
+from . import (
+    activations,
+    backend,
+    callbacks,
+    compat,
+    constraints,
+    data,
+    datasets,
+    initializers,
+    layers,
+    losses,
+    metrics,
+    models,
+    ops,
+    optimizers,
+    preprocessing,
+    regularizers,
+    text,
+    utils,
+)
 from .autograd import Function, GradCheckResult, Tensor, enable_grad, grad_check, no_grad
 from .backend import set_random_seed
+
+# TensorFlow's own helpers that the seeds call beside Keras (tf.random.categorical, ...)
+from .compat import *  # noqa: F403
+from .layers import Input
+from .models import Model, Sequential, load_model, save_model
 
 __version__ = "0.1.0"
 
 
-def tensor(data, dtype=None, requires_grad=False):
+def tensor(value, dtype=None, requires_grad=False):
     """Make a Tensor, like ``torch.tensor``: ``saessak.tensor([1., 2.], requires_grad=True)``."""
-    return Tensor(data, requires_grad=requires_grad, dtype=dtype)
+    return Tensor(value, requires_grad=requires_grad, dtype=dtype)
 
 
 def _alias_keras():
@@ -28,16 +52,5 @@ def _alias_keras():
             _sys.modules[__name__ + ".keras" + name[len(__name__):]] = module
 
 
-from . import activations, constraints, initializers, losses, optimizers, regularizers
-
-from . import data, datasets, preprocessing, text, utils
-
-from . import callbacks, layers, metrics, models
-from .layers import Input
-from .models import Model, Sequential, load_model, save_model
-
-# TensorFlow's own helpers that the seeds call beside Keras (tf.random.categorical, ...)
-from . import compat
-from .compat import *  # noqa: F401,F403
 keras = _sys.modules[__name__]
 _alias_keras()

@@ -1,8 +1,18 @@
 """Keras layers. Each public class lives in a module of its own concept."""
 
-from .dense import Dense
-from .input_layer import is_symbolic
-from .layer import Layer, clear_session, in_training, learning_phase
+from .activation import Activation
+from .attention import (
+    AdditiveAttention,
+    Attention,
+    MultiHeadAttention,
+    PositionalEmbedding,
+    SequenceAttention,
+    SinePositionEncoding,
+    TokenAndPositionEmbedding,
+    TransformerDecoder,
+    TransformerEncoder,
+)
+from .batch_normalization import BatchNormalization
 from .convolutional import (
     Conv1D,
     Conv1DTranspose,
@@ -19,6 +29,40 @@ from .convolutional import (
     SeparableConv2D,
     SeparableConvolution1D,
     SeparableConvolution2D,
+)
+from .dense import Dense
+from .dropout import Dropout
+from .embedding import Embedding
+from .identity import Identity
+from .input_layer import Input, InputLayer, KerasTensor, is_symbolic
+from .lambda_layer import Lambda
+from .layer import Layer, clear_session, in_training, learning_phase
+from .layer_normalization import LayerNormalization, RMSNormalization
+from .masking import Masking
+from .merging import (
+    Add,
+    Average,
+    Concatenate,
+    Dot,
+    Maximum,
+    Minimum,
+    Multiply,
+    Subtract,
+    add,
+    average,
+    concatenate,
+    dot,
+    maximum,
+    minimum,
+    multiply,
+    subtract,
+)
+from .noise import (
+    GaussianDropout,
+    GaussianNoise,
+    SpatialDropout1D,
+    SpatialDropout2D,
+    SpatialDropout3D,
 )
 from .pooling import (
     AveragePooling1D,
@@ -46,50 +90,6 @@ from .pooling import (
     MaxPooling2D,
     MaxPooling3D,
 )
-from .attention import (
-    AdditiveAttention,
-    Attention,
-    MultiHeadAttention,
-    PositionalEmbedding,
-    SequenceAttention,
-    SinePositionEncoding,
-    TokenAndPositionEmbedding,
-    TransformerDecoder,
-    TransformerEncoder,
-)
-from .layer_normalization import LayerNormalization, RMSNormalization
-from .batch_normalization import BatchNormalization
-from .activation import Activation
-from .dropout import Dropout
-from .identity import Identity
-from .input_layer import Input, InputLayer, KerasTensor
-from .lambda_layer import Lambda
-from .merging import (
-    Add,
-    Average,
-    Concatenate,
-    Dot,
-    Maximum,
-    Minimum,
-    Multiply,
-    Subtract,
-    add,
-    average,
-    concatenate,
-    dot,
-    maximum,
-    minimum,
-    multiply,
-    subtract,
-)
-from .reshaping import Flatten, Permute, RepeatVector, Reshape
-from .noise import (
-    GaussianDropout,
-    GaussianNoise,
-    SpatialDropout1D,
-    SpatialDropout2D,
-    SpatialDropout3D,
-)
 from .preprocessing import (
     RandomFlip,
     RandomRotation,
@@ -98,6 +98,7 @@ from .preprocessing import (
     Rescaling,
     Resizing,
 )
+from .reshaping import Flatten, Permute, RepeatVector, Reshape
 from .reshaping_image import (
     Cropping1D,
     Cropping2D,
@@ -106,8 +107,6 @@ from .reshaping_image import (
     ZeroPadding1D,
     ZeroPadding2D,
 )
-from .embedding import Embedding
-from .masking import Masking
 from .rnn import (
     GRU,
     LSTM,

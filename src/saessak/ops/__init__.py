@@ -21,7 +21,28 @@ from .activations import (
     tanh,
 )
 from .arithmetic import add, divide, multiply, negative, power, subtract
+from .attention import (
+    attention_dropout,
+    basic_self_attention,
+    causal_mask,
+    masked_softmax,
+    scaled_dot_product_attention,
+)
+from .conv import (
+    conv,
+    conv1d,
+    conv1d_transpose,
+    conv2d,
+    conv2d_transpose,
+    conv_transpose,
+    depthwise_conv,
+    depthwise_conv2d,
+)
+from .embedding import embedding_lookup
+from .gru import gru
+from .image import affine_matrix, resize, warp
 from .linalg import dot, linear, matmul
+from .lstm import lstm
 from .math import (
     abs,
     cast,
@@ -38,7 +59,11 @@ from .math import (
     sqrt,
     square,
 )
+from .normalization import batch_norm_train, batch_normalization
+from .normalization_layer import layer_norm, rms_norm
+from .pooling import avg_pool, avg_pool1d, avg_pool2d, max_pool, max_pool1d, max_pool2d
 from .reduction import argmax, argmin, logsumexp, max, mean, min, norm, std, sum, var
+from .rnn_simple import simple_rnn
 from .shape import (
     broadcast_to,
     concat,
@@ -59,28 +84,3 @@ from .shape import (
     transpose,
     where,
 )
-from .attention import (
-    attention_dropout,
-    basic_self_attention,
-    causal_mask,
-    masked_softmax,
-    scaled_dot_product_attention,
-)
-from .normalization_layer import layer_norm, rms_norm
-from .conv import (
-    conv,
-    conv1d,
-    conv1d_transpose,
-    conv2d,
-    conv2d_transpose,
-    conv_transpose,
-    depthwise_conv,
-    depthwise_conv2d,
-)
-from .pooling import avg_pool, avg_pool1d, avg_pool2d, max_pool, max_pool1d, max_pool2d
-from .normalization import batch_norm_train, batch_normalization
-from .image import affine_matrix, resize, warp
-from .embedding import embedding_lookup
-from .gru import gru
-from .lstm import lstm
-from .rnn_simple import simple_rnn

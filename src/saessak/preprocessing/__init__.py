@@ -1,4 +1,3 @@
 """Preprocessing in the style of ``keras.preprocessing``: ``text`` and ``sequence``."""
 
-from . import sequence, text
-from . import image
+from . import image, sequence, text
