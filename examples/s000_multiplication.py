@@ -50,11 +50,19 @@ def main(epochs=None, quick=False, data_dir=None, out_dir=RESULTS, seed=0, kind=
     correct = float(np.mean(np.abs(prediction - y[n_train:]) <= 0.04))
     print(f"correctness: {100 * correct:.2f} %   (seed 000, {kind}: "
           f"{100 * SEED_CORRECTNESS[kind]:.2f} %)")
+    # Adam's last update sometimes lands on a spike; say so rather than hide it
+    val = history.history["val_loss"]
+    why = ""
+    if len(val) > 1 and val[-1] > 3 * min(val):
+        best = int(np.argmin(val))
+        why = (f"the last epoch's update spiked: val_loss {val[-1]:.4f}, against "
+               f"{val[best]:.4f} at epoch {best + 1} and {val[-2]:.4f} one epoch earlier")
+        print(why)
     curves = save_curves(history, out_dir, f"s000_multiplication_{kind.lower()}",
                          metrics=("loss",))
     return {"correctness": correct, "test_mse": float(test_mse),
             "epochs": len(history.history["loss"]), "train_seconds": clock.seconds,
-            "curves": curves, "history": history_dict(history)}
+            "curves": curves, "history": history_dict(history), "why": why}
 
 
 if __name__ == "__main__":
