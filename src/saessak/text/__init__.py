@@ -2,5 +2,5 @@
 
 from . import cleaning, korean
 from .cleaning import clean_str
-from .korean import join_jamos, morphs, split_syllables
 from .generate import generate, sample_next
+from .korean import join_jamos, morphs, split_syllables
