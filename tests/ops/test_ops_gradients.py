@@ -154,3 +154,17 @@ def test_grad_check_covers_closed_over_weights():
     w = saessak.Tensor(rand(4, 2), requires_grad=True)
     result = grad_check(lambda x: ops.tanh(x @ w), rand(3, 4), wrt=[w])
     assert result.ok and result.checked == 12 + 8
+
+
+def test_grad_check_perturbs_non_contiguous_inputs_in_place():
+    import saessak
+
+    w = saessak.Tensor(rand(3, 4).T, requires_grad=True)  # a transposed, non-contiguous view
+    assert not w.data.flags.c_contiguous
+    result = grad_check(lambda x: x @ w, rand(2, 4), wrt=[w])
+    assert result.ok, result
+
+
+def test_grad_check_refuses_an_empty_wrt():
+    with pytest.raises(ValueError, match="wrt= was given but is empty"):
+        grad_check(lambda x: x * 2, rand(3), wrt=[])

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import backend
-from .tensor import Tensor
+from .tensor import Tensor, no_grad
 
 
 @dataclass
@@ -33,7 +33,7 @@ class GradCheckResult:
                 f"{self.max_error:.3g}{where} ({self.checked} partials)")
 
 
-def grad_check(fn, *inputs, wrt=(), eps=1e-6, tol=1e-5, floor=1e-3, seed=0,
+def grad_check(fn, *inputs, wrt=None, eps=1e-6, tol=1e-5, floor=1e-3, seed=0,
                max_checks=None) -> GradCheckResult:
     """Compare the gradients of ``fn(*inputs)`` with central differences.
 
@@ -43,10 +43,13 @@ def grad_check(fn, *inputs, wrt=(), eps=1e-6, tol=1e-5, floor=1e-3, seed=0,
     so the check covers every output: L = sum(r * fn(x)). ``max_checks`` samples that many
     positions per tensor instead of all of them (for big tensors).
     """
+    if wrt is not None and len(wrt) == 0:
+        raise ValueError("grad_check: wrt= was given but is empty (is the layer built yet?); "
+                         "call the layer once before collecting its weights")
     rng = np.random.default_rng(seed)
     tensors = [x if isinstance(x, Tensor) else Tensor(np.asarray(x, np.float64),
                                                       requires_grad=True) for x in inputs]
-    params = tensors + list(wrt)
+    params = tensors + list(wrt or ())
     for i, p in enumerate(params):
         if p.dtype != np.float64:
             raise TypeError(f"grad_check: input {i} is {p.dtype}; checks need float64 "
@@ -73,28 +76,27 @@ def grad_check(fn, *inputs, wrt=(), eps=1e-6, tol=1e-5, floor=1e-3, seed=0,
                 for p in params]
 
     worst = GradCheckResult(True, 0.0, None, None, None, None, 0)
-    from .tensor import no_grad
     with no_grad():
         for i, p in enumerate(params):
-            flat = p.data.reshape(-1)  # a view: writing it perturbs p
-            positions = np.arange(flat.size)
-            if max_checks is not None and flat.size > max_checks:
-                positions = rng.choice(flat.size, max_checks, replace=False)
+            data = p.data  # perturbed in place, by index: works for any memory layout
+            positions = np.arange(data.size)
+            if max_checks is not None and data.size > max_checks:
+                positions = rng.choice(data.size, max_checks, replace=False)
             for j in positions:
-                old = flat[j]
-                flat[j] = old + eps
+                at = np.unravel_index(j, data.shape)
+                old = data[at]
+                data[at] = old + eps
                 up = float(objective().data)
-                flat[j] = old - eps
+                data[at] = old - eps
                 down = float(objective().data)
-                flat[j] = old
+                data[at] = old
                 numeric = (up - down) / (2 * eps)
                 a = float(analytic[i].reshape(-1)[j])
                 err = abs(a - numeric) / max(abs(a), abs(numeric), floor)
                 worst.checked += 1
                 if err > worst.max_error:
-                    pos = np.unravel_index(j, p.shape)
                     worst.max_error, worst.input_index = err, i
-                    worst.position = tuple(int(k) for k in pos)
+                    worst.position = tuple(int(k) for k in at)
                     worst.analytic, worst.numeric = a, numeric
     worst.ok = worst.max_error <= tol
     return worst

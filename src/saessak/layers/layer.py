@@ -146,7 +146,9 @@ class Layer:
         dtype = dtype or self.dtype
         init = initializers.get(initializer)
         value = init(shape, dtype=dtype) if callable(init) else init
-        var = Variable(np.asarray(value, dtype=dtype), trainable=trainable and self._trainable,
+        # contiguous, so in-place updates and flat views (grad_check) reach the weight itself
+        value = np.asarray(value, dtype=dtype, order="C")
+        var = Variable(value, trainable=trainable and self._trainable,
                        name=name, constraint=constraints.get(constraint),
                        regularizer=regularizers.get(regularizer))
         var.data = backend.asarray(var.data)
@@ -376,7 +378,9 @@ def _to_tensors(inputs, dtype):
         if isinstance(x, Tensor):
             if x.dtype.kind == "f" and x.dtype != dtype:
                 from ..ops import cast
-                return cast(x, dtype)
+                cast_x = cast(x, dtype)
+                cast_x._keras_mask = x._keras_mask  # a cast keeps the padding mask
+                return cast_x
             return x
         if x is None:
             return None
