@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import backend
+from ._registry import Registry
 from .autograd.tensor import Tensor
 
 
@@ -119,39 +120,7 @@ _NAMES = {"max_norm": MaxNorm, "non_neg": NonNeg, "unit_norm": UnitNorm,
           "min_max_norm": MinMaxNorm, **_CLASSES}
 
 
-def serialize(constraint):
-    if constraint is None:
-        return None
-    if isinstance(constraint, (str, dict)):  # a name, or a config read back from a file
-        constraint = get(constraint)
-    if not isinstance(constraint, Constraint):
-        raise ValueError(f"constraints.serialize: expected a Constraint, a name or None, "
-                         f"received {constraint!r}")
-    return {"class_name": type(constraint).__name__, "config": constraint.get_config()}
-
-
-def deserialize(config):
-    if isinstance(config, str):
-        return get(config)
-    if not isinstance(config, dict) or config.get("class_name") not in _CLASSES:
-        raise ValueError(f"constraints.deserialize: expected a name or a dict with "
-                         f"'class_name' in {sorted(_CLASSES)}, received {config!r}")
-    return _CLASSES[config["class_name"]].from_config(config.get("config") or {})
-
-
-def get(identifier):
-    """A constraint from a name (``'non_neg'``), a config dict, an instance or a callable;
-    ``None`` stays ``None``."""
-    if identifier is None or isinstance(identifier, Constraint):
-        return identifier
-    if isinstance(identifier, str):
-        if identifier not in _NAMES:
-            raise ValueError(f"constraints.get: unknown constraint {identifier!r}; known "
-                             f"names: {sorted(_NAMES)}")
-        return _NAMES[identifier]()
-    if isinstance(identifier, dict):
-        return deserialize(identifier)
-    if callable(identifier):
-        return identifier
-    raise ValueError(f"constraints.get: expected a name, a dict, a Constraint or a callable, "
-                     f"received {identifier!r}")
+_registry = Registry("constraint", Constraint, _CLASSES, _NAMES)
+get = _registry.get
+serialize = _registry.serialize
+deserialize = _registry.deserialize

@@ -20,6 +20,7 @@ import math
 import numpy as np
 
 from . import backend
+from ._registry import Registry
 
 # --- base class --------------------------------------------------------------------------
 
@@ -366,49 +367,7 @@ _NAMES = {
 }
 
 
-def serialize(initializer):
-    """``{'class_name': ..., 'config': ...}`` for an initializer (or a name of one)."""
-    if initializer is None:
-        return None
-    if isinstance(initializer, (str, dict)):  # a name, or a config read back from a file
-        initializer = get(initializer)
-    if not isinstance(initializer, Initializer):
-        raise ValueError(f"initializers.serialize: expected an Initializer, a name or None, "
-                         f"received {initializer!r}")
-    return {"class_name": type(initializer).__name__, "config": initializer.get_config()}
-
-
-def deserialize(config):
-    """The initializer that :func:`serialize` described (or a name resolved by :func:`get`)."""
-    if isinstance(config, str):
-        return get(config)
-    if not isinstance(config, dict) or "class_name" not in config:
-        raise ValueError(f"initializers.deserialize: expected a name or a dict with "
-                         f"'class_name' and 'config', received {config!r}")
-    name = config["class_name"]
-    cls = _CLASSES.get(name) or _NAMES.get(name)
-    if cls is None:
-        raise ValueError(f"initializers.deserialize: unknown initializer {name!r}; known: "
-                         f"{sorted(_CLASSES)}")
-    return cls.from_config(config.get("config") or {})
-
-
-def get(identifier):
-    """An initializer from a name (``'glorot_uniform'``), a config dict, a class, an
-    instance or any callable ``fn(shape, dtype=None)``; ``None`` stays ``None``."""
-    if identifier is None or isinstance(identifier, Initializer):
-        return identifier
-    if isinstance(identifier, str):
-        cls = _NAMES.get(identifier) or _CLASSES.get(identifier)
-        if cls is None:
-            raise ValueError(f"initializers.get: unknown initializer {identifier!r}; known "
-                             f"names: {sorted(_NAMES)}")
-        return cls()
-    if isinstance(identifier, dict):
-        return deserialize(identifier)
-    if isinstance(identifier, type) and issubclass(identifier, Initializer):
-        return identifier()
-    if callable(identifier):
-        return identifier
-    raise ValueError(f"initializers.get: expected a name, a dict, an Initializer or a "
-                     f"callable, received {identifier!r}")
+_registry = Registry("initializer", Initializer, _CLASSES, _NAMES)
+get = _registry.get
+serialize = _registry.serialize
+deserialize = _registry.deserialize

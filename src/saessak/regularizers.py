@@ -16,6 +16,7 @@ from __future__ import annotations
 import numbers
 
 from . import ops
+from ._registry import Registry
 from .autograd.tensor import Tensor
 
 
@@ -110,39 +111,7 @@ _CLASSES = {"L1": L1, "L2": L2, "L1L2": L1L2}
 _NAMES = {"l1": L1, "l2": L2, "l1_l2": l1_l2, **_CLASSES}
 
 
-def serialize(regularizer):
-    if regularizer is None:
-        return None
-    if isinstance(regularizer, (str, dict)):  # a name, or a config read back from a file
-        regularizer = get(regularizer)
-    if not isinstance(regularizer, Regularizer):
-        raise ValueError(f"regularizers.serialize: expected a Regularizer, a name or None, "
-                         f"received {regularizer!r}")
-    return {"class_name": type(regularizer).__name__, "config": regularizer.get_config()}
-
-
-def deserialize(config):
-    if isinstance(config, str):
-        return get(config)
-    if not isinstance(config, dict) or config.get("class_name") not in _CLASSES:
-        raise ValueError(f"regularizers.deserialize: expected a name or a dict with "
-                         f"'class_name' in {sorted(_CLASSES)}, received {config!r}")
-    return _CLASSES[config["class_name"]].from_config(config.get("config") or {})
-
-
-def get(identifier):
-    """A regularizer from a name (``'l2'``), a config dict, an instance or a callable;
-    ``None`` stays ``None``."""
-    if identifier is None or isinstance(identifier, Regularizer):
-        return identifier
-    if isinstance(identifier, str):
-        if identifier not in _NAMES:
-            raise ValueError(f"regularizers.get: unknown regularizer {identifier!r}; known "
-                             f"names: {sorted(_NAMES)}")
-        return _NAMES[identifier]()
-    if isinstance(identifier, dict):
-        return deserialize(identifier)
-    if callable(identifier):
-        return identifier
-    raise ValueError(f"regularizers.get: expected a name, a dict, a Regularizer or a "
-                     f"callable, received {identifier!r}")
+_registry = Registry("regularizer", Regularizer, _CLASSES, _NAMES)
+get = _registry.get
+serialize = _registry.serialize
+deserialize = _registry.deserialize
