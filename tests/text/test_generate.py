@@ -163,6 +163,10 @@ def test_tokenizer_vocabulary():
     t.fit_on_texts(["the cat sat on the mat"])  # the 1, cat 2, sat 3, on 4, mat 5
     model = NextTokenModel({0: 1, 1: 2, 2: 3, 3: 4, 4: 5, 5: 1}, 6, logits=True)
     assert generate(model, "the", 5, greedy=True, tokenizer=t) == "the cat sat on mat the"
+    # the seed text goes through the tokenizer's lower-casing and filters
+    model.seen.clear()
+    assert generate(model, "The, cat!", 1, greedy=True, tokenizer=t) == "The, cat! sat"
+    assert model.seen[0].tolist() == [[1, 2]]
 
 
 def test_argument_errors():

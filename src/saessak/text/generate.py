@@ -79,6 +79,7 @@ class _Vocabulary:
     """Encode text to indices and decode indices to text at one of the three levels."""
 
     def __init__(self, vocab=None, tokenizer=None, level=None, unknown=None):
+        self.tokenizer = tokenizer
         if tokenizer is not None:
             self.level = level or "word"
             self.token_to_index = dict(tokenizer.word_index)
@@ -109,6 +110,9 @@ class _Vocabulary:
         return list(text)
 
     def encode(self, text):
+        if self.tokenizer is not None and self.level == "word":
+            # the tokenizer's own lower-casing and filters, as in training
+            return list(self.tokenizer.texts_to_sequences([text])[0])
         ids = []
         for token in self.tokens(text):
             if token in self.token_to_index:
