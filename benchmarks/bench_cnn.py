@@ -96,8 +96,8 @@ def torch_step_fn(torch):
     return step
 
 
-def keras_step_fn(tf):
-    keras = tf.keras
+def keras_cnn(keras):
+    """The same network in Keras (softmax output, sparse cross-entropy, Adam), compiled."""
     model = keras.Sequential([
         keras.layers.Input((28, 28, 1)), keras.layers.Conv2D(32, (3, 3)),
         keras.layers.MaxPool2D(strides=(2, 2)), keras.layers.Conv2D(64, (3, 3)),
@@ -105,6 +105,11 @@ def keras_step_fn(tf):
         keras.layers.Flatten(), keras.layers.Dense(128, activation="relu"),
         keras.layers.Dropout(0.3), keras.layers.Dense(10, activation="softmax")])
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    return model
+
+
+def keras_step_fn(tf):
+    model = keras_cnn(tf.keras)
 
     def run(xs, ys):  # Keras's own loop over the batches: what model.fit costs a user
         model.fit(xs, ys, batch_size=BATCH, epochs=1, shuffle=False, verbose=0)

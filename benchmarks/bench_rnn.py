@@ -66,34 +66,11 @@ def batches(x, y, batch):
 # --- saessak ---------------------------------------------------------------------------------
 
 
-def saessak_model(name):
-    import saessak
-    from saessak import layers, losses, ops
+def saessak_stack_step(stack, loss_fn):
+    """A train step over a list of saessak layers: forward in training mode, loss, backward,
+    Adam (Keras defaults). Returns ``step(xb, yb) -> loss``."""
+    from saessak import layers
     from saessak.optimizers import Adam
-
-    saessak.backend.set_random_seed(0)
-    if name == "reuters":
-        stack = [layers.Embedding(1000, 100), layers.LSTM(100, activation="tanh"),
-                 layers.Dense(46, activation="softmax")]
-        eye = np.eye(46, dtype=np.float32)
-
-        def loss_fn(y, p):
-            return ops.mean(losses.categorical_crossentropy(eye[y], p))
-    elif name == "imdb":
-        if not hasattr(layers, "Conv1D") or not hasattr(layers, "MaxPooling1D"):
-            return None
-        stack = [layers.Embedding(5000, 100), layers.Dropout(0.5),
-                 layers.Conv1D(64, 5, padding="valid", activation="relu", strides=1),
-                 layers.MaxPooling1D(pool_size=4), layers.LSTM(55),
-                 layers.Dense(1, activation="sigmoid")]
-
-        def loss_fn(y, p):
-            return ops.mean(losses.binary_crossentropy(y, p))
-    else:
-        stack = [layers.GRU(32), layers.Dense(1)]
-
-        def loss_fn(y, p):
-            return ops.mean(losses.mean_squared_error(y, p))
 
     opt = Adam()
     weights = []
@@ -115,10 +92,64 @@ def saessak_model(name):
     return step
 
 
+def saessak_model(name, gru_options=None):
+    """``gru_options``: extra GRU arguments for ``jena`` (e.g. the seed's dropouts)."""
+    import saessak
+    from saessak import layers, losses, ops
+
+    saessak.backend.set_random_seed(0)
+    if name == "reuters":
+        stack = [layers.Embedding(1000, 100), layers.LSTM(100, activation="tanh"),
+                 layers.Dense(46, activation="softmax")]
+        eye = np.eye(46, dtype=np.float32)
+
+        def loss_fn(y, p):
+            return ops.mean(losses.categorical_crossentropy(eye[y], p))
+    elif name == "imdb":
+        if not hasattr(layers, "Conv1D") or not hasattr(layers, "MaxPooling1D"):
+            return None
+        stack = [layers.Embedding(5000, 100), layers.Dropout(0.5),
+                 layers.Conv1D(64, 5, padding="valid", activation="relu", strides=1),
+                 layers.MaxPooling1D(pool_size=4), layers.LSTM(55),
+                 layers.Dense(1, activation="sigmoid")]
+
+        def loss_fn(y, p):
+            return ops.mean(losses.binary_crossentropy(y, p))
+    else:
+        stack = [layers.GRU(32, **(gru_options or {})), layers.Dense(1)]
+
+        def loss_fn(y, p):
+            return ops.mean(losses.mean_squared_error(y, p))
+
+    return saessak_stack_step(stack, loss_fn)
+
+
 # --- PyTorch ---------------------------------------------------------------------------------
 
 
-def torch_model(name):
+def torch_module_step(model, loss_fn):
+    """A train step of a PyTorch module: forward, loss, backward, Adam with Keras's
+    defaults (lr 1e-3, eps 1e-7). Returns ``step(xb, yb) -> loss``."""
+    import torch
+
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7)
+    model.train()
+
+    def step(xb, yb):
+        xt = torch.from_numpy(xb)
+        yt = torch.from_numpy(yb)
+        opt.zero_grad(set_to_none=True)
+        loss = loss_fn(model(xt), yt)
+        loss.backward()
+        opt.step()
+        return loss.item()
+
+    return step
+
+
+def torch_model(name, input_dropout=0.0):
+    """``input_dropout``: dropout on ``jena``'s inputs (PyTorch's GRU has no dropout of its
+    own inputs or of its recurrent state)."""
     try:
         import torch
         from torch import nn
@@ -157,35 +188,24 @@ def torch_model(name):
     class Jena(nn.Module):
         def __init__(self):
             super().__init__()
+            self.drop = nn.Dropout(input_dropout) if input_dropout else nn.Identity()
             self.gru = nn.GRU(14, 32, batch_first=True)
             self.out = nn.Linear(32, 1)
 
         def forward(self, x):
-            _, h = self.gru(x)
+            _, h = self.gru(self.drop(x))
             return self.out(h[-1])
 
     model = {"reuters": Reuters, "imdb": Imdb, "jena": Jena}[name]()
     loss_fn = {"reuters": nn.CrossEntropyLoss(), "imdb": nn.BCEWithLogitsLoss(),
                "jena": nn.MSELoss()}[name]
-    opt = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7)
-    model.train()
-
-    def step(xb, yb):
-        xt = torch.from_numpy(xb)
-        yt = torch.from_numpy(yb)
-        opt.zero_grad(set_to_none=True)
-        loss = loss_fn(model(xt), yt)
-        loss.backward()
-        opt.step()
-        return loss.item()
-
-    return step
+    return torch_module_step(model, loss_fn)
 
 
 # --- Keras -----------------------------------------------------------------------------------
 
 
-def keras_model(name):
+def keras_model(name, gru_options=None):
     try:
         import keras
     except ImportError:
@@ -203,7 +223,7 @@ def keras_model(name):
                                   layers.Dense(1, activation="sigmoid")])
         model.compile("adam", "binary_crossentropy")
     else:
-        model = keras.Sequential([layers.GRU(32), layers.Dense(1)])
+        model = keras.Sequential([layers.GRU(32, **(gru_options or {})), layers.Dense(1)])
         model.compile("adam", "mse")
 
     def step(xb, yb):

@@ -1,0 +1,180 @@
+"""One framework running one workload in its own process, driven by ``run.py`` over a pipe.
+
+    python benchmarks/_worker.py --framework saessak --workload reuters_lstm --threads 1
+
+The worker builds the model, trains ``--warmup`` steps (weights, optimizer slots, traced
+graphs, JIT caches), answers ``{"ok": true, ...}`` and then waits for commands, one JSON
+object per line on stdin, answering each with one JSON line:
+
+* ``{"op": "time", "steps": n}``: train n steps, answer the seconds they took;
+* ``{"op": "profile", "steps": n, "top": k}``: the same under cProfile, answer the k
+  functions with the most time of their own (share of the profiled total);
+* ``{"op": "rss"}``: this process's peak resident memory so far (``getrusage``);
+* ``{"op": "quit"}``.
+
+Its own process per framework keeps the peak RSS per framework and keeps the libraries
+from sharing thread pools; ``run.py`` makes the workers take turns, so only one computes at a
+time. The answers go to a private copy of stdout; whatever the libraries print goes to
+stderr (which ``run.py`` keeps in a log).
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import json
+import os
+import pstats
+import resource
+import sys
+import time
+import traceback
+
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
+                    "NUMBA_NUM_THREADS", "TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS")
+
+
+def pin_threads(threads):
+    """Every library's thread count, before any of them is imported."""
+    for var in THREAD_VARIABLES:
+        os.environ[var] = str(threads)
+
+
+def _label(func):
+    """'name (package/module.py:line)' for Python functions, the name for built-ins."""
+    filename, line, name = func
+    if filename == "~":
+        return name
+    for marker in ("/src/", "/site-packages/", "/benchmarks/"):
+        if marker in filename:
+            filename = filename.split(marker, 1)[1]
+            break
+    return f"{name} ({filename}:{line})"
+
+
+def hot_spots(stats, top):
+    """The ``top`` functions by own time: label, own share, cumulative share, calls."""
+    total = stats.total_tt or 1.0
+    rows = sorted(stats.stats.items(), key=lambda kv: kv[1][2], reverse=True)[:top]
+    return [{"function": _label(func), "own": tt / total, "cumulative": ct / total,
+             "calls": nc} for func, (cc, nc, tt, ct, callers) in rows]
+
+
+def _versions(framework):
+    import numpy as np
+    found = {"numpy": np.__version__, "python": sys.version.split()[0]}
+    if framework == "saessak":
+        import saessak
+        found["saessak"] = saessak.__version__
+        try:
+            import numba
+            found["numba"] = numba.__version__
+        except ImportError:
+            found["numba"] = "not installed"
+    elif framework == "pytorch":
+        import torch
+        found["torch"] = torch.__version__
+    else:
+        import keras
+        import tensorflow as tf
+        found["keras"], found["tensorflow"] = keras.__version__, tf.__version__
+    return found
+
+
+def _import_framework(framework, threads):
+    if framework == "pytorch":
+        import torch
+        torch.set_num_threads(threads)
+    elif framework == "keras":
+        os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+        import tensorflow as tf
+        tf.config.threading.set_intra_op_parallelism_threads(threads)
+        tf.config.threading.set_inter_op_parallelism_threads(threads)
+        import keras  # noqa: F401
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--framework", required=True)
+    parser.add_argument("--workload", required=True)
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--warmup", type=int, default=2)
+    parser.add_argument("--pool", type=int, default=4, help="distinct batches to cycle")
+    args = parser.parse_args(argv)
+    pin_threads(args.threads)
+
+    answers = os.fdopen(os.dup(1), "w", buffering=1)
+    os.dup2(2, 1)  # C libraries that print to fd 1 now print to stderr
+    sys.stdout = sys.stderr
+
+    def answer(**reply):
+        answers.write(json.dumps(reply) + "\n")
+        answers.flush()
+
+    try:
+        _import_framework(args.framework, args.threads)
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        from workloads import get_workload
+        workload = get_workload(args.workload)
+        build = workload.builders.get(args.framework)
+        if build is None:
+            answer(ok=False, missing=True, error=f"no {args.framework} version of this workload")
+            return
+        step = build(workload.params)
+        if step is None:
+            raise ImportError(f"{args.framework} is not installed")
+        batches = workload.batches(args.pool)
+        start = time.perf_counter()
+        for i in range(args.warmup):
+            step(*batches[i % len(batches)])
+        warmup = time.perf_counter() - start
+    except ImportError as error:
+        answer(ok=False, missing=True, error=f"{type(error).__name__}: {error}")
+        return
+    except Exception as error:  # a broken build is reported, never hidden
+        traceback.print_exc()
+        answer(ok=False, missing=False, error=f"{type(error).__name__}: {error}")
+        return
+    answer(ok=True, warmup_s=warmup, versions=_versions(args.framework), pid=os.getpid())
+
+    cursor = args.warmup
+
+    def train(n):
+        nonlocal cursor
+        for _ in range(n):
+            step(*batches[cursor % len(batches)])
+            cursor += 1
+
+    for line in sys.stdin:
+        command = json.loads(line)
+        op = command["op"]
+        try:
+            if op == "time":
+                start = time.perf_counter()
+                train(command["steps"])
+                answer(ok=True, seconds=time.perf_counter() - start)
+            elif op == "profile":
+                profiler = cProfile.Profile()
+                start = time.perf_counter()
+                profiler.runcall(train, command["steps"])
+                elapsed = time.perf_counter() - start
+                answer(ok=True, seconds=elapsed, rows=hot_spots(
+                    pstats.Stats(profiler), command.get("top", 8)))
+            elif op == "rss":
+                # ru_maxrss is in kilobytes on Linux (bytes on macOS)
+                scale = 1 if sys.platform == "darwin" else 1024
+                peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale
+                answer(ok=True, max_rss_mb=peak / 2**20)
+            elif op == "quit":
+                answer(ok=True)
+                return
+            else:
+                answer(ok=False, error=f"unknown op {op!r}")
+        except Exception as error:
+            traceback.print_exc()
+            answer(ok=False, error=f"{type(error).__name__}: {error}")
+
+
+if __name__ == "__main__":
+    main()
