@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from saessak import Tensor, backend, grad_check, layers, ops
+from saessak.ops import _numba
 
 
 def test_lookup_and_default_initializer():
@@ -90,3 +91,18 @@ def test_masking_layer():
     np.testing.assert_array_equal(other._keras_mask, [[False, True]])
     lstm = layers.LSTM(2)
     np.testing.assert_allclose(lstm(layer(x)).numpy(), lstm(x[:, [0, 2]]).numpy(), rtol=1e-6)
+
+
+@pytest.mark.skipif(not _numba.ENABLED, reason="numba (the 'fast' extra) not installed")
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_compiled_scatter_add_equals_add_at(rng, dtype, monkeypatch):
+    ids = rng.integers(0, 50, (7, 30))  # many repeats: the order of the sums matters
+    g = rng.standard_normal((7, 30, 5)).astype(dtype)
+    grads = {}
+    for enabled in (True, False):
+        monkeypatch.setattr(_numba, "ENABLED", enabled)
+        table = Tensor(rng.standard_normal((50, 5)).astype(dtype), requires_grad=True)
+        (ops.embedding_lookup(table, ids) * Tensor(g)).sum().backward()
+        grads[enabled] = table.grad
+    assert grads[True].dtype == dtype
+    np.testing.assert_array_equal(grads[True], grads[False])

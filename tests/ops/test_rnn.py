@@ -205,14 +205,15 @@ def test_shape_errors(rng):
         ops.lstm(np.zeros((2, 3, 4)), W, U, b, activation="softmax")
 
 
-# --- the optional numba backward loops give the NumPy loops' numbers ---------------------------
+# --- the optional numba loops give the NumPy loops' numbers ------------------------------------
+# (float32 also runs the LSTM's compiled forward loop; float64 only the backward loops)
 
 
-@pytest.mark.skipif(_rnn_numba.numba is None, reason="numba (the 'fast' extra) not installed")
+@pytest.mark.skipif(not _rnn_numba.ENABLED, reason="numba (the 'fast' extra) not installed")
 @pytest.mark.parametrize("dtype,rtol", [(np.float64, 1e-12), (np.float32, 2e-5)])
 @pytest.mark.parametrize("mode", ["last", "sequences", "masked_backwards_last", "dropout"])
 @pytest.mark.parametrize("kernel", sorted(KERNELS))
-def test_numba_backward_matches_numpy(rng, data, kernel, mode, dtype, rtol, monkeypatch):
+def test_numba_loops_match_numpy(rng, data, kernel, mode, dtype, rtol, monkeypatch):
     x, mask = data
     fn, gates, bias_shape, n_states, extra = KERNELS[kernel]
     kwargs = dict(MODES[mode])
@@ -224,7 +225,7 @@ def test_numba_backward_matches_numpy(rng, data, kernel, mode, dtype, rtol, monk
     arrays = [a.astype(dtype) for a in weights(rng, gates, bias_shape)]
     states = [rng.standard_normal((B, U_)).astype(dtype) for _ in range(n_states)]
     directions = None
-    grads = {}
+    results = {}
     for enabled in (True, False):
         monkeypatch.setattr(_rnn_numba, "ENABLED", enabled)
         xt = Tensor(x.astype(dtype), requires_grad=True)
@@ -234,6 +235,40 @@ def test_numba_backward_matches_numpy(rng, data, kernel, mode, dtype, rtol, monk
             directions = [rng.standard_normal(o.shape).astype(dtype) for o in outs]
         total = sum((o * Tensor(d)).sum() for o, d in zip(outs, directions))
         total.backward()
-        grads[enabled] = [xt.grad] + [p.grad for p in params]
-    for fast, slow in zip(grads[True], grads[False]):
+        results[enabled] = [o.numpy() for o in outs] + [xt.grad] + [p.grad for p in params]
+    for fast, slow in zip(results[True], results[False]):
+        assert fast.dtype == dtype
         np.testing.assert_allclose(fast, slow, rtol=rtol, atol=rtol * 1e-2)
+
+
+@pytest.mark.skipif(not _rnn_numba.ENABLED, reason="numba (the 'fast' extra) not installed")
+def test_numba_lstm_forward_on_a_long_sequence(rng, monkeypatch):
+    """100 steps of 32 units at the scale of a trained layer: the compiled forward loop's
+    tanh (a rational function) must not drift from NumPy's over a long recurrence."""
+    x = rng.standard_normal((8, 100, 16)).astype(np.float32)
+    W = (rng.standard_normal((16, 128)) * 0.4).astype(np.float32)
+    U = (rng.standard_normal((32, 128)) * 0.3).astype(np.float32)
+    b = (rng.standard_normal(128) * 0.5).astype(np.float32)
+    calls = []
+    compiled = _rnn_numba.lstm_forward
+    monkeypatch.setattr(_rnn_numba, "lstm_forward", lambda *a: calls.append(1) or compiled(*a))
+    outs = {}
+    for enabled in (True, False):
+        monkeypatch.setattr(_rnn_numba, "ENABLED", enabled)
+        outs[enabled] = [o.numpy() for o in ops.lstm(x, W, U, b, return_sequences=True)]
+    assert len(calls) == 1  # the compiled loop ran once, the NumPy loop once
+    for fast, slow in zip(outs[True], outs[False]):
+        np.testing.assert_allclose(fast, slow, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.skipif(not _rnn_numba.ENABLED, reason="numba (the 'fast' extra) not installed")
+def test_compiled_tanh_within_one_float32_ulp():
+    x = np.concatenate([np.linspace(-12, 12, 400_001), np.logspace(-30, 1.2, 20_001),
+                        -np.logspace(-30, 1.2, 20_001)]).astype(np.float32)
+    y = _rnn_numba.tanh_array(x)
+    exact = np.tanh(x.astype(np.float64))
+    ulp = np.spacing(np.abs(exact).astype(np.float32)).astype(np.float64)
+    assert y.dtype == np.float32
+    assert np.max(np.abs(y - exact) / ulp) <= 1.0
+    special = _rnn_numba.tanh_array(np.array([np.nan, np.inf, -np.inf, 0.0], np.float32))
+    assert np.isnan(special[0]) and list(special[1:]) == [1.0, -1.0, 0.0]

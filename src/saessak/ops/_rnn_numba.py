@@ -1,40 +1,52 @@
-"""Optional numba versions of the backward time loops (the ``fast`` extra).
+"""Optional numba versions of the recurrent time loops (the ``fast`` extra).
 
-The NumPy backward loops in :mod:`saessak.ops.lstm`, :mod:`~saessak.ops.gru` and
-:mod:`~saessak.ops.rnn_simple` make 15-25 small NumPy calls per time step, and each call
+The NumPy loops in :mod:`saessak.ops.lstm`, :mod:`~saessak.ops.gru` and
+:mod:`~saessak.ops.rnn_simple` make 10-25 small NumPy calls per time step, and each call
 costs about a microsecond of Python overhead, more than the arithmetic itself at the usual
-sizes. Here each whole backward loop is one compiled function: the step's recurrent matmul
-is still a BLAS call (``np.dot``), and the gate math around it is one fused pass over the
-(batch, units) elements. The backward pass needs no exp or tanh (it reads the saved gate
-values), which is what makes it a good fit: the forward loops, whose time goes into tanh
-and sigmoid, stay in NumPy, whose vectorised tanh is several times faster than a compiled
-scalar loop. They compute the same thing as the NumPy loops, on the same buffers, for the
+sizes. Here each whole loop is one compiled function: the step's recurrent matmul is still a
+BLAS call (``np.dot``, which numba takes from SciPy's BLAS), and the gate math around it is
+one pass over each row of (units) elements, written without branches so that LLVM turns it
+into SIMD code. They compute the same thing as the NumPy loops, on the same buffers, for the
 default activations (tanh, with sigmoid gates); other activations use the NumPy loops.
-``SAESSAK_NUMBA=0`` turns this module off.
+
+The backward loops need no exp or tanh (they read the saved gate values) and run for
+float32 and float64. The LSTM's forward loop needs tanh, and numba's scalar ``math.tanh``
+is a libm call per element (about 20 times slower than NumPy's SIMD tanh), so it uses
+:func:`_tanh` below, a rational function that vectorises and is accurate to float32
+precision only: the compiled forward loop runs for float32, float64 stays in NumPy.
 
 Masks arrive as a (T, B) boolean array ``keep`` and recurrent dropout as a (B, u) array
 ``rd``; a flag says whether each is in use (numba needs arrays of fixed types).
+``SAESSAK_NUMBA=0`` turns this module off.
 """
 
 from __future__ import annotations
 
-import os
+import importlib.util
 
 import numpy as np
 
-try:  # numba is optional; without it the NumPy loops run
-    import numba
-except ImportError:  # pragma: no cover - depends on the machine
-    numba = None
+from ._numba import ENABLED as _NUMBA_ENABLED
+from ._numba import jit, numba
 
-ENABLED = numba is not None and os.environ.get("SAESSAK_NUMBA", "1") != "0"
+# numba's np.dot calls the BLAS that SciPy ships; without SciPy the loops cannot compile.
+ENABLED = _NUMBA_ENABLED and importlib.util.find_spec("scipy") is not None
+
+
+def _plain_arrays(arrays, dtypes):
+    return all(type(a) is np.ndarray and a.dtype in dtypes for a in arrays)
 
 
 def usable(fn, *arrays) -> bool:
-    """True when the compiled loops can run ``fn`` (a Recurrence) on these arrays."""
+    """True when the compiled backward loops can run ``fn`` (a Recurrence) on these arrays."""
     return (ENABLED and fn.act_name == "tanh" and fn.rec_act_name == "sigmoid"
-            and all(type(a) is np.ndarray and a.dtype in (np.float32, np.float64)
-                    for a in arrays))
+            and _plain_arrays(arrays, (np.float32, np.float64)))
+
+
+def usable_forward(fn, *arrays) -> bool:
+    """True when the compiled forward loop can run ``fn``: float32 arrays (see above)."""
+    return (ENABLED and fn.act_name == "tanh" and fn.rec_act_name == "sigmoid"
+            and _plain_arrays(arrays, (np.float32,)))
 
 
 def flags(fn, batch, dtype):
@@ -45,124 +57,211 @@ def flags(fn, batch, dtype):
         fn.state_dropout is not None)
 
 
+# tanh(x) ~ x P(x^2) / Q(x^2) on |x| <= 9, coefficients fitted here (Lawson-weighted least
+# squares on [0, 9]) to a relative error below 2.3e-8; beyond 9, tanh(x) rounds to +-1 in
+# float32. Evaluated in float64 and rounded once, it is within one float32 ulp of the true
+# tanh everywhere (tests/ops/test_rnn.py checks it on a dense grid).
+_TANH_P = (9.99999978e-01, 1.33808601e-01, 3.49540668e-03, 2.06067377e-05, 1.33526733e-08)
+_TANH_Q = (1.0, 4.67141751e-01, 2.58762521e-02, 3.28536539e-04, 7.77547497e-07)
+_TANH_LIMIT = 9.0
+
+
 if numba is not None:
-    jit = numba.njit(cache=True, nogil=True)
+    _p0, _p1, _p2, _p3, _p4 = _TANH_P
+    _q0, _q1, _q2, _q3, _q4 = _TANH_Q
 
     @jit
-    def _state_in(h, rd, has_rd):
-        return h * rd if has_rd else h
+    def _tanh(x):
+        x = np.float64(x)
+        if x > _TANH_LIMIT:  # (written as two ifs so that NaN stays NaN)
+            x = _TANH_LIMIT
+        elif x < -_TANH_LIMIT:
+            x = -_TANH_LIMIT
+        s = x * x
+        return (x * (_p0 + s * (_p1 + s * (_p2 + s * (_p3 + s * _p4))))
+                / (_q0 + s * (_q1 + s * (_q2 + s * (_q3 + s * _q4)))))
+
+    @jit
+    def _sigmoid(x):  # (1 + tanh(x/2)) / 2, as the NumPy loops compute it
+        return 0.5 + 0.5 * _tanh(0.5 * np.float64(x))
+
+    @jit
+    def tanh_array(x):
+        """``_tanh`` over an array, for the tests."""
+        out = np.empty_like(x)
+        flat_in, flat_out = x.ravel(), out.ravel()
+        for k in range(flat_in.size):
+            flat_out[k] = _tanh(flat_in[k])
+        return out
+
+    # A row of gates side by side, as one slice per gate: the loops index each with the
+    # same j, so LLVM sees contiguous accesses (``row[u + j]`` would add a negative-index
+    # check per element, which keeps the loop from vectorising).
+    @jit
+    def _split3(row):
+        u = row.shape[0] // 3
+        return row[:u], row[u:2 * u], row[2 * u:]
+
+    @jit
+    def _split4(row):
+        u = row.shape[0] // 4
+        return row[:u], row[u:2 * u], row[2 * u:3 * u], row[3 * u:]
+
+    @jit
+    def _state_in(h, rd, has_rd, buf):
+        """The state as the recurrent matmul sees it (with recurrent dropout, in buf)."""
+        if not has_rd:
+            return h
+        for b in range(h.shape[0]):
+            for j in range(h.shape[1]):
+                buf[b, j] = h[b, j] * rd[b, j]
+        return buf
+
+    @jit
+    def _next_dh(dh, prev, rd, has_rd, direct):
+        """dh = prev (* rd) + direct: the gradient reaching h_{t-1}."""
+        for b in range(dh.shape[0]):
+            for j in range(dh.shape[1]):
+                p = prev[b, j] * rd[b, j] if has_rd else prev[b, j]
+                dh[b, j] = p + direct[b, j]
 
     # --- LSTM -------------------------------------------------------------------------------
 
     @jit
-    def lstm_backward(G, H, C, TC, U, dY, has_dY, dh, dc, keep, has_keep, rd, has_rd):
+    def lstm_forward(G, H, C, TC, U, rec, hbuf, keep, has_keep, rd, has_rd):
+        """G holds every step's x_t W + b and becomes the gate values i, f, g, o; H[0] and
+        C[0] hold the initial states; fills H, C and TC = tanh(C[1:]). rec (B, 4u) and
+        hbuf (B, u) are scratch buffers."""
         steps, batch, width = G.shape
         u = width // 4
-        UT = np.ascontiguousarray(U.T)
-        carry = np.zeros_like(dh)
-        for t in range(steps - 1, -1, -1):
+        for t in range(steps):
+            np.dot(_state_in(H[t], rd, has_rd, hbuf), U, rec)
             for b in range(batch):
-                kept = (not has_keep) or keep[t, b]
+                i, f, g, o = _split4(G[t, b])
+                ri, rf, rg, ro = _split4(rec[b])
+                c_prev, c, tc, h = C[t, b], C[t + 1, b], TC[t, b], H[t + 1, b]
                 for j in range(u):
-                    gh = dh[b, j] + dY[t, b, j] if has_dY else dh[b, j]
-                    if not kept:  # the step copied its state: the gradient goes straight on
-                        carry[b, j] = gh
-                        for k in range(4):
-                            G[t, b, k * u + j] = 0.0
-                        continue
-                    carry[b, j] = 0.0
-                    i, f = G[t, b, j], G[t, b, u + j]
-                    g, o = G[t, b, 2 * u + j], G[t, b, 3 * u + j]
-                    tc = TC[t, b, j]
-                    d_c = dc[b, j] + gh * o * (1.0 - tc * tc)
-                    G[t, b, j] = d_c * g * i * (1.0 - i)
-                    G[t, b, u + j] = d_c * C[t, b, j] * f * (1.0 - f)
-                    G[t, b, 2 * u + j] = d_c * i * (1.0 - g * g)
-                    G[t, b, 3 * u + j] = gh * tc * o * (1.0 - o)
-                    dc[b, j] = d_c * f
-            prev = np.dot(G[t], UT)
-            if has_rd:
-                prev *= rd
-            dh[:] = prev + carry
+                    i[j] = _sigmoid(i[j] + ri[j])
+                    f[j] = _sigmoid(f[j] + rf[j])
+                    g[j] = _tanh(g[j] + rg[j])
+                    o[j] = _sigmoid(o[j] + ro[j])
+                    c[j] = f[j] * c_prev[j] + i[j] * g[j]  # c_t = f c_{t-1} + i g
+                    tc[j] = _tanh(c[j])
+                    h[j] = o[j] * tc[j]  # h_t = o tanh(c_t)
+                if has_keep and not keep[t, b]:  # a masked step keeps its states
+                    H[t + 1, b] = H[t, b]
+                    C[t + 1, b] = c_prev
+
+    @jit
+    def lstm_backward(G, H, C, TC, UT, dY, has_dY, dh, dc, work, keep, has_keep, rd, has_rd):
+        """G becomes dL/dz (every step's pre-activations); dh, dc end as dL/dh_0, dL/dc_0.
+        UT is U^T (contiguous), work a (2, B, u) scratch buffer."""
+        steps, batch, width = G.shape
+        u = width // 4
+        carry, prev = work[0], work[1]
+        for t in range(steps - 1, -1, -1):
+            if has_dY:
+                dh += dY[t]
+            for b in range(batch):
+                z, gh, gc, c_prev, tcs = G[t, b], dh[b], dc[b], C[t, b], TC[t, b]
+                if has_keep and not keep[t, b]:
+                    # the step copied its states: their gradients go straight on
+                    carry[b] = gh
+                    z[:] = 0.0
+                    continue
+                carry[b] = 0.0
+                zi, zf, zg, zo = _split4(z)
+                for j in range(u):
+                    i, f, g, o = zi[j], zf[j], zg[j], zo[j]
+                    tc = tcs[j]
+                    d_c = gc[j] + gh[j] * o * (1.0 - tc * tc)
+                    zi[j] = d_c * g * i * (1.0 - i)
+                    zf[j] = d_c * c_prev[j] * f * (1.0 - f)
+                    zg[j] = d_c * i * (1.0 - g * g)
+                    zo[j] = gh[j] * tc * o * (1.0 - o)
+                    gc[j] = d_c * f
+            np.dot(G[t], UT, prev)
+            _next_dh(dh, prev, rd, has_rd, carry)
 
     # --- GRU ----------------------------------------------------------------------------------
 
     @jit
-    def gru_backward(G, H, M, U, reset_after, dY, has_dY, dh, keep, has_keep, rd, has_rd):
+    def gru_backward(G, H, M, UT, reset_after, dY, has_dY, dh, work, dzr, keep, has_keep,
+                     rd, has_rd):
         """G becomes dL/d(input projection); with reset_after, M becomes dL/d(recurrent
-        projection); dh ends as dL/dh_0. (A masked step leaves zeros everywhere but in
-        the direct path, so it needs no special case after the first loop.)"""
+        projection); dh ends as dL/dh_0. UT is U^T (contiguous), work a (6, B, u) and dzr a
+        (B, 2u) scratch buffer. (A masked step leaves zeros everywhere but in the direct
+        path, so it needs no special case after the first loop.)"""
         steps, batch, width = G.shape
         u = width // 3
-        UT = np.ascontiguousarray(U.T)
-        UT_zr = np.ascontiguousarray(U[:, :2 * u].T)
-        UT_h = np.ascontiguousarray(U[:, 2 * u:].T)
-        direct = np.zeros_like(dh)
-        dhh = np.zeros_like(dh)
-        through_r = np.zeros_like(dh)
-        dzr = np.empty((batch, 2 * u), G.dtype)
+        UT_zr, UT_h = UT[:2 * u], UT[2 * u:]
+        direct, dhh, through_r, prev, d_rh, h_buf = (work[0], work[1], work[2], work[3],
+                                                     work[4], work[5])
         for t in range(steps - 1, -1, -1):
+            if has_dY:
+                dh += dY[t]
             for b in range(batch):
-                kept = (not has_keep) or keep[t, b]
+                a, gh = G[t, b], dh[b]
+                if has_keep and not keep[t, b]:
+                    direct[b] = gh
+                    a[:u] = 0.0
+                    a[2 * u:] = 0.0
+                    dhh[b] = 0.0
+                    continue
+                h_prev, (az, _, ah) = H[t, b], _split3(a)
                 for j in range(u):
-                    gh = dh[b, j] + dY[t, b, j] if has_dY else dh[b, j]
-                    if not kept:
-                        direct[b, j] = gh
-                        G[t, b, j] = 0.0
-                        G[t, b, 2 * u + j] = 0.0
-                        dhh[b, j] = 0.0
-                        continue
-                    z, hh = G[t, b, j], G[t, b, 2 * u + j]
-                    direct[b, j] = gh * z
-                    G[t, b, j] = gh * (H[t, b, j] - hh) * z * (1.0 - z)
-                    dhh[b, j] = gh * (1.0 - z) * (1.0 - hh * hh)
-                    G[t, b, 2 * u + j] = dhh[b, j]
+                    z, hh = az[j], ah[j]
+                    direct[b, j] = gh[j] * z
+                    az[j] = gh[j] * (h_prev[j] - hh) * z * (1.0 - z)
+                    dhh[b, j] = gh[j] * (1.0 - z) * (1.0 - hh * hh)
+                    ah[j] = dhh[b, j]
             if reset_after:
                 for b in range(batch):
+                    az, ar, _ = _split3(G[t, b])
+                    mz, mr, mh = _split3(M[t, b])
                     for j in range(u):
-                        r = G[t, b, u + j]
-                        dr = dhh[b, j] * M[t, b, 2 * u + j] * r * (1.0 - r)
-                        M[t, b, j] = G[t, b, j]
-                        M[t, b, u + j] = dr
-                        M[t, b, 2 * u + j] = dhh[b, j] * r
-                        G[t, b, u + j] = dr
-                prev = np.dot(M[t], UT)
+                        r = ar[j]
+                        dr = dhh[b, j] * mh[j] * r * (1.0 - r)
+                        mz[j] = az[j]
+                        mr[j] = dr
+                        mh[j] = dhh[b, j] * r
+                        ar[j] = dr
+                np.dot(M[t], UT, prev)
             else:
-                d_rh = np.dot(dhh, UT_h)  # dL/d(r * h_in)
-                h_in = _state_in(H[t], rd, has_rd)
+                np.dot(dhh, UT_h, d_rh)  # dL/d(r * h_in)
+                h_in = _state_in(H[t], rd, has_rd, h_buf)
                 for b in range(batch):
+                    az, ar, _ = _split3(G[t, b])
                     for j in range(u):
-                        r = G[t, b, u + j]
+                        r = ar[j]
                         through_r[b, j] = d_rh[b, j] * r
-                        G[t, b, u + j] = d_rh[b, j] * h_in[b, j] * r * (1.0 - r)
-                        dzr[b, j] = G[t, b, j]
-                        dzr[b, u + j] = G[t, b, u + j]
-                prev = np.dot(dzr, UT_zr) + through_r
-            if has_rd:
-                prev *= rd
-            dh[:] = prev + direct
+                        ar[j] = d_rh[b, j] * h_in[b, j] * r * (1.0 - r)
+                    dzr[b, :u] = az
+                    dzr[b, u:] = ar
+                np.dot(dzr, UT_zr, prev)
+                prev += through_r
+            _next_dh(dh, prev, rd, has_rd, direct)
 
     # --- SimpleRNN ---------------------------------------------------------------------------
 
     @jit
-    def simple_backward(H, U, dZ, dY, has_dY, dh, keep, has_keep, rd, has_rd):
+    def simple_backward(H, UT, dZ, dY, has_dY, dh, work, keep, has_keep, rd, has_rd):
+        """dZ gets dL/dz of every step; dh ends as dL/dh_0. UT is U^T (contiguous), work
+        a (2, B, u) scratch buffer."""
         steps = H.shape[0] - 1
         batch, u = H.shape[1], H.shape[2]
-        UT = np.ascontiguousarray(U.T)
-        carry = np.zeros_like(dh)
+        carry, prev = work[0], work[1]
         for t in range(steps - 1, -1, -1):
+            if has_dY:
+                dh += dY[t]
             for b in range(batch):
-                kept = (not has_keep) or keep[t, b]
+                if has_keep and not keep[t, b]:
+                    dZ[t, b] = 0.0
+                    carry[b] = dh[b]
+                    continue
+                carry[b] = 0.0
+                y, dz, gh = H[t + 1, b], dZ[t, b], dh[b]
                 for j in range(u):
-                    gh = dh[b, j] + dY[t, b, j] if has_dY else dh[b, j]
-                    if kept:
-                        y = H[t + 1, b, j]
-                        dZ[t, b, j] = gh * (1.0 - y * y)
-                        carry[b, j] = 0.0
-                    else:
-                        dZ[t, b, j] = 0.0
-                        carry[b, j] = gh
-            prev = np.dot(dZ[t], UT)
-            if has_rd:
-                prev *= rd
-            dh[:] = prev + carry
+                    dz[j] = gh[j] * (1.0 - y[j] * y[j])
+            np.dot(dZ[t], UT, prev)
+            _next_dh(dh, prev, rd, has_rd, carry)

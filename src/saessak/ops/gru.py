@@ -80,7 +80,10 @@ class GRU(Recurrence):
         (dh,) = d_finals
         if _rnn_numba.usable(self, G, U):
             dY_ = dY if dY is not None else np.zeros((1, 1, 1), G.dtype)
-            _rnn_numba.gru_backward(G, H, M, U, self.reset_after, dY_, dY is not None, dh,
+            _rnn_numba.gru_backward(G, H, M, np.ascontiguousarray(U.T), self.reset_after,
+                                    dY_, dY is not None, dh,
+                                    np.zeros((6, batch, u), G.dtype),
+                                    np.zeros((batch, 2 * u), G.dtype),
                                     *_rnn_numba.flags(self, batch, G.dtype))
             return self._weight_grads(G, H, M, U, dh)
         D = np.empty((batch, 3 * u), G.dtype)

@@ -22,6 +22,11 @@ from .rnn import Recurrence
 class LSTM(Recurrence):
     n_states = 2
 
+    def forward(self, x, kernel, recurrent_kernel, *rest):
+        # float32 with the default activations: the compiled forward loop (numba) runs
+        self.compiled = _rnn_numba.usable_forward(self, x, kernel, recurrent_kernel, *rest)
+        return super().forward(x, kernel, recurrent_kernel, *rest)
+
     def _run(self, P, U, _recurrent_bias, states):
         steps, batch, _ = P.shape
         u = U.shape[0]
@@ -31,6 +36,13 @@ class LSTM(Recurrence):
         TC = np.empty((steps, batch, u), dtype)  # act(c_t), needed twice in backward
         H[0], C[0] = states
         self.G, self.H, self.C, self.TC = P, H, C, TC
+        if self.compiled:
+            # (scratch buffers made here: allocated inside the compiled loop, they made
+            # it twice as slow, measured with numba 0.68)
+            rec, hbuf = np.empty((batch, 4 * u), dtype), np.empty((batch, u), dtype)
+            _rnn_numba.lstm_forward(P, H, C, TC, np.ascontiguousarray(U), rec, hbuf,
+                                    *_rnn_numba.flags(self, batch, dtype))
+            return H, (H[-1], C[-1])
         if self.scale is not None:
             return self._run_tanh_sigmoid(P, U, states)
         rec = np.empty((batch, 4 * u), dtype)
@@ -59,7 +71,8 @@ class LSTM(Recurrence):
         # sigmoid(z) = (1 + tanh(z/2)) / 2, so the i, f, o columns of W, U and b are halved
         # (exactly: a power of two) before the matmuls, and after the tanh those columns are
         # mapped by t -> t/2 + 1/2 while the candidate's column stays tanh(z).
-        if self.act_name != "tanh" or self.rec_act_name != "sigmoid":
+        # (The compiled loop computes its sigmoids directly and needs no scaling.)
+        if self.compiled or self.act_name != "tanh" or self.rec_act_name != "sigmoid":
             return None
         u = width // 4
         scale = np.full(width, 0.5)
@@ -99,7 +112,9 @@ class LSTM(Recurrence):
         dh, dc = d_finals
         if _rnn_numba.usable(self, G, U):
             dY_ = dY if dY is not None else np.zeros((1, 1, 1), G.dtype)
-            _rnn_numba.lstm_backward(G, H, C, TC, U, dY_, dY is not None, dh, dc,
+            _rnn_numba.lstm_backward(G, H, C, TC, np.ascontiguousarray(U.T), dY_,
+                                     dY is not None, dh, dc,
+                                     np.zeros((2, batch, u), G.dtype),
                                      *_rnn_numba.flags(self, batch, G.dtype))
             return G, self._states_in(H).T @ G.reshape(steps * batch, 4 * u), None, (dh, dc)
         E = np.empty((batch, 4 * u), G.dtype)  # dL/d(gate value)

@@ -35,7 +35,8 @@ class SimpleRNN(Recurrence):
         dZ = np.empty((steps, batch, u), H.dtype)
         if _rnn_numba.usable(self, H, U):
             dY_ = dY if dY is not None else np.zeros((1, 1, 1), H.dtype)
-            _rnn_numba.simple_backward(H, U, dZ, dY_, dY is not None, dh,
+            _rnn_numba.simple_backward(H, np.ascontiguousarray(U.T), dZ, dY_,
+                                       dY is not None, dh, np.zeros((2, batch, u), H.dtype),
                                        *_rnn_numba.flags(self, batch, H.dtype))
             return dZ, self._states_in(H).T @ dZ.reshape(steps * batch, u), None, (dh,)
         for t in range(steps - 1, -1, -1):

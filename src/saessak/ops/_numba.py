@@ -1,0 +1,36 @@
+"""Optional numba (the ``fast`` extra): compiled loops where NumPy has no fast whole-array form.
+
+A few kernels are loops that NumPy can only write as many small calls (the recurrent time
+loops, :mod:`saessak.ops._rnn_numba`) or as a slow general routine (``np.add.at``, the
+embedding's scatter-add). With numba installed those loops run compiled; without it, or
+with ``SAESSAK_NUMBA=0`` in the environment, the NumPy versions run and give the same
+numbers. Every compiled loop has a test against its NumPy twin.
+"""
+
+from __future__ import annotations
+
+import os
+
+try:  # numba is optional
+    import numba
+except ImportError:  # pragma: no cover - depends on the machine
+    numba = None
+
+ENABLED = numba is not None and os.environ.get("SAESSAK_NUMBA", "1") != "0"
+
+
+def jit(fn):
+    """Compile ``fn`` (cached on disk). ``error_model='numpy'`` lets a division be a plain
+    division (no zero check, which would keep LLVM from vectorising the loop around it)."""
+    return numba.njit(cache=True, nogil=True, error_model="numpy")(fn)
+
+
+if numba is not None:
+
+    @jit
+    def scatter_add_rows(table, rows, values):
+        """``table[rows[n]] += values[n]`` for every n in order: ``np.add.at`` for 2-D rows."""
+        for n in range(rows.shape[0]):
+            dst, src = table[rows[n]], values[n]
+            for j in range(src.shape[0]):
+                dst[j] += src[j]
