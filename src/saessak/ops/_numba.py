@@ -19,10 +19,13 @@ except ImportError:  # pragma: no cover - depends on the machine
 ENABLED = numba is not None and os.environ.get("SAESSAK_NUMBA", "1") != "0"
 
 
-def jit(fn):
+def jit(fn=None, *, fastmath=False):
     """Compile ``fn`` (cached on disk). ``error_model='numpy'`` lets a division be a plain
-    division (no zero check, which would keep LLVM from vectorising the loop around it)."""
-    return numba.njit(cache=True, nogil=True, error_model="numpy")(fn)
+    division (no zero check, which would keep LLVM from vectorising the loop around it).
+    ``fastmath`` takes numba's flags, e.g. ``{"contract"}`` to allow fused multiply-adds."""
+    if fn is None:
+        return lambda f: jit(f, fastmath=fastmath)
+    return numba.njit(cache=True, nogil=True, error_model="numpy", fastmath=fastmath)(fn)
 
 
 if numba is not None:
