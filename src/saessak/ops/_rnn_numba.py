@@ -186,6 +186,55 @@ if numba is not None:
     # --- GRU ----------------------------------------------------------------------------------
 
     @jit
+    def gru_forward(G, H, M, U, U_zr, U_h, b_rec, has_b_rec, reset_after, rec_zr, rec_h,
+                    hbuf, keep, has_keep, rd, has_rd):
+        """G holds every step's x_t W + b_in and becomes the values z, r, hh; H[0] holds the
+        initial state. M gets what the backward needs: with reset_after each step's
+        recurrent projection m = h_in U + b_rec, otherwise r * h_in. U_zr, U_h are U's
+        column blocks (contiguous); rec_zr (B, 2u), rec_h, hbuf (B, u) scratch buffers."""
+        steps, batch, width = G.shape
+        u = width // 3
+        for t in range(steps):
+            h_in = _state_in(H[t], rd, has_rd, hbuf)
+            if reset_after:
+                np.dot(h_in, U, M[t])
+            else:
+                np.dot(h_in, U_zr, rec_zr)
+            for b in range(batch):
+                z, r, hh = _split3(G[t, b])
+                h_prev, h = H[t, b], H[t + 1, b]
+                if reset_after:
+                    m = M[t, b]
+                    if has_b_rec:
+                        for j in range(width):
+                            m[j] += b_rec[j]
+                    mz, mr, mh = _split3(m)
+                    for j in range(u):
+                        z[j] = _sigmoid(z[j] + mz[j])
+                        r[j] = _sigmoid(r[j] + mr[j])
+                        hh[j] = _tanh(hh[j] + r[j] * mh[j])  # x_h + r m_h
+                        h[j] = (h_prev[j] - hh[j]) * z[j] + hh[j]  # z h + (1 - z) hh
+                else:
+                    rz, rr = rec_zr[b, :u], rec_zr[b, u:]
+                    rh = M[t, b]
+                    for j in range(u):
+                        z[j] = _sigmoid(z[j] + rz[j])
+                        r[j] = _sigmoid(r[j] + rr[j])
+                        rh[j] = r[j] * h_in[b, j]  # r * h_{t-1}
+            if not reset_after:
+                np.dot(M[t], U_h, rec_h)
+                for b in range(batch):
+                    _, _, hh = _split3(G[t, b])
+                    h_prev, h, rh_u = H[t, b], H[t + 1, b], rec_h[b]
+                    for j in range(u):
+                        hh[j] = _tanh(hh[j] + rh_u[j])
+                        h[j] = (h_prev[j] - hh[j]) * G[t, b, j] + hh[j]
+            if has_keep:
+                for b in range(batch):
+                    if not keep[t, b]:  # a masked step keeps its state
+                        H[t + 1, b] = H[t, b]
+
+    @jit
     def gru_backward(G, H, M, UT, reset_after, dY, has_dY, dh, work, dzr, keep, has_keep,
                      rd, has_rd):
         """G becomes dL/d(input projection); with reset_after, M becomes dL/d(recurrent
