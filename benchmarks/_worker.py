@@ -136,7 +136,9 @@ def main(argv=None):
         traceback.print_exc()
         answer(ok=False, missing=False, error=f"{type(error).__name__}: {error}")
         return
-    answer(ok=True, warmup_s=warmup, versions=_versions(args.framework), pid=os.getpid())
+    count = getattr(step, "count_params", None)
+    answer(ok=True, warmup_s=warmup, versions=_versions(args.framework), pid=os.getpid(),
+           params=int(count()) if count else None)
 
     cursor = args.warmup
 

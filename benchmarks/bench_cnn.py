@@ -74,6 +74,7 @@ def saessak_step_fn():
         loss.backward()
         opt.step(params)
 
+    step.count_params = lambda: sum(p.size for p in params)
     return step
 
 
@@ -93,6 +94,7 @@ def torch_step_fn(torch):
         loss_fn(model(xb), yb).backward()
         opt.step()
 
+    step.count_params = lambda: sum(p.numel() for p in model.parameters())
     return step
 
 

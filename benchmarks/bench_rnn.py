@@ -89,6 +89,7 @@ def saessak_stack_step(stack, loss_fn):
         opt.step(weights)
         return float(loss.data)
 
+    step.count_params = lambda: sum(w.size for layer in stack for w in layer.trainable_weights)
     return step
 
 
@@ -144,6 +145,7 @@ def torch_module_step(model, loss_fn):
         opt.step()
         return loss.item()
 
+    step.count_params = lambda: sum(p.numel() for p in model.parameters())
     return step
 
 
@@ -229,6 +231,7 @@ def keras_model(name, gru_options=None):
     def step(xb, yb):
         return float(model.train_on_batch(xb, yb))
 
+    step.count_params = model.count_params
     return step
 
 

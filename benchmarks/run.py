@@ -18,7 +18,8 @@ square 512 and 1024 matrices, same threads, measured in the same run) give the t
 could not beat; "% of GEMM peak" is that floor over the measured time.
 
 Then a scaling study (one LSTM at hidden sizes 32/128/512 and lengths 50/200/800, saessak and
-PyTorch), and cProfile's hot spots of saessak's side of each workload.
+PyTorch, as they come and with subnormal floats flushed to zero), and cProfile's hot spots of
+saessak's side of each workload.
 
 Threads: ``--threads 1`` by default (OMP/OPENBLAS/MKL/NUMBA_NUM_THREADS, torch.set_num_threads,
 TensorFlow's intra/inter-op pools): the machine this was written on is shared, and one
@@ -49,10 +50,10 @@ LABELS = {"saessak": "saessak", "pytorch": "PyTorch", "keras": "Keras"}
 
 # Steps timed per round (N): full run, quick run. About 1-3 s of saessak per round in full.
 STEPS = {"reuters_lstm": (50, 5), "imdb_conv_lstm": (10, 2), "imdb_attention": (5, 1),
-         "jena_gru": (6, 1), "char_lstm_lm": (6, 1), "fashion_cnn": (60, 10),
-         "transformer_block": (10, 2)}
+         "jena_gru": (6, 1), "jena_gru_ftz": (20, 3), "char_lstm_lm": (6, 1),
+         "fashion_cnn": (60, 10), "transformer_block": (10, 2)}
 SCALING_FULL = [(h, t) for h in (32, 128, 512) for t in (50, 200, 800)]
-SCALING_QUICK = [(32, 50), (128, 50), (512, 50), (32, 200), (32, 800)]
+SCALING_QUICK = [(32, 50), (128, 50), (32, 800)]
 
 
 def parse_args(argv=None):
@@ -211,7 +212,7 @@ def run_workload(workload, pythons, steps, rounds, threads, warmup=2, profile_st
         entry = record["frameworks"][fw]
         if ready.get("ok"):
             entry.update(status="ok", warmup_s=ready["warmup_s"], versions=ready["versions"],
-                         step_seconds=[])
+                         params=ready.get("params"), step_seconds=[])
             live.append(fw)
         else:
             entry.update(status="skipped" if ready.get("missing") else "failed",
@@ -301,7 +302,9 @@ def fmt_cell(entry):
 
 
 def fmt_flops(flops):
-    return f"{flops / 1e9:.2f} GFLOP" if flops >= 1e8 else f"{flops / 1e6:.1f} MFLOP"
+    if flops >= 1e8:
+        return f"{flops / 1e9:.2f} GFLOP"
+    return f"{flops / 1e6:.1f} MFLOP" if flops >= 1e5 else f"{flops / 1e3:.1f} kFLOP"
 
 
 def markdown_table(header, rows):
@@ -310,10 +313,16 @@ def markdown_table(header, rows):
     return "\n".join(lines)
 
 
+def _per_framework(fws, key, fmt, frameworks=FRAMEWORKS):
+    """'a / b / c': one figure per framework, '-' where there is none."""
+    return " / ".join(fmt(fws[fw][key]) if fws.get(fw, {}).get(key) is not None else "-"
+                      for fw in frameworks)
+
+
 def main_table(records):
-    header = ["workload", "timed (N steps x rounds)", "per", "saessak", "PyTorch", "Keras",
-              "saessak / PyTorch", "saessak / Keras", "matmul FLOPs per step", "GEMM floor",
-              "% of GEMM peak (saessak / PyTorch)", "peak RSS MB (s / PT / K)"]
+    """Times and ratios: the headline."""
+    header = ["workload", "per", "timed (N steps x rounds)", "saessak", "PyTorch", "Keras",
+              "saessak / PyTorch", "saessak / Keras"]
     rows = []
     for rec in records:
         fws = rec["frameworks"]
@@ -321,15 +330,24 @@ def main_table(records):
                else "step")
         timed = f"{rec['steps_per_round']} x {rec['rounds']}" + (
             f" -> x{rec['steps_per_epoch']}" if rec["steps_per_epoch"] else "")
-        shares = " / ".join(f"{100 * fws[fw]['gemm_share']:.1f}%" if fws.get(fw, {}).get(
-            "gemm_share") else "-" for fw in ("saessak", "pytorch"))
-        rss = " / ".join(f"{fws[fw]['max_rss_mb']:.0f}" if fws.get(fw, {}).get("max_rss_mb")
-                         else "-" for fw in ("saessak", "pytorch", "keras"))
         ratio = {p: f"{rec['ratios'][p]:.2f}" if p in rec["ratios"] else "-" for p in PEERS}
-        rows.append([rec["name"], timed, per, fmt_cell(fws.get("saessak")),
+        rows.append([rec["name"], per, timed, fmt_cell(fws.get("saessak")),
                      fmt_cell(fws.get("pytorch")), fmt_cell(fws.get("keras")),
-                     ratio["pytorch"], ratio["keras"], fmt_flops(rec["step_flops"]),
-                     fmt_time(rec.get("gemm_floor")), shares, rss])
+                     ratio["pytorch"], ratio["keras"]])
+    return markdown_table(header, rows)
+
+
+def ceiling_table(records):
+    """The GEMM ceiling, memory and model size, per framework (saessak / PyTorch / Keras)."""
+    header = ["workload", "matmul FLOPs per step", "GEMM floor", "% of GEMM peak (s / PT / K)",
+              "peak RSS MB (s / PT / K)", "parameters (s / PT / K)"]
+    rows = []
+    for rec in records:
+        fws = rec["frameworks"]
+        rows.append([rec["name"], fmt_flops(rec["step_flops"]), fmt_time(rec.get("gemm_floor")),
+                     _per_framework(fws, "gemm_share", lambda v: f"{100 * v:.1f}%"),
+                     _per_framework(fws, "max_rss_mb", lambda v: f"{v:.0f}"),
+                     _per_framework(fws, "params", lambda v: f"{v:,}")])
     return markdown_table(header, rows)
 
 
@@ -338,10 +356,9 @@ def notes_table(records):
     reason is the same for every workload)."""
     rows, everywhere = [], {}
     for fw in FRAMEWORKS:
-        whys = {rec["frameworks"].get(fw, {}).get("why") for rec in records
-                if rec["frameworks"].get(fw, {}).get("status") == "skipped"}
-        if len(whys) == 1 and all(rec["frameworks"].get(fw, {}).get("status") == "skipped"
-                                  for rec in records):
+        entries = [rec["frameworks"][fw] for rec in records if fw in rec["frameworks"]]
+        whys = {entry.get("why") for entry in entries}
+        if entries and len(whys) == 1 and all(e.get("status") == "skipped" for e in entries):
             everywhere[fw] = whys.pop()
             rows.append(["all", LABELS[fw], f"skipped: {everywhere[fw]}"])
     for rec in records:
@@ -367,20 +384,34 @@ def flops_table(records):
 
 
 def scaling_table(records):
-    rows = []
+    """One row per (hidden, length): per-step medians by default and with subnormals
+    flushed to zero, saessak over PyTorch in each, and the GEMM share with the flush on."""
+    by_point = {}
     for rec in records:
-        fws = rec["frameworks"]
         p = rec["params"]
-        rows.append([p["hidden"], p["length"], f"{rec['steps_per_round']} x {rec['rounds']}",
-                     fmt_cell(fws.get("saessak")), fmt_cell(fws.get("pytorch")),
-                     f"{rec['ratios']['pytorch']:.2f}" if "pytorch" in rec["ratios"] else "-",
-                     fmt_flops(rec["step_flops"]),
-                     " / ".join(f"{100 * fws[fw]['gemm_share']:.1f}%"
-                                if fws.get(fw, {}).get("gemm_share") else "-"
-                                for fw in ("saessak", "pytorch"))])
-    return markdown_table(["hidden", "length", "timed (N x rounds)", "saessak per step",
-                           "PyTorch per step", "saessak / PyTorch", "matmul FLOPs",
-                           "% of GEMM peak (s / PT)"], rows)
+        by_point.setdefault((p["hidden"], p["length"]), {})["ftz" if p["ftz"] else "plain"] = rec
+    rows = []
+    for (hidden, length), variants in sorted(by_point.items()):
+        row = [hidden, length]
+        for key in ("plain", "ftz"):
+            rec = variants.get(key)
+            if rec is None:
+                row += ["-", "-", "-"]
+                continue
+            fws = rec["frameworks"]
+            row += [fmt_cell(fws.get("saessak")), fmt_cell(fws.get("pytorch")),
+                    f"{rec['ratios']['pytorch']:.2f}" if "pytorch" in rec["ratios"] else "-"]
+        any_rec = variants.get("ftz") or variants.get("plain")
+        row += [f"{any_rec['steps_per_round']} x {any_rec['rounds']}",
+                fmt_flops(any_rec["step_flops"]),
+                _per_framework(any_rec["frameworks"], "gemm_share", lambda v: f"{100 * v:.1f}%",
+                               ("saessak", "pytorch"))]
+        rows.append(row)
+    return markdown_table(["hidden", "length", "saessak", "PyTorch", "ratio",
+                           "saessak, FTZ", "PyTorch, FTZ", "ratio, FTZ", "timed (N x rounds)",
+                           "matmul FLOPs", "% of GEMM peak (s / PT)" + (
+                               ", FTZ" if any(r["params"]["ftz"] for r in records) else "")],
+                          rows)
 
 
 def profile_tables(records):
@@ -401,35 +432,43 @@ def profile_tables(records):
 
 
 def plot_scaling(records, path):
+    """Time per step against length (left) and hidden size (right); top row as the
+    frameworks come, bottom row with subnormals flushed to zero."""
     try:
         import matplotlib
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
     except ImportError:
         return None
-    fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
-    hiddens = sorted({r["params"]["hidden"] for r in records})
-    lengths = sorted({r["params"]["length"] for r in records})
-    for ax, (key, other, other_values) in zip(
-            axes, (("length", "hidden", hiddens),
-                   ("hidden", "length", lengths))):
-        for i, fixed in enumerate(other_values):
-            color = f"C{i}"
-            for fw, style in (("saessak", "-o"), ("pytorch", "--s")):
-                pts = sorted((r["params"][key], r["frameworks"][fw]["median"])
-                             for r in records if r["params"][other] == fixed
-                             and r["frameworks"].get(fw, {}).get("median"))
-                if len(pts) > 0:
-                    xs, ys = zip(*pts)
-                    ax.plot(xs, ys, style, color=color,
-                            label=f"{LABELS[fw]}, {other} {fixed}")
-        ax.set_xscale("log")
-        ax.set_yscale("log")
-        ax.set_xlabel(key)
-        ax.set_ylabel("seconds per train step")
-        ax.set_title(f"LSTM train step vs {key} (batch 32, 64 features)")
-        ax.legend(fontsize=7)
-        ax.grid(True, which="both", alpha=0.3)
+    variants = [(ftz, [r for r in records if r["params"]["ftz"] == ftz]) for ftz in (False, True)]
+    variants = [(ftz, recs) for ftz, recs in variants if recs]
+    fig, axes = plt.subplots(len(variants), 2, figsize=(11, 4.2 * len(variants)), squeeze=False)
+    for row, (ftz, recs) in zip(axes, variants):
+        hiddens = sorted({r["params"]["hidden"] for r in recs})
+        lengths = sorted({r["params"]["length"] for r in recs})
+        for ax, (key, other, other_values) in zip(
+                row, (("length", "hidden", hiddens), ("hidden", "length", lengths))):
+            for i, fixed in enumerate(other_values):
+                for fw, style in (("saessak", "-o"), ("pytorch", "--s")):
+                    pts = sorted((r["params"][key], r["frameworks"][fw]["median"])
+                                 for r in recs if r["params"][other] == fixed
+                                 and r["frameworks"].get(fw, {}).get("median"))
+                    if pts:
+                        xs, ys = zip(*pts)
+                        ax.plot(xs, ys, style, color=f"C{i}",
+                                label=f"{LABELS[fw]}, {other} {fixed}")
+            ax.set_xscale("log")
+            ax.set_yscale("log")
+            ticks = lengths if key == "length" else hiddens
+            ax.set_xticks(ticks)
+            ax.set_xticklabels([str(t) for t in ticks])
+            ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
+            ax.set_xlabel(key)
+            ax.set_ylabel("seconds per train step")
+            ax.set_title(f"LSTM step vs {key}" + (", subnormals flushed" if ftz else
+                                                   ", default float modes"))
+            ax.legend(fontsize=7)
+            ax.grid(True, which="both", alpha=0.3)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -513,6 +552,8 @@ def render_report(run):
         "step is multiplied by the seed's steps per epoch (the `timed` column: N x rounds "
         "-> x steps per epoch). The transformer block has no epoch: per step.",
         "- Ratio = saessak's median / the peer's median: below 1, saessak is faster.",
+        "- Parameters are counted in each framework as a check that the networks match; "
+        "PyTorch's LSTM keeps two bias vectors (input and recurrent), 4 x units more.",
         "- GEMM floor = matmul FLOPs of the epoch / the peak GEMM rate above: no framework "
         "can beat it on this many threads. \"% of GEMM peak\" = floor / measured time. "
         "FLOPs count only matrix products (forward per layer below, train step = 3x "
@@ -523,18 +564,26 @@ def render_report(run):
         "",
         main_table(run["workloads"]),
         "",
+        ceiling_table(run["workloads"]),
+        "",
     ]
     if os.path.exists(os.path.join(RESULTS_DIR, "ratios.png")):
         lines += ["![time relative to PyTorch](results/ratios.png)", ""]
     notes = notes_table(run["workloads"])
     if notes:
         lines += ["Differences and skipped peers:", "", notes, ""]
+    denormals = denormal_finding(run["workloads"])
+    if denormals:
+        lines += [denormals, ""]
     lines += ["### What is counted", "", flops_table(run["workloads"]), ""]
     if run.get("scaling"):
         lines += ["## Scaling: one LSTM, hidden size x sequence length", "",
                   "LSTM(hidden) > Dense(1), mse, Adam, on (batch 32, length, 64 features), per "
-                  "train step; N steps per round chosen from the warm-up time (~"
-                  f"{run['scaling_target_s']:.1f} s of saessak per round).", "",
+                  "train step, as the frameworks come and with subnormal floats flushed to "
+                  "zero (FTZ: the gradient from the last step decays through long sequences "
+                  "into the subnormal range, and that, not the length, can dominate). N steps "
+                  "per round from the FLOP count (aiming at ~"
+                  f"{run['scaling_target_s']:.1f} s per round).", "",
                   scaling_table(run["scaling"]), ""]
         if os.path.exists(os.path.join(RESULTS_DIR, "scaling.png")):
             lines += ["![LSTM scaling](results/scaling.png)", ""]
@@ -542,9 +591,33 @@ def render_report(run):
     if profiles:
         lines += ["## Where saessak spends its time (cProfile)", "",
                   "Top functions by their own time (share of the profiled steps); \"with "
-                  "callees\" includes what they call. cProfile adds overhead to every Python "
-                  "call, so Python-heavy rows are somewhat inflated.", "", profiles, ""]
+                  "callees\" includes what they call. A NumPy product written `a @ b` (or a "
+                  "ufunc expression) is not a call cProfile sees: its time is the own time of "
+                  "the function that contains it, so rows like `backward (ops/rnn.py)` are "
+                  "mostly BLAS and NumPy. cProfile adds overhead to every Python call, so "
+                  "Python-heavy rows are somewhat inflated.", "", profiles, ""]
     return "\n".join(lines)
+
+
+def denormal_finding(records):
+    """A sentence on subnormal floats, when the run has the Jena GRU both ways."""
+    by_name = {rec["name"]: rec["frameworks"] for rec in records}
+    plain, flushed = by_name.get("jena_gru"), by_name.get("jena_gru_ftz")
+    if not plain or not flushed:
+        return ""
+    parts = []
+    for fw in ("saessak", "pytorch"):
+        a, b = plain.get(fw, {}).get("median"), flushed.get(fw, {}).get("median")
+        if a and b:
+            parts.append(f"{LABELS[fw]} {fmt_time(a)} -> {fmt_time(b)} ({a / b:.1f}x)")
+    if not parts:
+        return ""
+    keras = plain.get("keras", {}).get("median")
+    return ("**Subnormal floats.** The Jena GRU's gradient, carried back through 240 steps "
+            "from the last one, shrinks below float32's normal range, where x86 arithmetic is "
+            "many times slower. With subnormals flushed to zero (FTZ/DAZ) the epoch goes: "
+            + "; ".join(parts) + ". TensorFlow's threads flush them by default"
+            + (f" (Keras's epoch: {fmt_time(keras)})." if keras else "."))
 
 
 def _gemm_text(rates):
@@ -554,6 +627,8 @@ def _gemm_text(rates):
 def print_summary(run):
     print()
     print(main_table(run["workloads"]))
+    print()
+    print(ceiling_table(run["workloads"]))
     notes = notes_table(run["workloads"])
     if notes:
         print()
@@ -610,14 +685,15 @@ def main(args):
         scaling_rounds = 2 if quick else 3
         scaling_pythons = {fw: pythons[fw] for fw in ("saessak", "pytorch")}
         for hidden, length in configs:
-            workload = get_workload(f"lstm_h{hidden}_t{length}")
-            steps = scaling_steps(workload, target)
-            rec = run_workload(workload, scaling_pythons, steps, scaling_rounds, args.threads,
-                               warmup=1)
-            rec["params"] = workload.params
-            scaling.append(rec)
-            cells = ", ".join(f"{fw} {fmt_cell(e)}" for fw, e in rec["frameworks"].items())
-            print(f"  LSTM({hidden}) x {length}: {cells}", flush=True)
+            for suffix in ("", "_ftz"):
+                workload = get_workload(f"lstm_h{hidden}_t{length}{suffix}")
+                steps = scaling_steps(workload, target)
+                rec = run_workload(workload, scaling_pythons, steps, scaling_rounds,
+                                   args.threads, warmup=1)
+                rec["params"] = workload.params
+                scaling.append(rec)
+                cells = ", ".join(f"{fw} {fmt_cell(e)}" for fw, e in rec["frameworks"].items())
+                print(f"  LSTM({hidden}) x {length}{suffix}: {cells}", flush=True)
 
     gemm_end = measure_gemm()
     peak = max(max(gemm_start.values()), max(gemm_end.values()))

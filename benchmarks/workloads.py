@@ -110,6 +110,15 @@ class Workload:
         return train_step_flops(self.forward_flops())
 
 
+def keras_step(model):
+    """Keras's own train step on one batch (``train_on_batch``, a compiled function)."""
+    def step(xb, yb):
+        return float(model.train_on_batch(xb, yb))
+
+    step.count_params = model.count_params
+    return step
+
+
 def _bench_rnn():
     import bench_rnn
     return bench_rnn
@@ -237,7 +246,7 @@ def _keras_attention(params):
                               layers.LSTM(64, return_sequences=True), LuongAttention(128),
                               layers.Dropout(0.5), layers.Dense(1, activation="sigmoid")])
     model.compile("adam", "binary_crossentropy")
-    return lambda xb, yb: float(model.train_on_batch(xb, yb))
+    return keras_step(model)
 
 
 IMDB_ATTENTION = Workload(
@@ -277,6 +286,32 @@ JENA = Workload(
               "pytorch": lambda p: _bench_rnn().torch_model("jena", input_dropout=0.2),
               "keras": lambda p: _bench_rnn().keras_model("jena", JENA_GRU_OPTIONS)},
     notes={"pytorch": "nn.GRU has no recurrent dropout: plain GRU after an input Dropout(0.2)"},
+)
+
+
+def flush_to_zero(build):
+    """The same builder, run with subnormal floats flushed to zero (the FTZ/DAZ bits of the
+    thread's MXCSR, set through ``torch.set_flush_denormal``; they also cover NumPy, BLAS and
+    numba code running in that thread). A gradient carried back through a few hundred
+    recurrent steps shrinks into the subnormal range (below ~1e-38 in float32), where x86
+    arithmetic is many times slower; TensorFlow's threads flush them by default."""
+    def build_flushing(params):
+        import torch
+        if not torch.set_flush_denormal(True):
+            raise ImportError("this CPU cannot flush denormals (no FTZ/DAZ)")
+        return build(params)
+    return build_flushing
+
+
+JENA_FTZ = Workload(
+    name="jena_gru_ftz",
+    title="Jena GRU as above, subnormals flushed to zero in saessak and PyTorch",
+    source="seed 002, as jena_gru",
+    batch=128, steps_per_epoch=500, make_batch=_jena_batch, forward_flops=JENA.forward_flops,
+    builders={"saessak": flush_to_zero(JENA.builders["saessak"]),
+              "pytorch": flush_to_zero(JENA.builders["pytorch"])},
+    notes={"saessak": "FTZ/DAZ on via torch.set_flush_denormal(True) (torch imported: RSS)",
+           "pytorch": "FTZ/DAZ on via torch.set_flush_denormal(True); no recurrent dropout"},
 )
 
 
@@ -330,7 +365,7 @@ def _keras_char_lm(params):
     model = keras.Sequential([layers.Embedding(CHAR_VOCAB, 256),
                               layers.LSTM(512, return_sequences=True), layers.Dense(CHAR_VOCAB)])
     model.compile("adam", keras.losses.SparseCategoricalCrossentropy(from_logits=True))
-    return lambda xb, yb: float(model.train_on_batch(xb, yb))
+    return keras_step(model)
 
 
 CHAR_LM = Workload(
@@ -357,7 +392,7 @@ def _keras_cnn(params):
 
     keras.utils.set_random_seed(0)
     model = bench_cnn.keras_cnn(keras)
-    return lambda xb, yb: float(model.train_on_batch(xb, yb))
+    return keras_step(model)
 
 
 def _bench_cnn():
@@ -425,7 +460,7 @@ def _keras_transformer(params):
     mlp = layers.Dense(TF_DMODEL)(layers.Dense(TF_FFN, activation="relu")(h))
     model = keras.Model(x, layers.LayerNormalization(epsilon=1e-5)(h + mlp))
     model.compile("adam", "mse")
-    return lambda xb, yb: float(model.train_on_batch(xb, yb))
+    return keras_step(model)
 
 
 TRANSFORMER = Workload(
@@ -483,30 +518,34 @@ def _torch_scaling(params):
     return _bench_rnn().torch_module_step(Model(), nn.MSELoss())
 
 
-def scaling_workload(hidden, length):
-    """LSTM(hidden) > Dense(1) on (32, length, 64) inputs, mse: how time grows with size."""
+def scaling_workload(hidden, length, flush=False):
+    """LSTM(hidden) > Dense(1) on (32, length, 64) inputs, mse: how time grows with size;
+    ``flush``: with subnormal floats flushed to zero (see ``flush_to_zero``)."""
+    builders = {"saessak": _saessak_scaling, "pytorch": _torch_scaling}
+    if flush:
+        builders = {fw: flush_to_zero(build) for fw, build in builders.items()}
     return Workload(
-        name=f"lstm_h{hidden}_t{length}",
-        title=f"LSTM({hidden}) > Dense(1), length {length}",
+        name=f"lstm_h{hidden}_t{length}" + ("_ftz" if flush else ""),
+        title=f"LSTM({hidden}) > Dense(1), length {length}" + (", FTZ" if flush else ""),
         source="scaling study", batch=SCALING_BATCH, steps_per_epoch=None,
         make_batch=lambda rng: scaling_batch(rng, length),
         forward_flops=lambda: [
             (f"LSTM({hidden})", lstm_flops(SCALING_BATCH, length, SCALING_FEATURES, hidden)),
             ("Dense(1)", dense_flops(SCALING_BATCH, hidden, 1))],
-        builders={"saessak": _saessak_scaling, "pytorch": _torch_scaling},
-        params={"hidden": hidden, "length": length},
+        builders=builders, params={"hidden": hidden, "length": length, "ftz": flush},
     )
 
 
-WORKLOADS = {w.name: w for w in (REUTERS, IMDB_CONV_LSTM, IMDB_ATTENTION, JENA, CHAR_LM,
-                                 FASHION_CNN, TRANSFORMER)}
+WORKLOADS = {w.name: w for w in (REUTERS, IMDB_CONV_LSTM, IMDB_ATTENTION, JENA, JENA_FTZ,
+                                 CHAR_LM, FASHION_CNN, TRANSFORMER)}
 
 
 def get_workload(name):
-    """A named workload, or a scaling one spelled ``lstm_h<hidden>_t<length>``."""
+    """A named workload, or a scaling one spelled ``lstm_h<hidden>_t<length>[_ftz]``."""
     if name in WORKLOADS:
         return WORKLOADS[name]
     if name.startswith("lstm_h") and "_t" in name:
-        hidden, length = name[len("lstm_h"):].split("_t")
-        return scaling_workload(int(hidden), int(length))
+        flush = name.endswith("_ftz")
+        hidden, length = name[len("lstm_h"):].removesuffix("_ftz").split("_t")
+        return scaling_workload(int(hidden), int(length), flush)
     raise KeyError(f"unknown workload {name!r}; known: {', '.join(WORKLOADS)}")
