@@ -11,6 +11,8 @@ import random as _pyrandom
 
 import numpy as np
 
+from . import _memory  # noqa: F401  (at import: keep freed large arrays' memory, glibc)
+
 try:  # CuPy is an optional extra; without it everything runs on NumPy.
     import cupy as _cupy  # type: ignore
 except Exception:  # pragma: no cover - depends on the machine
