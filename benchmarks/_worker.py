@@ -40,16 +40,31 @@ def pin_threads(threads):
         os.environ[var] = str(threads)
 
 
+def _short_path(filename):
+    for marker in ("/src/", "/site-packages/", "/benchmarks/"):
+        if marker in filename:
+            return filename.split(marker, 1)[1]
+    return filename
+
+
 def _label(func):
     """'name (package/module.py:line)' for Python functions, the name for built-ins."""
     filename, line, name = func
     if filename == "~":
         return name
-    for marker in ("/src/", "/site-packages/", "/benchmarks/"):
-        if marker in filename:
-            filename = filename.split(marker, 1)[1]
-            break
-    return f"{name} ({filename}:{line})"
+    return f"{name} ({_short_path(filename)}:{line})"
+
+
+def time_by_file(stats, top):
+    """Own time summed per source file (built-ins, i.e. C functions called by name, as one
+    group): the ``top`` files as (file, share)."""
+    total = stats.total_tt or 1.0
+    files = {}
+    for (filename, _, _), (_, _, tt, _, _) in stats.stats.items():
+        key = "built-ins" if filename == "~" else _short_path(filename)
+        files[key] = files.get(key, 0.0) + tt
+    ranked = sorted(files.items(), key=lambda kv: kv[1], reverse=True)[:top]
+    return [{"file": name, "own": tt / total} for name, tt in ranked]
 
 
 def hot_spots(stats, top):
@@ -161,8 +176,9 @@ def main(argv=None):
                 start = time.perf_counter()
                 profiler.runcall(train, command["steps"])
                 elapsed = time.perf_counter() - start
-                answer(ok=True, seconds=elapsed, rows=hot_spots(
-                    pstats.Stats(profiler), command.get("top", 8)))
+                stats = pstats.Stats(profiler)
+                answer(ok=True, seconds=elapsed, rows=hot_spots(stats, command.get("top", 8)),
+                       files=time_by_file(stats, 5))
             elif op == "rss":
                 # ru_maxrss is in kilobytes on Linux (bytes on macOS)
                 scale = 1 if sys.platform == "darwin" else 1024

@@ -229,7 +229,7 @@ def run_workload(workload, pythons, steps, rounds, threads, warmup=2, profile_st
         reply = workers["saessak"].call(op="profile", steps=profile_steps, top=8)
         if reply.get("ok"):
             record["profile"] = {"steps": profile_steps, "seconds": reply["seconds"],
-                                 "rows": reply["rows"]}
+                                 "rows": reply["rows"], "files": reply.get("files", [])}
     for fw in live:
         reply = workers[fw].call(op="rss")
         if reply.get("ok"):
@@ -422,8 +422,10 @@ def profile_tables(records):
             continue
         rows = [[f"`{row['function']}`", f"{100 * row['own']:.1f}%",
                  f"{100 * row['cumulative']:.1f}%", row["calls"]] for row in prof["rows"]]
+        files = ", ".join(f"`{f['file']}` {100 * f['own']:.0f}%" for f in prof.get("files", []))
         parts.append(f"**{rec['name']}** ({prof['steps']} steps under cProfile, "
-                     f"{prof['seconds']:.2f} s)\n\n"
+                     f"{prof['seconds']:.2f} s)" + (f"; by file: {files}" if files else "")
+                     + "\n\n"
                      + markdown_table(["function", "own time", "with callees", "calls"], rows))
     return "\n\n".join(parts)
 

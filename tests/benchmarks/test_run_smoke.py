@@ -137,7 +137,7 @@ def test_report_is_generated_from_the_run():
     rec = run.apply_ceiling(run.summarize(fake_record(keras=(0.01, 0.01, 0.02))), 50e9)
     rec["profile"] = {"steps": 2, "seconds": 0.1, "rows": [
         {"function": "forward (saessak/ops/x.py:1)", "own": 0.4, "cumulative": 0.5,
-         "calls": 2}]}
+         "calls": 2}], "files": [{"file": "saessak/ops/x.py", "own": 0.7}]}
     scaling = run.summarize(fake_record(steps_per_epoch=None))
     scaling["params"] = {"hidden": 32, "length": 50, "ftz": False}
     run.apply_ceiling(scaling, 50e9)
@@ -149,7 +149,8 @@ def test_report_is_generated_from_the_run():
         "gemm": {"start": {"512": 40e9}, "end": {"512": 50e9}, "peak": 50e9},
         "workloads": [rec], "scaling": [scaling], "scaling_target_s": 1.0})
     for text in ("Toy CPU", "threads per framework: 1", "50.0 GFLOP/s", "## Results",
-                 "## Scaling", "forward (saessak/ops/x.py:1)", "40.0%", "extrapolated",
+                 "## Scaling", "forward (saessak/ops/x.py:1)", "40.0%",
+                 "by file: `saessak/ops/x.py` 70%", "extrapolated",
                  "| 0.56 |", "| 32 | 50 |"):
         assert text in report, text
     assert rec["ratios"]["keras"] == pytest.approx(2.5 / 1.0)
@@ -179,3 +180,6 @@ def test_hot_spots_rank_functions_by_their_own_time():
     assert rows == sorted(rows, key=lambda r: r["own"], reverse=True)
     assert all(0 <= r["own"] <= r["cumulative"] + 1e-9 for r in rows)
     assert any("genexpr" in r["function"] or "sum" in r["function"] for r in rows)
+    files = _worker.time_by_file(pstats.Stats(profiler), top=5)
+    assert sum(f["own"] for f in files) == pytest.approx(1.0, abs=1e-6)
+    assert {f["file"] for f in files} >= {"built-ins"}
