@@ -49,6 +49,13 @@ def usable_forward(fn, *arrays) -> bool:
             and _plain_arrays(arrays, (np.float32,)))
 
 
+def bias_args(bias, width, dtype):
+    """(bias, has_bias) as the compiled loops take them: a contiguous array either way."""
+    if bias is None:
+        return np.zeros(width, dtype), False
+    return np.ascontiguousarray(bias, dtype), True
+
+
 def flags(fn, batch, dtype):
     """(keep, has_keep, rd, has_rd): the mask and the recurrent dropout as numba wants them."""
     keep = fn.keep[:, :, 0] if fn.keep is not None else np.ones((1, 1), bool)
@@ -128,14 +135,24 @@ if numba is not None:
     # --- LSTM -------------------------------------------------------------------------------
 
     @jit
-    def lstm_forward(G, H, C, TC, U, rec, hbuf, keep, has_keep, rd, has_rd):
-        """G holds every step's x_t W + b and becomes the gate values i, f, g, o; H[0] and
-        C[0] hold the initial states; fills H, C and TC = tanh(C[1:]). rec (B, 4u) and
-        hbuf (B, u) are scratch buffers."""
+    def _add_bias(rec, bias, has_bias):
+        """rec += bias (each row), where there is a bias."""
+        if has_bias:
+            for b in range(rec.shape[0]):
+                row = rec[b]
+                for j in range(row.shape[0]):
+                    row[j] += bias[j]
+
+    @jit
+    def lstm_forward(G, bias, has_bias, H, C, TC, U, rec, hbuf, keep, has_keep, rd, has_rd):
+        """G holds every step's x_t W and becomes the gate values i, f, g, o (the bias is
+        added here, with h_{t-1} U); H[0] and C[0] hold the initial states; fills H, C and
+        TC = tanh(C[1:]). rec (B, 4u) and hbuf (B, u) are scratch buffers."""
         steps, batch, width = G.shape
         u = width // 4
         for t in range(steps):
             np.dot(_state_in(H[t], rd, has_rd, hbuf), U, rec)
+            _add_bias(rec, bias, has_bias)
             for b in range(batch):
                 i, f, g, o = _split4(G[t, b])
                 ri, rf, rg, ro = _split4(rec[b])
@@ -186,29 +203,28 @@ if numba is not None:
     # --- GRU ----------------------------------------------------------------------------------
 
     @jit
-    def gru_forward(G, H, M, U, U_zr, U_h, b_rec, has_b_rec, reset_after, rec_zr, rec_h,
-                    hbuf, keep, has_keep, rd, has_rd):
-        """G holds every step's x_t W + b_in and becomes the values z, r, hh; H[0] holds the
-        initial state. M gets what the backward needs: with reset_after each step's
-        recurrent projection m = h_in U + b_rec, otherwise r * h_in. U_zr, U_h are U's
-        column blocks (contiguous); rec_zr (B, 2u), rec_h, hbuf (B, u) scratch buffers."""
+    def gru_forward(G, b_in, has_b_in, b_rec, has_b_rec, H, M, U, U_zr, U_h, reset_after,
+                    rec_zr, rec_h, hbuf, keep, has_keep, rd, has_rd):
+        """G holds every step's x_t W and becomes the values z, r, hh (the input bias b_in
+        is added here); H[0] holds the initial state. M gets what the backward needs: with
+        reset_after each step's recurrent projection m = h_in U + b_rec, otherwise r * h_in.
+        U_zr, U_h are U's column blocks (contiguous); rec_zr (B, 2u), rec_h, hbuf (B, u)
+        scratch buffers."""
         steps, batch, width = G.shape
         u = width // 3
         for t in range(steps):
+            _add_bias(G[t], b_in, has_b_in)
             h_in = _state_in(H[t], rd, has_rd, hbuf)
             if reset_after:
                 np.dot(h_in, U, M[t])
+                _add_bias(M[t], b_rec, has_b_rec)
             else:
                 np.dot(h_in, U_zr, rec_zr)
             for b in range(batch):
                 z, r, hh = _split3(G[t, b])
                 h_prev, h = H[t, b], H[t + 1, b]
                 if reset_after:
-                    m = M[t, b]
-                    if has_b_rec:
-                        for j in range(width):
-                            m[j] += b_rec[j]
-                    mz, mr, mh = _split3(m)
+                    mz, mr, mh = _split3(M[t, b])
                     for j in range(u):
                         z[j] = _sigmoid(z[j] + mz[j])
                         r[j] = _sigmoid(r[j] + mr[j])

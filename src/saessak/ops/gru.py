@@ -22,6 +22,8 @@ from .rnn import Recurrence
 
 
 class GRU(Recurrence):
+    has_compiled_loop = True
+
     def __init__(self, *, reset_after=True, **kwargs):
         super().__init__(**kwargs)
         self.reset_after = reset_after
@@ -46,14 +48,13 @@ class GRU(Recurrence):
         # needed for dr); the other keeps r * h_{t-1}, the input of U_h.
         M = np.empty((steps, batch, 3 * u if self.reset_after else u), dtype)
         self.G, self.H, self.M = P, H, M
-        if _rnn_numba.usable_forward(self, P, U, *states, *(
-                [] if recurrent_bias is None else [recurrent_bias])):
-            has_b_rec = recurrent_bias is not None
+        if self.compiled:
             _rnn_numba.gru_forward(
-                P, H, M, np.ascontiguousarray(U), np.ascontiguousarray(U[:, :2 * u]),
-                np.ascontiguousarray(U[:, 2 * u:]),
-                recurrent_bias if has_b_rec else np.zeros(1, dtype), has_b_rec,
-                self.reset_after, np.empty((batch, 2 * u), dtype), np.empty((batch, u), dtype),
+                P, *_rnn_numba.bias_args(self.input_bias, 3 * u, dtype),
+                *_rnn_numba.bias_args(recurrent_bias, 3 * u, dtype), H, M,
+                np.ascontiguousarray(U), np.ascontiguousarray(U[:, :2 * u]),
+                np.ascontiguousarray(U[:, 2 * u:]), self.reset_after,
+                np.empty((batch, 2 * u), dtype), np.empty((batch, u), dtype),
                 np.empty((batch, u), dtype), *_rnn_numba.flags(self, batch, dtype))
             return H, (H[-1],)
         hbuf, ubuf = np.empty((batch, u), dtype), np.empty((batch, u), dtype)

@@ -21,11 +21,7 @@ from .rnn import Recurrence
 
 class LSTM(Recurrence):
     n_states = 2
-
-    def forward(self, x, kernel, recurrent_kernel, *rest):
-        # float32 with the default activations: the compiled forward loop (numba) runs
-        self.compiled = _rnn_numba.usable_forward(self, x, kernel, recurrent_kernel, *rest)
-        return super().forward(x, kernel, recurrent_kernel, *rest)
+    has_compiled_loop = True
 
     def _run(self, P, U, _recurrent_bias, states):
         steps, batch, _ = P.shape
@@ -40,7 +36,8 @@ class LSTM(Recurrence):
             # (scratch buffers made here: allocated inside the compiled loop, they made
             # it twice as slow, measured with numba 0.68)
             rec, hbuf = np.empty((batch, 4 * u), dtype), np.empty((batch, u), dtype)
-            _rnn_numba.lstm_forward(P, H, C, TC, np.ascontiguousarray(U), rec, hbuf,
+            _rnn_numba.lstm_forward(P, *_rnn_numba.bias_args(self.input_bias, 4 * u, dtype),
+                                    H, C, TC, np.ascontiguousarray(U), rec, hbuf,
                                     *_rnn_numba.flags(self, batch, dtype))
             return H, (H[-1], C[-1])
         if self.scale is not None:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.tensor import Function
+from . import _rnn_numba
 
 # --- element-wise activations that the kernels can fuse -----------------------------------
 # Each entry: apply(z) overwrites z with f(z); grad(y, out) writes f'(z) into out, computed
@@ -114,6 +115,7 @@ class Recurrence(Function):
     """
 
     n_states = 1
+    has_compiled_loop = False  # a numba forward loop in _rnn_numba (LSTM, GRU)
 
     def __init__(self, *, has_bias=True, has_initial_state=False, mask=None,
                  go_backwards=False, return_sequences=False, zero_output_for_mask=False,
@@ -175,6 +177,9 @@ class Recurrence(Function):
         if not states:
             states = tuple(np.zeros((batch, units), x.dtype) for _ in range(self.n_states))
         input_bias, recurrent_bias = (None, None) if bias is None else self._split_bias(bias)
+        # float32 with the default activations: the compiled loop runs (when there is one)
+        self.compiled = self.has_compiled_loop and _rnn_numba.usable_forward(
+            self, x, kernel, recurrent_kernel, *rest)
 
         # 1. every step's input projection in one matmul
         self.scale = self._projection_scale(kernel.shape[1])
@@ -183,8 +188,9 @@ class Recurrence(Function):
             if input_bias is not None:
                 input_bias = input_bias * self.scale.astype(kernel.dtype)
         proj = xt.reshape(steps * batch, features) @ kernel
-        if input_bias is not None:
-            proj += input_bias
+        self.input_bias = input_bias
+        if input_bias is not None and not self.compiled:  # (a compiled loop adds it itself,
+            proj += input_bias  # saving a pass over the (T, B, gates) projections)
         # 2. the time loop (subclass), returning H: (T + 1, B, units), H[0] the initial state
         H, finals = self._run(proj.reshape(steps, batch, -1), recurrent_kernel,
                               recurrent_bias, states)
