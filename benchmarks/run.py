@@ -564,6 +564,8 @@ def render_report(run):
         "",
         "## Results",
         "",
+        summary_line(run["workloads"]),
+        "",
         main_table(run["workloads"]),
         "",
         ceiling_table(run["workloads"]),
@@ -601,6 +603,19 @@ def render_report(run):
     return "\n".join(lines)
 
 
+def summary_line(records):
+    """How many workloads saessak wins against each peer, and the geometric mean ratio."""
+    parts = []
+    for peer in PEERS:
+        ratios = [rec["ratios"][peer] for rec in records if peer in rec["ratios"]]
+        if ratios:
+            faster = sum(r < 1 for r in ratios)
+            geo = float(np.exp(np.mean(np.log(ratios))))
+            parts.append(f"against {LABELS[peer]}, saessak is faster on {faster} of "
+                         f"{len(ratios)} workloads (geometric mean of the ratios {geo:.2f})")
+    return ("**Summary:** " + "; ".join(parts) + ".") if parts else ""
+
+
 def denormal_finding(records):
     """A sentence on subnormal floats, when the run has the Jena GRU both ways."""
     by_name = {rec["name"]: rec["frameworks"] for rec in records}
@@ -629,6 +644,7 @@ def _gemm_text(rates):
 def print_summary(run):
     print()
     print(main_table(run["workloads"]))
+    print(summary_line(run["workloads"]))
     print()
     print(ceiling_table(run["workloads"]))
     notes = notes_table(run["workloads"])

@@ -127,6 +127,14 @@ def test_tables_show_medians_ratios_ceiling_and_skipped_peers():
     assert "240.0% / 133.3% / -" in row and "150 / 300 / -" in row and "1,234 / - / -" in row
 
 
+def test_summary_counts_wins_and_takes_the_geometric_mean():
+    fast = run.summarize(fake_record())                                   # 2.5 vs 4.5 s
+    slow = run.summarize(fake_record(saessak=(0.09, 0.09, 0.09)))         # 9 vs 4.5 s
+    line = run.summary_line([fast, slow])
+    assert "faster on 1 of 2 workloads" in line
+    assert f"{((2.5 / 4.5) * 2.0) ** 0.5:.2f}" in line and "Keras" not in line
+
+
 def test_notes_say_once_when_a_peer_is_missing_everywhere():
     records = [run.summarize(fake_record()), run.summarize(fake_record())]
     notes = run.notes_table(records)
