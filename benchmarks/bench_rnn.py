@@ -17,6 +17,13 @@ Prints the median epoch time of each framework, the ratio saessak / PyTorch (<= 
 saessak is at least as fast) and the share of saessak's epoch that the recurrent layer's
 matrix products alone take (timed by running exactly those matmuls). NumPy and PyTorch
 use the same number of threads (``OMP_NUM_THREADS``, else every core).
+
+The frameworks share one process here, and so share its C allocator: importing saessak
+sets glibc's malloc thresholds (:mod:`saessak._memory`), which PyTorch then runs under
+too, and before that setting PyTorch's frees had sped saessak up by a quarter (see that
+module). For each framework alone in its own process, use ``benchmarks/run.py``. On a
+machine loaded by other work, time with one thread: two BLAS threads then wait on each
+other and every framework's step gets several times slower.
 """
 
 from __future__ import annotations
