@@ -547,9 +547,10 @@ def render_report(run):
         "(forward in training mode, loss, backward, update); Keras runs `train_on_batch` "
         "(its compiled train function, TensorFlow backend).",
         "- Each framework trains in its own process (peak RSS is that process's "
-        "`ru_maxrss`, libraries and data included). The processes warm up (2 steps), then "
-        "take turns: each round every framework trains N steps, the order rotating each "
-        "round. Times are medians [min-max] over the rounds.",
+        f"`ru_maxrss`, libraries and data included). The processes warm up "
+        f"({run.get('warmup', 2)} steps), then take turns: each of {run.get('rounds', 5)} "
+        "rounds every framework trains N steps, the order rotating each round. Times are "
+        "medians [min-max] over the rounds.",
         "- **Epoch times are extrapolated**: N steps are timed per round and the time per "
         "step is multiplied by the seed's steps per epoch (the `timed` column: N x rounds "
         "-> x steps per epoch). The transformer block has no epoch: per step.",
@@ -666,6 +667,7 @@ def main(args):
     started = time.perf_counter()
     quick = args.quick
     rounds = args.rounds or (2 if quick else 5)
+    warmup = 1 if quick else 2
     names = args.workloads or list(WORKLOADS)
     load_start = tuple(round(x, 2) for x in os.getloadavg())
     print(f"machine: {machine_line()}; threads {args.threads}; load {load_start}")
@@ -690,7 +692,7 @@ def main(args):
         profile_steps = 0 if args.no_profile else max(1, steps // 2)
         t0 = time.perf_counter()
         rec = run_workload(workload, pythons, steps, rounds, args.threads,
-                           warmup=1 if quick else 2, profile_steps=profile_steps,
+                           warmup=warmup, profile_steps=profile_steps,
                            skipped=skipped)
         records.append(rec)
         cells = ", ".join(f"{fw} {fmt_cell(e)}" for fw, e in rec["frameworks"].items())
@@ -728,6 +730,7 @@ def main(args):
                     "versions": versions_line(records + scaling)},
         "gemm": {"start": gemm_start, "end": gemm_end, "peak": peak},
         "workloads": records, "scaling": scaling, "scaling_target_s": target,
+        "warmup": warmup, "rounds": rounds,
     }
     run["seconds"] = time.perf_counter() - started
     print_summary(run)
@@ -739,8 +742,8 @@ def main(args):
 
 def scaling_steps(workload, target_s):
     """Steps per round for a scaling point: about ``target_s`` of work, judged from the
-    FLOPs at an assumed 10 GFLOP/s (a rough single-thread figure; the measured times are
-    what the table reports)."""
+    FLOPs at an assumed 10 GFLOP/s plus 2 ms per 50 time steps of per-step overhead (a rough
+    single-thread guess; the table reports the measured times)."""
     estimate = workload.step_flops() / 10e9 + 0.002 * workload.params["length"] / 50
     return int(min(20, max(1, round(target_s / estimate))))
 
