@@ -548,9 +548,9 @@ def render_report(run):
         "(its compiled train function, TensorFlow backend).",
         "- Each framework trains in its own process (peak RSS is that process's "
         f"`ru_maxrss`, libraries and data included). The processes warm up "
-        f"({run.get('warmup', 2)} steps), then take turns: each of {run.get('rounds', 5)} "
-        "rounds every framework trains N steps, the order rotating each round. Times are "
-        "medians [min-max] over the rounds.",
+        f"(warm-up steps: {run.get('warmup', 2)}), then take turns: each of "
+        f"{run.get('rounds', 5)} rounds every framework trains N steps, the order "
+        "rotating each round. Times are medians [min-max] over the rounds.",
         "- **Epoch times are extrapolated**: N steps are timed per round and the time per "
         "step is multiplied by the seed's steps per epoch (the `timed` column: N x rounds "
         "-> x steps per epoch). The transformer block has no epoch: per step.",
