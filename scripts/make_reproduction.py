@@ -219,10 +219,11 @@ def make_table(out_path=REPRODUCTION_MD):
                      f"{run} | "
                      f"{_minutes(record['wall_seconds'])} | {curves} |")
         verdict = _verdict(e, ours)
-        short = verdict.endswith("points") and _short_of_seed_epochs(e, record)
+        short = (verdict.endswith("points") or verdict in ("higher", "lower")) and \
+            _short_of_seed_epochs(e, record)
         note = "; ".join(filter(None, [
             e.note, m.get("why"),
-            "below the seed's figure after fewer epochs than the seed trained" if short else ""]))
+            "short of the seed's figure after fewer epochs than the seed trained" if short else ""]))
         if note:
             notes.append(f"- `{e.name}`: {note}.")
         for title, text in (m.get("samples") or {}).items():

@@ -120,7 +120,7 @@ EXAMPLES = [
       kwargs={"recurrent": "SimpleRNN", "max_seq_length": 100}),
     E("s004_char_lm", "004", "16.3 project 2",
       "Character LSTM language model, The Mysterious Island", "mysterious_island_2016",
-      "loss", 1.0478, higher_is_better=False, note="training loss after the seed's 20 epochs"),
+      "loss", 1.0478, higher_is_better=False, note="training loss (the seed's: after 20 epochs)"),
     E("s004_self_attention", "004", "16.4", "Self-attention walk-through", "by hand",
       "max_abs_diff", 0.0, higher_is_better=False,
       note="the basic and the query/key/value self-attention, by hand and by saessak"),
