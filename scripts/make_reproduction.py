@@ -221,9 +221,8 @@ def make_table(out_path=REPRODUCTION_MD):
         verdict = _verdict(e, ours)
         short = (verdict.endswith("points") or verdict in ("higher", "lower")) and \
             _short_of_seed_epochs(e, record)
-        note = "; ".join(filter(None, [
-            e.note, m.get("why"),
-            "short of the seed's figure after fewer epochs than the seed trained" if short else ""]))
+        fewer = "short of the seed's figure after fewer epochs than the seed trained"
+        note = "; ".join(filter(None, [e.note, m.get("why"), fewer if short else ""]))
         if note:
             notes.append(f"- `{e.name}`: {note}.")
         for title, text in (m.get("samples") or {}).items():
