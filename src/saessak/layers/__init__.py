@@ -97,6 +97,7 @@ from .preprocessing import (
     RandomZoom,
     Rescaling,
     Resizing,
+    TextVectorization,
 )
 from .reshaping import Flatten, Permute, RepeatVector, Reshape
 from .reshaping_image import (

@@ -8,3 +8,4 @@ from .image_augmentation import (
     Rescaling,
     Resizing,
 )
+from .text_vectorization import TextVectorization
