@@ -150,6 +150,17 @@ def _short_of_seed_epochs(example, record):
     return bool(match and epochs and epochs < int(match.group(1)))
 
 
+def _validation_story(metrics):
+    """Where validation accuracy peaked, when the last epoch fell below the seed."""
+    history = metrics.get("history") or {}
+    values = history.get("val_accuracy") or history.get("val_acc")
+    if not values or len(values) < 2:
+        return ""
+    best = max(range(len(values)), key=values.__getitem__)
+    return (f"validation accuracy peaked at {values[best]:.4f} in epoch {best + 1} and ended "
+            f"at {values[-1]:.4f} (like the seed, the last epoch's weights are evaluated)")
+
+
 def load_records():
     records = {}
     for e in registry.EXAMPLES:
@@ -222,7 +233,9 @@ def make_table(out_path=REPRODUCTION_MD):
         short = (verdict.endswith("points") or verdict in ("higher", "lower")) and \
             _short_of_seed_epochs(e, record)
         fewer = "short of the seed's figure after fewer epochs than the seed trained"
-        note = "; ".join(filter(None, [e.note, m.get("why"), fewer if short else ""]))
+        note = "; ".join(filter(None, [e.note, m.get("why"), fewer if short else "",
+                                       _validation_story(m) if verdict.endswith("points")
+                                       else ""]))
         if note:
             notes.append(f"- `{e.name}`: {note}.")
         for title, text in (m.get("samples") or {}).items():
