@@ -114,6 +114,8 @@ def _minutes(seconds):
 def _verdict(example, ours):
     if example.reported is None or ours is None:
         return ""
+    if not example.comparable:
+        return "not comparable (other corpus)"
     if example.metric == "max_abs_diff":
         return "agrees" if ours < 1e-9 else f"differs by {ours:.1e}"
     if round(ours, _decimals(example.reported)) == example.reported:

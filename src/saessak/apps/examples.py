@@ -30,6 +30,7 @@ class Example:
     kwargs: dict = field(default_factory=dict)  # extra arguments for main()
     higher_is_better: bool = True
     note: str = ""
+    comparable: bool = True  # False where the data differs from the seed's (a stand-in)
 
     @property
     def script(self):
@@ -71,10 +72,10 @@ EXAMPLES = [
     E("s000_word_generation", "000", "7.4.1", "Word-level text generation (LSTM x2)",
       "nsmc (stand-in for the annals)", "accuracy", 0.9256,
       note="training accuracy; the seed's corpus (Korean annals) is not available offline, "
-           "NSMC reviews stand in"),
+           "NSMC reviews stand in", comparable=False),
     E("s000_jamo_generation", "000", "7.4.2", "Jamo-level text generation (LSTM 400)",
       "nsmc (stand-in for the annals)", "accuracy", 0.6999,
-      note="training accuracy; NSMC reviews stand in for the annals"),
+      note="training accuracy; NSMC reviews stand in for the annals", comparable=False),
     # -- seed 001: Deep Learning for Everyone, chapter 18 ----------------------------------
     E("s001_reuters_lstm", "001", "18.1", "Reuters topics, Embedding + LSTM", "reuters",
       "accuracy", 0.7177),
