@@ -57,7 +57,8 @@ def main(epochs=None, quick=False, data_dir=None, out_dir=RESULTS, seed=0, n_rev
 
     def continue_text(seed_text, n=150, **sampling):
         return generate(model, seed_text, n, vocab=vocab, level="jamo", unknown="UNK",
-                        seq_length=SEQ_LENGTH, pad_value=char2idx["UNK"], **sampling)
+                        seq_length=SEQ_LENGTH, pad_value=char2idx["UNK"], avoid=["UNK"],
+                        **sampling)
 
     shown = 30 if quick else 150
 

@@ -81,7 +81,8 @@ def main(epochs=None, quick=False, data_dir=None, out_dir=RESULTS, seed=0, n_rev
 
     def continue_text(start, n=30):
         return generate(model, start, n, greedy=True, vocab=vocab, level="word",
-                        unknown="UNK", seq_length=SEQ_LENGTH, pad_value=unk)
+                        unknown="UNK", seq_length=SEQ_LENGTH, pad_value=unk,
+                        avoid=["UNK"])
 
     def show(epoch, logs):
         if epoch % 5 == 0:
@@ -96,7 +97,8 @@ def main(epochs=None, quick=False, data_dir=None, out_dir=RESULTS, seed=0, n_rev
         samples[f"greedy, from '{start}'"] = continue_text(start, 40)
         print(samples[f"greedy, from '{start}'"])
     sampled = generate(model, "이 영화 정말", 40, temperature=0.8, top_k=50, vocab=vocab,
-                       level="word", unknown="UNK", seq_length=SEQ_LENGTH, pad_value=unk, seed=1)
+                       level="word", unknown="UNK", seq_length=SEQ_LENGTH, pad_value=unk, seed=1,
+                       avoid=["UNK"])
     samples["temperature 0.8, top-k 50, from '이 영화 정말'"] = sampled
     print(sampled)
     curves = save_curves(history, out_dir, "s000_word_generation")

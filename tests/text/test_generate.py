@@ -198,3 +198,13 @@ def test_a_trained_char_model_continues_its_pattern():
     assert out == "abcdab" + "cdabcdabcd"
     sampled = generate(model, "abcdab", 10, temperature=0.5, vocab=vocab, seq_length=8, seed=0)
     assert len(sampled) == 16 and set(sampled) <= set(vocab)
+
+
+def test_avoided_tokens_are_never_generated():
+    vocab = ["a", "b", "UNK"]
+    model = NextTokenModel({0: 2, 1: 2, 2: 2}, 3, confidence=0.98)  # UNK almost always
+    assert generate(model, "a", 5, greedy=True, vocab=vocab, level="char") == "aUNKUNKUNKUNKUNK"
+    text = generate(model, "a", 30, vocab=vocab, level="char", avoid=["UNK"], seed=0)
+    assert "UNK" not in text and len(text) == 31
+    with pytest.raises(ValueError, match="avoid"):
+        generate(model, "a", 1, vocab=vocab, avoid=["zzz"])

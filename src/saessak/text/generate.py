@@ -45,9 +45,13 @@ def _as_logits(prediction, from_logits):
 
 
 def sample_next(prediction, temperature=1.0, top_k=None, top_p=None, greedy=False, rng=None,
-                from_logits=None):
-    """Pick one token index from a prediction vector (probabilities or logits)."""
+                from_logits=None, avoid=()):
+    """Pick one token index from a prediction vector (probabilities or logits); indices in
+    ``avoid`` are never picked."""
     logits = _as_logits(prediction, from_logits)
+    if len(avoid):
+        logits = logits.copy()
+        logits[list(avoid)] = -np.inf
     if greedy or temperature == 0:
         return int(np.argmax(logits))
     if temperature < 0:
@@ -197,7 +201,7 @@ def _pieces(seed_text, tokens, vocabulary):
 def generate(model, seed_text, length=100, temperature=1.0, top_k=None, top_p=None,
              greedy=False, vocab=None, tokenizer=None, level=None, seq_length=None,
              pad_value=0, padding="pre", unknown=None, seed=None, stream=None,
-             from_logits=None):
+             from_logits=None, avoid=()):
     """Continue ``seed_text`` by ``length`` tokens drawn from ``model``'s predictions.
 
     Args:
@@ -220,6 +224,7 @@ def generate(model, seed_text, length=100, temperature=1.0, top_k=None, top_p=No
         stream: ``True`` to return a generator of text pieces as they are produced, or a
             callable called with each piece; the full text is returned in the latter case.
         from_logits: whether the model outputs logits; ``None`` guesses from the values.
+        avoid: tokens never to generate (such as ``'UNK'`` or the padding token).
 
     Returns the seed text followed by the generated text (or a generator, ``stream=True``).
     Streamed pieces follow the seed text; at the jamo level a piece is given once its
@@ -231,8 +236,12 @@ def generate(model, seed_text, length=100, temperature=1.0, top_k=None, top_p=No
     if padding not in ("pre", "post"):
         raise ValueError(f"generate: padding must be 'pre' or 'post', received {padding!r}")
     vocabulary = _Vocabulary(vocab, tokenizer, level, unknown)
+    missing = [t for t in avoid if t not in vocabulary.token_to_index]
+    if missing:
+        raise ValueError(f"generate: avoid lists tokens not in the vocabulary: {missing}")
     sampling = dict(temperature=temperature, top_k=top_k, top_p=top_p, greedy=greedy,
-                    rng=np.random.default_rng(seed), from_logits=from_logits)
+                    rng=np.random.default_rng(seed), from_logits=from_logits,
+                    avoid=[vocabulary.token_to_index[t] for t in avoid])
     produced = []  # every generated token, for the exact final text
 
     def tokens():
