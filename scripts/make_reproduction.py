@@ -232,12 +232,11 @@ def make_table(out_path=REPRODUCTION_MD):
                      f"{run} | "
                      f"{_minutes(record['wall_seconds'])} | {curves} |")
         verdict = _verdict(e, ours)
-        short = (verdict.endswith("points") or verdict in ("higher", "lower")) and \
-            _short_of_seed_epochs(e, record)
+        below = verdict.startswith("-") or verdict in ("higher", "lower")
+        short = below and _short_of_seed_epochs(e, record)
         fewer = "short of the seed's figure after fewer epochs than the seed trained"
         note = "; ".join(filter(None, [e.note, m.get("why"), fewer if short else "",
-                                       _validation_story(m) if verdict.endswith("points")
-                                       else ""]))
+                                       _validation_story(m) if below else ""]))
         if note:
             notes.append(f"- `{e.name}`: {note}.")
         for title, text in (m.get("samples") or {}).items():

@@ -71,11 +71,10 @@ EXAMPLES = [
       "NSMC sentiment, Embedding + LSTM, custom sentences", "nsmc", "accuracy", 0.80038),
     E("s000_word_generation", "000", "7.4.1", "Word-level text generation (LSTM x2)",
       "nsmc (stand-in for the annals)", "accuracy", 0.9256,
-      note="training accuracy; the seed's corpus (Korean annals) is not available offline, "
-           "NSMC reviews stand in", comparable=False),
+      note="training accuracy", comparable=False),
     E("s000_jamo_generation", "000", "7.4.2", "Jamo-level text generation (LSTM 400)",
       "nsmc (stand-in for the annals)", "accuracy", 0.6999,
-      note="training accuracy; NSMC reviews stand in for the annals", comparable=False),
+      note="training accuracy", comparable=False),
     # -- seed 001: Deep Learning for Everyone, chapter 18 ----------------------------------
     E("s001_reuters_lstm", "001", "18.1", "Reuters topics, Embedding + LSTM", "reuters",
       "accuracy", 0.7177),
