@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -97,6 +98,14 @@ def history_dict(history):
     return {k: [float(v) for v in vals] for k, vals in logs.items()}
 
 
+def results_dir(out_dir, quick):
+    """``out_dir`` if given; else ``examples/results``, or a temporary folder for a quick
+    smoke run (so that it never overwrites the full runs' curves and results)."""
+    if out_dir:
+        return out_dir
+    return os.path.join(tempfile.gettempdir(), "saessak-quick") if quick else RESULTS
+
+
 def cli(main, description, default_epochs=None):
     """Run ``main`` from the command line: ``--epochs --quick --data-dir --out-dir``."""
     parser = argparse.ArgumentParser(description=description)
@@ -107,10 +116,13 @@ def cli(main, description, default_epochs=None):
     parser.add_argument("--data-dir", default=None,
                         help="folder laid out like $SAESSAK_DATA (default: $SAESSAK_DATA, "
                              "then ../shared/data)")
-    parser.add_argument("--out-dir", default=RESULTS, help="where curves and samples go")
+    parser.add_argument("--out-dir", default=None,
+                        help="where curves and samples go (default: examples/results, or a "
+                             "temporary folder with --quick, so smoke runs never overwrite "
+                             "the full runs' results)")
     args = parser.parse_args()
     metrics = main(epochs=args.epochs, quick=args.quick, data_dir=args.data_dir,
-                   out_dir=args.out_dir)
+                   out_dir=results_dir(args.out_dir, args.quick))
     shown = {k: v for k, v in metrics.items() if not isinstance(v, (dict, list))}
     print("metrics:", shown)
     return metrics

@@ -16,7 +16,7 @@
 import argparse
 
 import numpy as np
-from _common import RESULTS, Stopwatch, history_dict, save_curves
+from _common import RESULTS, Stopwatch, history_dict, results_dir, save_curves
 from s000_fashion_mnist_dense import load
 
 import saessak as keras
@@ -113,7 +113,7 @@ if __name__ == "__main__":
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--max-train", type=int, help="use only the first N training images")
     parser.add_argument("--data-dir")
-    parser.add_argument("--out-dir", default=RESULTS)
+    parser.add_argument("--out-dir")
     a = parser.parse_args()
-    main(a.epochs, a.quick, a.data_dir, a.out_dir, variant=a.variant, augment=a.augment,
-         max_train=a.max_train)
+    main(a.epochs, a.quick, a.data_dir, results_dir(a.out_dir, a.quick), variant=a.variant,
+         augment=a.augment, max_train=a.max_train)

@@ -13,7 +13,7 @@ after 100 epochs.
 import argparse
 
 import numpy as np
-from _common import RESULTS, Stopwatch, history_dict, save_curves
+from _common import RESULTS, Stopwatch, history_dict, results_dir, save_curves
 
 import saessak as keras
 from saessak import layers
@@ -70,6 +70,6 @@ if __name__ == "__main__":
     parser.add_argument("--kind", default="LSTM", choices=["SimpleRNN", "LSTM", "GRU"])
     parser.add_argument("--epochs", type=int)
     parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--out-dir", default=RESULTS)
+    parser.add_argument("--out-dir")
     a = parser.parse_args()
-    main(a.epochs, a.quick, out_dir=a.out_dir, kind=a.kind)
+    main(a.epochs, a.quick, out_dir=results_dir(a.out_dir, a.quick), kind=a.kind)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import sys
+import tempfile
 from dataclasses import dataclass, field
 
 
@@ -190,8 +191,9 @@ def run(name, epochs=None, quick=False, data_dir=None, out_dir=None, **kwargs):
     example = get(name)
     module = load_module(example)
     arguments = dict(example.kwargs, **kwargs)
-    if out_dir is None:
-        out_dir = os.path.join(examples_dir(), "results")
+    if out_dir is None:  # a quick smoke run must never overwrite the full runs' results
+        out_dir = (os.path.join(tempfile.gettempdir(), "saessak-quick") if quick
+                   else os.path.join(examples_dir(), "results"))
     return module.main(epochs=epochs, quick=quick, data_dir=data_dir, out_dir=out_dir,
                        **arguments)
 
