@@ -12,6 +12,7 @@ import random as _pyrandom
 import numpy as np
 
 from . import _memory  # noqa: F401  (at import: keep freed large arrays' memory, glibc)
+from ._fpmode import denormals_flushed, flush_denormal  # noqa: F401 - re-exported
 
 try:  # CuPy is an optional extra; without it everything runs on NumPy.
     import cupy as _cupy  # type: ignore

@@ -21,6 +21,7 @@ import warnings
 import numpy as np
 
 from .. import backend
+from .._fpmode import denormals_flushed
 from ..autograd import Tensor, no_grad
 from ..layers import layer as layer_module
 from ..layers.layer import learning_phase
@@ -337,6 +338,7 @@ class Trainer:
                              _batch_size(x))
 
     # --- fit -------------------------------------------------------------------------------------
+    @denormals_flushed()  # subnormal gradients are slow on CPUs
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
             validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
             sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
@@ -410,6 +412,7 @@ class Trainer:
         return history
 
     # --- evaluate --------------------------------------------------------------------------------
+    @denormals_flushed()
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
                  steps=None, callbacks=None, max_queue_size=10, workers=1,
                  use_multiprocessing=False, return_dict=False):
@@ -445,6 +448,7 @@ class Trainer:
         return logs
 
     # --- predict ---------------------------------------------------------------------------------
+    @denormals_flushed()
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None,
                 max_queue_size=10, workers=1, use_multiprocessing=False):
         """The model's outputs for ``x``, batch by batch (32 rows at a time by default),
@@ -491,6 +495,7 @@ class Trainer:
         return self.predict(x, batch_size=batch_size, verbose=verbose)
 
     # --- one batch at a time ---------------------------------------------------------------------
+    @denormals_flushed()
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None,
                        reset_metrics=True, return_dict=False):
         """One gradient update on exactly this batch; returns its loss (and metrics)."""
@@ -507,6 +512,7 @@ class Trainer:
         self.train_step(x, y, sample_weight)
         return self._batch_result(return_dict)
 
+    @denormals_flushed()
     def test_on_batch(self, x, y=None, sample_weight=None, reset_metrics=True,
                       return_dict=False):
         self._check_compiled("test_on_batch")
@@ -517,6 +523,7 @@ class Trainer:
         self.test_step(x, y, standardize(sample_weight, n_out))
         return self._batch_result(return_dict)
 
+    @denormals_flushed()
     def predict_on_batch(self, x):
         n_in, _ = self._io_counts()
         with no_grad(), learning_phase(False):
