@@ -58,8 +58,12 @@ def truth_tables(print_fn=print, seed=0):
 
 
 def multiplication(epochs=20, n=3000, print_fn=print, plot_path="quickstart_loss.png",
-                   seed=0, verbose=0):
-    """Seed 000's multiplication problem with SimpleRNN, LSTM and GRU (two layers of 30)."""
+                   seed=0, verbose=0, learning_rate=0.005):
+    """Seed 000's multiplication problem with SimpleRNN, LSTM and GRU (two layers of 30).
+
+    The seed trains 100 epochs with Adam's default rate, 0.001; a rate of 0.005 gets the
+    gated layers there in about 20 epochs, so the demo takes minutes instead of a quarter
+    of an hour. All three layers get the same setting."""
     import saessak as keras
     from saessak import layers
     from saessak.datasets.synthetic import make_multiplication_data
@@ -72,7 +76,7 @@ def multiplication(epochs=20, n=3000, print_fn=print, plot_path="quickstart_loss
         rnn = getattr(layers, kind)
         model = keras.Sequential([rnn(30, return_sequences=True, input_shape=(100, 2)),
                                   rnn(30), layers.Dense(1)])
-        model.compile(optimizer="adam", loss="mse")
+        model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="mse")
         start = time.perf_counter()
         history = model.fit(x[:n_train], y[:n_train], epochs=epochs, validation_split=0.2,
                             verbose=verbose)
@@ -85,12 +89,13 @@ def multiplication(epochs=20, n=3000, print_fn=print, plot_path="quickstart_loss
 
     baseline = float(np.mean((y[n_train:] - y[:n_train].mean()) ** 2))
     print_fn(f"Multiplication problem: {n_train} training / {n - n_train} test sequences of "
-             f"100 steps, {epochs} epochs")
+             f"100 steps, {epochs} epochs, Adam({learning_rate})")
     print_fn(f"{'layer':10s} {'params':>7s} {'test MSE':>9s} {'|err|<=0.04':>12s} {'time':>7s}")
     for kind, params, mse, within, seconds in results:
         print_fn(f"{kind:10s} {params:7,d} {mse:9.4f} {within:11.1f}% {seconds:6.1f}s")
-    print_fn(f"(predicting the mean gives MSE {baseline:.4f}; the seed reports the LSTM at "
-             "94.8% within 0.04 after 100 epochs, and SimpleRNN at 9.3%)")
+    print_fn(f"(predicting the mean gives MSE {baseline:.4f}; the seed, with Adam(0.001) for "
+             "100 epochs, reports the LSTM at 94.8% within 0.04, GRU at 98.9%, SimpleRNN at "
+             "9.3%)")
     if plot_path:
         _plot_losses(histories, plot_path, print_fn)
     return results
