@@ -130,17 +130,11 @@ def _verdict(example, ours):
 
 # examples left out of the full runs, and why (shown in the table)
 NOT_RUN = {
-    "s000_cnn_vgg": "not run in full: about 3 times the plain CNN's convolution work, whose "
-                    "epoch took 6 min on this shared 2-core machine, so an estimated 20 min "
-                    "per epoch; runs in quick mode",
     "s000_cnn_vgg_augmented": "not run in full: the VGG model on 67,500 training images, an "
                               "estimated 30 min per epoch here; runs in quick mode",
     "s002_imdb_conv1d": "not run in full: about 7 min per epoch here, and the seed's "
                         "RMSprop(1e-4) needs its 10 epochs (still 55% after one); the seed "
                         "shows no figure",
-    "s002_imdb_simplernn": "not run in full for lack of machine time; the seed shows "
-                           "curves only",
-    "s002_imdb_lstm": "not run in full for lack of machine time; the seed shows curves only",
 }
 
 
