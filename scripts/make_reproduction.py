@@ -122,6 +122,8 @@ def _verdict(example, ours):
         return "matches"
     if example.metric in ("accuracy", "val_accuracy", "correctness"):
         gap = 100 * (ours - example.reported)
+        if gap >= 0:
+            return f"better (+{gap:.1f} points)"
         return "within 2 points" if gap >= -2 else f"{gap:+.1f} points"
     if example.higher_is_better:
         return "better" if ours >= example.reported else "lower"

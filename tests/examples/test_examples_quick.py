@@ -178,7 +178,8 @@ def test_reproduction_table_is_generated(tmp_path, monkeypatch):
     out = mr.make_table(str(tmp_path / "REPRODUCTION.md"))
     text = open(out, encoding="utf-8").read()
     row = next(line for line in text.splitlines() if "`s001_reuters_lstm`" in line)
-    assert "0.7177" in row and "0.7262" in row and "within 2 points" in row and "2.1 min" in row
+    assert "0.7177" in row and "0.7262" in row and "better (+0.8 points)" in row
+    assert "2.1 min" in row
     assert "not run" in next(line for line in text.splitlines() if "`s001_imdb_conv_lstm`" in line)
     assert "some text" in text
     assert mr.parse_spec("s004_char_lm:2:max_chars=300,rnn_units=64") == (
