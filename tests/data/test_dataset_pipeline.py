@@ -131,3 +131,15 @@ def test_from_generator_restarts_each_pass_and_casts():
 def test_filter_predicate_must_be_scalar():
     with pytest.raises(ValueError, match="predicate"):
         list(Dataset.from_tensor_slices(np.ones((2, 2))).filter(lambda v: v > 0))
+
+
+def test_elements_answer_numpy_like_eager_tensors():
+    # the seeds write `for x in dataset.take(1): x.numpy()` (seed 000 ex. 7.37, seed 004)
+    ds = Dataset.from_tensor_slices((np.arange(6), np.ones((6, 2)))).batch(4)
+    x, y = next(iter(ds))
+    np.testing.assert_array_equal(x.numpy(), [0, 1, 2, 3])
+    assert type(x.numpy()) is np.ndarray and y.numpy().shape == (4, 2)
+    scalar = next(iter(Dataset.from_tensor_slices(np.arange(3))))
+    assert scalar.numpy() == 0
+    plain = next(Dataset.from_tensor_slices(np.arange(3)).batch(2).as_numpy_iterator())
+    assert type(plain) is np.ndarray

@@ -29,6 +29,19 @@ AUTOTUNE = -1
 
 
 # -- nested structures: tuples and dicts of arrays ----------------------------------------
+class EagerArray(np.ndarray):
+    """A NumPy array with TensorFlow's ``.numpy()``: what iterating a Dataset yields."""
+
+    def numpy(self):
+        return self.view(np.ndarray)
+
+
+def _eager(x):
+    if isinstance(x, (np.ndarray, np.generic)):  # 0-d elements come as NumPy scalars
+        return np.asarray(x).view(EagerArray)
+    return x
+
+
 def _is_struct(x):
     return isinstance(x, (tuple, dict))
 
@@ -103,11 +116,13 @@ class Dataset:
         return False
 
     def __iter__(self):
-        return iter(self._elements())
+        # Elements are NumPy arrays that also answer .numpy(), as tf.data's eager tensors do
+        # (the seeds write ``for x in ds: x.numpy()``).
+        return (_map_struct(_eager, element) for element in self._elements())
 
     def as_numpy_iterator(self):
-        """Iterate over the elements as NumPy arrays (they already are)."""
-        return iter(self)
+        """Iterate over the elements as plain NumPy arrays."""
+        return iter(self._elements())
 
     def cardinality(self):
         """Number of elements, ``INFINITE`` (-1) or ``UNKNOWN`` (-2)."""
