@@ -8,6 +8,22 @@ callable. One ``Registry`` per module turns all of those into an object, and bac
 from __future__ import annotations
 
 
+class Configurable:
+    """What every initializer, regularizer and constraint shares: a config dict that
+    rebuilds the object (``get_config`` / ``from_config``) and a repr made from it."""
+
+    def get_config(self) -> dict:
+        return {}
+
+    @classmethod
+    def from_config(cls, config: dict):
+        return cls(**config)
+
+    def __repr__(self):
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
+        return f"{type(self).__name__}({args})"
+
+
 class Registry:
     """``get``/``serialize``/``deserialize`` for the subclasses of ``base``.
 

@@ -12,26 +12,15 @@ from __future__ import annotations
 import numpy as np
 
 from . import backend
-from ._registry import Registry
+from ._registry import Configurable, Registry
 from .autograd.tensor import Tensor
 
 
-class Constraint:
+class Constraint(Configurable):
     """Base class: ``__call__(array) -> array`` and ``get_config()``."""
 
     def __call__(self, w):  # pragma: no cover - abstract
         raise NotImplementedError
-
-    def get_config(self) -> dict:
-        return {}
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)
-
-    def __repr__(self):
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
-        return f"{type(self).__name__}({args})"
 
 
 def _array(w):

@@ -20,27 +20,16 @@ import math
 import numpy as np
 
 from . import backend
-from ._registry import Registry
+from ._registry import Configurable, Registry
 
 # --- base class --------------------------------------------------------------------------
 
 
-class Initializer:
+class Initializer(Configurable):
     """Base class: subclasses implement ``__call__(shape, dtype=None)`` and ``get_config``."""
 
     def __call__(self, shape, dtype=None):  # pragma: no cover - abstract
         raise NotImplementedError
-
-    def get_config(self) -> dict:
-        return {}
-
-    @classmethod
-    def from_config(cls, config: dict):
-        return cls(**config)
-
-    def __repr__(self):
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
-        return f"{type(self).__name__}({args})"
 
 
 def _shape(shape) -> tuple:

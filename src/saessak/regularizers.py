@@ -16,7 +16,7 @@ from __future__ import annotations
 import numbers
 
 from . import ops
-from ._registry import Registry
+from ._registry import Configurable, Registry
 from .autograd.tensor import Tensor
 
 
@@ -31,22 +31,11 @@ def _tensor(x):
     return x if isinstance(x, Tensor) else Tensor(x)
 
 
-class Regularizer:
+class Regularizer(Configurable):
     """Base class: ``__call__(weight) -> scalar Tensor`` and ``get_config()``."""
 
     def __call__(self, x):  # pragma: no cover - abstract
         raise NotImplementedError
-
-    def get_config(self) -> dict:
-        return {}
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)
-
-    def __repr__(self):
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
-        return f"{type(self).__name__}({args})"
 
 
 class L1(Regularizer):
