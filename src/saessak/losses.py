@@ -63,11 +63,6 @@ def _prepare(y_true, y_pred):
     return (*_same_rank(_true(y_true, p.dtype), p),)
 
 
-def _needs_grad(fn: Function, i: int) -> bool:
-    x = fn.inputs[i] if i < len(fn.inputs) else None
-    return x is not None and x.requires_grad
-
-
 def _axis(axis, ndim):
     if not -ndim <= axis < ndim:
         raise ValueError(f"losses: axis {axis} is out of range for predictions of rank {ndim}")
@@ -87,7 +82,7 @@ class MeanSquaredErrorFn(Function):
 
     def backward(self, g):
         gp = self.d * (np.expand_dims(g, -1) * (2.0 / self.n))
-        return (-gp if _needs_grad(self, 0) else None), gp
+        return (-gp if self.needs_input_grad(0) else None), gp
 
 
 class MeanAbsoluteErrorFn(Function):
@@ -101,7 +96,7 @@ class MeanAbsoluteErrorFn(Function):
 
     def backward(self, g):
         gp = self.sign * (np.expand_dims(g, -1) / self.n)
-        return (-gp if _needs_grad(self, 0) else None), gp
+        return (-gp if self.needs_input_grad(0) else None), gp
 
 
 class BinaryCrossentropyFn(Function):
@@ -129,7 +124,7 @@ class BinaryCrossentropyFn(Function):
         g = np.expand_dims(g, self.axis) / self.n
         pc = self.pc
         gp = g * self.inside * (pc - self.t) / (pc * (1 - pc))
-        gt = g * (self.log_q - self.log_p) if _needs_grad(self, 0) else None
+        gt = g * (self.log_q - self.log_p) if self.needs_input_grad(0) else None
         return gt, gp
 
 
@@ -152,7 +147,7 @@ class BinaryCrossentropyWithLogitsFn(Function):
 
         g = np.expand_dims(g, self.axis) / self.n
         gz = g * (_sigmoid(self.z) - self.t)
-        gt = -g * self.z if _needs_grad(self, 0) else None
+        gt = -g * self.z if self.needs_input_grad(0) else None
         return gt, gz
 
 
@@ -180,7 +175,7 @@ class CategoricalCrossentropyFn(Function):
         g = np.expand_dims(g, self.axis)
         dq = -g * self.inside * self.t / self.qc
         gp = (dq - (dq * self.q).sum(axis=self.axis, keepdims=True)) / self.s
-        gt = -g * self.log_q if _needs_grad(self, 0) else None
+        gt = -g * self.log_q if self.needs_input_grad(0) else None
         return gt, gp
 
 
@@ -201,7 +196,7 @@ class CategoricalCrossentropyWithLogitsFn(Function):
         g = np.expand_dims(g, self.axis)
         t = self.t
         gz = g * (np.exp(self.log_p) * t.sum(axis=self.axis, keepdims=True) - t)
-        gt = -g * self.log_p if _needs_grad(self, 0) else None
+        gt = -g * self.log_p if self.needs_input_grad(0) else None
         return gt, gz
 
 

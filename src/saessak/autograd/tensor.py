@@ -201,6 +201,11 @@ class Function:
             self.out_meta = tuple((o.shape, o.dtype) for o in outputs)
         return tuple(_wrap(o, needs_grad, self, i) for i, o in enumerate(outputs))
 
+    def needs_input_grad(self, i: int) -> bool:
+        """Whether input ``i`` wants a gradient: backward may skip the work when not."""
+        x = self.inputs[i] if i < len(self.inputs) else None
+        return x is not None and x.requires_grad
+
     def forward(self, *xs):  # pragma: no cover - abstract
         raise NotImplementedError
 

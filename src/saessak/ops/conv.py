@@ -28,6 +28,7 @@ import numpy as np
 
 from .. import backend
 from ..autograd.tensor import Function
+from .linalg import sum_rows
 
 PADDINGS = ("valid", "same", "causal")
 
@@ -146,19 +147,6 @@ def col2im(dcols, padded_shape, strides, dilation):
     return dx
 
 
-def sum_rows(m):
-    """``m.sum(axis=0)`` for a tall matrix, as a matrix-vector product: BLAS sums the rows
-    of a narrow matrix several times faster than NumPy's column-wise reduction."""
-    xp = backend.get_array_module(m)
-    return xp.ones(m.shape[0], dtype=m.dtype) @ m
-
-
-def _wants_grad(fn, i):
-    """Whether input ``i`` of the Function ``fn`` needs a gradient (skip the work if not)."""
-    x = fn.inputs[i] if i < len(fn.inputs) else None
-    return x is not None and x.requires_grad
-
-
 # --- convolution ----------------------------------------------------------------------------
 
 
@@ -225,7 +213,7 @@ class Conv(Function):
             dw = (self.cols.transpose(0, 2, 1) @ gg).reshape(
                 g, math.prod(ksize), -1, f // g).transpose(1, 2, 0, 3).reshape(self.w_shape)
         dx = None
-        if _wants_grad(self, 0):
+        if self.needs_input_grad(0):
             if g == 1:
                 dcols = g2 @ self.w2.T  # dcols = dY W^T
             else:
@@ -289,7 +277,7 @@ class ConvTranspose(Function):
         cols = windows(gpad, x.shape[1:-1], self.ksize, self.strides, self.dilation)
         cols = cols.reshape(-1, math.prod(self.ksize) * f)  # im2col of dY
         w2 = self.w2.reshape(-1, c_in)
-        dx = (cols @ w2).reshape(x.shape) if _wants_grad(self, 0) else None  # dX = cols W
+        dx = (cols @ w2).reshape(x.shape) if self.needs_input_grad(0) else None  # dX = cols W
         dw = (cols.T @ x.reshape(-1, c_in)).reshape(self.w2.shape)  # dW = cols^T X
         dw = dw.reshape(tuple(self.ksize) + (f, c_in))
         if self.has_bias:

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import backend
 from ..autograd.tensor import Function, Tensor
+
+
+def sum_rows(m):
+    """``m.sum(axis=0)`` for a tall matrix, as a matrix-vector product: BLAS sums the rows
+    of a narrow matrix several times faster than NumPy's column-wise reduction."""
+    xp = backend.get_array_module(m)
+    return xp.ones(m.shape[0], dtype=m.dtype) @ m
 
 
 class MatMul(Function):
@@ -33,12 +41,15 @@ class MatMul(Function):
             g2 = np.expand_dims(g2, -2)
         if b.ndim == 1:
             g2 = np.expand_dims(g2, -1)
-        ga = g2 @ np.swapaxes(b2, -1, -2)
-        gb = np.swapaxes(a2, -1, -2) @ g2
-        if a.ndim == 1:
-            ga = ga.reshape(ga.shape[:-2] + ga.shape[-1:])
-        if b.ndim == 1:
-            gb = gb.reshape(gb.shape[:-1])
+        ga = gb = None
+        if self.needs_input_grad(0):
+            ga = g2 @ np.swapaxes(b2, -1, -2)
+            if a.ndim == 1:
+                ga = ga.reshape(ga.shape[:-2] + ga.shape[-1:])
+        if self.needs_input_grad(1):
+            gb = np.swapaxes(a2, -1, -2) @ g2
+            if b.ndim == 1:
+                gb = gb.reshape(gb.shape[:-1])
         return ga, gb
 
 
@@ -62,10 +73,10 @@ class Linear(Function):
     def backward(self, g):
         x2 = self.x.reshape(-1, self.x.shape[-1])
         g2 = g.reshape(-1, g.shape[-1])
-        gx = (g2 @ self.w.T).reshape(self.x.shape)  # dX = G W^T
-        gw = x2.T @ g2  # dW = X^T G, summed over every leading axis at once
+        gx = (g2 @ self.w.T).reshape(self.x.shape) if self.needs_input_grad(0) else None  # G W^T
+        gw = x2.T @ g2 if self.needs_input_grad(1) else None  # dW = X^T G, over all rows at once
         if self.has_bias:
-            return gx, gw, g2.sum(axis=0)
+            return gx, gw, sum_rows(g2)  # db = sum of G's rows
         return gx, gw
 
 
