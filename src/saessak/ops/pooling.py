@@ -19,9 +19,13 @@ import numpy as np
 
 from .. import backend
 from ..autograd.tensor import Function
+from . import _conv_numba
 from .conv import (
+    as_image,
+    compiled,
     conv_output_length,
     conv_padding,
+    image_geometry,
     interior,
     normalize_tuple,
     pad_spatial,
@@ -79,6 +83,14 @@ class MaxPool(_Pool):
         xp_ = pad_spatial(x, self.pads, low)  # padding never wins a max
         xp = backend.get_array_module(x)
         index = np.uint8 if math.prod(self.pool) < 256 else np.int32
+        self.x_shape, self.padded_shape = x.shape, xp_.shape
+        nd = len(self.pool)
+        if compiled(xp_, nd=nd):  # one compiled pass over the image (see _conv_numba)
+            y = np.empty((x.shape[0], *self.out, x.shape[-1]), x.dtype)
+            self.arg = np.empty(y.shape, index)
+            _conv_numba.max_pool(as_image(xp_, nd), *image_geometry(
+                self.out, self.pool, self.strides), as_image(y, nd), as_image(self.arg, nd))
+            return y
         y = arg = None
         for k, where in self._positions():
             candidate = xp_[where]
@@ -89,10 +101,18 @@ class MaxPool(_Pool):
             xp.maximum(y, candidate, out=y)
             # positions come in increasing k, so k beats every arg stored so far
             xp.maximum(arg, better * index(k), out=arg)
-        self.arg, self.x_shape, self.padded_shape = arg, x.shape, xp_.shape
+        self.arg = arg
         return y
 
     def backward(self, g):
+        nd = len(self.pool)
+        if compiled(g, nd=nd):
+            g = np.ascontiguousarray(g)
+            dx = np.zeros(self.padded_shape, g.dtype)
+            _conv_numba.max_pool_backward(as_image(g, nd), as_image(self.arg, nd),
+                                          *image_geometry(self.pool, self.strides),
+                                          as_image(dx, nd))
+            return dx[interior(self.x_shape, self.pads)]
         return self._scatter(lambda k: g * (self.arg == k), g)
 
 

@@ -13,6 +13,7 @@ import math
 import numpy as np
 
 from .. import backend
+from . import _adam_numba
 from .adagrad import _check
 from .optimizer import Optimizer
 
@@ -64,6 +65,12 @@ class Adam(_Moments):
 
     def _update(self, w, g, slots, lr):
         m, v = slots[0], slots[1]
+        if not self.amsgrad and _adam_numba.usable(w, g, m, v):  # one compiled pass
+            c = w.dtype.type  # the constants in the weights' dtype, as NumPy would use them
+            _adam_numba.adam_update(w.reshape(-1), g.reshape(-1), m.reshape(-1), v.reshape(-1),
+                                    c(1 - self.beta_1), c(1 - self.beta_2), c(self._alpha),
+                                    c(self.epsilon))
+            return
         step = self._scratch(w)
         self._moments(m, v, g, step)
         if self.amsgrad:
