@@ -15,6 +15,14 @@ and its two gradients are the two other products of the same three matrices:
 back onto the input (a pixel read by several patches gets the sum). col2im loops over the
 few kernel offsets (9 for a 3x3 kernel), never over pixels.
 
+The bias rides along in the same product, as a bias does for a single neuron: append a
+column of ones to ``cols`` and the bias to ``W`` as one more row, and
+
+    Y = [cols 1] @ [W; b]        d[W; b] = [cols 1]^T @ dY
+
+so the last row of the weight gradient is db, the column sums of dY. Adding the bias and
+summing its gradient separately would cost two more passes over Y, the largest array.
+
 Shapes follow Keras: inputs ``(batch, *spatial, channels)``, kernels
 ``(*kernel_size, channels // groups, filters)``. Every function works for 1, 2 or 3 spatial
 axes; ``conv1d`` and ``conv2d`` only name the common cases.
@@ -149,12 +157,23 @@ def image_geometry(*per_axis):
     return tuple(v for t in per_axis for v in ((1,) + tuple(t) if len(t) == 1 else t))
 
 
-def im2col(x, out_sizes, kernel_size, strides, dilation):
+def im2col(x, out_sizes, kernel_size, strides, dilation, ones_column=False):
     """All patches of the (already padded) ``x`` as the rows of one matrix,
-    (batch * out_positions, kernel_positions * channels): the one copy a convolution makes.
-    (NumPy's strided copy runs near memory speed here; a compiled loop did not beat it.)"""
+    (batch * out_positions, kernel_positions * channels), and a last column of ones when
+    ``ones_column``: the one copy a convolution makes. (NumPy's strided copy runs near
+    memory speed here; a compiled loop did not beat it.)"""
+    patches = windows(x, out_sizes, kernel_size, strides, dilation)
     n_rows = x.shape[0] * math.prod(out_sizes)
-    return windows(x, out_sizes, kernel_size, strides, dilation).reshape(n_rows, -1)
+    if not ones_column:
+        return patches.reshape(n_rows, -1)
+    xp = backend.get_array_module(x)
+    width = math.prod(kernel_size) * x.shape[-1]
+    cols = xp.empty((n_rows, width + 1), dtype=x.dtype)
+    cols[:, width] = 1
+    # The first `width` columns seen in the patches' shape: splitting the axes of a slice
+    # whose last stride is one element is always a view, so the copy lands in `cols`.
+    xp.copyto(cols[:, :width].reshape(patches.shape), patches)
+    return cols
 
 
 def col2im(dcols, padded_shape, out_sizes, kernel_size, strides, dilation):
@@ -210,9 +229,12 @@ class Conv(Function):
                              f"{tuple(ksize)} (dilation {self.dilation}): no output remains")
         self.x_shape, self.padded_shape, self.out = x.shape, xp_.shape, out
         n_rows = x.shape[0] * math.prod(out)
-        if g == 1:
-            self.cols = im2col(xp_, out, ksize, self.strides, self.dilation)
+        if g == 1:  # with a bias: [cols 1] @ [W; b]
+            self.cols = im2col(xp_, out, ksize, self.strides, self.dilation,
+                               ones_column=b is not None)
             self.w2 = w.reshape(-1, f)
+            if b is not None:
+                self.w2 = backend.get_array_module(w).concatenate([self.w2, b[None]])
             y = self.cols @ self.w2
         else:
             # Split channels into (G, C/G) and bring G to the front: (G, rows, k*C/G).
@@ -225,8 +247,8 @@ class Conv(Function):
             self.w2 = w.reshape(kpos, c_in // g, g, f // g).transpose(2, 0, 1, 3).reshape(
                 g, kpos * (c_in // g), f // g)
             y = (self.cols @ self.w2).transpose(1, 0, 2).reshape(n_rows, f)
-        if b is not None:
-            y += b
+            if b is not None:
+                y += b
         self.w_shape, self.has_bias = w.shape, b is not None
         return y.reshape((x.shape[0],) + out + (f,))
 
@@ -235,8 +257,12 @@ class Conv(Function):
         nd = len(self.out)
         ksize = self.w_shape[:nd]
         g2 = gy.reshape(-1, f)
+        db = None
         if g == 1:
-            dw = (self.cols.T @ g2).reshape(self.w_shape)  # dW = cols^T dY
+            dw = self.cols.T @ g2  # d[W; b] = [cols 1]^T dY
+            if self.has_bias:
+                dw, db = dw[:-1], dw[-1]
+            dw = dw.reshape(self.w_shape)
         else:
             gg = g2.reshape(-1, g, f // g).transpose(1, 0, 2)  # (G, rows, F/G)
             dw = (self.cols.transpose(0, 2, 1) @ gg).reshape(
@@ -244,7 +270,8 @@ class Conv(Function):
         dx = None
         if self.needs_input_grad(0):
             if g == 1:
-                dcols = g2 @ self.w2.T  # dcols = dY W^T
+                w2 = self.w2[:-1] if self.has_bias else self.w2
+                dcols = g2 @ w2.T  # dcols = dY W^T
             else:
                 dcols = (gg @ self.w2.transpose(0, 2, 1)).reshape(
                     g, -1, math.prod(ksize), self.x_shape[-1] // g).transpose(1, 2, 0, 3)
@@ -252,7 +279,7 @@ class Conv(Function):
             dx = col2im(dcols, self.padded_shape, self.out, ksize, self.strides, self.dilation)
             dx = dx[interior(self.x_shape, self.pads)]
         if self.has_bias:
-            return dx, dw, sum_rows(g2)
+            return dx, dw, sum_rows(g2) if db is None else db
         return dx, dw
 
 
