@@ -72,9 +72,11 @@ if numba is not None:
                                 where[c] = k if better else where[c]
 
     @jit
-    def max_pool_backward(g, arg, ph, pw, sh, sw, dx):
+    def max_pool_backward(g, arg, ph, pw, sh, sw, dx, accumulate):
         """dx[the arg-max pixel of each window] += g: each window sends its gradient to the
-        input that won it. ``dx`` (the padded input's shape) must start at zero."""
+        input that won it, zero to the others. With ``accumulate`` (windows that overlap or
+        leave pixels out), ``dx`` must start at zero and receives sums; without, every
+        pixel of ``dx`` belongs to one window and is simply written."""
         channels = g.shape[3]
         zero = g.dtype.type(0)
         for n in range(g.shape[0]):
@@ -85,5 +87,9 @@ if numba is not None:
                         for j in range(pw):
                             pixel = dx[n, oh * sh + i, ow * sw + j]
                             k = won.dtype.type(i * pw + j)
-                            for c in range(channels):
-                                pixel[c] += grad[c] if won[c] == k else zero
+                            if accumulate:
+                                for c in range(channels):
+                                    pixel[c] += grad[c] if won[c] == k else zero
+                            else:
+                                for c in range(channels):
+                                    pixel[c] = grad[c] if won[c] == k else zero

@@ -57,14 +57,17 @@ class _Pool(Function):
         for k, offset in enumerate(np.ndindex(*self.pool)):
             yield k, window_slice(offset, self.out, self.strides, ones)
 
-    def _scatter(self, part_of_g, like):
-        """dx: put ``part_of_g(k)`` onto the pixels at window position k, for every k.
-
-        When the windows tile the input exactly (stride = pool, nothing left over, the
-        usual 2x2 case) every pixel is written once, so no zero-fill and no adding."""
-        xp = backend.get_array_module(like)
-        tiles = tuple(self.strides) == tuple(self.pool) and all(
+    def _tiles(self):
+        """Whether the windows tile the input exactly (stride = pool, nothing left over, the
+        usual 2x2 case): then every pixel gets its gradient from one window only, so dx
+        needs no zero-fill and no adding."""
+        return tuple(self.strides) == tuple(self.pool) and all(
             o * p == n for o, p, n in zip(self.out, self.pool, self.padded_shape[1:-1]))
+
+    def _scatter(self, part_of_g, like):
+        """dx: put ``part_of_g(k)`` onto the pixels at window position k, for every k."""
+        xp = backend.get_array_module(like)
+        tiles = self._tiles()
         dx = (xp.empty if tiles else xp.zeros)(self.padded_shape, dtype=like.dtype)
         for k, where in self._positions():
             if tiles:
@@ -108,10 +111,11 @@ class MaxPool(_Pool):
         nd = len(self.pool)
         if compiled(g, nd=nd):
             g = np.ascontiguousarray(g)
-            dx = np.zeros(self.padded_shape, g.dtype)
+            tiles = self._tiles()
+            dx = (np.empty if tiles else np.zeros)(self.padded_shape, g.dtype)
             _conv_numba.max_pool_backward(as_image(g, nd), as_image(self.arg, nd),
                                           *image_geometry(self.pool, self.strides),
-                                          as_image(dx, nd))
+                                          as_image(dx, nd), not tiles)
             return dx[interior(self.x_shape, self.pads)]
         return self._scatter(lambda k: g * (self.arg == k), g)
 
