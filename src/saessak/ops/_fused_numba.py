@@ -195,11 +195,13 @@ if numba is not None:
 
     # --- layer normalization over the last axis ----------------------------------------------
     #
-    # Row sums below accumulate in float64 and scalar: LLVM vectorises neither a float32
-    # sum without reordering permission nor a conversion-free float64 one, but the rows are
-    # short (the model width) and sit in L1, so the passes that write cost more.
+    # A row (the model width) sits in L1 while its passes run. Row sums are float32 kept in
+    # SIMD lanes (``reassoc`` allows the reordering: several partial sums, like NumPy's
+    # pairwise sums more accurate than one running total); the variance is the mean of the
+    # centred squares, never E[x^2] - E[x]^2. dgamma and dbeta add up thousands of rows,
+    # so they accumulate in float64.
 
-    @jit(fastmath={"contract", "reassoc"})  # reassoc: the row sums may be vectorised
+    @jit(fastmath={"contract", "reassoc"})
     def layer_norm_rows(x, gamma, beta, eps, y, xhat, rstd):
         """Over each row of ``x`` (rows, n): ``xhat = (x - mean) / sqrt(var + eps)`` and
         ``y = gamma * xhat + beta``; fills ``y``, ``xhat`` and ``rstd`` (rows,)."""
