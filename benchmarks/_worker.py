@@ -97,7 +97,12 @@ def _versions(framework):
 
 
 def _import_framework(framework, threads):
-    if framework == "pytorch":
+    if framework == "saessak":
+        import saessak
+        # saessak's fit/evaluate/predict run with subnormal floats flushed to zero (FTZ/DAZ,
+        # as TensorFlow's threads do); the hand-written train steps here run the same way.
+        saessak.backend.flush_denormal(True)
+    elif framework == "pytorch":
         import torch
         torch.set_num_threads(threads)
     elif framework == "keras":
