@@ -251,3 +251,14 @@ if numba is not None:
             r = rstd[i]
             for j in range(n):
                 out[j] = (grow[j] * gamma[j] - mean_gx - xh[j] * mean_gxh) * r
+
+    # --- ReLU -----------------------------------------------------------------------------
+
+    @jit
+    def relu_backward(g, y, out):
+        """``out = g where y > 0, else 0`` over C-contiguous arrays of one shape: NumPy's
+        ``g * (y > 0)`` writes and reads a mask in between."""
+        gf, yf, of = g.reshape(-1), y.reshape(-1), out.reshape(-1)
+        for i in range(gf.shape[0]):
+            of[i] = gf[i] if yf[i] > 0 else 0.0
+        return out

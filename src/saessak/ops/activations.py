@@ -7,6 +7,7 @@ import math as _math
 import numpy as np
 
 from ..autograd.tensor import Function, Tensor
+from . import _fused_numba as fused
 from .math import _erf
 
 
@@ -66,14 +67,19 @@ class ReLU(Function):
 
 
 class Relu(Function):
-    """The plain ``max(0, x)``, kept apart from ReLU because it is by far the most used."""
+    """The plain ``max(0, x)``, kept apart from ReLU because it is by far the most used.
+
+    It keeps its output y rather than a mask (y > 0 exactly where x > 0): y stays alive
+    anyway as the next layer's input, a mask would be one more array to write."""
 
     def forward(self, x):
-        self.mask = x > 0
-        return np.maximum(x, 0)
+        self.y = np.maximum(x, 0)
+        return self.y
 
     def backward(self, g):
-        return g * self.mask
+        if fused.usable(g, self.y) and g.flags.c_contiguous and self.y.flags.c_contiguous:
+            return fused.relu_backward(g, self.y, np.empty_like(g))  # one pass, no mask
+        return g * (self.y > 0)
 
 
 class Elu(Function):
