@@ -116,6 +116,16 @@ def _kernel_mask(blocked, lead, n_queries, n_keys):
     return blocks, np.ascontiguousarray(block_of).reshape(n_lead), True
 
 
+def _laid_out_like(a, shape):
+    """An empty array of ``shape`` whose axes lie in memory in the order of ``a``'s (when
+    the ranks match). Outputs and gradients made this way follow their inputs' layout:
+    for heads split off a (batch, T, heads, size) projection, the transposes back to that
+    layout and the joins of the heads are then free instead of copies."""
+    if a.ndim == len(shape):
+        return np.empty_like(a, shape=shape)
+    return backend.get_array_module(a).empty(shape, a.dtype)
+
+
 class ScaledDotProductAttention(Function):
     """``O = dropout(softmax(scale * Q K^T, masked)) V`` for inputs of shape
     (..., Tq, d), (..., Tk, d), (..., Tk, dv), batched over the leading axes.
@@ -123,11 +133,12 @@ class ScaledDotProductAttention(Function):
     Outputs O and, when ``need_weights``, the attention weights P (before dropout).
 
     Inside, the (T x T) arrays are kept key-major, S^T = K Q^T of shape (..., Tk, Tq), so
-    the softmax reduces over the second-to-last axis. NumPy runs those reductions and
-    their broadcasts two to three times faster than along short last axes, and every
-    matmul below gets contiguous operands (measured: ~1.7x faster overall). For float32
-    with numba, compiled kernels (:mod:`._fused_numba`) run the softmax and its backward
-    in one visit to each block, the scale and mask included.
+    the softmax reduces over the second-to-last axis: NumPy runs those reductions and their
+    broadcasts two to three times faster than along short last axes. For float32 with
+    numba, compiled kernels (:mod:`._fused_numba`) run the softmax and its backward in one
+    visit to each (Tk x Tq) block, the scale and the mask included. The matmuls read
+    transposed and strided views directly (BLAS takes them), and write O and the gradients
+    in the memory layout of q, k and v (:func:`_laid_out_like`).
     """
 
     def __init__(self, scale, blocked=None, dropout_rate=0.0, rng=None, need_weights=True):
@@ -140,8 +151,8 @@ class ScaledDotProductAttention(Function):
         xp = backend.get_array_module(q)
         self.q, self.k, self.v = q, k, v
         self.compiled = fused.usable(q, k, v)
-        if self.compiled:
-            p_t = self.p_t = k @ _t(q)  # (..., Tk, Tq); BLAS reads the transposed view
+        if self.compiled:  # scale and mask inside the kernel
+            p_t = self.p_t = k @ _t(q)  # S^T (..., Tk, Tq)
             n_keys, n_queries = p_t.shape[-2:]
             self.mask_args = _kernel_mask(self.blocked, p_t.shape[:-2], n_queries, n_keys)
             fused.softmax_columns(p_t.reshape(-1, n_keys, n_queries), np.float32(self.scale),
@@ -150,21 +161,24 @@ class ScaledDotProductAttention(Function):
         else:
             q_t = xp.ascontiguousarray(_t(q))  # (..., d, Tq)
             q_t *= q_t.dtype.type(self.scale)  # scale the small factor, not the (T x T) product
-            p_t = self.p_t = _softmax_rows(k @ q_t, self.blocked_t, axis=-2)  # (..., Tk, Tq)
+            p_t = self.p_t = _softmax_rows(k @ q_t, self.blocked_t, axis=-2)
         self.keep_t = None
         p_used_t = p_t
         if self.rate > 0:
             self.keep_t = _dropout_keep(p_t.shape, self.rate, self.rng, p_t.dtype, xp)
             p_used_t = p_t * self.keep_t
         self.p_used_t = p_used_t
-        out = _t(xp.ascontiguousarray(_t(v)) @ p_used_t)  # O^T = V^T P^T
+        out = _laid_out_like(q, p_t.shape[:-2] + (p_t.shape[-1], v.shape[-1]))
+        np.matmul(_t(p_used_t), v, out=out)  # O = P' V
         return (out, _t(p_t)) if self.n_outputs == 2 else out
 
     def backward(self, g_out, g_p=None):
         xp = backend.get_array_module(g_out)
         q, k, v = self.q, self.k, self.v
-        g_v = self.p_used_t @ xp.ascontiguousarray(g_out)  # dV = P'^T dO
-        g_p_t = v @ xp.ascontiguousarray(_t(g_out))  # dP'^T = V dO^T
+        lead = g_out.shape[:-2]
+        g_v = _laid_out_like(v, lead + v.shape[-2:])
+        np.matmul(self.p_used_t, g_out, out=g_v)  # dV = P'^T dO
+        g_p_t = v @ xp.ascontiguousarray(_t(g_out))  # dP'^T = V dO^T (copied: faster here)
         if self.keep_t is not None:
             g_p_t *= self.keep_t
         if g_p is not None:
@@ -178,8 +192,10 @@ class ScaledDotProductAttention(Function):
         else:
             g_s_t = _softmax_rows_backward(g_p_t, self.p_t, self.blocked_t, axis=-2)
             g_s_t *= g_s_t.dtype.type(self.scale)
-        g_k = g_s_t @ xp.ascontiguousarray(q)  # dK = dS^T Q
-        g_q = _t(xp.ascontiguousarray(_t(k)) @ g_s_t)  # dQ^T = K^T dS^T
+        g_k = _laid_out_like(k, lead + k.shape[-2:])
+        np.matmul(g_s_t, q, out=g_k)  # dK = dS^T Q
+        g_q = _laid_out_like(q, lead + q.shape[-2:])
+        np.matmul(_t(g_s_t), k, out=g_q)  # dQ = dS K
         return g_q, g_k, g_v
 
 
