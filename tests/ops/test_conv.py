@@ -205,3 +205,31 @@ def test_depthwise_gradients():
     result = grad_check(lambda x, w: ops.depthwise_conv2d(x, w, padding="same"), x, w,
                         eps=1e-4)
     assert result.ok, str(result)
+
+
+@pytest.mark.parametrize("channels", [1, 3, 4, 8])
+@pytest.mark.parametrize("ones_column", [False, True])
+@pytest.mark.parametrize("shape, kernel, strides, dilation", [
+    ((2, 7, 6), (3, 2), (1, 2), (1, 1)),
+    ((2, 9, 9), (3, 3), (2, 1), (2, 1)),
+    ((3, 11), (4,), (1,), (2,)),
+])
+def test_im2col_layouts_hold_every_patch(channels, ones_column, shape, kernel, strides,
+                                         dilation):
+    """Few channels: the transposed gather; more: the row copy. Both give the same matrix:
+    row r = the patch of output position r, flattened (kernel offset, channel), then 1."""
+    from saessak.ops.conv import im2col
+
+    x = R.standard_normal(shape + (channels,)).astype(np.float32)
+    out = tuple(conv_output_length(n, k, s, "valid", d)
+                for n, k, s, d in zip(shape[1:], kernel, strides, dilation))
+    cols = im2col(x, out, kernel, strides, dilation, ones_column=ones_column)
+    expected = []
+    for n in range(shape[0]):
+        for pos in itertools.product(*(range(o) for o in out)):
+            patch = [x[(n,) + tuple(p * s + k * d for p, s, k, d in
+                                    zip(pos, strides, offset, dilation))]
+                     for offset in itertools.product(*(range(k) for k in kernel))]
+            row = np.concatenate(patch)
+            expected.append(np.append(row, 1.0) if ones_column else row)
+    np.testing.assert_array_equal(cols, np.array(expected, np.float32))
