@@ -148,6 +148,15 @@ class ScaledDotProductAttention(Function):
         self.n_outputs = 2 if need_weights else 1
 
     def forward(self, q, k, v):
+        return self._attend(q, k, v)
+
+    def backward(self, g_out, g_p=None):
+        lead = g_out.shape[:-2]
+        buffers = (_laid_out_like(a, lead + a.shape[-2:]) for a in (self.q, self.k, self.v))
+        return self._gradients(g_out, g_p, *buffers)
+
+    def _attend(self, q, k, v, out=None):
+        """The forward, writing O into ``out`` when given."""
         xp = backend.get_array_module(q)
         self.q, self.k, self.v = q, k, v
         self.compiled = fused.usable(q, k, v)
@@ -168,15 +177,15 @@ class ScaledDotProductAttention(Function):
             self.keep_t = _dropout_keep(p_t.shape, self.rate, self.rng, p_t.dtype, xp)
             p_used_t = p_t * self.keep_t
         self.p_used_t = p_used_t
-        out = _laid_out_like(q, p_t.shape[:-2] + (p_t.shape[-1], v.shape[-1]))
+        if out is None:
+            out = _laid_out_like(q, p_t.shape[:-2] + (p_t.shape[-1], v.shape[-1]))
         np.matmul(_t(p_used_t), v, out=out)  # O = P' V
         return (out, _t(p_t)) if self.n_outputs == 2 else out
 
-    def backward(self, g_out, g_p=None):
+    def _gradients(self, g_out, g_p, g_q, g_k, g_v):
+        """The backward, filling the buffers ``g_q``, ``g_k``, ``g_v``."""
         xp = backend.get_array_module(g_out)
         q, k, v = self.q, self.k, self.v
-        lead = g_out.shape[:-2]
-        g_v = _laid_out_like(v, lead + v.shape[-2:])
         np.matmul(self.p_used_t, g_out, out=g_v)  # dV = P'^T dO
         g_p_t = v @ xp.ascontiguousarray(_t(g_out))  # dP'^T = V dO^T (copied: faster here)
         if self.keep_t is not None:
@@ -192,11 +201,57 @@ class ScaledDotProductAttention(Function):
         else:
             g_s_t = _softmax_rows_backward(g_p_t, self.p_t, self.blocked_t, axis=-2)
             g_s_t *= g_s_t.dtype.type(self.scale)
-        g_k = _laid_out_like(k, lead + k.shape[-2:])
         np.matmul(g_s_t, q, out=g_k)  # dK = dS^T Q
-        g_q = _laid_out_like(q, lead + q.shape[-2:])
         np.matmul(_t(g_s_t), k, out=g_q)  # dQ = dS K
         return g_q, g_k, g_v
+
+
+class PackedSelfAttention(ScaledDotProductAttention):
+    """Multi-head self-attention straight from one packed projection.
+
+    ``qkv`` (batch, T, heads * (2 key_dim + value_dim)) holds [queries | keys | values],
+    each part laid out (heads, size), as one matmul of x with the three projection
+    kernels side by side produces them. The output is the heads joined,
+    (batch, T, heads * value_dim), and the weights (batch, heads, T, T).
+
+    It computes what splitting qkv into heads and calling
+    :class:`ScaledDotProductAttention` computes, minus the copies: forward reads the
+    three parts in place (strided views), writes O with the heads already side by side,
+    and backward writes the three gradients straight into one packed array (split ops
+    would join them with one more copy).
+    """
+
+    def __init__(self, num_heads, key_dim, value_dim, scale, blocked=None, dropout_rate=0.0,
+                 rng=None, need_weights=True):
+        super().__init__(scale, blocked, dropout_rate, rng, need_weights)
+        self.sizes = (key_dim, key_dim, value_dim)
+        self.num_heads = num_heads
+
+    def _heads(self, packed):
+        """The (batch, heads, T, size) views of the three parts of a packed array."""
+        batch, length, _ = packed.shape
+        views, start = [], 0
+        for size in self.sizes:
+            width = self.num_heads * size
+            part = packed[:, :, start:start + width].reshape(batch, length, self.num_heads, size)
+            views.append(part.transpose(0, 2, 1, 3))
+            start += width
+        return views
+
+    def forward(self, qkv):
+        batch, length, _ = qkv.shape
+        self.packed_shape = qkv.shape
+        joined = np.empty_like(qkv, shape=(batch, length, self.num_heads, self.sizes[2]))
+        result = self._attend(*self._heads(qkv), out=joined.transpose(0, 2, 1, 3))
+        joined = joined.reshape(batch, length, -1)
+        return (joined, result[1]) if self.n_outputs == 2 else joined
+
+    def backward(self, g_joined, g_p=None):
+        batch, length, _ = g_joined.shape
+        g_out = g_joined.reshape(batch, length, self.num_heads, -1).transpose(0, 2, 1, 3)
+        g_qkv = np.empty_like(g_joined, shape=self.packed_shape)
+        self._gradients(g_out, g_p, *self._heads(g_qkv))
+        return g_qkv
 
 
 def scaled_dot_product_attention(q, k, v, mask=None, causal=False, dropout=0.0, training=False,
@@ -233,6 +288,36 @@ def scaled_dot_product_attention(q, k, v, mask=None, causal=False, dropout=0.0, 
     if need_weights:
         return fn(q, k, v)
     return fn(q, k, v), None
+
+
+def packed_self_attention(qkv, num_heads, key_dim, value_dim=None, mask=None, causal=False,
+                          dropout=0.0, training=False, seed=None, scale=None,
+                          need_weights=True):
+    """Multi-head self-attention from one packed projection ``qkv`` (batch, T,
+    num_heads * (2 key_dim + value_dim)), [queries | keys | values] with each part laid
+    out (num_heads, size). Returns ``(heads, weights)``: the heads joined,
+    (batch, T, num_heads * value_dim), and (batch, num_heads, T, T) (None unless
+    ``need_weights``). The other arguments are those of
+    :func:`scaled_dot_product_attention`; ``mask`` broadcasts to (batch, heads, T, T).
+    """
+    value_dim = key_dim if value_dim is None else value_dim
+    shape = np.shape(qkv)
+    if len(shape) != 3 or shape[-1] != num_heads * (2 * key_dim + value_dim):
+        raise ValueError(f"packed_self_attention: expected qkv of shape (batch, T, "
+                         f"{num_heads * (2 * key_dim + value_dim)}), received {shape}")
+    if not 0 <= dropout < 1:
+        raise ValueError(f"packed_self_attention: dropout must be in [0, 1), received "
+                         f"{dropout}")
+    scale = 1.0 / math.sqrt(key_dim) if scale is None else scale
+    data = qkv.data if isinstance(qkv, Tensor) else np.asarray(qkv)
+    blocked = _blocked(mask, causal, shape[1], shape[1], backend.get_array_module(data))
+    rate = dropout if training else 0.0
+    rng = backend.make_rng(seed) if rate > 0 else None
+    fn = PackedSelfAttention(num_heads, key_dim, value_dim, scale, blocked, rate, rng,
+                             need_weights)
+    if need_weights:
+        return fn(qkv)
+    return fn(qkv), None
 
 
 class MaskedSoftmax(Function):

@@ -22,7 +22,7 @@ import numpy as np
 
 from ... import backend
 from ...ops import attention as attn
-from ...ops import concatenate, linear, reshape, split, transpose
+from ...ops import concatenate, linear, reshape, transpose
 from ..layer import Layer, _to_tensors
 
 
@@ -203,18 +203,21 @@ class MultiHeadAttention(Layer):
 
     fuse_projections = True  # self-attention: one matmul for queries, keys and values
 
-    def _project_self(self, x):
-        """Queries, keys and values of one sequence with a single (dim, 3 * heads * size)
-        product instead of three: the same numbers, one pass over ``x`` (as PyTorch's
-        ``in_proj_weight`` does), then split back into the three Keras-shaped parts."""
+    def _attend_self(self, x, mask, training, need_weights):
+        """Self-attention of one sequence with a single (dim, 3 * heads * size) projection
+        instead of three (as PyTorch's ``in_proj_weight``): the same numbers, one pass
+        over ``x``, and the attention reads its heads straight from the packed product.
+        Returns the heads joined as (batch, T, heads, value_dim), and the weights."""
         layers = (self.query_dense, self.key_dense, self.value_dense)
         kernel = concatenate([reshape(d.kernel, (x.shape[-1], -1)) for d in layers], axis=1)
         bias = None
         if self.use_bias:
             bias = concatenate([reshape(d.bias, (-1,)) for d in layers], axis=0)
-        sizes = [math.prod(d.out_shape) for d in layers]
-        parts = split(linear(x, kernel, bias), sizes, axis=-1)
-        return [reshape(p, x.shape[:-1] + d.out_shape) for p, d in zip(parts, layers)]
+        heads, weights = attn.packed_self_attention(
+            linear(x, kernel, bias), self.num_heads, self.key_dim, self.value_dim,
+            mask=None if mask is None else mask[:, None], dropout=self.dropout,
+            training=bool(training), seed=self._rng, need_weights=need_weights)
+        return reshape(heads, x.shape[:-1] + (self.num_heads, self.value_dim)), weights
 
     def call(self, query, value, key=None, query_mask=None, value_mask=None, key_mask=None,
              attention_mask=None, return_attention_scores=False, training=None,
@@ -229,17 +232,18 @@ class MultiHeadAttention(Layer):
         mask = self._attention_mask(query, value, key, query_mask, value_mask, key_mask,
                                     attention_mask, use_causal_mask)
         if query is value and key is value and self.fuse_projections:
-            q, k, v = self._project_self(query)
+            heads, weights = self._attend_self(query, mask, training, return_attention_scores)
         else:
             q, k, v = self.query_dense(query), self.key_dense(key), self.value_dense(value)
-        # (batch, T, heads, size) -> (batch, heads, T, size): one attention per head
-        q, k, v = (transpose(t, (0, 2, 1, 3)) for t in (q, k, v))
-        heads, weights = attn.scaled_dot_product_attention(
-            q, k, v, mask=None if mask is None else mask[:, None], dropout=self.dropout,
-            training=bool(training), seed=self._rng, scale=1.0 / math.sqrt(self.key_dim),
-            need_weights=return_attention_scores)
-        # join the heads: (batch, Tq, heads, value_dim) -> output projection
-        output = self.output_dense(transpose(heads, (0, 2, 1, 3)))
+            # (batch, T, heads, size) -> (batch, heads, T, size): one attention per head
+            q, k, v = (transpose(t, (0, 2, 1, 3)) for t in (q, k, v))
+            heads, weights = attn.scaled_dot_product_attention(
+                q, k, v, mask=None if mask is None else mask[:, None], dropout=self.dropout,
+                training=bool(training), seed=self._rng, scale=1.0 / math.sqrt(self.key_dim),
+                need_weights=return_attention_scores)
+            heads = transpose(heads, (0, 2, 1, 3))  # (batch, Tq, heads, value_dim)
+        # join the heads: output projection of (batch, Tq, heads * value_dim)
+        output = self.output_dense(heads)
         if self.activity_regularizer is not None:
             from ... import regularizers
             self.add_loss(regularizers.get(self.activity_regularizer)(output)
