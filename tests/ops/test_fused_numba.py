@@ -176,6 +176,17 @@ def test_softmax_kernels_on_blocks_against_a_direct_formula():
     assert (ds[blocked[block_of]] == 0).all()
 
 
+def test_scores_far_below_the_mask_penalty_still_give_a_softmax(monkeypatch):
+    # unmasked scores of -3e9 lie below what a masked score becomes (-1e9)
+    q, k, v = (x.astype(np.float32) for x in qkv((1,), 3, 4, 2, 2))
+    q[0, 1] = [-1e9, 0.0]
+    k[0, :, 0] = [3.0, 2.0, 2.5, 2.0]  # scores -3e9, -2e9, -2.5e9, -2e9
+    for compiled in (True, False):
+        monkeypatch.setattr(fused, "ENABLED", compiled)
+        _, w = ops.scaled_dot_product_attention(q, k, v, scale=1.0)
+        np.testing.assert_allclose(w.numpy()[0, 1], [0, 0.5, 0, 0.5])
+
+
 def test_a_nan_score_gives_nan_weights_as_in_numpy(monkeypatch):
     q, k, v = (x.astype(np.float32) for x in qkv((1,), 3, 4, 2, 2))
     k[0, 1, 0] = np.nan  # key 1 poisons every query's scores

@@ -106,8 +106,8 @@ def _kernel_mask(blocked, lead, n_queries, n_keys):
     the block index for each of the scores' leading positions ``lead``, and whether there
     is a mask at all. Only the mask's own blocks are materialised, not its broadcast."""
     n_lead = math.prod(lead)
-    if blocked is None:
-        return np.zeros((1, 1, 1), bool), np.zeros(n_lead, np.intp), False
+    if blocked is None:  # one all-False block (never read), so that every index is valid
+        return np.zeros((1, n_keys, n_queries), bool), np.zeros(n_lead, np.intp), False
     m = blocked.reshape((1,) * (len(lead) + 2 - blocked.ndim) + blocked.shape)
     m_lead = m.shape[:-2]
     m = np.broadcast_to(m, m_lead + (n_queries, n_keys))
