@@ -207,8 +207,9 @@ def test_shape_errors(rng):
 
 # --- the optional numba loops give the NumPy loops' numbers ------------------------------------
 # float64 runs only the compiled backward loops: the same arithmetic as NumPy's. float32 also
-# runs the compiled forward loops (LSTM, GRU), whose tanh and sigmoid round differently from
-# NumPy's by an ulp or so: agreement to a few float32 ulps of each array's largest entry
+# runs the compiled forward loops (LSTM, GRU, SimpleRNN), whose tanh and sigmoid round
+# differently from NumPy's by an ulp or so: agreement to a few float32 ulps of each array's
+# largest entry
 # (sums such as the bias gradient cancel, so a small entry can carry such an absolute error).
 
 
@@ -247,7 +248,8 @@ def test_numba_loops_match_numpy(rng, data, kernel, mode, dtype, rtol, ulps, mon
 
 @pytest.mark.skipif(not _rnn_numba.ENABLED, reason="numba (the 'fast' extra) not installed")
 @pytest.mark.parametrize("kernel,compiled", [("lstm", "lstm_forward"), ("gru", "gru_forward"),
-                                             ("gru_reset_before", "gru_forward")])
+                                             ("gru_reset_before", "gru_forward"),
+                                             ("simple_rnn", "simple_forward")])
 def test_numba_forward_on_a_long_sequence(rng, kernel, compiled, monkeypatch):
     """100 steps of 32 units at the scale of a trained layer: the compiled forward loops'
     tanh (a rational function) must not drift from NumPy's over a long recurrence."""

@@ -10,7 +10,7 @@ into SIMD code. They compute the same thing as the NumPy loops, on the same buff
 default activations (tanh, with sigmoid gates); other activations use the NumPy loops.
 
 The backward loops need no exp or tanh (they read the saved gate values) and run for
-float32 and float64. The LSTM's forward loop needs tanh, and numba's scalar ``math.tanh``
+float32 and float64. The forward loops need tanh, and numba's scalar ``math.tanh``
 is a libm call per element (about 20 times slower than NumPy's SIMD tanh), so it uses
 :func:`_tanh` below, a rational function that vectorises and is accurate to float32
 precision only: the compiled forward loop runs for float32, float64 stays in NumPy.
@@ -308,6 +308,22 @@ if numba is not None:
             _next_dh(dh, prev, rd, has_rd, direct)
 
     # --- SimpleRNN ---------------------------------------------------------------------------
+
+    @jit
+    def simple_forward(P, bias, has_bias, H, U, rec, hbuf, keep, has_keep, rd, has_rd):
+        """h_t = tanh(x_t W + b + h_{t-1} U): P holds every step's x_t W; H[0] holds the
+        initial state and H[1:] gets the outputs. rec and hbuf (B, u) are scratch buffers."""
+        steps, batch, u = P.shape
+        for t in range(steps):
+            np.dot(_state_in(H[t], rd, has_rd, hbuf), U, rec)
+            _add_bias(rec, bias, has_bias)
+            for b in range(batch):
+                if has_keep and not keep[t, b]:  # a masked step keeps its state
+                    H[t + 1, b] = H[t, b]
+                    continue
+                p, r, h = P[t, b], rec[b], H[t + 1, b]
+                for j in range(u):
+                    h[j] = _tanh(p[j] + r[j])
 
     @jit
     def simple_backward(H, UT, dZ, dY, has_dY, dh, work, keep, has_keep, rd, has_rd):

@@ -14,13 +14,20 @@ from .rnn import Recurrence
 
 
 class SimpleRNN(Recurrence):
+    has_compiled_loop = True
+
     def _run(self, P, U, _recurrent_bias, states):
         steps, batch, u = P.shape
         H = np.empty((steps + 1, batch, u), P.dtype)
         H[0] = states[0]
-        H[1:] = P  # each step's x_t W + b, completed in place below
         self.H = H
         hbuf, rec = np.empty((batch, u), P.dtype), np.empty((batch, u), P.dtype)
+        if self.compiled:
+            _rnn_numba.simple_forward(P, *_rnn_numba.bias_args(self.input_bias, u, P.dtype),
+                                      H, np.ascontiguousarray(U), rec, hbuf,
+                                      *_rnn_numba.flags(self, batch, P.dtype))
+            return H, (H[-1],)
+        H[1:] = P  # each step's x_t W + b, completed in place below
         for t in range(steps):
             h = H[t + 1]
             h += np.matmul(self._state_in(H[t], hbuf), U, out=rec)
