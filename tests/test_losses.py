@@ -343,3 +343,12 @@ def test_backward_twice_through_a_retained_graph_gives_the_same_gradient():
         z.grad = None
         loss.backward()
         np.testing.assert_array_equal(z.grad, first)
+
+
+def test_mean_squared_error_of_scalars_and_rows():
+    """Scalars give the squared difference; rows give the mean over the last axis."""
+    assert float(losses.mean_squared_error(np.float32(1.0), np.float32(3.0)).data) == 4.0
+    rng = np.random.default_rng(5)
+    t, p = rng.standard_normal((2, 3, 7)), rng.standard_normal((2, 3, 7))
+    np.testing.assert_allclose(losses.mean_squared_error(t, p).numpy(),
+                               ((p - t) ** 2).mean(axis=-1), rtol=1e-12)

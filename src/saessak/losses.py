@@ -78,7 +78,11 @@ class MeanSquaredErrorFn(Function):
     def forward(self, t, p):
         self.d = p - t
         self.n = self.d.shape[-1] if self.d.ndim else 1
-        return (self.d * self.d).mean(axis=-1)
+        if not self.d.ndim:
+            return self.d * self.d
+        # each row's d . d, as einsum's dot products: NumPy's mean along a short last axis
+        # is several times slower
+        return np.einsum("...i,...i->...", self.d, self.d) / self.n
 
     def backward(self, g):
         gp = self.d * (np.expand_dims(g, -1) * (2.0 / self.n))
