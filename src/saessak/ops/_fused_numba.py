@@ -264,3 +264,25 @@ if numba is not None:
         for i in range(gf.shape[0]):
             of[i] = gf[i] if yf[i] > 0 else 0.0
         return out
+
+    @jit
+    def bias_relu(y, bias):
+        """In place, row by row: ``y = max(y + bias, 0)`` for y (rows, n) and bias (n,):
+        a Dense layer's bias and ReLU in one pass."""
+        for r in range(y.shape[0]):
+            row = y[r]
+            for j in range(row.shape[0]):
+                v = row[j] + bias[j]
+                row[j] = v if v > 0 else 0.0
+
+    @jit
+    def relu_backward_rows(g, y, out, colsum):
+        """``out = g where y > 0, else 0`` for (rows, n) arrays, and ``colsum`` (n,) float64
+        = the column sums of ``out`` (the bias gradient), in the same pass."""
+        colsum[:] = 0.0
+        for r in range(g.shape[0]):
+            grow, yrow, orow = g[r], y[r], out[r]
+            for j in range(grow.shape[0]):
+                v = grow[j] if yrow[j] > 0 else 0.0
+                orow[j] = v
+                colsum[j] += v
