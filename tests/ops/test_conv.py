@@ -233,3 +233,41 @@ def test_im2col_layouts_hold_every_patch(channels, ones_column, shape, kernel, s
             row = np.concatenate(patch)
             expected.append(np.append(row, 1.0) if ones_column else row)
     np.testing.assert_array_equal(cols, np.array(expected, np.float32))
+
+
+@pytest.mark.parametrize("padding, dilation, bias", [
+    ("valid", 1, True), ("same", 1, False), ("causal", 2, True), ("same", 3, True),
+])
+def test_shifted_products_convolution(padding, dilation, bias):
+    """SequenceConv (1-d, stride 1, as k shifted products) against the loop reference,
+    and its gradients against finite differences; several sequences lie end to end, so
+    the straddling rows it drops are exercised."""
+    from saessak.ops.conv import SequenceConv
+
+    x = Tensor(R.standard_normal((3, 11, 4)), requires_grad=True)
+    w = Tensor(R.standard_normal((3, 4, 5)), requires_grad=True)
+    params = [x, w] + ([Tensor(R.standard_normal(5), requires_grad=True)] if bias else [])
+    y = SequenceConv(padding, dilation)(*params)
+    b = params[2].numpy() if bias else None
+    np.testing.assert_allclose(y.numpy(), reference_conv(x.numpy(), w.numpy(), b, 1, padding,
+                                                         dilation), rtol=1e-12, atol=1e-12)
+    result = grad_check(lambda: (SequenceConv(padding, dilation)(*params) ** 2).sum(),
+                        wrt=params)
+    assert result.ok, str(result)
+
+
+def test_conv_picks_shifted_products_for_wide_sequence_patches():
+    """IMDB's Conv1D(64, 5) on 100 channels goes through SequenceConv; a stride, a narrow
+    patch or a short sequence stays with im2col. Both give the same numbers."""
+    from saessak.ops import conv as conv_fn
+    from saessak.ops.conv import Conv, SequenceConv
+
+    x = Tensor(R.standard_normal((2, 60, 100)).astype(np.float32), requires_grad=True)
+    w = Tensor((R.standard_normal((5, 100, 8)) * 0.1).astype(np.float32), requires_grad=True)
+    y = conv_fn(x, w, padding="same")
+    assert isinstance(y._node, SequenceConv)
+    assert isinstance(conv_fn(x, w, strides=2)._node, Conv)
+    assert isinstance(conv_fn(x, w[:3])._node, Conv)  # 3 x 100 < 320 values per patch
+    assert isinstance(conv_fn(x[:, :20], w)._node, Conv)  # 4 of 20 rows would straddle
+    reference = Conv((1,), "same", (1,))(x.numpy(), w.numpy())
+    np.testing.assert_allclose(y.numpy(), reference.numpy(), rtol=1e-5, atol=1e-5)
