@@ -15,15 +15,12 @@ Every function takes 2-D images, channels last, ``(batch, height, width, channel
 
 from __future__ import annotations
 
-import numpy as np
-
-from ._numba import ENABLED, jit, numba
+from ._numba import ENABLED, jit, numba, plain_arrays
 
 
 def usable(*arrays) -> bool:
     """True when the compiled loops can take these arrays: plain NumPy float32/float64."""
-    return ENABLED and all(type(a) is np.ndarray and a.dtype in (np.float32, np.float64)
-                           for a in arrays)
+    return ENABLED and plain_arrays(arrays)
 
 
 if numba is not None:

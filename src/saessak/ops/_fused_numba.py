@@ -25,14 +25,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._numba import ENABLED, jit, numba
+from ._numba import ENABLED, jit, numba, plain_arrays
 
 
 def usable(*arrays) -> bool:
     """True when the compiled kernels can run on these arrays: plain float32 NumPy arrays
     (``None`` entries are skipped)."""
-    return ENABLED and all(type(a) is np.ndarray and a.dtype == np.float32
-                           for a in arrays if a is not None)
+    return ENABLED and plain_arrays(arrays, (np.float32,))
 
 
 # --- a vectorisable float32 exp -------------------------------------------------------------

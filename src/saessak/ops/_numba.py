@@ -11,12 +11,23 @@ from __future__ import annotations
 
 import os
 
+import numpy as np
+
 try:  # numba is optional
     import numba
 except ImportError:  # pragma: no cover - depends on the machine
     numba = None
 
 ENABLED = numba is not None and os.environ.get("SAESSAK_NUMBA", "1") != "0"
+FLOATS = (np.float32, np.float64)
+
+
+def plain_arrays(arrays, dtypes=FLOATS, contiguous=False) -> bool:
+    """Whether the compiled loops can take these arrays: plain NumPy arrays of ``dtypes``
+    (C-contiguous too, if asked); ``None`` entries are skipped. CuPy arrays, other dtypes
+    and array-likes take the NumPy path."""
+    return all(type(a) is np.ndarray and a.dtype in dtypes
+               and (a.flags.c_contiguous or not contiguous) for a in arrays if a is not None)
 
 
 def jit(fn=None, *, fastmath=False):

@@ -27,26 +27,22 @@ import importlib.util
 import numpy as np
 
 from ._numba import ENABLED as _NUMBA_ENABLED
-from ._numba import jit, numba
+from ._numba import jit, numba, plain_arrays
 
 # numba's np.dot calls the BLAS that SciPy ships; without SciPy the loops cannot compile.
 ENABLED = _NUMBA_ENABLED and importlib.util.find_spec("scipy") is not None
 
 
-def _plain_arrays(arrays, dtypes):
-    return all(type(a) is np.ndarray and a.dtype in dtypes for a in arrays)
-
-
 def usable(fn, *arrays) -> bool:
     """True when the compiled backward loops can run ``fn`` (a Recurrence) on these arrays."""
     return (ENABLED and fn.act_name == "tanh" and fn.rec_act_name == "sigmoid"
-            and _plain_arrays(arrays, (np.float32, np.float64)))
+            and plain_arrays(arrays))
 
 
 def usable_forward(fn, *arrays) -> bool:
     """True when the compiled forward loop can run ``fn``: float32 arrays (see above)."""
     return (ENABLED and fn.act_name == "tanh" and fn.rec_act_name == "sigmoid"
-            and _plain_arrays(arrays, (np.float32,)))
+            and plain_arrays(arrays, (np.float32,)))
 
 
 def bias_args(bias, width, dtype):

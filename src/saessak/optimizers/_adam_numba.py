@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..ops._numba import ENABLED, jit, numba
+from ..ops._numba import ENABLED, jit, numba, plain_arrays
 
 
 def usable(*arrays) -> bool:
     """True when the compiled update can take these arrays: contiguous NumPy floats."""
-    return ENABLED and all(type(a) is np.ndarray and a.dtype in (np.float32, np.float64)
-                           and a.flags.c_contiguous for a in arrays)
+    return ENABLED and plain_arrays(arrays, contiguous=True)
 
 
 if numba is not None:
