@@ -339,18 +339,19 @@ class SequenceConv(Function):
         self.w, self.x_shape, self.padded_shape = w, x.shape, padded.shape
         y = xp.empty((n * length, f), dtype=x.dtype)
         full, term = y[:self.rows], xp.empty((self.rows, f), dtype=x.dtype)
-        xp.matmul(self._taps(0), w[0], out=full)
+        xp.matmul(self.flat[self._rows(0)], w[0], out=full)
         for j in range(1, k):
-            full += xp.matmul(self._taps(j), w[j], out=term)
+            full += xp.matmul(self.flat[self._rows(j)], w[j], out=term)
         if b is not None:
             full += b
         self.has_bias = b is not None
         return y.reshape(n, length, f)[:, :out]  # drop the straddling rows
 
-    def _taps(self, j):
-        """The input rows that kernel offset j multiplies, for every start row."""
+    def _rows(self, j):
+        """The rows of the flat input that kernel offset j multiplies (and of the flat
+        input gradient that it adds to), one per start row."""
         start = j * self.dilation
-        return self.flat[start:start + self.rows]
+        return slice(start, start + self.rows)
 
     def backward(self, gy):
         xp = backend.get_array_module(gy)
@@ -359,14 +360,13 @@ class SequenceConv(Function):
         g_full = xp.zeros((n, length, f), dtype=gy.dtype)
         g_full[:, :gy.shape[1]] = gy  # the dropped rows get no gradient
         g = g_full.reshape(n * length, f)[:self.rows]
-        dw = xp.stack([self._taps(j).T @ g for j in range(k)])  # dW_j = x_j^T dY
+        dw = xp.stack([self.flat[self._rows(j)].T @ g for j in range(k)])  # dW_j = x_j^T dY
         dx = None
         if self.needs_input_grad(0):
             dx_flat = xp.zeros((n * length, c_in), dtype=gy.dtype)
             term = xp.empty((self.rows, c_in), dtype=gy.dtype)
             for j in range(k):
-                start = j * self.dilation
-                dx_flat[start:start + self.rows] += xp.matmul(g, self.w[j].T, out=term)
+                dx_flat[self._rows(j)] += xp.matmul(g, self.w[j].T, out=term)
             dx = dx_flat.reshape(self.padded_shape)[interior(self.x_shape, self.pads)]
         if self.has_bias:
             return dx, dw, sum_rows(g)
