@@ -144,3 +144,26 @@ def test_masks_flow_through_layers_that_support_them():
 def test_unknown_keyword_is_reported_with_the_layer_class():
     with pytest.raises(TypeError, match="Dense: unexpected keyword"):
         Dense(2, units_typo=3)
+
+
+@pytest.mark.parametrize("make, x", [
+    (lambda: saessak.layers.Conv2D(3, 2, activation="relu",
+                                   activity_regularizer=saessak.regularizers.l1(0.1)),
+     np.random.default_rng(0).standard_normal((4, 5, 5, 2)).astype(np.float32)),
+    (lambda: saessak.layers.Embedding(7, 3, activity_regularizer=saessak.regularizers.l2(0.1)),
+     np.array([[1, 2, 3], [4, 5, 6]])),
+    (lambda: saessak.layers.LSTM(3, activity_regularizer=saessak.regularizers.l1(0.1)),
+     np.random.default_rng(1).standard_normal((4, 6, 2)).astype(np.float32)),
+])
+def test_activity_regularizer_penalises_what_the_layer_returns(make, x):
+    """The base layer applies it to the output, after any activation, divided by the
+    batch size (tf.keras 2); one penalty per call."""
+    layer = make()
+    y = layer(x).numpy()
+    (penalty,) = layer.losses
+    l1 = getattr(layer.activity_regularizer, "l1", 0.0)
+    l2 = getattr(layer.activity_regularizer, "l2", 0.0)
+    expected = (l1 * np.abs(y).sum() + l2 * np.square(y).sum()) / y.shape[0]
+    np.testing.assert_allclose(float(penalty.data), expected, rtol=1e-5)
+    layer(x)
+    assert len(layer.losses) == 1  # the last call's penalty only

@@ -114,9 +114,7 @@ class _Conv(Layer):
             self.bias = self.add_weight("bias", (n,), self.bias_initializer,
                                         self.bias_regularizer, constraint=self.bias_constraint)
 
-    def _finish(self, y, n_inputs):
-        if self.activity_regularizer is not None:
-            self.add_loss(self.activity_regularizer(y) / n_inputs)
+    def _finish(self, y):
         return self._restore_format(self.activation(y))
 
     def _output_shape(self, input_shape, spatial, channels):
@@ -163,7 +161,7 @@ class Conv(_Conv):
                              f"{tuple(inputs.shape)}")
         y = conv(x, self.kernel, self.bias, self.strides, self.padding, self.dilation_rate,
                  self.groups)
-        return self._finish(y, inputs.shape[0])
+        return self._finish(y)
 
     def compute_output_shape(self, input_shape):
         spatial = [conv_output_length(n, k, s, self.padding, d) for n, k, s, d in
@@ -238,7 +236,7 @@ class ConvTranspose(_Conv):
         x = self._channels_last(inputs)
         y = conv_transpose(x, self.kernel, self.bias, self.strides, self.padding,
                            self.dilation_rate, self.output_padding)
-        return self._finish(y, inputs.shape[0])
+        return self._finish(y)
 
     def compute_output_shape(self, input_shape):
         op = self.output_padding or (None,) * self.rank
@@ -303,7 +301,7 @@ class DepthwiseConv(_Conv):
         x = self._channels_last(inputs)
         y = depthwise_conv(x, self.depthwise_kernel, self.bias, self.strides, self.padding,
                            self.dilation_rate)
-        return self._finish(y, inputs.shape[0])
+        return self._finish(y)
 
     def compute_output_shape(self, input_shape):
         spatial = [conv_output_length(n, k, s, self.padding, d) for n, k, s, d in
@@ -384,7 +382,7 @@ class SeparableConv(_Conv):
         h = depthwise_conv(x, self.depthwise_kernel, None, self.strides, self.padding,
                            self.dilation_rate)
         y = conv(h, self.pointwise_kernel, self.bias)
-        return self._finish(y, inputs.shape[0])
+        return self._finish(y)
 
     def compute_output_shape(self, input_shape):
         spatial = [conv_output_length(n, k, s, self.padding, d) for n, k, s, d in

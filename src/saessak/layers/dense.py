@@ -56,12 +56,7 @@ class Dense(Layer):
         # the plain ReLU is fused into the product's node (one pass less each way)
         fuse_relu = self.activation is activations.relu
         y = linear(inputs, self.kernel, self.bias, relu=fuse_relu)
-        outputs = y if fuse_relu else self.activation(y)
-        if self.activity_regularizer is not None:  # on the layer's outputs, as in Keras
-            from .. import regularizers
-            self.add_loss(regularizers.get(self.activity_regularizer)(outputs)
-                          / inputs.shape[0])
-        return outputs
+        return y if fuse_relu else self.activation(y)
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape[:-1]) + (self.units,)

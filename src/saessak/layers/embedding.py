@@ -52,10 +52,7 @@ class Embedding(Layer):
 
     def call(self, inputs):
         ids = inputs.data if isinstance(inputs, Tensor) else backend.asarray(inputs)
-        y = embedding_lookup(self.embeddings, ids, name=f"Embedding {self.name!r}")
-        if self.activity_regularizer is not None:
-            self.add_loss(self.activity_regularizer(y) / ids.shape[0])
-        return y
+        return embedding_lookup(self.embeddings, ids, name=f"Embedding {self.name!r}")
 
     def compute_mask(self, inputs, mask=None):
         if not self.mask_zero:

@@ -19,7 +19,7 @@ from collections import defaultdict
 
 import numpy as np
 
-from .. import backend
+from .. import backend, regularizers
 from ..autograd import Tensor, Variable
 
 # --- names --------------------------------------------------------------------------------
@@ -328,10 +328,21 @@ class Layer:
             kwargs.pop("training", None)
         self._losses = []
         outputs = self.call(inputs, *args, **kwargs)
+        self._activity_penalty(outputs)
         out_mask = self.compute_mask(inputs, mask)
         if out_mask is not None:
             _set_masks(outputs, out_mask)
         return outputs
+
+    def _activity_penalty(self, outputs) -> None:
+        """A layer's ``activity_regularizer`` (when it has one) applied to what it returns
+        (its first output when several), per sample as tf.keras 2 does: divided by the
+        batch size."""
+        regularizer = getattr(self, "activity_regularizer", None)
+        if regularizer is None:
+            return
+        output = outputs[0] if isinstance(outputs, (list, tuple)) else outputs
+        self.add_loss(regularizers.get(regularizer)(output) / output.shape[0])
 
     def _build_from(self, inputs) -> None:
         shapes = _map(lambda t: tuple(t.shape), inputs)

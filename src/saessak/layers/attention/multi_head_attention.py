@@ -244,10 +244,6 @@ class MultiHeadAttention(Layer):
             heads = transpose(heads, (0, 2, 1, 3))  # (batch, Tq, heads, value_dim)
         # join the heads: output projection of (batch, Tq, heads * value_dim)
         output = self.output_dense(heads)
-        if self.activity_regularizer is not None:
-            from ... import regularizers
-            self.add_loss(regularizers.get(self.activity_regularizer)(output)
-                          / output.shape[0])
         if return_attention_scores:
             self.last_attention_weights = backend.to_numpy(weights.data)
             return output, weights

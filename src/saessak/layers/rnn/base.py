@@ -303,8 +303,6 @@ class RNN(Layer):
             self.states = [backend.to_numpy(s.data).copy() for s in final_states]
         if self.time_major and self.return_sequences:
             output = ops.swapaxes(output, 0, 1)
-        if self.activity_regularizer is not None:
-            self.add_loss(self.activity_regularizer(output) / batch)
         if self.return_state:
             return [output] + list(final_states)
         return output
