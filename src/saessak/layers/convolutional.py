@@ -117,6 +117,12 @@ class _Conv(Layer):
     def _finish(self, y):
         return self._restore_format(self.activation(y))
 
+    def _conv_spatial(self, input_shape):
+        """The spatial output sizes of the (forward) convolution, None where unknown."""
+        return [conv_output_length(n, k, s, self.padding, d) for n, k, s, d in
+                zip(self._spatial(input_shape), self.kernel_size, self.strides,
+                    self.dilation_rate)]
+
     def _output_shape(self, input_shape, spatial, channels):
         if self.data_format == "channels_last":
             return (input_shape[0],) + tuple(spatial) + (channels,)
@@ -164,10 +170,7 @@ class Conv(_Conv):
         return self._finish(y)
 
     def compute_output_shape(self, input_shape):
-        spatial = [conv_output_length(n, k, s, self.padding, d) for n, k, s, d in
-                   zip(self._spatial(input_shape), self.kernel_size, self.strides,
-                       self.dilation_rate)]
-        return self._output_shape(input_shape, spatial, self.filters)
+        return self._output_shape(input_shape, self._conv_spatial(input_shape), self.filters)
 
 
 class Conv1D(Conv):
@@ -304,11 +307,8 @@ class DepthwiseConv(_Conv):
         return self._finish(y)
 
     def compute_output_shape(self, input_shape):
-        spatial = [conv_output_length(n, k, s, self.padding, d) for n, k, s, d in
-                   zip(self._spatial(input_shape), self.kernel_size, self.strides,
-                       self.dilation_rate)]
         channels = self._channels(input_shape) * self.depth_multiplier
-        return self._output_shape(input_shape, spatial, channels)
+        return self._output_shape(input_shape, self._conv_spatial(input_shape), channels)
 
     def get_config(self):
         config = super().get_config()
@@ -385,10 +385,7 @@ class SeparableConv(_Conv):
         return self._finish(y)
 
     def compute_output_shape(self, input_shape):
-        spatial = [conv_output_length(n, k, s, self.padding, d) for n, k, s, d in
-                   zip(self._spatial(input_shape), self.kernel_size, self.strides,
-                       self.dilation_rate)]
-        return self._output_shape(input_shape, spatial, self.filters)
+        return self._output_shape(input_shape, self._conv_spatial(input_shape), self.filters)
 
     def get_config(self):
         config = super().get_config()
