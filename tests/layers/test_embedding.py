@@ -45,13 +45,15 @@ def test_mask_zero_and_shapes():
 
 
 def test_mask_flows_into_an_lstm():
-    rng = np.random.default_rng(0)
+    backend.set_random_seed(0)
     ids = np.array([[4, 2, 7, 0, 0], [3, 0, 0, 0, 0]])
     emb, lstm = layers.Embedding(8, 3, mask_zero=True), layers.LSTM(2)
     masked = lstm(emb(ids)).numpy()
     trimmed = [lstm(emb(ids[b:b + 1, :n])).numpy()[0] for b, n in ((0, 3), (1, 1))]
-    np.testing.assert_allclose(masked, np.stack(trimmed), rtol=1e-6)
-    del rng
+    # a batch of two and a batch of one sum the gate products in different orders: agreement
+    # to a few float32 ulps of the unit-scale gate values, absolute, not relative to a state
+    # that happens to be near zero
+    np.testing.assert_allclose(masked, np.stack(trimmed), rtol=1e-6, atol=1e-7)
 
 
 def test_out_of_range_ids_name_the_layer_and_the_value():
