@@ -43,7 +43,7 @@ def test_softmax_classifier_on_separable_blobs_reaches_98_percent_in_10_epochs()
 
 
 def test_accuracy_is_resolved_from_loss_and_shapes():
-    from saessak.training.trainer import _accuracy_for
+    from saessak.training.compile_utils import _accuracy_for
     m = saessak.metrics
     assert isinstance(_accuracy_for("binary_crossentropy", np.zeros((2, 1)), np.zeros((2, 1))),
                       m.BinaryAccuracy)

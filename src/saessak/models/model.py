@@ -114,6 +114,20 @@ class Model(Trainer, Layer):
         raise ValueError(f"get_layer: no layer named {name!r}; the layers are "
                          f"{[layer.name for layer in self.layers]}")
 
+    def reset_states(self):
+        """Reset the carried states of every stateful layer inside the model (recurrent
+        layers made with ``stateful=True``); other layers are left alone, as in Keras."""
+        stack, seen = list(reversed(self._layers)), {id(self)}
+        while stack:
+            layer = stack.pop()
+            if id(layer) in seen:
+                continue
+            seen.add(id(layer))
+            if getattr(layer, "stateful", False) and hasattr(layer, "reset_states"):
+                layer.reset_states()
+            else:
+                stack.extend(reversed(layer._layers))
+
     # --- calling --------------------------------------------------------------------------------
     def call(self, inputs, training=None, mask=None):
         if self._graph is None:

@@ -60,7 +60,9 @@ class Metric:
     def reset_state(self) -> None:  # pragma: no cover
         raise NotImplementedError
 
-    reset_states = reset_state  # the tf.keras 2 name
+    def reset_states(self) -> None:
+        """tf.keras 2's name of :meth:`reset_state` (the subclass's own)."""
+        self.reset_state()
 
     def __call__(self, *args, **kwargs):
         """Update with one batch and return the result so far."""

@@ -1,22 +1,25 @@
 """compile / fit / evaluate / predict: the training loop, as a mixin that Model inherits.
 
-One training step, for a batch ``(x, y, sample_weight)``:
+``fit`` runs ``train_step(data)`` on every batch, as Keras does, and a model can override
+it (the Keras guide "Customizing what happens in fit"). ``data`` is ``x``, ``(x, y)`` or
+``(x, y, sample_weight)``: read it with ``keras.utils.unpack_x_y_sample_weight``. The step
+returns a dict of logs. The built-in step, for a batch ``(x, y, sample_weight)``:
 
-1. forward: ``y_pred = model(x)`` inside ``learning_phase(True)`` (dropout on);
-2. loss: the compiled loss of each output (weighted by ``loss_weights``) plus the
-   regularization penalties of the model's weights and any ``add_loss`` terms;
+1. forward: ``y_pred = self(x, training=True)`` (dropout on);
+2. loss: ``self.compute_loss(x, y, y_pred, sample_weight)``: the compiled loss of each
+   output (weighted by ``loss_weights``) plus the regularization penalties of the model's
+   weights and any ``add_loss`` terms;
 3. backward: ``loss.backward()`` fills ``.grad`` of every trainable weight;
-4. update: ``optimizer.apply_gradients`` changes the weights in place (and applies each
-   weight's constraint);
-5. metrics: the running loss and every metric are updated from ``y_pred`` (NumPy, no graph).
+4. update: the optimizer changes the weights in place (and applies each weight's
+   constraint);
+5. metrics: ``self.compute_metrics(...)`` updates the ``"loss"`` tracker and the compiled
+   metrics (NumPy, no graph) and returns their results.
 
-The loop keeps its per-batch Python work small: the list of trainable weights and of
-regularized weights is computed once and only refreshed when the model's structure changes.
+``evaluate`` runs ``test_step(data)`` and ``predict`` runs ``predict_step(data)`` the same
+way. The compiled loss and metrics themselves live in ``training.compile_utils``.
 """
 
 from __future__ import annotations
-
-import warnings
 
 import numpy as np
 
@@ -27,6 +30,15 @@ from ..layers import layer as layer_module
 from ..layers.layer import learning_phase
 from . import metrics as metrics_module
 from .callbacks import CallbackList
+from .compile_utils import (
+    CompileLoss,
+    CompileMetrics,
+    batch_size_of,
+    check_metric_specs,
+    numpy_of,
+    targets_as_list,
+    to_list,
+)
 from .data_adapter import (
     ArrayAdapter,
     class_weights_to_sample_weights,
@@ -35,64 +47,26 @@ from .data_adapter import (
     standardize,
     unpack,
 )
+from .legacy import LegacyTraining
+from .packing import expand_1d, pack_x_y_sample_weight, unpack_x_y_sample_weight
 
-_ACCURACY_NAMES = ("accuracy", "acc")
-
-
-def _to_list(structure):
-    if structure is None:
-        return []
-    if isinstance(structure, (list, tuple)):
-        return list(structure)
-    return [structure]
+_IGNORED_COMPILE_ARGS = ("sample_weight_mode", "target_tensors", "distribute",
+                         "auto_scale_loss", "pss_evaluation_shards")
 
 
-def _numpy(x):
-    return backend.to_numpy(x.data if isinstance(x, Tensor) else x)
-
-
-def _loss_name(loss):
-    """The lower-case name a loss is known by, for choosing the right accuracy."""
-    if isinstance(loss, str):
-        return loss
-    name = getattr(loss, "name", None) or getattr(loss, "__name__", "")
-    return str(name)
-
-
-class _OutputLoss:
-    """The compiled loss of one output: a Loss object or a function, and its weight."""
-
-    def __init__(self, spec, weight):
-        from .. import losses
-
-        try:
-            self.loss = losses.get(spec)
-        except ValueError as err:
-            raise ValueError(f"compile: {err}") from None
-        self.weight = 1.0 if weight is None else float(weight)
-        self.name = _loss_name(spec)
-        self._is_object = isinstance(self.loss, losses.Loss)
-        self._reduce = losses.reduce_values
-
-    def __call__(self, y_true, y_pred, sample_weight):
-        if self._is_object:
-            return self.loss(y_true, y_pred, sample_weight=sample_weight)
-        return self._reduce(self.loss(y_true, y_pred), sample_weight)
-
-
-class Trainer:
+class Trainer(LegacyTraining):
     """Everything a Model needs to be trained: ``compile``, ``fit``, ``evaluate``,
-    ``predict`` and their ``*_on_batch`` forms."""
+    ``predict``, their ``*_on_batch`` forms, and the steps a subclass may override."""
 
     def __init__(self):
         self.optimizer = None
         self.compiled = False
         self.stop_training = False
         self.history = None
-        self._compile_config = None
-        self._output_losses = None
-        self._metric_specs = None
-        self._compiled_metrics = None  # list (per output) of lists of Metric, once built
+        self.compiled_loss = None  # a CompileLoss, once compiled with a loss
+        self.compiled_metrics = None  # a CompileMetrics, once compiled with metrics
+        self._loss_tracker = None
+        self._pending_loss = None  # the last compute_loss, until the tracker has it
         self._trainable_cache = (-1, None, None)
 
     # --- compile ---------------------------------------------------------------------------------
@@ -105,8 +79,7 @@ class Trainer:
         from .. import optimizers
 
         for key in kwargs:
-            if key not in ("sample_weight_mode", "target_tensors", "distribute",
-                           "auto_scale_loss", "pss_evaluation_shards"):
+            if key not in _IGNORED_COMPILE_ARGS:
                 raise TypeError(f"compile: unexpected keyword argument {key!r}")
         try:
             self.optimizer = optimizers.get(optimizer)
@@ -114,116 +87,98 @@ class Trainer:
             raise ValueError(f"compile: {err}") from None
         self._compile_args = {"loss": loss, "metrics": metrics, "loss_weights": loss_weights,
                               "weighted_metrics": weighted_metrics}
-        self._output_losses = None if loss is None else self._resolve_losses(loss,
-                                                                               loss_weights)
-        self._metric_specs = metrics
-        self._weighted_metric_specs = weighted_metrics
-        for spec in _flat_metric_specs(metrics) + _flat_metric_specs(weighted_metrics):
-            if not (isinstance(spec, str) and spec in _ACCURACY_NAMES):
-                metrics_module.get(spec)  # fail now on unknown names
-        self._compiled_metrics = None
+        names = list(getattr(self, "output_names", None) or [])
         self._loss_tracker = metrics_module.Mean(name="loss")
-        self._output_loss_trackers = None
+        self.compiled_loss = None if loss is None else CompileLoss(
+            loss, loss_weights, names, self._loss_tracker)
+        check_metric_specs(metrics, weighted_metrics)  # fail now on unknown names
+        self.compiled_metrics = None
+        if metrics is not None or weighted_metrics is not None:
+            self.compiled_metrics = CompileMetrics(
+                metrics, weighted_metrics, names,
+                self.compiled_loss.output_losses if self.compiled_loss else None)
+        self._pending_loss = None
         self.compiled = True
         self.stop_training = False
 
-    def _output_names_for_losses(self):
-        names = getattr(self, "output_names", None) or []
-        return list(names)
+    # --- losses and metrics ----------------------------------------------------------------------
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        """The total loss (a Tensor): the compiled loss of every output, plus the weights'
+        regularization penalties and the ``add_loss`` terms of the last call. The
+        ``"loss"`` tracker is updated by :meth:`compute_metrics` (or by a custom step that
+        updates it itself)."""
+        y_preds = to_list(y_pred) if isinstance(y_pred, (list, tuple)) else [y_pred]
+        total, per_output = None, []
+        if self.compiled_loss is not None:
+            ys = targets_as_list(y, len(y_preds), self.compiled_loss.output_names)
+            total, per_output = self.compiled_loss.compute(ys, y_preds, sample_weight)
+        for extra in self._extra_losses():
+            total = extra if total is None else total + extra
+        if total is None:
+            raise ValueError(f"Model {self.name!r}: there is no loss to minimise; pass loss= "
+                             "to compile() or add one with add_loss()")
+        tracker = self._loss_tracker
+        self._pending_loss = (total, per_output, batch_size_of(y_preds[0]),
+                              tracker.count if tracker is not None else None)
+        return total
 
-    def _resolve_losses(self, loss, loss_weights):
-        names = self._output_names_for_losses()
-        n = max(len(names), 1)
-        if isinstance(loss, dict):
-            unknown = set(loss) - set(names)
-            if unknown:
-                raise ValueError(f"compile: loss names outputs {sorted(unknown)}, but the "
-                                 f"model's outputs are {names}")
-            specs = [loss.get(name) for name in names]
-        elif isinstance(loss, (list, tuple)):
-            if names and len(loss) != len(names):
-                raise ValueError(f"compile: {len(loss)} losses given for {len(names)} outputs "
-                                 f"({names})")
-            specs = list(loss)
-        else:
-            specs = [loss] * n
-        if isinstance(loss_weights, dict):
-            weights = [loss_weights.get(name, 1.0) for name in names]
-        elif isinstance(loss_weights, (list, tuple)):
-            if len(loss_weights) != len(specs):
-                raise ValueError(f"compile: {len(loss_weights)} loss_weights given for "
-                                 f"{len(specs)} outputs")
-            weights = list(loss_weights)
-        else:
-            weights = [loss_weights] * len(specs)
-        return [None if s is None else _OutputLoss(s, w) for s, w in zip(specs, weights)]
+    def _extra_losses(self):
+        _, regularized, layers = self._training_lists()
+        return [w.regularizer(w) for w in regularized] + [
+            loss for layer in layers for loss in layer._losses]
 
-    # --- metrics ---------------------------------------------------------------------------------
-    def _build_metrics(self, y_true, y_pred):
-        """Turn the compiled metric names into Metric objects, now that the shapes of the
-        targets and predictions are known (``'accuracy'`` depends on them)."""
-        names = self._output_names_for_losses()
-        n = len(y_pred)
-        per_output = []
-        for i in range(n):
-            specs = _metric_specs_for(self._metric_specs, i, names)
-            weighted = _metric_specs_for(self._weighted_metric_specs, i, names)
-            loss = self._output_losses[i] if self._output_losses and i < len(
-                self._output_losses) else None
-            built = []
-            for spec, is_weighted in [(s, False) for s in specs] + [(s, True) for s in weighted]:
-                metric = self._make_metric(spec, loss, y_true[i], y_pred[i])
-                if n > 1:
-                    metric.name = f"{names[i]}_{metric.name}"
-                if is_weighted and self._metric_specs and metric.name in {
-                        m.name for m, _ in built}:
-                    metric.name = "weighted_" + metric.name
-                built.append((metric, is_weighted))
-            per_output.append(built)
-        self._compiled_metrics = per_output
-        if n > 1:
-            self._output_loss_trackers = [metrics_module.Mean(name=f"{names[i]}_loss")
-                                          for i in range(n)]
+    def compute_metrics(self, x, y, y_pred, sample_weight=None):
+        """Update the loss tracker (with the last :meth:`compute_loss`, unless the step
+        updated it already) and the compiled metrics; return every metric's result."""
+        pending, self._pending_loss = self._pending_loss, None
+        tracker = self._loss_tracker
+        if pending is not None and tracker is not None and tracker.count == pending[3]:
+            total, per_output, size, _ = pending
+            if self.compiled_loss is not None:
+                self.compiled_loss.update_trackers(total, per_output, size)
+            else:
+                tracker.update_state(float(numpy_of(total)), sample_weight=size)
+        if self.compiled_metrics is not None and y is not None:
+            self.compiled_metrics.update_state(y, y_pred, sample_weight)
+        return self.get_metrics_result()
 
-    @staticmethod
-    def _make_metric(spec, loss, y_true, y_pred):
-        if isinstance(spec, str) and spec in _ACCURACY_NAMES:
-            metric = _accuracy_for(loss.name if loss is not None else "", y_true, y_pred)
-            metric.name = spec  # logs use the name the user wrote ('acc' stays 'acc')
-            return metric
-        return metrics_module.get(spec) if not isinstance(spec, metrics_module.Metric) \
-            else spec
+    def get_metrics_result(self) -> dict:
+        """``{name: value}`` of every metric in :attr:`metrics` (compiled ones flattened)."""
+        return _pythonify({m.name: m.result() for m in self.metrics})
 
     @property
     def metrics(self) -> list:
-        """The loss tracker, then each compiled metric."""
-        if not self.compiled:
-            return []
-        out = [self._loss_tracker]
-        for built in self._compiled_metrics or []:
-            out.extend(m for m, _ in built)
+        """The loss tracker(s), the compiled metrics, then any ``Metric`` the model holds
+        as an attribute (the trackers of a custom ``train_step``)."""
+        out = []
+        if self.compiled and self._loss_tracker is not None:
+            if self.compiled_loss is not None:
+                out.extend(self.compiled_loss.metrics)
+            elif not self._overrides("train_step"):
+                out.append(self._loss_tracker)
+            if self.compiled_metrics is not None:
+                out.append(self.compiled_metrics)
+        own = (self._loss_tracker, self.compiled_metrics)
+        out.extend(v for v in vars(self).values()
+                   if isinstance(v, metrics_module.Metric) and not any(v is o for o in own))
         return out
 
     @property
     def metrics_names(self) -> list:
-        return [m.name for m in self.metrics]
+        names = []
+        for m in self.metrics:
+            names.extend([i.name for i in m.metrics] if isinstance(m, CompileMetrics)
+                         else [m.name])
+        return names
 
     def reset_metrics(self):
         for m in self.metrics:
             m.reset_state()
-        for t in self._output_loss_trackers or []:
-            t.reset_state()
 
-    def _logs(self) -> dict:
-        logs = {"loss": self._loss_tracker.result()}
-        for t in self._output_loss_trackers or []:
-            logs[t.name] = t.result()
-        for built in self._compiled_metrics or []:
-            for m, _ in built:
-                logs[m.name] = m.result()
-        return logs
+    def _overrides(self, method) -> bool:
+        return getattr(type(self), method) is not getattr(Trainer, method)
 
-    # --- the step --------------------------------------------------------------------------------
+    # --- the steps -------------------------------------------------------------------------------
     def _training_lists(self):
         """(trainable weights, regularized weights, every sublayer), cached until the
         model's structure changes."""
@@ -244,98 +199,50 @@ class Trainer:
             self._trainable_cache = (layer_module._structure_version, params, extra)
         return params, extra[0], extra[1]
 
+    def train_step(self, data):
+        """One update on one batch ``data``; returns the logs (metric results so far)."""
+        x, y, sample_weight = unpack_x_y_sample_weight(data)
+        params = self._training_lists()[0]
+        with learning_phase(True):
+            y_pred = self(x, training=True)
+        loss = self.compute_loss(x, y, y_pred, sample_weight)
+        self.zero_grad()
+        loss.backward()
+        if params:
+            self.optimizer.apply(_grads_or_zeros(params), params)
+        return self.compute_metrics(x, y, y_pred, sample_weight)
+
+    def test_step(self, data):
+        """The loss and metrics of one batch, without updating anything but the metrics."""
+        x, y, sample_weight = unpack_x_y_sample_weight(data)
+        with no_grad():
+            y_pred = self(x, training=False)
+            if (self.compiled_loss is not None and y is not None) or self._extra_losses():
+                self.compute_loss(x, y, y_pred, sample_weight, training=False)
+        return self.compute_metrics(x, y, y_pred, sample_weight)
+
+    def predict_step(self, data):
+        """The model's outputs for one batch."""
+        x, _, _ = unpack_x_y_sample_weight(data)
+        return self(x, training=False)
+
+    def zero_grad(self):
+        """Forget the gradients of every trainable weight (before a ``loss.backward()``,
+        which adds to them)."""
+        for p in self._training_lists()[0]:
+            p.grad = None
+
+    def _pack(self, x, y=None, sample_weight=None):
+        """A batch as ``data`` for a step, after Keras's 1-D rule (``packing.expand_1d``)."""
+        graph = getattr(self, "_graph", None)
+        shapes = [t.shape for t in graph.inputs] if graph is not None else None
+        x, y = expand_1d(x, y, shapes)
+        return pack_x_y_sample_weight(x, y, sample_weight)
+
     def _check_compiled(self, what):
         if not self.compiled:
             raise RuntimeError(f"Model {self.name!r} must be compiled before {what}(); call "
                                f"model.compile(optimizer=..., loss=...) first")
-        if self._output_losses is None and what in ("fit", "evaluate", "train_on_batch",
-                                                    "test_on_batch"):
-            raise ValueError(f"Model {self.name!r}: {what}() needs a loss; pass loss= to "
-                             "compile()")
-
-    def _compute_loss(self, y, y_pred_list, sample_weight, layers, regularized):
-        """The total loss Tensor, and each output's loss (a float) for the trackers."""
-        ys = self._targets_as_list(y, len(y_pred_list))
-        if len(self._output_losses) == 1 and len(y_pred_list) > 1:
-            self._output_losses = self._output_losses * len(y_pred_list)
-        sws = _to_list(sample_weight) if isinstance(sample_weight, (list, tuple)) \
-            else [sample_weight] * len(y_pred_list)
-        total = None
-        per_output = []
-        for out_loss, y_true, y_pred, sw in zip(self._output_losses, ys, y_pred_list, sws):
-            if out_loss is None:
-                per_output.append(0.0)
-                continue
-            value = out_loss(y_true, y_pred, sw)
-            per_output.append(value)
-            term = value if out_loss.weight == 1.0 else value * out_loss.weight
-            total = term if total is None else total + term
-        if total is None:
-            raise ValueError(f"Model {self.name!r}: every output's loss is None")
-        for w in regularized:
-            total = total + w.regularizer(w)
-        for layer in layers:
-            for extra in layer._losses:
-                total = total + extra
-        return total, per_output
-
-    def _targets_as_list(self, y, n):
-        if isinstance(y, dict):
-            names = self._output_names_for_losses()
-            missing = [k for k in names if k not in y]
-            if missing:
-                raise ValueError(f"Model {self.name!r}: the targets dict lacks outputs "
-                                 f"{missing}; it has keys {sorted(y)}")
-            return [y[k] for k in names]
-        if n > 1:
-            if not isinstance(y, (list, tuple)) or len(y) != n:
-                raise ValueError(f"Model {self.name!r} has {n} outputs; pass y as a list of "
-                                 f"{n} arrays (or a dict by output name)")
-            return list(y)
-        return [y[0] if isinstance(y, (list, tuple)) and len(y) == 1 else y]
-
-    def _update_metrics(self, y, y_pred_list, sample_weight, total, per_output, batch_size):
-        self._loss_tracker.update_state(float(total.data), sample_weight=batch_size)
-        ys = self._targets_as_list(y, len(y_pred_list))
-        preds = [_numpy(p) for p in y_pred_list]
-        trues = [_numpy(t) for t in ys]
-        if self._compiled_metrics is None:
-            self._build_metrics(trues, preds)
-        if self._output_loss_trackers:
-            for tracker, value in zip(self._output_loss_trackers, per_output):
-                tracker.update_state(float(getattr(value, "data", value)),
-                                     sample_weight=batch_size)
-        sws = sample_weight if isinstance(sample_weight, (list, tuple)) \
-            else [sample_weight] * len(preds)
-        for built, t, p, sw in zip(self._compiled_metrics, trues, preds, sws):
-            for metric, weighted in built:
-                metric.update_state(t, p, sample_weight=sw if weighted else None)
-
-    def train_step(self, x, y, sample_weight=None):
-        """One update on one batch; returns nothing (read the metrics for the numbers)."""
-        params, regularized, layers = self._training_lists()
-        with learning_phase(True):
-            y_pred = self(x)
-        y_pred_list = _to_list(y_pred) if isinstance(y_pred, (list, tuple)) else [y_pred]
-        total, per_output = self._compute_loss(y, y_pred_list, sample_weight, layers,
-                                               regularized)
-        for p in params:
-            p.grad = None
-        total.backward()
-        if params:
-            self.optimizer.apply(_grads_or_zeros(params), params)
-        self._update_metrics(y, y_pred_list, sample_weight, total, per_output,
-                             _batch_size(x))
-
-    def test_step(self, x, y, sample_weight=None):
-        params, regularized, layers = self._training_lists()
-        with no_grad():
-            y_pred = self(x)
-            y_pred_list = _to_list(y_pred) if isinstance(y_pred, (list, tuple)) else [y_pred]
-            total, per_output = self._compute_loss(y, y_pred_list, sample_weight, layers,
-                                                   regularized)
-        self._update_metrics(y, y_pred_list, sample_weight, total, per_output,
-                             _batch_size(x))
 
     # --- fit -------------------------------------------------------------------------------------
     @denormals_flushed()  # subnormal gradients are slow on CPUs
@@ -377,30 +284,32 @@ class Trainer:
                                                           "steps": train.steps})
         batch_end = callbacks.wants("on_train_batch_end")
         batch_begin = callbacks.wants("on_train_batch_begin")
+        custom_step = self._overrides("train_step")
         self.stop_training = False
         self._initial_epoch = initial_epoch
         callbacks.call("on_train_begin", None)
         initial_epoch = self._initial_epoch  # BackupAndRestore may move it
         logs = {}
-        epoch = initial_epoch
         for epoch in range(initial_epoch, epochs):
             self.reset_metrics()
             callbacks.call("on_epoch_begin", epoch, None)
-            step = -1
+            step, step_logs = -1, None
             for step, (bx, by, bw) in enumerate(train.batches()):
                 if batch_begin:
                     callbacks.call("on_train_batch_begin", step, None)
-                self.train_step(bx, by, bw)
+                if custom_step:  # a step that calls loss.backward() starts from zero
+                    self.zero_grad()
+                step_logs = self.train_step(self._pack(bx, by, bw))
                 if batch_end:
-                    callbacks.call("on_train_batch_end", step, self._logs())
+                    callbacks.call("on_train_batch_end", step, self._step_logs(step_logs))
                 if self.stop_training:
                     break
             if step < 0:
                 raise ValueError("fit: the training data gave no batches; is the generator "
                                  "or Dataset empty (or exhausted from a previous epoch)?")
-            logs = self._logs()
+            logs = self._step_logs(step_logs)
             if val is not None and _should_validate(epoch, validation_freq):
-                val_logs = self._run_evaluation(val, callbacks=None, in_fit=True)
+                val_logs = self._run_evaluation(val, callbacks=None)
                 logs.update({"val_" + k: v for k, v in val_logs.items()})
             callbacks.call("on_epoch_end", epoch, logs)
             if self.stop_training:
@@ -410,6 +319,11 @@ class Trainer:
         history.params = {"verbose": verbose, "epochs": epochs, "steps": train.steps}
         self.history = history
         return history
+
+    def _step_logs(self, logs) -> dict:
+        """What a step returned, as a flat dict of numbers (a step that returns nothing
+        reports the model's metrics)."""
+        return self.get_metrics_result() if logs is None else _pythonify(logs)
 
     # --- evaluate --------------------------------------------------------------------------------
     @denormals_flushed()
@@ -427,22 +341,20 @@ class Trainer:
         callbacks = CallbackList(callbacks, model=self, add_progbar=True, verbose=verbose,
                                  params={"verbose": verbose, "steps": data.steps})
         logs = self._run_evaluation(data, callbacks)
-        if return_dict:
-            return logs
-        values = list(logs.values())
-        return values[0] if len(values) == 1 else values
+        return _logs_result(logs, return_dict)
 
-    def _run_evaluation(self, data, callbacks, in_fit=False):
+    def _run_evaluation(self, data, callbacks):
         self.reset_metrics()
         if callbacks is not None:
             callbacks.call("on_test_begin", None)
+        step_logs = None
         for step, (bx, by, bw) in enumerate(data.batches()):
             if callbacks is not None and callbacks.wants("on_test_batch_begin"):
                 callbacks.call("on_test_batch_begin", step, None)
-            self.test_step(bx, by, bw)
+            step_logs = self.test_step(self._pack(bx, by, bw))
             if callbacks is not None and callbacks.wants("on_test_batch_end"):
-                callbacks.call("on_test_batch_end", step, self._logs())
-        logs = self._logs()
+                callbacks.call("on_test_batch_end", step, self._step_logs(step_logs))
+        logs = self._step_logs(step_logs)
         if callbacks is not None:
             callbacks.call("on_test_end", logs)
         return logs
@@ -462,8 +374,8 @@ class Trainer:
         chunks = None
         with no_grad(), learning_phase(False):
             for step, (bx, _, _) in enumerate(data.batches()):
-                out = self(bx)
-                outs = [_numpy(o) for o in (out if isinstance(out, (list, tuple)) else [out])]
+                out = self.predict_step(self._pack(bx))
+                outs = [numpy_of(o) for o in (out if isinstance(out, (list, tuple)) else [out])]
                 if chunks is None:
                     chunks = [[] for _ in outs]
                 for store, o in zip(chunks, outs):
@@ -475,24 +387,6 @@ class Trainer:
             raise ValueError("predict: the input gave no batches (is it empty?)")
         results = [np.concatenate(c, axis=0) if len(c) > 1 else c[0] for c in chunks]
         return results[0] if len(results) == 1 else results
-
-    def predict_classes(self, x, batch_size=32, verbose=0):
-        """Class predictions: the arg-max of each row, or ``prob > 0.5`` for one output
-        unit. Removed from Keras in 2.6 (use ``np.argmax(model.predict(x), axis=-1)``);
-        kept here because the seeds call it."""
-        warnings.warn("predict_classes is deprecated (removed in Keras 2.6): use "
-                      "np.argmax(model.predict(x), axis=-1), or (model.predict(x) > 0.5)"
-                      ".astype('int32') for a sigmoid output", DeprecationWarning, stacklevel=2)
-        proba = self.predict(x, batch_size=batch_size, verbose=verbose)
-        if proba.shape[-1] > 1:
-            return proba.argmax(axis=-1)
-        return (proba > 0.5).astype("int32")
-
-    def predict_proba(self, x, batch_size=32, verbose=0):
-        """tf.keras 2's old name for ``predict`` on a probabilistic model."""
-        warnings.warn("predict_proba is deprecated: use predict", DeprecationWarning,
-                      stacklevel=2)
-        return self.predict(x, batch_size=batch_size, verbose=verbose)
 
     # --- one batch at a time ---------------------------------------------------------------------
     @denormals_flushed()
@@ -509,8 +403,8 @@ class Trainer:
         self._build_if_needed(ArrayAdapter(x, y, sample_weight))
         if reset_metrics:
             self.reset_metrics()
-        self.train_step(x, y, sample_weight)
-        return self._batch_result(return_dict)
+        logs = self._step_logs(self.train_step(self._pack(x, y, sample_weight)))
+        return _logs_result(logs, return_dict)
 
     @denormals_flushed()
     def test_on_batch(self, x, y=None, sample_weight=None, reset_metrics=True,
@@ -520,24 +414,17 @@ class Trainer:
         x, y = standardize(x, n_in), standardize(y, n_out)
         if reset_metrics:
             self.reset_metrics()
-        self.test_step(x, y, standardize(sample_weight, n_out))
-        return self._batch_result(return_dict)
+        logs = self.test_step(self._pack(x, y, standardize(sample_weight, n_out)))
+        return _logs_result(self._step_logs(logs), return_dict)
 
     @denormals_flushed()
     def predict_on_batch(self, x):
         n_in, _ = self._io_counts()
         with no_grad(), learning_phase(False):
-            out = self(standardize(x, n_in))
+            out = self.predict_step(self._pack(standardize(x, n_in)))
         if isinstance(out, (list, tuple)):
-            return [_numpy(o) for o in out]
-        return _numpy(out)
-
-    def _batch_result(self, return_dict):
-        logs = self._logs()
-        if return_dict:
-            return logs
-        values = list(logs.values())
-        return values[0] if len(values) == 1 else values
+            return [numpy_of(o) for o in out]
+        return numpy_of(out)
 
     # --- helpers ---------------------------------------------------------------------------------
     def _io_counts(self):
@@ -549,9 +436,32 @@ class Trainer:
         """A model without an input shape is built from the first batch of data."""
         if self.built or not isinstance(adapter, ArrayAdapter):
             return
-        first = next(iter(adapter.batches()))[0]
+        first, _, _ = unpack_x_y_sample_weight(self._pack(next(iter(adapter.batches()))[0]))
         with no_grad():
             self(first if not isinstance(first, np.ndarray) else first[:1])
+
+
+def _pythonify(logs) -> dict:
+    """Logs as a flat dict of Python numbers: Tensors and arrays of one value become floats,
+    and a metric whose result is a dict (``compiled_metrics``) adds its entries."""
+    out = {}
+    for key, value in logs.items():
+        if isinstance(value, dict):
+            out.update(_pythonify(value))
+            continue
+        if isinstance(value, Tensor):
+            value = numpy_of(value)
+        if isinstance(value, (np.ndarray, np.generic)) and np.size(value) == 1:
+            value = float(value)
+        out[key] = value
+    return out
+
+
+def _logs_result(logs, return_dict):
+    if return_dict:
+        return logs
+    values = list(logs.values())
+    return values[0] if len(values) == 1 else values
 
 
 def _grads_or_zeros(params):
@@ -564,14 +474,6 @@ def _grads_or_zeros(params):
             g = backend.get_array_module(p.data).zeros_like(p.data)
         out.append(g)
     return out
-
-
-def _batch_size(x) -> int:
-    while isinstance(x, (list, tuple)):
-        x = x[0]
-    if isinstance(x, dict):
-        return _batch_size(next(iter(x.values())))
-    return int(x.shape[0])
 
 
 def _resolve_verbose(verbose):
@@ -591,10 +493,7 @@ def _is_arrays(x) -> bool:
 
 
 def _unpack_validation(data):
-    if isinstance(data, tuple) and len(data) in (2, 3):
-        x, y, w = unpack(data)
-        return x, y, w
-    if isinstance(data, list) and len(data) in (2, 3):
+    if isinstance(data, (tuple, list)) and len(data) in (2, 3):
         return unpack(tuple(data))
     return data, None, None  # a generator or a Dataset
 
@@ -603,43 +502,3 @@ def _should_validate(epoch, freq) -> bool:
     if isinstance(freq, int):
         return (epoch + 1) % freq == 0
     return (epoch + 1) in set(freq)
-
-
-def _flat_metric_specs(specs):
-    if specs is None:
-        return []
-    if isinstance(specs, dict):
-        return [s for v in specs.values() for s in _to_list(v)]
-    if isinstance(specs, (list, tuple)):
-        return [s for v in specs for s in (_to_list(v) if isinstance(v, (list, tuple))
-                                           else [v])]
-    return [specs]
-
-
-def _metric_specs_for(specs, i, names):
-    """The metric specs of output ``i``: a list for every output, a list of lists per
-    output, or a dict by output name."""
-    if specs is None:
-        return []
-    if isinstance(specs, dict):
-        return _to_list(specs.get(names[i])) if i < len(names) else []
-    if isinstance(specs, (list, tuple)) and specs and all(
-            isinstance(s, (list, tuple)) for s in specs):
-        return list(specs[i]) if i < len(specs) else []
-    return _to_list(specs)
-
-
-def _accuracy_for(loss_name, y_true, y_pred):
-    """Keras's choice for ``'accuracy'``: binary for a binary cross-entropy loss or a single
-    output unit; sparse categorical when the labels are integers (one axis fewer, or a
-    last axis of 1 against several classes); categorical otherwise."""
-    loss_name = loss_name.lower()
-    if "binary" in loss_name or (y_pred.ndim >= 1 and y_pred.shape[-1] == 1):
-        return metrics_module.BinaryAccuracy()
-    if "sparse" in loss_name or y_true.ndim < y_pred.ndim or (
-            y_true.ndim == y_pred.ndim and y_true.shape[-1] == 1):
-        return metrics_module.SparseCategoricalAccuracy()
-    if "categorical" in loss_name or y_true.shape == y_pred.shape:
-        return metrics_module.CategoricalAccuracy()
-    return metrics_module.Accuracy()
-
