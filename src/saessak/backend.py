@@ -21,6 +21,8 @@ except Exception:  # pragma: no cover - depends on the machine
 
 _FLOAT_DTYPES = ("float16", "float32", "float64")
 _floatx = "float32"
+_epsilon = 1e-7
+_image_data_format = "channels_last"
 _device = "cpu"
 
 
@@ -112,7 +114,87 @@ class floatx_scope:
 
 def epsilon() -> float:
     """The fuzz factor Keras adds to avoid division by zero and log(0)."""
-    return 1e-7
+    return _epsilon
+
+
+def set_epsilon(value: float) -> None:
+    global _epsilon
+    _epsilon = float(value)
+
+
+def image_data_format() -> str:
+    """Where image channels sit: ``'channels_last'`` (Keras's default) or first."""
+    return _image_data_format
+
+
+def set_image_data_format(data_format: str) -> None:
+    global _image_data_format
+    if data_format not in ("channels_last", "channels_first"):
+        raise ValueError(f"set_image_data_format: expected 'channels_last' or "
+                         f"'channels_first', received {data_format!r}")
+    _image_data_format = data_format
+
+
+# --- keras.backend helpers ---------------------------------------------------------------
+
+
+def clear_session(free_memory=True) -> None:
+    """Start naming layers afresh (``dense``, ``dense_1`` ... again), as
+    ``keras.backend.clear_session()`` does; models already made keep working."""
+    from .layers import layer  # the layers sit above the backend
+
+    layer.clear_session()
+
+
+def get_value(x):
+    """The value of a weight or Tensor as a NumPy array; anything else (a Python float
+    such as an optimizer's learning rate) is returned as it is, as in tf.keras 2."""
+    if hasattr(x, "data") and hasattr(x, "shape"):
+        return to_numpy(x.data).copy()
+    if isinstance(x, np.ndarray):
+        return x
+    return x.numpy() if hasattr(x, "numpy") else x
+
+
+def batch_get_value(tensors) -> list:
+    return [get_value(t) for t in tensors]
+
+
+def set_value(x, value) -> None:
+    """Overwrite a weight (a Variable, or any Tensor) in place with ``value``."""
+    if not (hasattr(x, "data") and hasattr(x, "shape")):
+        raise TypeError(f"set_value: x must be a weight (Variable) or Tensor; received "
+                        f"{type(x).__name__} {x!r}. A plain number cannot change in place: "
+                        f"to change an optimizer's learning rate assign it, "
+                        f"optimizer.learning_rate = value")
+    value = np.asarray(to_numpy(value))
+    if value.shape != tuple(x.shape) and value.size != 1:
+        raise ValueError(f"set_value: x has shape {tuple(x.shape)}, received a value of "
+                         f"shape {value.shape}")
+    x.data[...] = asarray(value.astype(x.data.dtype, copy=False))
+
+
+def batch_set_value(tuples) -> None:
+    for x, value in tuples:
+        set_value(x, value)
+
+
+def int_shape(x):
+    """The shape of a Tensor, array or symbolic input as a tuple of ints (None where
+    unknown, e.g. the batch axis of an ``Input``)."""
+    shape = getattr(x, "shape", None)
+    if shape is None:
+        shape = np.shape(x)
+    return tuple(None if n is None else int(n) for n in shape)
+
+
+def ndim(x) -> int:
+    return len(int_shape(x))
+
+
+def count_params(x) -> int:
+    """The number of values in a weight."""
+    return int(np.prod(int_shape(x)))
 
 
 # --- randomness -------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from ..backend import set_random_seed
 from ..data import timeseries_dataset_from_array
 from ..preprocessing.sequence import pad_sequences
+from ..training.packing import pack_x_y_sample_weight, unpack_x_y_sample_weight
 from .attention_plot import plot_attention
 from .data_utils import get_file
 from .image_plots import plot_augmented, plot_image_grid
