@@ -183,6 +183,8 @@ class Conv1D(Conv):
     (2, 96, 64)
     """
 
+    _sequence_input = True  # accepts Keras 2's input_length= and input_dim=
+
     rank = 1
 
 

@@ -95,18 +95,23 @@ class Layer:
     and ``compute_output_shape`` (used to build functional models and ``summary()``)."""
 
     supports_masking = False
+    # Keras 2's legacy shape arguments: ``input_dim=n`` alone means ``input_shape=(n,)``;
+    # on layers over sequences (recurrent layers, Conv1D) ``input_length=t, input_dim=n``
+    # means ``input_shape=(t, n)``, either part None when not given.
+    _sequence_input = False
 
     def __init__(self, trainable=True, name=None, dtype=None, **kwargs):
         batch_input_shape = kwargs.pop("batch_input_shape", None)
         input_shape = kwargs.pop("input_shape", None)
         batch_size = kwargs.pop("batch_size", None)
         input_dim = kwargs.pop("input_dim", None)
+        input_length = kwargs.pop("input_length", None) if self._sequence_input else None
         kwargs.pop("autocast", None)
         if kwargs:
             raise TypeError(f"{type(self).__name__}: unexpected keyword argument(s) "
                             f"{sorted(kwargs)}")
-        if input_shape is None and input_dim is not None:
-            input_shape = (input_dim,)
+        if input_shape is None and (input_dim is not None or input_length is not None):
+            input_shape = (input_length, input_dim) if self._sequence_input else (input_dim,)
         if batch_input_shape is None and input_shape is not None:
             shape = (input_shape,) if isinstance(input_shape, int) else tuple(input_shape)
             batch_input_shape = (batch_size,) + shape

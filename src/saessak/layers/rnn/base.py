@@ -208,6 +208,8 @@ class RNN(Layer):
     (4, 10, 8)
     """
 
+    _sequence_input = True  # accepts Keras 2's input_length= and input_dim=
+
     def __init__(self, cell, return_sequences=False, return_state=False, go_backwards=False,
                  stateful=False, unroll=False, time_major=False, zero_output_for_mask=False,
                  activity_regularizer=None, **kwargs):
