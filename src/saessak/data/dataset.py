@@ -30,15 +30,29 @@ AUTOTUNE = -1
 
 # -- nested structures: tuples and dicts of arrays ----------------------------------------
 class EagerArray(np.ndarray):
-    """A NumPy array with TensorFlow's ``.numpy()``: what iterating a Dataset yields."""
+    """A NumPy array with TensorFlow's ``.numpy()``: what iterating a Dataset yields.
+
+    A single value taken out of one (``batch[0]``, or a loop over a batch) is a 0-d
+    EagerArray, so it keeps ``.numpy()``, which gives a NumPy scalar, or ``bytes`` for a
+    string, as TensorFlow's eager tensors do.
+    """
 
     def numpy(self):
-        return self.view(np.ndarray)
+        plain = self.view(np.ndarray)
+        return plain[()] if plain.ndim == 0 else plain
+
+    def __getitem__(self, index):
+        out = super().__getitem__(index)
+        return out if isinstance(out, np.ndarray) else _eager(out)
 
 
 def _eager(x):
     if isinstance(x, (np.ndarray, np.generic)):  # 0-d elements come as NumPy scalars
         return np.asarray(x).view(EagerArray)
+    if isinstance(x, (bytes, str)):  # a string element is a 0-d string tensor in tf.data
+        scalar = np.empty((), dtype=object)
+        scalar[()] = x
+        return scalar.view(EagerArray)
     return x
 
 
@@ -354,7 +368,10 @@ class _Map(_Wrapper):
 
     def _elements(self):
         for element in self.parent:
-            yield _to_numpy_struct(_call(self.fn, element))
+            out = _call(self.fn, element)
+            if isinstance(out, list):  # tf.data reads a returned list as a tuple of parts
+                out = tuple(out)
+            yield _to_numpy_struct(out)
 
 
 class _Filter(_Wrapper):
