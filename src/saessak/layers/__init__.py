@@ -1,6 +1,6 @@
 """Keras layers. Each public class lives in a module of its own concept."""
 
-from .activation import Activation
+from .activation import ELU, Activation, LeakyReLU, PReLU, ReLU, Softmax
 from .attention import (
     AdditiveAttention,
     Attention,
@@ -91,12 +91,18 @@ from .pooling import (
     MaxPooling3D,
 )
 from .preprocessing import (
+    CategoryEncoding,
+    Discretization,
+    Hashing,
+    IntegerLookup,
+    Normalization,
     RandomFlip,
     RandomRotation,
     RandomTranslation,
     RandomZoom,
     Rescaling,
     Resizing,
+    StringLookup,
     TextVectorization,
 )
 from .reshaping import Flatten, Permute, RepeatVector, Reshape
@@ -120,3 +126,8 @@ from .rnn import (
     StackedRNNCells,
     TimeDistributed,
 )
+
+# isort: split
+# tf.keras 2.x's layers.experimental.preprocessing names (aliases of the layers above);
+# imported last, once the layers it names exist
+from . import experimental

@@ -1,5 +1,8 @@
 """Preprocessing layers: data transformations that live inside a model."""
 
+from .category_encoding import CategoryEncoding
+from .discretization import Discretization
+from .hashing import Hashing
 from .image_augmentation import (
     RandomFlip,
     RandomRotation,
@@ -8,4 +11,7 @@ from .image_augmentation import (
     Rescaling,
     Resizing,
 )
+from .integer_lookup import IntegerLookup
+from .normalization import Normalization
+from .string_lookup import StringLookup
 from .text_vectorization import TextVectorization
