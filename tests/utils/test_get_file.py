@@ -123,14 +123,25 @@ def _tar_bytes(members):
     return buf.getvalue()
 
 
-def test_extract_tar_and_untar(tmp_path):
+def test_extract_returns_keras3_folders(tmp_path):
+    # Keras 3: 'name.ext' -> the archive under its name, unpacked into 'name_extracted'
     _, url, _, _ = _source(tmp_path, "pack.tar.gz", _tar_bytes([("pack/a.txt", b"A")]))
-    archive = get_file("pack.tar.gz", url, extract=True)
-    assert archive.endswith("pack.tar.gz")
-    assert (tmp_path / "home" / "datasets" / "pack" / "a.txt").read_bytes() == b"A"
+    folder = get_file("pack.tar.gz", url, extract=True)
+    home = tmp_path / "home" / "datasets"
+    assert folder == str(home / "pack_extracted")
+    assert (home / "pack_extracted" / "pack" / "a.txt").read_bytes() == b"A"
+    assert (home / "pack.tar.gz").is_file()
+    # a name without a dot (the legacy untar=True call) -> folder 'name', file 'name_archive'
     _, url2, _, _ = _source(tmp_path, "legacy.tar.gz", _tar_bytes([("legacy/b.txt", b"B")]))
     folder = get_file("legacy", url2, untar=True)
-    assert os.path.isdir(folder) and open(os.path.join(folder, "b.txt")).read() == "B"
+    assert folder == str(home / "legacy") and (home / "legacy_archive").is_file()
+    assert open(os.path.join(folder, "legacy", "b.txt")).read() == "B"
+    # no fname: the URL's last part names the folder
+    _, url3, _, _ = _source(tmp_path, "flat.tgz", _tar_bytes([("c.txt", b"C")]))
+    folder = get_file(origin=url3, extract=True)
+    assert folder == str(home / "flat.tgz") and open(os.path.join(folder, "c.txt")).read() == "C"
+    assert get_file(origin=url3, extract=True) == folder  # cached: same answer
+    assert not [p for p in os.listdir(home) if p.startswith(".")]  # no temporary leftovers
 
 
 def test_extract_zip(tmp_path):
@@ -138,8 +149,16 @@ def test_extract_zip(tmp_path):
     with zipfile.ZipFile(buf, "w") as zf:
         zf.writestr("z/c.txt", "C")
     _, url, _, _ = _source(tmp_path, "z.zip", buf.getvalue())
-    get_file("z.zip", url, extract=True, archive_format="zip")
-    assert (tmp_path / "home" / "datasets" / "z" / "c.txt").read_text() == "C"
+    folder = get_file("z.zip", url, extract=True, archive_format="zip")
+    assert (tmp_path / "home" / "datasets" / "z_extracted" / "z" / "c.txt").read_text() == "C"
+    assert folder.endswith("z_extracted")
+
+
+def test_not_an_archive_warns(tmp_path):
+    _, url, _, _ = _source(tmp_path, "plain.txt")
+    with pytest.warns(UserWarning, match="could not extract"):
+        folder = get_file("plain.txt", url, extract=True)
+    assert not os.path.exists(folder)
 
 
 @pytest.mark.parametrize("name", ["../evil.txt", "/tmp/evil_abs.txt", "ok/../../evil.txt"])

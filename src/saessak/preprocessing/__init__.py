@@ -1,3 +1,5 @@
-"""Preprocessing in the style of ``keras.preprocessing``: ``text`` and ``sequence``."""
+"""Preprocessing in the style of ``keras.preprocessing``: ``text``, ``sequence``, ``image``
+and ``timeseries``."""
 
-from . import image, sequence, text
+from . import image, sequence, text, timeseries
+from .timeseries import timeseries_dataset_from_array

@@ -10,3 +10,4 @@ from .image_plots import plot_augmented, plot_image_grid
 from .np_utils import normalize, to_categorical
 from .plotting import plot_history
 from .text_dataset import text_dataset_from_directory
+from .vis_utils import model_to_dot, plot_model

@@ -14,16 +14,20 @@ Works like ``tf.keras.utils.get_file``, with saessak's cache::
   raised.
 - Failed connections are retried (``retries`` times, ``timeout`` seconds each).
   ``SAESSAK_OFFLINE=1`` forbids downloading altogether.
-- Archives are unpacked only if no member would land outside the target folder.
+- Archives are unpacked only if no member would land outside the target folder, into a
+  temporary folder that is renamed into place when complete. With ``extract=True`` (or
+  ``untar=True``) the returned path is that folder, as in Keras 3 (see ``get_file``).
 """
 
 import hashlib
 import os
+import shutil
 import sys
 import tarfile
 import tempfile
 import time
 import urllib.error
+import warnings
 import zipfile
 from urllib.parse import urlparse
 from urllib.request import urlopen
@@ -209,48 +213,65 @@ def extract_archive(file_path, path=".", archive_format="auto"):
 
 
 # -- the public function -------------------------------------------------------------
+def _targets(datadir, fname, provided, extract):
+    """Where the download goes and, when extracting, the folder it unpacks into (Keras 3's
+    layout): ``name.ext`` given -> file ``name.ext``, folder ``name_extracted``; a name
+    without a dot (or the URL's name) -> folder ``name``, file ``name_archive``."""
+    if not extract:
+        return os.path.join(datadir, fname), None
+    if provided and "." in fname:
+        return (os.path.join(datadir, fname),
+                os.path.join(datadir, fname[:fname.find(".")] + "_extracted"))
+    return os.path.join(datadir, fname + "_archive"), os.path.join(datadir, fname)
+
+
 def get_file(fname=None, origin=None, untar=False, md5_hash=None, file_hash=None,
              cache_subdir="datasets", hash_algorithm="auto", extract=False,
-             archive_format="auto", cache_dir=None, *, retries=3, timeout=60, progress=True):
+             archive_format="auto", cache_dir=None, force_download=False, *, retries=3,
+             timeout=60, progress=True):
     """Return the local path of ``fname``, downloading it from ``origin`` when not cached.
+
+    With ``extract=True`` (or the legacy ``untar=True``) the archive is unpacked and the
+    path of the folder it was unpacked into is returned, as Keras 3 does: for
+    ``fname='data.tar.gz'`` that is ``<cache>/data_extracted``; for a name without a dot
+    (or no ``fname``, when the URL's last part is used) it is ``<cache>/<name>``, the
+    archive itself being kept as ``<name>_archive``.
 
     Args:
         fname: file name in the cache (default: the last part of the URL). An absolute path
             is used as is.
         origin: the URL.
-        untar: (legacy) the file is a .tar.gz; unpack it and return the folder path.
+        untar: (legacy) same as ``extract=True`` with ``archive_format='tar'``.
         md5_hash: (legacy) same as ``file_hash`` with ``hash_algorithm='md5'``.
         file_hash: expected sha256 or md5 hex digest (None: no check).
         cache_subdir: folder under the cache root (an absolute path is used as is).
         hash_algorithm: ``'auto'`` (sha256 for 64 hex digits, else md5), ``'sha256'``, ``'md5'``.
-        extract: unpack a tar or zip archive beside the file (the archive path is returned).
+        extract: unpack a tar or zip archive; return the folder it was unpacked into.
         archive_format: ``'auto'``, ``'tar'``, ``'zip'``, a list of them, or None.
         cache_dir: cache root (default ``$SAESSAK_HOME`` or ``~/.saessak``).
+        force_download: download again even when a cached copy exists.
         retries, timeout, progress: download attempts, seconds per attempt, progress bar.
     """
     if origin is None:
         raise ValueError('Please specify the "origin" argument (URL of the file to download).')
     if not isinstance(origin, str):
         raise ValueError(f"`origin` must be a URL string; received {type(origin).__name__}")
+    provided = bool(fname)
+    fname = os.fspath(fname) if fname else os.path.basename(urlparse(origin).path)
     if not fname:
-        fname = os.path.basename(urlparse(origin).path)
-        if not fname:
-            raise ValueError(f"Can't parse a file name from `origin` {origin!r}; pass `fname`.")
+        raise ValueError(f"Can't parse a file name from `origin` {origin!r}; pass `fname`.")
     if md5_hash is not None and file_hash is None:
         file_hash, hash_algorithm = md5_hash, "md5"
     hash_algorithm = _resolve_algorithm(file_hash, hash_algorithm)
 
     cache_dir = os.path.expanduser(cache_dir) if cache_dir else saessak_home()
     datadir = os.path.join(cache_dir, cache_subdir)
+    if os.path.isabs(fname):
+        datadir, fname = os.path.split(fname)
     os.makedirs(datadir, exist_ok=True)
+    fpath, extract_dir = _targets(datadir, fname, provided, extract or untar)
 
-    if untar:  # Keras's legacy mode: fetch fname.tar.gz, unpack into datadir
-        untar_fpath = os.path.join(datadir, fname)
-        fpath = untar_fpath + ".tar.gz"
-    else:
-        fpath = os.path.join(datadir, fname)
-
-    download = not os.path.exists(fpath)
+    download = force_download or not os.path.exists(fpath)
     if not download and file_hash is not None and not validate_file(fpath, file_hash,
                                                                      hash_algorithm):
         print(f"A local file was found at {fpath}, but its {hash_algorithm} hash does not "
@@ -259,8 +280,7 @@ def get_file(fname=None, origin=None, untar=False, md5_hash=None, file_hash=None
 
     if download:
         print(f"Downloading data from {origin}")
-        os.makedirs(os.path.dirname(fpath) or ".", exist_ok=True)
-        tmp = _fetch(origin, os.path.dirname(fpath) or ".", fname, retries, timeout, progress)
+        tmp = _fetch(origin, datadir, fname, retries, timeout, progress)
         if file_hash is not None:
             actual = hash_file(tmp, hash_algorithm)
             if actual != str(file_hash).lower():
@@ -271,18 +291,33 @@ def get_file(fname=None, origin=None, untar=False, md5_hash=None, file_hash=None
                 )
         os.replace(tmp, fpath)  # atomic on the same file system
 
-    if untar:
-        if not os.path.exists(untar_fpath):
-            _extract_safely(fpath, datadir, "tar")
-        return untar_fpath
-    if extract:
-        _extract_safely(fpath, datadir, archive_format)
-    return fpath
+    if extract_dir is None:
+        return fpath
+    if download or not os.path.isdir(extract_dir):
+        _extract_into(fpath, extract_dir, "tar" if untar else archive_format)
+    return extract_dir
+
+
+def _extract_into(fpath, folder, archive_format):
+    """Unpack into a fresh temporary folder beside ``folder``, then move it into place, so
+    a failed extraction leaves nothing half-written under the real name."""
+    tmp = tempfile.mkdtemp(prefix=f".{os.path.basename(folder)}.", dir=os.path.dirname(folder))
+    try:
+        if not _extract_safely(fpath, tmp, archive_format):
+            warnings.warn(f"get_file: could not extract {fpath}: it is not a "
+                          f"{archive_format} archive", stacklevel=3)
+            return
+        if os.path.isdir(folder):
+            shutil.rmtree(folder)
+        os.replace(tmp, folder)
+    finally:
+        if os.path.isdir(tmp):
+            shutil.rmtree(tmp)
 
 
 def _extract_safely(fpath, path, archive_format):
     try:
-        extract_archive(fpath, path, archive_format)
+        return extract_archive(fpath, path, archive_format)
     except (tarfile.TarError, zipfile.BadZipFile, EOFError) as e:
         raise ValueError(f"cannot extract {fpath}: {e}") from None
 
