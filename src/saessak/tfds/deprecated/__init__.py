@@ -1,0 +1,5 @@
+"""``tfds.deprecated``: the text encoders of tensorflow_datasets that the seeds still use."""
+
+from . import text
+
+__all__ = ["text"]
