@@ -41,7 +41,9 @@ class Sequential(Model):
         if isinstance(layer, InputLayer):
             if self._layers or self._input_layer is not None:
                 raise ValueError("Sequential.add: an Input/InputLayer can only come first")
-            self._input_layer = layer
+            # not a tracked sublayer: as in Keras, ``model.layers`` lists only the layers
+            # after the input (Layer.__setattr__ would track it)
+            object.__setattr__(self, "_input_layer", layer)
         else:
             if any(other.name == layer.name for other in self._layers):
                 raise ValueError(f"Sequential.add: every layer needs a unique name; "
