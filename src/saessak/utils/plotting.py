@@ -6,13 +6,17 @@ the x axis. matplotlib is an optional extra (``pip install saessak[plot]``).
 
 from __future__ import annotations
 
+# a second positional argument ending like this is the file to save, not a metric name
+_IMAGE_FILES = (".png", ".pdf", ".svg", ".jpg", ".jpeg")
+
 
 def plot_history(history, metrics=("loss", "accuracy"), path=None, figsize=None):
     """Draw ``history`` (a ``History`` from ``fit``, or its ``.history`` dict).
 
     Each name in ``metrics`` gets a panel with its training values and, when present, the
     ``val_`` values; names missing from the history are skipped (``'acc'`` is tried for
-    ``'accuracy'``). Saves to ``path`` when given (and closes the figure), else shows it.
+    ``'accuracy'``). Saves to ``path`` when given (and closes the figure), else shows it;
+    ``plot_history(h, "curves.png")`` saves the default panels there.
     Returns the matplotlib Figure.
     """
     try:
@@ -24,8 +28,11 @@ def plot_history(history, metrics=("loss", "accuracy"), path=None, figsize=None)
     if not isinstance(logs, dict):
         raise TypeError(f"plot_history: expected a History or its .history dict, received "
                         f"{type(history).__name__}")
+    if isinstance(metrics, str) and path is None and metrics.lower().endswith(_IMAGE_FILES):
+        metrics, path = ("loss", "accuracy"), metrics  # plot_history(h, "curves.png")
+    metrics = (metrics,) if isinstance(metrics, str) else tuple(metrics)
     names = []
-    for name in ((metrics,) if isinstance(metrics, str) else metrics):
+    for name in metrics:
         if name not in logs and name == "accuracy" and "acc" in logs:
             name = "acc"
         if name in logs:
