@@ -161,8 +161,8 @@ def test_seed_000_cnns_train(name):
 # --- gradients ------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("padding,strides,dilation", itertools.product(
-    ["valid", "same"], [1, 2], [1, 2]))
+@pytest.mark.parametrize("padding,strides,dilation", list(itertools.product(
+    ["valid", "same"], [1, 2], [1, 2])))
 def test_conv2d_layer_gradients(padding, strides, dilation):
     if strides > 1 and dilation > 1:  # Keras refuses this pair; the op itself is checked
         with pytest.raises(ValueError, match="dilation_rate"):
@@ -177,8 +177,8 @@ def test_conv2d_layer_gradients(padding, strides, dilation):
     assert result.ok, str(result)
 
 
-@pytest.mark.parametrize("padding,groups", itertools.product(["valid", "same", "causal"],
-                                                             [1, 2]))
+@pytest.mark.parametrize("padding,groups", list(itertools.product(["valid", "same", "causal"],
+                                                                  [1, 2])))
 def test_conv1d_layer_gradients(padding, groups):
     with backend.floatx_scope("float64"):
         layer = Conv1D(4, 3, padding=padding, groups=groups, dilation_rate=2)

@@ -84,8 +84,8 @@ def test_edge_filter_by_hand():
     np.testing.assert_array_equal(flat, np.zeros((1, 2, 2, 1)))
 
 
-@pytest.mark.parametrize("padding,strides,dilation,groups", itertools.product(
-    ["valid", "same"], [1, 2, (2, 1)], [1, 2], [1, 2]))
+@pytest.mark.parametrize("padding,strides,dilation,groups", list(itertools.product(
+    ["valid", "same"], [1, 2, (2, 1)], [1, 2], [1, 2])))
 def test_conv2d_matches_loop(padding, strides, dilation, groups):
     x = R.standard_normal((2, 7, 6, 4))
     w = R.standard_normal((3, 2, 4 // groups, 6))
@@ -95,8 +95,8 @@ def test_conv2d_matches_loop(padding, strides, dilation, groups):
                                                          dilation, groups), atol=1e-12)
 
 
-@pytest.mark.parametrize("padding,strides,dilation,groups", itertools.product(
-    ["valid", "same", "causal"], [1, 2], [1, 3], [1, 2]))
+@pytest.mark.parametrize("padding,strides,dilation,groups", list(itertools.product(
+    ["valid", "same", "causal"], [1, 2], [1, 3], [1, 2])))
 def test_conv1d_matches_loop(padding, strides, dilation, groups):
     x = R.standard_normal((2, 11, 4))
     w = R.standard_normal((3, 4 // groups, 6))
@@ -127,8 +127,8 @@ def test_depthwise_is_per_channel():
             np.testing.assert_allclose(y[..., c * 2 + m], ref[..., 0], atol=1e-12)
 
 
-@pytest.mark.parametrize("padding,strides,k", itertools.product(["valid", "same"], [1, 2, 3],
-                                                                 [1, 2, 3]))
+@pytest.mark.parametrize("padding,strides,k", list(itertools.product(["valid", "same"], [1, 2, 3],
+                                                                      [1, 2, 3])))
 def test_conv_transpose_is_the_adjoint_of_conv(padding, strides, k):
     """<conv(z, w), x> = <z, conv_transpose(x, w)> for every z and x of matching shapes."""
     x = R.standard_normal((2, 4, 5, 3))
@@ -161,8 +161,8 @@ def test_input_gradient_is_skipped_when_not_needed():
 # --- gradients ----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("padding,strides,dilation", itertools.product(
-    ["valid", "same"], [1, 2], [1, 2]))
+@pytest.mark.parametrize("padding,strides,dilation", list(itertools.product(
+    ["valid", "same"], [1, 2], [1, 2])))
 def test_conv2d_gradients(padding, strides, dilation):
     x = R.standard_normal((2, 6, 5, 3))
     w = R.standard_normal((3, 2, 3, 4))
@@ -179,8 +179,8 @@ def test_conv2d_grouped_gradients():
     assert result.ok, str(result)
 
 
-@pytest.mark.parametrize("padding,strides,dilation,groups", itertools.product(
-    ["valid", "same", "causal"], [1, 2], [1, 2], [1, 2]))
+@pytest.mark.parametrize("padding,strides,dilation,groups", list(itertools.product(
+    ["valid", "same", "causal"], [1, 2], [1, 2], [1, 2])))
 def test_conv1d_gradients(padding, strides, dilation, groups):
     x = R.standard_normal((2, 9, 4))
     w = R.standard_normal((3, 4 // groups, 4))
@@ -191,7 +191,7 @@ def test_conv1d_gradients(padding, strides, dilation, groups):
     assert result.ok, str(result)
 
 
-@pytest.mark.parametrize("padding,strides", itertools.product(["valid", "same"], [1, 2]))
+@pytest.mark.parametrize("padding,strides", list(itertools.product(["valid", "same"], [1, 2])))
 def test_conv2d_transpose_gradients(padding, strides):
     x, w, b = R.standard_normal((2, 3, 4, 3)), R.standard_normal((3, 3, 2, 3)), \
         R.standard_normal(2)

@@ -34,8 +34,8 @@ def reference_pool(x, pool, strides, padding, reduce):
     return y
 
 
-@pytest.mark.parametrize("padding,pool,stride", itertools.product(["valid", "same"], [2, 3],
-                                                                  [1, 2, 3]))
+@pytest.mark.parametrize("padding,pool,stride", list(itertools.product(["valid", "same"], [2, 3],
+                                                                       [1, 2, 3])))
 def test_pool2d_values(padding, pool, stride):
     x = distinct(2, 7, 6, 3)
     p, s = (pool, pool), (stride, stride)
@@ -89,8 +89,8 @@ def test_average_pool_same_excludes_padding():
     np.testing.assert_array_equal(y, np.ones((1, 3, 3, 1)))
 
 
-@pytest.mark.parametrize("padding,pool,stride", itertools.product(["valid", "same"], [2, 3],
-                                                                  [1, 2]))
+@pytest.mark.parametrize("padding,pool,stride", list(itertools.product(["valid", "same"], [2, 3],
+                                                                       [1, 2])))
 def test_pool2d_gradients(padding, pool, stride):
     x = distinct(2, 5, 6, 2)
     for fn in (ops.max_pool2d, ops.avg_pool2d):
@@ -98,7 +98,7 @@ def test_pool2d_gradients(padding, pool, stride):
         assert result.ok, f"{fn.__name__}: {result}"
 
 
-@pytest.mark.parametrize("padding,stride", itertools.product(["valid", "same"], [None, 1, 2]))
+@pytest.mark.parametrize("padding,stride", list(itertools.product(["valid", "same"], [None, 1, 2])))
 def test_pool1d_gradients(padding, stride):
     x = distinct(2, 9, 3)
     for fn in (ops.max_pool1d, ops.avg_pool1d):
