@@ -204,8 +204,9 @@ class DatasetBuilder:
                 order = np.random.default_rng(zlib.crc32(f"{self.name}/{split}".encode())
                                               ).permutation(n)
                 splits[split] = {k: v[order] for k, v in columns.items()}
-                self.info.splits[split] = SplitInfo(split, n)
             _cache[key] = splits
+        for split, columns in _cache[key].items():  # the counts of the files actually read
+            self.info.splits[split] = SplitInfo(split, len(_first(columns)))
         return _cache[key]
 
     def as_dataset(self, split=None, batch_size=None, shuffle_files=False,
