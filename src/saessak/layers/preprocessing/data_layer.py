@@ -28,8 +28,12 @@ def as_array(values) -> np.ndarray:
 
 def adapt_batches(data):
     """The batches of ``data`` for ``adapt``: one array, or each element of a Dataset or
-    another iterable of batches; from ``(x, y)`` pairs only ``x`` is kept."""
-    if isinstance(data, (np.ndarray, Tensor, list, tuple, str, bytes, int, float)):
+    another iterable of batches (a list of arrays or of ``(x, y)`` pairs counts as one);
+    from ``(x, y)`` pairs only ``x`` is kept."""
+    batches = isinstance(data, list) and data and all(
+        isinstance(item, (tuple, np.ndarray, Tensor)) for item in data)
+    if not batches and isinstance(data, (np.ndarray, Tensor, list, tuple, str, bytes, int,
+                                         float)):
         yield as_array(data)
         return
     items = data.as_numpy_iterator() if hasattr(data, "as_numpy_iterator") else data
