@@ -28,6 +28,8 @@ class Model(Trainer, Layer):
     """
 
     def __init__(self, *args, **kwargs):
+        if args and args[0] is self:  # `super().__init__(self)`, as the TF text-generation
+            args = args[1:]           # tutorial writes it: Keras ignores the extra self
         inputs = kwargs.pop("inputs", args[0] if args else None)
         outputs = kwargs.pop("outputs", args[1] if len(args) > 1 else None)
         if len(args) > 2:
