@@ -11,6 +11,8 @@ Training (``compile``, ``fit``, ``evaluate``, ``predict``) comes from
 
 from __future__ import annotations
 
+import numpy as np
+
 from ..layers.input_layer import KerasTensor, flatten
 from ..layers.layer import Layer, learning_phase
 from ..training import Trainer
@@ -157,6 +159,7 @@ class Model(Trainer, Layer):
         if len(values) != len(expected):
             raise ValueError(f"Model {self.name!r} expects {len(expected)} input(s) "
                              f"({[t.name for t in expected]}), received {len(values)}")
+        values = [_add_last_axis(v, t.shape) for v, t in zip(values, expected)]
         check_input_shapes(self.name, expected, values)
         return values
 
@@ -235,6 +238,18 @@ class Model(Trainer, Layer):
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name!r}, built={self.built}>"
+
+
+def _add_last_axis(value, shape):
+    """Keras's functional rule, on every call: data one axis short of an Input whose last
+    axis is 1 (a batch of scalars from a Dataset of feature columns) gets that axis."""
+    ndim = getattr(value, "ndim", None)
+    if ndim is None or ndim != len(shape) - 1 or shape[-1] != 1:
+        return value
+    if isinstance(value, np.ndarray):
+        return value[..., None]
+    from ..ops import expand_dims
+    return expand_dims(value, -1)
 
 
 def check_input_shapes(model_name, expected, values):

@@ -67,6 +67,8 @@ class CategoryEncoding(DataLayer):
 
     def __init__(self, num_tokens=None, output_mode="multi_hot", sparse=False, **kwargs):
         super().__init__(**kwargs)
+        if output_mode == "binary":  # the tf.keras 2.4-2.5 name of 'multi_hot'
+            output_mode = "multi_hot"
         if output_mode not in ("one_hot", "multi_hot", "count"):
             raise ValueError(f"CategoryEncoding: output_mode must be 'one_hot', 'multi_hot' "
                              f"or 'count', received {output_mode!r}")

@@ -40,8 +40,8 @@ class IndexLookup(DataLayer):
         kwargs.pop("vocabulary_dtype", None)
         super().__init__(**kwargs)
         kind = self._kind
-        if output_mode == "tf-idf":
-            output_mode = "tf_idf"
+        # tf.keras 2.4-2.5 names: 'binary' is 'multi_hot', 'tf-idf' is 'tf_idf'
+        output_mode = {"tf-idf": "tf_idf", "binary": "multi_hot"}.get(output_mode, output_mode)
         if output_mode not in ("int",) + MODES:
             raise ValueError(f"{kind}: output_mode must be one of {('int',) + MODES}, "
                              f"received {output_mode!r}")
