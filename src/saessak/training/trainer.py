@@ -433,8 +433,13 @@ class Trainer(LegacyTraining):
         return max(len(inputs), 1), max(len(outputs), 1)
 
     def _build_if_needed(self, adapter):
-        """A model without an input shape is built from the first batch of data."""
+        """A model without an input shape is built from the first batch of data (a model
+        whose sublayers are all built already counts as built, as in Keras 3: a VAE's
+        encoder and decoder, driven by its own train_step)."""
         if self.built or not isinstance(adapter, ArrayAdapter):
+            return
+        if self._layers and all(layer.built for layer in self._layers):
+            self.built = True
             return
         first, _, _ = unpack_x_y_sample_weight(self._pack(next(iter(adapter.batches()))[0]))
         with no_grad():
