@@ -28,7 +28,8 @@ def write_csv(path, rows=4000):
         temp = 5 + 7 * np.sin(2 * np.pi * (i % 144) / 144) + rng.normal(0, 0.4)
         values = [996.5 + rng.normal(0, 2), temp, temp + 273.6, temp - 3, 80 + rng.normal(0, 5)]
         values += list(10 + rng.normal(0, 1, 9))
-        stamp = f"{day % 28 + 1:02d}.{day // 28 + 1:02d}.2009 {minute // 60:02d}:{minute % 60:02d}:00"
+        hour, minutes = divmod(minute, 60)
+        stamp = f"{day % 28 + 1:02d}.{day // 28 + 1:02d}.2009 {hour:02d}:{minutes:02d}:00"
         lines.append(stamp + "," + ",".join(f"{v:.2f}" for v in values))
     with open(path, "w") as f:
         f.write("\n".join(lines))
@@ -50,9 +51,9 @@ def generator(data, lookback, delay, min_index, max_index, shuffle=False, batch_
         samples = np.zeros((len(rows), lookback // step, data.shape[-1]))
         targets = np.zeros((len(rows),))
         for j, row in enumerate(rows):
-            indices = range(rows[j] - lookback, rows[j], step)
+            indices = range(row - lookback, row, step)
             samples[j] = data[indices]
-            targets[j] = data[rows[j] + delay][1]
+            targets[j] = data[row + delay][1]
         yield samples, targets
 
 
