@@ -37,6 +37,9 @@ def test_weights_are_mean_variance_count():
     assert count == 0 and [w.path.split("/")[-1] for w in layer.weights] == [
         "mean", "variance", "count"]
     assert layer.trainable_weights == []
+    # Keras's mean/variance attributes: broadcast against the inputs
+    assert layer.mean.shape == (1, 3) and layer.variance.numpy().tolist() == [[1, 1, 1]]
+    assert Normalization().mean is None
 
 
 def test_adapt_over_batches_equals_adapt_on_the_array():

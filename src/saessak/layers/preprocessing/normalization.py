@@ -95,6 +95,16 @@ class Normalization(Layer):
             out.append(np.broadcast_to(value.reshape(shape), self._broadcast))
         return out
 
+    @property
+    def mean(self):
+        """The mean, shaped to broadcast against the inputs (None before build)."""
+        return Tensor(self._stats()[0].astype(self.dtype)) if self.built else None
+
+    @property
+    def variance(self):
+        """The variance, shaped to broadcast against the inputs (None before build)."""
+        return Tensor(self._stats()[1].astype(self.dtype)) if self.built else None
+
     # --- learning the statistics ------------------------------------------------------------
     def adapt(self, data, batch_size=None, steps=None) -> None:
         """Learn the mean and variance of ``data`` (an array, a Dataset, or an iterable of
