@@ -145,12 +145,22 @@ class Layer:
         object.__setattr__(self, key, value)
 
     def add_weight(self, name=None, shape=(), initializer="glorot_uniform", regularizer=None,
-                   trainable=True, constraint=None, dtype=None):
-        """Create a weight of this layer (call from ``build``) and return its Variable."""
+                   trainable=True, constraint=None, dtype=None, **kwargs):
+        """Create a weight of this layer (call from ``build``) and return its Variable.
+        Keras's distribution arguments (``aggregation``, ``synchronization`` ...) are
+        accepted and ignored; ``initializer=None`` is Keras's default (glorot_uniform for
+        floats, zeros otherwise)."""
         from .. import constraints, initializers, regularizers
 
-        shape = tuple(int(n) for n in ((shape,) if isinstance(shape, int) else shape))
+        unknown = set(kwargs) - {"aggregation", "synchronization", "use_resource", "autocast",
+                                 "overwrite_with_gradient", "caching_device", "partitioner"}
+        if unknown:
+            raise TypeError(f"{self.name}.add_weight: unexpected keyword argument(s) "
+                            f"{sorted(unknown)}")
+        shape = tuple(int(n) for n in ((shape,) if isinstance(shape, int) else shape or ()))
         dtype = dtype or self.dtype
+        if initializer is None:
+            initializer = "glorot_uniform" if np.dtype(dtype).kind == "f" else "zeros"
         init = initializers.get(initializer)
         value = init(shape, dtype=dtype) if callable(init) else init
         # contiguous, so in-place updates and flat views (grad_check) reach the weight itself
