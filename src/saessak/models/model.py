@@ -234,7 +234,7 @@ class Model(Trainer, Layer):
 
     def load_weights(self, filepath, skip_mismatch=False, by_name=False, **kwargs):
         from .saving import load_weights
-        load_weights(self, filepath)
+        load_weights(self, filepath, by_name=by_name, skip_mismatch=skip_mismatch)
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name!r}, built={self.built}>"

@@ -36,6 +36,13 @@ from .. import backend
 from ..layers.input_layer import InputLayer, KerasTensor, flatten
 from ..layers.layer import Layer
 from ..training.atomic import atomic_write_bytes
+from .keras_format import (
+    is_keras_file,
+    load_keras_model,
+    load_keras_weights,
+    save_keras_model,
+    wants_keras_format,
+)
 
 FORMAT = "saessak-model"
 VERSION = 1
@@ -373,6 +380,8 @@ def _compile_from_config(model, config, custom_objects):
 def save_model(model, filepath, overwrite=True, include_optimizer=True, **kwargs):
     """Write ``model`` (architecture, weights, compile settings, optimizer state) to one
     file. See the module docstring for the format."""
+    if wants_keras_format(filepath):  # .h5: a tf.keras 2 HDF5 file (keras_format)
+        return save_keras_model(model, filepath, wants_keras_format(filepath), overwrite)
     if not model.built:
         raise ValueError(f"save: model {model.name!r} is not built yet (its weights do not "
                          "exist); call it on data or give it an input shape first")
@@ -399,6 +408,8 @@ def save_model(model, filepath, overwrite=True, include_optimizer=True, **kwargs
 def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
     """Read a model written by ``save``. Custom layers, losses and ``Lambda`` functions
     must be passed in ``custom_objects`` (by the name they were saved under)."""
+    if is_keras_file(filepath):  # written by Keras: .h5 or a Keras 3 .keras archive
+        return load_keras_model(filepath, custom_objects, compile)
     archive = _Archive(filepath)
     if archive.meta.get("kind") != "model":
         raise ValueError(f"{archive.path} holds only weights (save_weights); build the model "
@@ -432,8 +443,11 @@ def save_weights(model, filepath, overwrite=True):
     _write_archive(filepath, entries, overwrite)
 
 
-def load_weights(model, filepath):
-    """Load weights written by ``save_weights`` (or ``save``) into ``model``."""
+def load_weights(model, filepath, by_name=False, skip_mismatch=False):
+    """Load weights written by ``save_weights`` (or ``save``) into ``model``; Keras's HDF5
+    weight files go to ``keras_format`` (``by_name`` and ``skip_mismatch`` apply there)."""
+    if is_keras_file(filepath):
+        return load_keras_weights(model, filepath, by_name, skip_mismatch)
     archive = _Archive(filepath)
     _load_weight_arrays(model, archive)
 

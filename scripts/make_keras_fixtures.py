@@ -1,0 +1,176 @@
+"""Make the Keras fixture files under ``tests/fixtures/keras/`` with real Keras.
+
+Run in an environment that has TensorFlow, Keras 3 and tf-keras (tf.keras 2)::
+
+    /work/tfvenv/bin/python scripts/make_keras_fixtures.py
+
+For each small model (one per layer family) it writes, with fixed seeds:
+
+- ``<name>.keras``        Keras 3 archive (config.json + model.weights.h5);
+- ``<name>.weights.h5``   Keras 3 weights-only file;
+- ``<name>_tk2.h5``       tf.keras 2 HDF5 model (model_config + model_weights);
+- ``<name>_tk2w.h5``      tf.keras 2 weights-only HDF5 file;
+- ``<name>.npz``          the input ``x`` and the predictions of Keras 3 (``keras3``) and of
+                          tf.keras 2 (``tk2``); the two models share the same weights.
+
+and ``mobilenet_v2_035_96_notop_tk2w.h5`` (+ ``.npz``): a tf.keras 2 MobileNetV2 (alpha=0.35,
+96x96, no top, random weights, as Keras's ImageNet weight files are laid out), and
+``unsupported_groupnorm.keras``, a model with a layer saessak lacks. The tests never need
+TensorFlow: they read these files with h5py only.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+import numpy as np  # noqa: E402
+
+OUT = os.path.join(os.path.dirname(__file__), "..", "tests", "fixtures", "keras")
+SEED = 15
+
+
+def _mlp(k):
+    L = k.layers
+    return k.Sequential([k.Input((8,)), L.Dense(6, activation="relu", name="hidden"),
+                         L.Dropout(0.3), L.Dense(3, activation="softmax", name="probs")],
+                        name="mlp")
+
+
+def _conv2d(k):
+    L = k.layers
+    i = k.Input((10, 10, 3), name="image")
+    x = L.Conv2D(4, 3, padding="same", activation="relu")(i)
+    x = L.BatchNormalization()(x)
+    x = L.MaxPooling2D(2)(x)
+    x = L.DepthwiseConv2D(3, padding="same", depth_multiplier=2)(x)
+    x = L.SeparableConv2D(3, 2, activation="tanh")(x)
+    x = L.AveragePooling2D(2)(x)
+    x = L.ZeroPadding2D(1)(x)
+    x = L.GlobalAveragePooling2D()(x)
+    return k.Model(i, L.Dense(2)(x), name="conv2d")
+
+
+def _conv1d(k):
+    L = k.layers
+    i = k.Input((12, 3))
+    x = L.Conv1D(4, 3, activation="tanh")(i)
+    x = L.MaxPooling1D(2)(x)
+    x = L.Conv1D(3, 2, padding="causal", dilation_rate=2)(x)
+    x = L.AveragePooling1D(2)(x)
+    a = L.GlobalMaxPooling1D()(x)
+    b = L.GlobalAveragePooling1D()(x)
+    x = L.Concatenate()([a, b])
+    x = L.Flatten()(L.Reshape((3, 2))(x))
+    return k.Model(i, L.Dense(2, activation="sigmoid")(x), name="conv1d")
+
+
+def _rnn(k):
+    L = k.layers
+    i = k.Input((7,), dtype="int32")
+    x = L.Embedding(20, 4, mask_zero=True)(i)
+    x = L.SimpleRNN(5, return_sequences=True)(x)
+    x = L.LSTM(4, return_sequences=True, go_backwards=True)(x)
+    x = L.GRU(3)(x)
+    return k.Model(i, L.Dense(2)(x), name="rnn")
+
+
+def _rnn_v1(k):
+    """Keras 1/2's conventions: GRU without reset_after, an LSTM without bias."""
+    L = k.layers
+    i = k.Input((6, 3))
+    x = L.GRU(4, reset_after=False, return_sequences=True)(i)
+    x = L.LSTM(3, use_bias=False)(x)
+    return k.Model(i, L.Dense(1)(x), name="rnn_v1")
+
+
+def _bidirectional(k):
+    L = k.layers
+    i = k.Input((6,), dtype="int32")
+    x = L.Embedding(15, 4, mask_zero=True)(i)
+    x = L.Bidirectional(L.LSTM(3, return_sequences=True))(x)
+    x = L.Bidirectional(L.GRU(2), merge_mode="sum")(x)
+    return k.Model(i, L.Dense(1, activation="sigmoid")(x), name="bidirectional")
+
+
+def _attention(k):
+    L = k.layers
+    i = k.Input((5, 4))
+    x = L.Dense(6)(i)
+    a = L.Attention(use_scale=True)([x, x])
+    x = L.LayerNormalization()(L.Add()([x, a]))
+    m = L.MultiHeadAttention(num_heads=2, key_dim=3)(x, x)
+    x = L.LayerNormalization(epsilon=1e-5)(L.Add()([x, m]))
+    x = L.GlobalAveragePooling1D()(x)
+    return k.Model(i, L.Dense(2)(x), name="attention")
+
+
+MODELS = {"mlp": _mlp, "conv2d": _conv2d, "conv1d": _conv1d, "rnn": _rnn, "rnn_v1": _rnn_v1,
+          "bidirectional": _bidirectional, "attention": _attention}
+
+
+def _inputs(name, model, rng):
+    shape = (3,) + tuple(model.inputs[0].shape[1:])
+    if name in ("rnn", "bidirectional"):
+        vocab = 20 if name == "rnn" else 15
+        x = rng.integers(1, vocab, size=shape).astype("int32")
+        x[1, 4:] = 0  # padding, so the masks matter
+        x[2, 2:] = 0
+        return x
+    return rng.normal(size=shape).astype("float32")
+
+
+def _randomize(model, rng):
+    """Non-trivial weights: random everywhere, positive variances."""
+    weights = []
+    for w in model.weights:
+        a = rng.normal(scale=0.5, size=tuple(w.shape)).astype("float32")
+        if "variance" in w.name or "variance" in getattr(w, "path", ""):
+            a = np.abs(a) + 0.5
+        weights.append(a)
+    model.set_weights(weights)
+
+
+def main():
+    import keras
+    import tf_keras
+
+    os.makedirs(OUT, exist_ok=True)
+    for name, build in MODELS.items():
+        rng = np.random.default_rng(SEED)
+        k3 = build(keras)
+        _randomize(k3, rng)
+        x = _inputs(name, k3, rng)
+        y3 = np.asarray(k3.predict(x, verbose=0))
+        k3.save(os.path.join(OUT, f"{name}.keras"))
+        k3.save_weights(os.path.join(OUT, f"{name}.weights.h5"))
+        k2 = build(tf_keras)
+        k2.set_weights(k3.get_weights())
+        y2 = np.asarray(k2.predict(x, verbose=0))
+        k2.save(os.path.join(OUT, f"{name}_tk2.h5"))
+        k2.save_weights(os.path.join(OUT, f"{name}_tk2w.h5"))
+        np.savez(os.path.join(OUT, f"{name}.npz"), x=x, keras3=y3, tk2=y2)
+        print(f"{name}: {k3.count_params()} params, |keras3 - tk2| = "
+              f"{np.abs(y3 - y2).max():.2e}")
+
+    rng = np.random.default_rng(SEED)
+    mnet = tf_keras.applications.MobileNetV2(input_shape=(96, 96, 3), alpha=0.35,
+                                             include_top=False, weights=None)
+    _randomize(mnet, rng)
+    x = rng.uniform(-1, 1, size=(1, 96, 96, 3)).astype("float32")
+    mnet.save_weights(os.path.join(OUT, "mobilenet_v2_035_96_notop_tk2w.h5"))
+    np.savez(os.path.join(OUT, "mobilenet_v2_035_96_notop.npz"), x=x,
+             tk2=mnet.predict(x, verbose=0))
+    print(f"mobilenet_v2 0.35/96 no top: {mnet.count_params()} params")
+
+    k = keras
+    m = k.Sequential([k.Input((4,)), k.layers.Dense(4), k.layers.GroupNormalization(2)],
+                     name="groupnorm")
+    m.save(os.path.join(OUT, "unsupported_groupnorm.keras"))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,119 @@
+"""Keras files in: models and weights saved by real tf.keras 2 and Keras 3 (made by
+scripts/make_keras_fixtures.py) load into saessak and predict what Keras predicted."""
+
+import os
+import warnings
+
+import numpy as np
+import pytest
+
+import saessak as keras
+from saessak import layers
+
+pytest.importorskip("h5py", reason="Keras .h5/.keras files need h5py (saessak[h5])")
+
+FIXTURES = os.path.join(os.path.dirname(__file__), "..", "fixtures", "keras")
+FAMILIES = ["mlp", "conv2d", "conv1d", "rnn", "rnn_v1", "bidirectional", "attention"]
+
+
+def fixture(name):
+    return os.path.join(FIXTURES, name)
+
+
+def reference(name):
+    with np.load(fixture(f"{name}.npz"), allow_pickle=False) as data:
+        return {k: data[k] for k in data.files}
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+@pytest.mark.parametrize("suffix,key", [(".keras", "keras3"), ("_tk2.h5", "tk2")])
+def test_load_model_predicts_as_keras(family, suffix, key):
+    ref = reference(family)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # nothing Keras stored may be silently ignored
+        model = keras.models.load_model(fixture(family + suffix))
+    y = model.predict(ref["x"], verbose=0)
+    np.testing.assert_allclose(y, ref[key], rtol=0, atol=1e-5)
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+@pytest.mark.parametrize("weights", [".weights.h5", "_tk2w.h5"])
+def test_load_weights_into_the_same_architecture(family, weights):
+    ref = reference(family)
+    model = keras.models.load_model(fixture(family + ".keras"))
+    model.set_weights([np.zeros_like(w) for w in model.get_weights()])
+    model.load_weights(fixture(family + weights))
+    np.testing.assert_allclose(model.predict(ref["x"], verbose=0), ref["keras3"], atol=1e-5)
+
+
+def test_weight_layout_matches_keras_names():
+    model = keras.models.load_model(fixture("bidirectional_tk2.h5"))
+    names = [layer.name for layer in model.layers]
+    assert names[1:] == [n for n in names[1:] if not n.startswith("input")]
+    bi = [layer for layer in model.layers if isinstance(layer, layers.Bidirectional)]
+    assert [b.merge_mode for b in bi] == ["concat", "sum"]
+    assert bi[0].backward_layer.go_backwards and not bi[0].forward_layer.go_backwards
+
+
+def _mlp_like(second_units):
+    return keras.Sequential([keras.Input((8,)), layers.Dense(6, activation="relu", name="hidden"),
+                             layers.Dense(second_units, name="probs"),
+                             layers.Dense(2, name="extra")])
+
+
+def test_by_name_loads_matching_layers_only():
+    model = _mlp_like(3)
+    extra_before = model.get_layer("extra").get_weights()
+    model.load_weights(fixture("mlp_tk2w.h5"), by_name=True)
+    k3 = keras.models.load_model(fixture("mlp.keras"))
+    for name in ("hidden", "probs"):
+        for a, b in zip(model.get_layer(name).get_weights(), k3.get_layer(name).get_weights()):
+            np.testing.assert_array_equal(a, b)
+    for a, b in zip(model.get_layer("extra").get_weights(), extra_before):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_by_name_shape_mismatch_raises_or_skips():
+    model = _mlp_like(4)
+    before = model.get_weights()
+    with pytest.raises(ValueError, match=r"probs.*shape \(6, 3\)"):
+        model.load_weights(fixture("mlp_tk2w.h5"), by_name=True)
+    for a, b in zip(model.get_weights(), before):  # a failed load changes nothing
+        np.testing.assert_array_equal(a, b)
+    with pytest.warns(UserWarning, match="skip_mismatch"):
+        model.load_weights(fixture("mlp_tk2w.h5"), by_name=True, skip_mismatch=True)
+    assert not np.array_equal(model.get_layer("hidden").get_weights()[0], before[0])
+    np.testing.assert_array_equal(model.get_layer("probs").get_weights()[0], before[2])
+
+
+def test_wrong_architecture_by_order_is_a_clear_error():
+    model = keras.Sequential([keras.Input((8,)), layers.Dense(6)])
+    with pytest.raises(ValueError, match="same architecture"):
+        model.load_weights(fixture("mlp_tk2w.h5"))
+
+
+def test_keras3_weights_by_name_is_refused():
+    model = keras.models.load_model(fixture("mlp.keras"))
+    with pytest.raises(ValueError, match="by_name=True needs a tf.keras 2"):
+        model.load_weights(fixture("mlp.weights.h5"), by_name=True)
+
+
+def test_layer_saessak_lacks_is_named():
+    with pytest.raises(ValueError, match=r"'group_normalization'.*'GroupNormalization'.*"
+                                         "saessak does not have"):
+        keras.models.load_model(fixture("unsupported_groupnorm.keras"))
+
+
+def test_weights_only_h5_is_not_a_model():
+    with pytest.raises(ValueError, match="holds only weights"):
+        keras.models.load_model(fixture("mlp_tk2w.h5"))
+
+
+def test_saessak_weights_h5_still_uses_saessak_format(tmp_path):
+    model = _mlp_like(3)
+    path = tmp_path / "w.weights.h5"
+    model.save_weights(path)
+    other = _mlp_like(3)
+    other.load_weights(path)
+    for a, b in zip(model.get_weights(), other.get_weights()):
+        np.testing.assert_array_equal(a, b)
