@@ -144,6 +144,8 @@ class FusedCell(DropoutRNNCell, Layer):
         self.built = True
 
     def get_initial_state(self, batch_size=None, dtype=None):
+        if hasattr(batch_size, "shape"):  # tf.keras 2 passes the inputs themselves
+            batch_size = batch_size.shape[0]
         dtype = dtype or self.dtype
         zeros = [Tensor(backend.xp().zeros((batch_size, self.units), dtype))
                  for _ in range(self.n_states)]
