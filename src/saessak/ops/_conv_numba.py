@@ -48,8 +48,10 @@ if numba is not None:
     @jit
     def max_pool(x, out_h, out_w, ph, pw, sh, sw, y, arg):
         """y[n, oh, ow, c] = the largest x in the window; ``arg`` = its position i*pw + j
-        inside the window, the first one on ties (as the NumPy version). Written with
-        selects, not branches, so that the channel loop runs as SIMD code."""
+        inside the window, the first one on ties (as the NumPy version). A NaN anywhere in
+        the window makes y NaN, as ``np.maximum`` does, while ``arg`` moves only on a
+        strictly larger value (NaN is never larger). Written with selects, not branches, so
+        that the channel loop runs as SIMD code."""
         channels = x.shape[3]
         for n in range(x.shape[0]):
             for oh in range(out_h):
@@ -65,7 +67,8 @@ if numba is not None:
                             k = where.dtype.type(i * pw + j)
                             for c in range(channels):
                                 better = candidate[c] > best[c]
-                                best[c] = candidate[c] if better else best[c]
+                                nan = candidate[c] != candidate[c]
+                                best[c] = candidate[c] if better or nan else best[c]
                                 where[c] = k if better else where[c]
 
     @jit
@@ -73,7 +76,8 @@ if numba is not None:
         """dx[the arg-max pixel of each window] += g: each window sends its gradient to the
         input that won it, zero to the others. With ``accumulate`` (windows that overlap or
         leave pixels out), ``dx`` must start at zero and receives sums; without, every
-        pixel of ``dx`` belongs to one window and is simply written."""
+        pixel of ``dx`` belongs to one window and is simply written. The other pixels get
+        ``g * 0``, as in NumPy's ``g * (arg == k)``: 0, or NaN where g is not finite."""
         channels = g.shape[3]
         zero = g.dtype.type(0)
         for n in range(g.shape[0]):
@@ -86,7 +90,7 @@ if numba is not None:
                             k = won.dtype.type(i * pw + j)
                             if accumulate:
                                 for c in range(channels):
-                                    pixel[c] += grad[c] if won[c] == k else zero
+                                    pixel[c] += grad[c] if won[c] == k else grad[c] * zero
                             else:
                                 for c in range(channels):
-                                    pixel[c] = grad[c] if won[c] == k else zero
+                                    pixel[c] = grad[c] if won[c] == k else grad[c] * zero

@@ -255,13 +255,18 @@ if numba is not None:
 
     # --- ReLU -----------------------------------------------------------------------------
 
+    # The ReLU kernels keep NumPy's NaN and inf semantics exactly, so that a NaN is never
+    # hidden: the forward is ``np.maximum(v, 0)``, which passes NaN on (``v <= 0`` is False
+    # for NaN), and the gate of the backward is ``g * (y > 0)``, a product, so a closed gate
+    # still turns an infinite or NaN gradient into NaN (0 * inf) rather than into 0.
+
     @jit
     def relu_backward(g, y, out):
-        """``out = g where y > 0, else 0`` over C-contiguous arrays of one shape: NumPy's
-        ``g * (y > 0)`` writes and reads a mask in between."""
+        """``out = g * (y > 0)`` over C-contiguous arrays of one shape, without NumPy's mask
+        written and read in between."""
         gf, yf, of = g.reshape(-1), y.reshape(-1), out.reshape(-1)
         for i in range(gf.shape[0]):
-            of[i] = gf[i] if yf[i] > 0 else 0.0
+            of[i] = gf[i] if yf[i] > 0 else gf[i] * 0.0
         return out
 
     @jit
@@ -272,16 +277,16 @@ if numba is not None:
             row = y[r]
             for j in range(row.shape[0]):
                 v = row[j] + bias[j]
-                row[j] = v if v > 0 else 0.0
+                row[j] = 0.0 if v <= 0 else v  # np.maximum(v, 0): NaN stays NaN
 
     @jit
     def relu_backward_rows(g, y, out, colsum):
-        """``out = g where y > 0, else 0`` for (rows, n) arrays, and ``colsum`` (n,) float64
-        = the column sums of ``out`` (the bias gradient), in the same pass."""
+        """``out = g * (y > 0)`` for (rows, n) arrays, and ``colsum`` (n,) float64 = the
+        column sums of ``out`` (the bias gradient), in the same pass."""
         colsum[:] = 0.0
         for r in range(g.shape[0]):
             grow, yrow, orow = g[r], y[r], out[r]
             for j in range(grow.shape[0]):
-                v = grow[j] if yrow[j] > 0 else 0.0
+                v = grow[j] if yrow[j] > 0 else grow[j] * 0.0
                 orow[j] = v
                 colsum[j] += v

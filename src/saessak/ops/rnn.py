@@ -255,7 +255,7 @@ class Recurrence(Function):
         if self.keep is None:
             return None
         carry = np.where(self.keep[t], 0, grad)
-        grad *= self.keep[t]
+        np.copyto(grad, 0, where=~self.keep[t])  # exact zeros (grad * keep makes inf * 0 NaN)
         return carry
 
 
