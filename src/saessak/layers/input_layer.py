@@ -29,8 +29,9 @@ class KerasTensor:
 
     def __init__(self, shape, dtype=None, name=None, sparse=False):
         self.shape = tuple(None if n is None else int(n) for n in shape)
-        # Keras's dtype="string" (text inputs for lookup layers): NumPy's object arrays
-        self.dtype = np.dtype("object" if dtype == "string" else dtype or backend.floatx()).name
+        # Keras's dtype="string" (and text data) are NumPy object arrays here
+        dtype = np.dtype("object" if dtype == "string" else dtype or backend.floatx())
+        self.dtype = "object" if dtype.kind in "USO" else dtype.name
         self.name = name
         self.sparse = bool(sparse)
         # (layer, node index, output index): which call made this tensor

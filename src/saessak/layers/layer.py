@@ -119,8 +119,8 @@ class Layer:
                                    else tuple(batch_input_shape))
         self.name = name or unique_name(snake_case(type(self).__name__))
         self._trainable = bool(trainable)
-        if dtype == "string":  # Keras's text dtype: NumPy object arrays of str/bytes
-            dtype = "object"
+        if dtype is not None and (dtype == "string" or np.dtype(dtype).kind in "US"):
+            dtype = "object"  # Keras's text dtype: NumPy object arrays of str/bytes
         self.dtype = np.dtype(dtype).name if dtype is not None else backend.floatx()
         self.built = False
         self._own_weights: list[Variable] = []
