@@ -154,6 +154,10 @@ class CompileMetrics(metrics_module.Metric):
     def metrics(self) -> list:
         return [m for built in self.built_metrics or [] for m, _ in built]
 
+    @property
+    def has_specs(self) -> bool:
+        return bool(_flat_metric_specs(self._specs) or _flat_metric_specs(self._weighted_specs))
+
     def reset_state(self):
         for m in self.metrics:
             m.reset_state()
@@ -192,6 +196,29 @@ class CompileMetrics(metrics_module.Metric):
 
     def result(self) -> dict:
         return {m.name: m.result() for m in self.metrics}
+
+
+def flatten_logs(logs) -> dict:
+    """Logs as a flat dict of Python numbers: Tensors and arrays of one value become floats,
+    and a metric whose result is a dict (``compiled_metrics``) adds its entries."""
+    out = {}
+    for key, value in logs.items():
+        if isinstance(value, dict):
+            out.update(flatten_logs(value))
+            continue
+        if isinstance(value, Tensor):
+            value = numpy_of(value)
+        if isinstance(value, (np.ndarray, np.generic)) and np.size(value) == 1:
+            value = float(value)
+        out[key] = value
+    return out
+
+
+def logs_result(logs, return_dict):
+    if return_dict:
+        return logs
+    values = list(logs.values())
+    return values[0] if len(values) == 1 else values
 
 
 def resolve_losses(loss, loss_weights, names):

@@ -25,7 +25,7 @@ import numpy as np
 
 from .. import backend
 from .._fpmode import denormals_flushed
-from ..autograd import Tensor, no_grad
+from ..autograd import no_grad
 from ..layers import layer as layer_module
 from ..layers.layer import learning_phase
 from . import metrics as metrics_module
@@ -35,6 +35,8 @@ from .compile_utils import (
     CompileMetrics,
     batch_size_of,
     check_metric_specs,
+    flatten_logs,
+    logs_result,
     numpy_of,
     targets_as_list,
     to_list,
@@ -92,11 +94,9 @@ class Trainer(LegacyTraining):
         self.compiled_loss = None if loss is None else CompileLoss(
             loss, loss_weights, names, self._loss_tracker)
         check_metric_specs(metrics, weighted_metrics)  # fail now on unknown names
-        self.compiled_metrics = None
-        if metrics is not None or weighted_metrics is not None:
-            self.compiled_metrics = CompileMetrics(
-                metrics, weighted_metrics, names,
-                self.compiled_loss.output_losses if self.compiled_loss else None)
+        self.compiled_metrics = CompileMetrics(  # empty when no metrics, as in tf.keras 2
+            metrics, weighted_metrics, names,
+            self.compiled_loss.output_losses if self.compiled_loss else None)
         self._pending_loss = None
         self.compiled = True
         self.stop_training = False
@@ -138,13 +138,14 @@ class Trainer(LegacyTraining):
                 self.compiled_loss.update_trackers(total, per_output, size)
             else:
                 tracker.update_state(float(numpy_of(total)), sample_weight=size)
-        if self.compiled_metrics is not None and y is not None:
+        if self.compiled_metrics is not None and self.compiled_metrics.has_specs and \
+                y is not None:
             self.compiled_metrics.update_state(y, y_pred, sample_weight)
         return self.get_metrics_result()
 
     def get_metrics_result(self) -> dict:
         """``{name: value}`` of every metric in :attr:`metrics` (compiled ones flattened)."""
-        return _pythonify({m.name: m.result() for m in self.metrics})
+        return flatten_logs({m.name: m.result() for m in self.metrics})
 
     @property
     def metrics(self) -> list:
@@ -156,7 +157,7 @@ class Trainer(LegacyTraining):
                 out.extend(self.compiled_loss.metrics)
             elif not self._overrides("train_step"):
                 out.append(self._loss_tracker)
-            if self.compiled_metrics is not None:
+            if self.compiled_metrics.has_specs:
                 out.append(self.compiled_metrics)
         own = (self._loss_tracker, self.compiled_metrics)
         out.extend(v for v in vars(self).values()
@@ -323,7 +324,7 @@ class Trainer(LegacyTraining):
     def _step_logs(self, logs) -> dict:
         """What a step returned, as a flat dict of numbers (a step that returns nothing
         reports the model's metrics)."""
-        return self.get_metrics_result() if logs is None else _pythonify(logs)
+        return self.get_metrics_result() if logs is None else flatten_logs(logs)
 
     # --- evaluate --------------------------------------------------------------------------------
     @denormals_flushed()
@@ -341,7 +342,7 @@ class Trainer(LegacyTraining):
         callbacks = CallbackList(callbacks, model=self, add_progbar=True, verbose=verbose,
                                  params={"verbose": verbose, "steps": data.steps})
         logs = self._run_evaluation(data, callbacks)
-        return _logs_result(logs, return_dict)
+        return logs_result(logs, return_dict)
 
     def _run_evaluation(self, data, callbacks):
         self.reset_metrics()
@@ -404,7 +405,7 @@ class Trainer(LegacyTraining):
         if reset_metrics:
             self.reset_metrics()
         logs = self._step_logs(self.train_step(self._pack(x, y, sample_weight)))
-        return _logs_result(logs, return_dict)
+        return logs_result(logs, return_dict)
 
     @denormals_flushed()
     def test_on_batch(self, x, y=None, sample_weight=None, reset_metrics=True,
@@ -415,7 +416,7 @@ class Trainer(LegacyTraining):
         if reset_metrics:
             self.reset_metrics()
         logs = self.test_step(self._pack(x, y, standardize(sample_weight, n_out)))
-        return _logs_result(self._step_logs(logs), return_dict)
+        return logs_result(self._step_logs(logs), return_dict)
 
     @denormals_flushed()
     def predict_on_batch(self, x):
@@ -444,29 +445,6 @@ class Trainer(LegacyTraining):
         first, _, _ = unpack_x_y_sample_weight(self._pack(next(iter(adapter.batches()))[0]))
         with no_grad():
             self(first if not isinstance(first, np.ndarray) else first[:1])
-
-
-def _pythonify(logs) -> dict:
-    """Logs as a flat dict of Python numbers: Tensors and arrays of one value become floats,
-    and a metric whose result is a dict (``compiled_metrics``) adds its entries."""
-    out = {}
-    for key, value in logs.items():
-        if isinstance(value, dict):
-            out.update(_pythonify(value))
-            continue
-        if isinstance(value, Tensor):
-            value = numpy_of(value)
-        if isinstance(value, (np.ndarray, np.generic)) and np.size(value) == 1:
-            value = float(value)
-        out[key] = value
-    return out
-
-
-def _logs_result(logs, return_dict):
-    if return_dict:
-        return logs
-    values = list(logs.values())
-    return values[0] if len(values) == 1 else values
 
 
 def _grads_or_zeros(params):
