@@ -23,6 +23,7 @@ from . import (
     optimizers,
     preprocessing,
     regularizers,
+    saved_model,
     text,
     utils,
 )
