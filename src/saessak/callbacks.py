@@ -15,6 +15,7 @@ from .training.callbacks import (
     RemoteMonitor,
     TerminateOnNaN,
 )
+from .training.tensorboard import TensorBoard
 
 __all__ = [
     "BackupAndRestore",
@@ -29,5 +30,6 @@ __all__ = [
     "ProgbarLogger",
     "ReduceLROnPlateau",
     "RemoteMonitor",
+    "TensorBoard",
     "TerminateOnNaN",
 ]
