@@ -10,11 +10,15 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
-import tempfile
 import time
 
+from saessak.apps.cli import positive_int
+from saessak.apps.examples import results_dir as default_results_dir
+
 HERE = os.path.dirname(os.path.abspath(__file__))
-RESULTS = os.path.join(HERE, "results")
+# a user's runs write here (~/.saessak/results), never into the repository; the reproduction
+# runs in examples/results/ are written by scripts/make_reproduction.py, which says so
+RESULTS = default_results_dir()
 # the project keeps offline copies of the datasets beside the repository
 SHARED_DATA = os.path.abspath(os.path.join(HERE, "..", "..", "shared", "data"))
 
@@ -76,19 +80,22 @@ def save_curves(history, out_dir, name, metrics=("loss", "accuracy")):
 
 def save_language_model(model, vocab, out_dir, name, level, unknown=None, seq_length=None):
     """Save a language model and its vocabulary for ``saessak generate``; returns the
-    command line that continues a text with them."""
+    command line that continues a text with them. The vocabulary file also records the
+    token level and how many last tokens the model reads, so ``generate`` needs neither."""
     import json
+
+    from saessak.training.atomic import atomic_write_bytes
 
     os.makedirs(out_dir, exist_ok=True)
     model_path = os.path.join(out_dir, f"{name}.keras")
     vocab_path = os.path.join(out_dir, f"{name}.vocab.json")
     model.save(model_path)
-    with open(vocab_path, "w", encoding="utf-8") as f:
-        json.dump({"tokens": [str(t) for t in vocab], "level": level, "unknown": unknown},
-                  f, ensure_ascii=False)
-    command = (f"saessak generate --model {model_path} --vocab {vocab_path}"
-               + (f" --seq-length {seq_length}" if seq_length else ""))
-    print("saved; continue a text with:\n  " + command + ' --seed-text "..."')
+    vocabulary = {"tokens": [str(t) for t in vocab], "level": level, "unknown": unknown,
+                  "seq_length": seq_length}
+    atomic_write_bytes(vocab_path, json.dumps(vocabulary, ensure_ascii=False).encode("utf-8"))
+    command = f"saessak generate --model {model_path} --vocab {vocab_path}"
+    print(f"model saved to {model_path}\nvocabulary saved to {vocab_path}\n"
+          f'continue a text with:\n  {command} --seed-text "..."')
     return command
 
 
@@ -99,17 +106,25 @@ def history_dict(history):
 
 
 def results_dir(out_dir, quick):
-    """``out_dir`` if given; else ``examples/results``, or a temporary folder for a quick
-    smoke run (so that it never overwrites the full runs' curves and results)."""
-    if out_dir:
-        return out_dir
-    return os.path.join(tempfile.gettempdir(), "saessak-quick") if quick else RESULTS
+    """``out_dir`` if given; else ``~/.saessak/results``, or its ``quick/`` folder for a
+    quick smoke run (so that it never overwrites the full runs' curves and models)."""
+    return out_dir or default_results_dir(quick)
+
+
+def epochs_or(epochs, default):
+    """``epochs`` when given, else ``default`` (the seed's count). Zero epochs would train
+    nothing and leave no curves to draw, so it is refused rather than read as "default"."""
+    if epochs is None:
+        return default
+    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
+        raise ValueError(f"epochs must be a whole number of at least 1, received {epochs!r}")
+    return epochs
 
 
 def cli(main, description, default_epochs=None):
     """Run ``main`` from the command line: ``--epochs --quick --data-dir --out-dir``."""
     parser = argparse.ArgumentParser(description=description)
-    parser.add_argument("--epochs", type=int, default=default_epochs,
+    parser.add_argument("--epochs", type=positive_int, default=default_epochs,
                         help="training epochs (default: the seed's)")
     parser.add_argument("--quick", action="store_true",
                         help="a smoke run on a few hundred samples, one epoch")
@@ -117,9 +132,9 @@ def cli(main, description, default_epochs=None):
                         help="folder laid out like $SAESSAK_DATA (default: $SAESSAK_DATA, "
                              "then ../shared/data)")
     parser.add_argument("--out-dir", default=None,
-                        help="where curves and samples go (default: examples/results, or a "
-                             "temporary folder with --quick, so smoke runs never overwrite "
-                             "the full runs' results)")
+                        help="where curves and models go (default: ~/.saessak/results, or "
+                             "its quick/ folder with --quick, so smoke runs never overwrite "
+                             "the full runs' files)")
     args = parser.parse_args()
     metrics = main(epochs=args.epochs, quick=args.quick, data_dir=args.data_dir,
                    out_dir=results_dir(args.out_dir, args.quick))

@@ -16,7 +16,15 @@
 import argparse
 
 import numpy as np
-from _common import RESULTS, Stopwatch, history_dict, results_dir, save_curves
+from _common import (
+    RESULTS,
+    Stopwatch,
+    epochs_or,
+    history_dict,
+    positive_int,
+    results_dir,
+    save_curves,
+)
 from s000_fashion_mnist_dense import load
 
 import saessak as keras
@@ -93,7 +101,7 @@ def main(epochs=None, quick=False, data_dir=None, out_dir=RESULTS, seed=0, varia
     model = build_model(variant)
     model.summary()
     with Stopwatch() as clock:
-        history = model.fit(train_x, train_y, epochs=epochs or (1 if quick else 25),
+        history = model.fit(train_x, train_y, epochs=epochs_or(epochs, 1 if quick else 25),
                             validation_split=0.25, verbose=2)
     loss, accuracy = model.evaluate(test_x, test_y, verbose=0)
     print(f"test accuracy {accuracy:.4f}   (seed 000: {SEED_ACCURACY[key]})")
@@ -109,7 +117,7 @@ if __name__ == "__main__":
     parser.add_argument("--variant", default="pool_dropout",
                         choices=["plain", "pool_dropout", "vgg"])
     parser.add_argument("--augment", action="store_true", help="add augmented images")
-    parser.add_argument("--epochs", type=int)
+    parser.add_argument("--epochs", type=positive_int)
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--max-train", type=int, help="use only the first N training images")
     parser.add_argument("--data-dir")

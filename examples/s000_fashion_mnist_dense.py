@@ -9,7 +9,7 @@ validation).
     python examples/s000_fashion_mnist_dense.py [--epochs N] [--quick]
 """
 
-from _common import RESULTS, Stopwatch, cli, data_folder, history_dict, save_curves
+from _common import RESULTS, Stopwatch, cli, data_folder, epochs_or, history_dict, save_curves
 
 import saessak as keras
 from saessak import layers
@@ -39,7 +39,7 @@ def main(epochs=None, quick=False, data_dir=None, out_dir=RESULTS, seed=0):
                   metrics=["accuracy"])
     model.summary()  # 101,770 parameters
     with Stopwatch() as clock:
-        history = model.fit(train_x, train_y, epochs=epochs or (1 if quick else 25),
+        history = model.fit(train_x, train_y, epochs=epochs_or(epochs, 1 if quick else 25),
                             validation_split=0.25, verbose=2)
     loss, accuracy = model.evaluate(test_x, test_y, verbose=0)
     print(f"test loss {loss:.4f}, test accuracy {accuracy:.4f}   (seed 000: {SEED_ACCURACY})")

@@ -13,7 +13,7 @@ The seed reports a training accuracy of 0.6999 after 100 epochs of 2,364 steps.
 """
 
 import numpy as np
-from _common import RESULTS, Stopwatch, cli, history_dict, save_curves
+from _common import RESULTS, Stopwatch, cli, epochs_or, history_dict, save_curves
 from s000_word_generation import CORPUS_NOTE, korean_corpus
 
 import saessak as keras
@@ -67,7 +67,7 @@ def main(epochs=None, quick=False, data_dir=None, out_dir=RESULTS, seed=0, n_rev
             print("\n" + continue_text(start, shown, greedy=True) + "\n")
 
     with Stopwatch() as clock:
-        history = model.fit(train.repeat(), epochs=epochs or (1 if quick else 100),
+        history = model.fit(train.repeat(), epochs=epochs_or(epochs, 1 if quick else 100),
                             steps_per_epoch=steps, callbacks=[LambdaCallback(on_epoch_end=show)],
                             verbose=2)
     samples = {}

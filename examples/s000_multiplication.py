@@ -13,7 +13,15 @@ after 100 epochs.
 import argparse
 
 import numpy as np
-from _common import RESULTS, Stopwatch, history_dict, results_dir, save_curves
+from _common import (
+    RESULTS,
+    Stopwatch,
+    epochs_or,
+    history_dict,
+    positive_int,
+    results_dir,
+    save_curves,
+)
 
 import saessak as keras
 from saessak import layers
@@ -41,7 +49,7 @@ def main(epochs=None, quick=False, data_dir=None, out_dir=RESULTS, seed=0, kind=
     model = build_model(kind, length)
     model.summary()  # SimpleRNN 2,851; LSTM 11,311; GRU 8,851 (reset_after=True) parameters
     with Stopwatch() as clock:
-        history = model.fit(x[:n_train], y[:n_train], epochs=epochs or (1 if quick else 100),
+        history = model.fit(x[:n_train], y[:n_train], epochs=epochs_or(epochs, 1 if quick else 100),
                             validation_split=0.2, verbose=2)
     test_mse = model.evaluate(x[n_train:], y[n_train:], verbose=0)
     prediction = model.predict(x[n_train:], verbose=0).ravel()
@@ -68,7 +76,7 @@ def main(epochs=None, quick=False, data_dir=None, out_dir=RESULTS, seed=0, kind=
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--kind", default="LSTM", choices=["SimpleRNN", "LSTM", "GRU"])
-    parser.add_argument("--epochs", type=int)
+    parser.add_argument("--epochs", type=positive_int)
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--out-dir")
     a = parser.parse_args()

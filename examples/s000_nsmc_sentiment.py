@@ -12,7 +12,7 @@ watch the prediction turn negative.
 """
 
 import numpy as np
-from _common import RESULTS, Stopwatch, cli, data_folder, history_dict, save_curves
+from _common import RESULTS, Stopwatch, cli, data_folder, epochs_or, history_dict, save_curves
 
 import saessak as keras
 from saessak import layers
@@ -60,7 +60,7 @@ def main(epochs=None, quick=False, data_dir=None, out_dir=RESULTS, seed=0):
                   metrics=["accuracy"])
     model.summary()  # 6,070,302 parameters
     with Stopwatch() as clock:
-        history = model.fit(train_x, train_y, epochs=epochs or (1 if quick else 5),
+        history = model.fit(train_x, train_y, epochs=epochs_or(epochs, 1 if quick else 5),
                             batch_size=128, validation_split=0.2, verbose=2)
     loss, accuracy = model.evaluate(test_x, test_y, verbose=0)
     print(f"test accuracy {accuracy:.5f}   (seed 000: {SEED_ACCURACY})")

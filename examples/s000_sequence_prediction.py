@@ -10,7 +10,7 @@ saw: [0.6 .. 0.9] (ideally 1.0; the seed's model said 0.8314607) and [-0.1 .. 0.
 """
 
 import numpy as np
-from _common import RESULTS, Stopwatch, cli, history_dict, save_curves
+from _common import RESULTS, Stopwatch, cli, epochs_or, history_dict, save_curves
 
 import saessak as keras
 from saessak import layers
@@ -35,7 +35,7 @@ def main(epochs=None, quick=False, data_dir=None, out_dir=RESULTS, seed=0):
     model.compile(optimizer="adam", loss="mse")
     model.summary()  # 120 + 11 = 131 parameters
     with Stopwatch() as clock:
-        history = model.fit(x, y, epochs=epochs or (10 if quick else 100), verbose=0)
+        history = model.fit(x, y, epochs=epochs_or(epochs, 10 if quick else 100), verbose=0)
     print("predictions on the training sequences:", model.predict(x, verbose=0).ravel())
     up = float(model.predict(np.array([[[0.6], [0.7], [0.8], [0.9]]]), verbose=0)[0, 0])
     down = float(model.predict(np.array([[[-0.1], [0.0], [0.1], [0.2]]]), verbose=0)[0, 0])

@@ -17,7 +17,7 @@ model); we keep the ``max_vocab`` most frequent words and map the rest to 'UNK'.
 from collections import Counter
 
 import numpy as np
-from _common import RESULTS, Stopwatch, cli, data_folder, history_dict, save_curves
+from _common import RESULTS, Stopwatch, cli, data_folder, epochs_or, history_dict, save_curves
 
 import saessak as keras
 from saessak import layers
@@ -88,7 +88,7 @@ def main(epochs=None, quick=False, data_dir=None, out_dir=RESULTS, seed=0, n_rev
         if epoch % 5 == 0:
             print("\n" + continue_text(first_line, 10 if quick else 30) + "\n")
 
-    epochs = epochs or (1 if quick else 50)
+    epochs = epochs_or(epochs, 1 if quick else 50)
     with Stopwatch() as clock:
         history = model.fit(train.repeat(), epochs=epochs, steps_per_epoch=steps,
                             callbacks=[LambdaCallback(on_epoch_end=show)], verbose=2)

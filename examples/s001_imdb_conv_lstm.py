@@ -11,7 +11,7 @@ tokens are found).
     python examples/s001_imdb_conv_lstm.py [--epochs N] [--quick]
 """
 
-from _common import RESULTS, Stopwatch, cli, data_folder, history_dict, save_curves
+from _common import RESULTS, Stopwatch, cli, data_folder, epochs_or, history_dict, save_curves
 
 import saessak as keras
 from saessak import layers
@@ -57,7 +57,8 @@ def main(epochs=None, quick=False, data_dir=None, out_dir=RESULTS, seed=0):
     stop = EarlyStopping(monitor="val_loss", patience=3)
     with Stopwatch() as clock:
         # as in the seed: the last 25% of the training reviews are held out for validation
-        history = model.fit(x_train, y_train, batch_size=40, epochs=epochs or (1 if quick else 100),
+        history = model.fit(x_train, y_train, batch_size=40,
+                            epochs=epochs_or(epochs, 1 if quick else 100),
                             validation_split=0.25, callbacks=[stop], verbose=2)
     loss, accuracy = model.evaluate(x_test, y_test, verbose=0)
     print(f"\n Test Accuracy: {accuracy:.4f}   (seed 001: {SEED_ACCURACY})")

@@ -10,7 +10,7 @@ layer the seed installs as ``pip install attention``). The seed reports 0.8808.
 """
 
 import numpy as np
-from _common import RESULTS, Stopwatch, cli, history_dict, save_curves
+from _common import RESULTS, Stopwatch, cli, epochs_or, history_dict, save_curves
 from s001_imdb_conv_lstm import load
 
 import saessak as keras
@@ -42,7 +42,8 @@ def main(epochs=None, quick=False, data_dir=None, out_dir=RESULTS, seed=0):
     stop = EarlyStopping(monitor="val_loss", patience=3)
     with Stopwatch() as clock:
         # the seed validates on the test set (and stops on it)
-        history = model.fit(x_train, y_train, batch_size=40, epochs=epochs or (1 if quick else 100),
+        history = model.fit(x_train, y_train, batch_size=40,
+                            epochs=epochs_or(epochs, 1 if quick else 100),
                             validation_data=(x_test, y_test), callbacks=[stop], verbose=2)
     loss, accuracy = model.evaluate(x_test, y_test, verbose=0)
     print(f"\n Test Accuracy: {accuracy:.4f}   (seed 001: {SEED_ACCURACY})")

@@ -10,7 +10,7 @@ seed also uses as its validation set).
 """
 
 import numpy as np
-from _common import RESULTS, Stopwatch, cli, data_folder, history_dict, save_curves
+from _common import RESULTS, Stopwatch, cli, data_folder, epochs_or, history_dict, save_curves
 
 import saessak as keras
 from saessak import layers
@@ -51,7 +51,7 @@ def main(epochs=None, quick=False, data_dir=None, out_dir=RESULTS, seed=0):
     model = build_model()
     model.summary()
     stop = EarlyStopping(monitor="val_loss", patience=5)
-    epochs = epochs or (1 if quick else 200)
+    epochs = epochs_or(epochs, 1 if quick else 200)
     with Stopwatch() as clock:
         history = model.fit(x_train, y_train, batch_size=20, epochs=epochs,
                             validation_data=(x_test, y_test), callbacks=[stop], verbose=2)

@@ -11,7 +11,7 @@ is binary cross-entropy, which expects a probability; we add the sigmoid.
     python examples/s002_imdb_conv1d.py [--epochs N] [--quick]
 """
 
-from _common import RESULTS, Stopwatch, cli, history_dict, save_curves
+from _common import RESULTS, Stopwatch, cli, epochs_or, history_dict, save_curves
 from s002_imdb_embedding_flatten import load
 
 import saessak as keras
@@ -35,7 +35,7 @@ def main(epochs=None, quick=False, data_dir=None, out_dir=RESULTS, seed=0):
                   metrics=["acc"])
     model.summary()
     with Stopwatch() as clock:
-        history = model.fit(x_train, y_train, epochs=epochs or (1 if quick else 10),
+        history = model.fit(x_train, y_train, epochs=epochs_or(epochs, 1 if quick else 10),
                             batch_size=128, validation_split=0.2, verbose=2)
     val_accuracy = history.history["val_acc"][-1]
     loss, accuracy = model.evaluate(x_test, y_test, verbose=0)

@@ -9,7 +9,7 @@ accuracy of 0.7536 after 10 epochs (20% of the training reviews for validation).
     python examples/s002_imdb_embedding_flatten.py [--epochs N] [--quick]
 """
 
-from _common import RESULTS, Stopwatch, cli, data_folder, history_dict, save_curves
+from _common import RESULTS, Stopwatch, cli, data_folder, epochs_or, history_dict, save_curves
 
 import saessak as keras
 from saessak import layers
@@ -45,7 +45,7 @@ def main(epochs=None, quick=False, data_dir=None, out_dir=RESULTS, seed=0):
     model.compile(optimizer="rmsprop", loss="binary_crossentropy", metrics=["acc"])
     model.summary()  # 80,161 parameters
     with Stopwatch() as clock:
-        history = model.fit(x_train, y_train, epochs=epochs or (1 if quick else 10),
+        history = model.fit(x_train, y_train, epochs=epochs_or(epochs, 1 if quick else 10),
                             batch_size=32, validation_split=0.2, verbose=2)
     val_accuracy = history.history["val_acc"][-1]
     loss, accuracy = model.evaluate(x_test, y_test, verbose=0)

@@ -16,7 +16,15 @@ RMSprop for 10 epochs (batch 128, 20% validation), and end in one sigmoid unit:
 
 import argparse
 
-from _common import RESULTS, Stopwatch, history_dict, save_curves
+from _common import (
+    RESULTS,
+    Stopwatch,
+    epochs_or,
+    history_dict,
+    positive_int,
+    results_dir,
+    save_curves,
+)
 from s002_imdb_embedding_flatten import load
 
 import saessak as keras
@@ -55,7 +63,7 @@ def main(epochs=None, quick=False, data_dir=None, out_dir=RESULTS, seed=0, varia
     model = build_model(variant)
     model.summary()
     with Stopwatch() as clock:
-        history = model.fit(x_train, y_train, epochs=epochs or (1 if quick else 10),
+        history = model.fit(x_train, y_train, epochs=epochs_or(epochs, 1 if quick else 10),
                             batch_size=128, validation_split=0.2, verbose=2)
     val_accuracy = history.history["val_acc"][-1]
     loss, accuracy = model.evaluate(x_test, y_test, verbose=0)
@@ -71,9 +79,9 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--variant", default="lstm",
                         choices=["simplernn", "lstm", "reversed", "bidirectional"])
-    parser.add_argument("--epochs", type=int)
+    parser.add_argument("--epochs", type=positive_int)
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--data-dir")
-    parser.add_argument("--out-dir", default=RESULTS)
+    parser.add_argument("--out-dir")
     a = parser.parse_args()
-    main(a.epochs, a.quick, a.data_dir, a.out_dir, variant=a.variant)
+    main(a.epochs, a.quick, a.data_dir, results_dir(a.out_dir, a.quick), variant=a.variant)

@@ -21,7 +21,7 @@ import os
 import tempfile
 
 import numpy as np
-from _common import RESULTS, Stopwatch, cli, data_folder, history_dict, save_curves
+from _common import RESULTS, Stopwatch, cli, data_folder, epochs_or, history_dict, save_curves
 
 import saessak as keras
 from saessak import layers
@@ -98,7 +98,7 @@ def main(epochs=None, quick=False, data_dir=None, out_dir=RESULTS, seed=0, model
         float_data = float_data[:3000]
         lookback, step, delay, batch_size = 288, 6, 144, 32
         train_rows = len(float_data) * 2 // 3
-        steps_per_epoch, epochs = 5, epochs or 1
+        steps_per_epoch, epochs = 5, epochs_or(epochs, 1)
     else:
         lookback, step, delay, batch_size = 1440, 6, 144, 128
         train_rows = 200000
@@ -129,7 +129,7 @@ def main(epochs=None, quick=False, data_dir=None, out_dir=RESULTS, seed=0, model
             model = build(name, features)
             history = model.fit(windows(0, train_rows, shuffle=True),
                                 steps_per_epoch=steps_per_epoch,
-                                epochs=epochs or seed_epochs.get(name, 20),
+                                epochs=epochs_or(epochs, seed_epochs.get(name, 20)),
                                 validation_data=windows(train_rows + 1, val_end),
                                 validation_steps=max(1, val_steps), verbose=2)
             best = min(history.history["val_loss"])

@@ -11,7 +11,7 @@ on data made here.
 """
 
 import numpy as np
-from _common import RESULTS, cli
+from _common import RESULTS, cli, epochs_or
 
 import saessak as keras
 from saessak.layers import LSTM, Dense, Input, SimpleRNN, concatenate
@@ -63,14 +63,14 @@ def main(epochs=None, quick=False, data_dir=None, out_dir=RESULTS, seed=0):
     inputs = Input(shape=(1,))
     linear = Model(inputs, Dense(1, activation="linear")(inputs))
     linear.compile(optimizer="sgd", loss="mse")
-    linear.fit(x, y, epochs=epochs or (50 if quick else 300), verbose=0)
+    linear.fit(x, y, epochs=epochs_or(epochs, 50 if quick else 300), verbose=0)
     w, b = (float(np.asarray(v).ravel()[0]) for v in linear.get_weights())
     print(f"linear regression: y = {w:.3f} x + {b:.3f}  (data: y = 2x + 1)")
 
     labels = (x[:, 0] > 0.2).astype("float32")
     logistic = Model(inputs, Dense(1, activation="sigmoid")(inputs))
     logistic.compile(optimizer="sgd", loss="binary_crossentropy", metrics=["accuracy"])
-    logistic.fit(x, labels, epochs=epochs or (50 if quick else 300), verbose=0)
+    logistic.fit(x, labels, epochs=epochs_or(epochs, 50 if quick else 300), verbose=0)
     _, accuracy = logistic.evaluate(x, labels, verbose=0)
     print(f"logistic regression accuracy {accuracy:.3f}")
     return dict(counts, linear_w=w, linear_b=b, logistic_accuracy=float(accuracy))

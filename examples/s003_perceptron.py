@@ -10,7 +10,7 @@ learns XOR.
 """
 
 import numpy as np
-from _common import RESULTS, cli
+from _common import RESULTS, cli, epochs_or
 
 import saessak as keras
 from saessak import layers
@@ -57,7 +57,7 @@ def main(epochs=None, quick=False, data_dir=None, out_dir=RESULTS, seed=0):
         outputs = [gate(*x) for x in INPUTS]
         solved += outputs == TARGETS[name]
         print(f"{name:5s} by hand: {outputs}  (truth table {TARGETS[name]})")
-    epochs = epochs or (100 if quick else 300)
+    epochs = epochs_or(epochs, 100 if quick else 300)
     learned = {}
     for name, target in TARGETS.items():
         single = learned_gate(target, hidden=0, seed=seed, epochs=epochs)

@@ -11,7 +11,7 @@ must give back the sentences from their first words, as in the seed.
 """
 
 import numpy as np
-from _common import RESULTS, Stopwatch, cli, history_dict, save_curves
+from _common import RESULTS, Stopwatch, cli, epochs_or, history_dict, save_curves
 
 import saessak as keras
 from saessak.layers import Dense, Embedding, SimpleRNN
@@ -51,7 +51,7 @@ def main(epochs=None, quick=False, data_dir=None, out_dir=RESULTS, seed=0):
     model.compile(loss="categorical_crossentropy", optimizer="adam", metrics=["accuracy"])
     model.summary()  # 1,892 parameters
     with Stopwatch() as clock:
-        history = model.fit(x, y, epochs=epochs or (200 if not quick else 200), verbose=0)
+        history = model.fit(x, y, epochs=epochs_or(epochs, 200 if not quick else 200), verbose=0)
     print(f"final loss {history.history['loss'][-1]:.4f}, "
           f"accuracy {history.history['accuracy'][-1]:.4f}")
 

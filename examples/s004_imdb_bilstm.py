@@ -18,7 +18,7 @@ import re
 from collections import Counter
 
 import numpy as np
-from _common import RESULTS, Stopwatch, cli, data_folder, history_dict, save_curves
+from _common import RESULTS, Stopwatch, cli, data_folder, epochs_or, history_dict, save_curves
 
 import saessak as keras
 from saessak.data import Dataset
@@ -94,7 +94,7 @@ def main(epochs=None, quick=False, data_dir=None, out_dir=RESULTS, seed=0, recur
     model.summary()
     with Stopwatch() as clock:
         history = model.fit(train_data, validation_data=valid_data,
-                            epochs=epochs or (1 if quick else 10), verbose=2)
+                            epochs=epochs_or(epochs, 1 if quick else 10), verbose=2)
     loss, accuracy = model.evaluate(test_data, verbose=0)
     seed_figure = SEED_ACCURACY.get((recurrent, max_seq_length))
     print(f"test accuracy: {100 * accuracy:.2f}%   (seed 004: "

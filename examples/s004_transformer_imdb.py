@@ -10,7 +10,7 @@ are enough; there is no seed figure to compare with.
     python examples/s004_transformer_imdb.py [--epochs N] [--quick]
 """
 
-from _common import RESULTS, Stopwatch, cli, history_dict, save_curves
+from _common import RESULTS, Stopwatch, cli, epochs_or, history_dict, save_curves
 from s002_imdb_embedding_flatten import load
 
 import saessak as keras
@@ -44,7 +44,8 @@ def main(epochs=None, quick=False, data_dir=None, out_dir=RESULTS, seed=0):
     model = build_model()
     model.summary()
     with Stopwatch() as clock:
-        history = model.fit(x_train, y_train, batch_size=32, epochs=epochs or (1 if quick else 2),
+        history = model.fit(x_train, y_train, batch_size=32,
+                            epochs=epochs_or(epochs, 1 if quick else 2),
                             validation_split=0.2, verbose=2)
     loss, accuracy = model.evaluate(x_test, y_test, verbose=0)
     print(f"test accuracy {accuracy:.4f}")

@@ -11,11 +11,13 @@ dict of metrics.
 
 from __future__ import annotations
 
+import difflib
 import importlib.util
 import os
 import sys
-import tempfile
 from dataclasses import dataclass, field
+
+from ..utils.data_utils import saessak_home
 
 
 @dataclass(frozen=True)
@@ -161,11 +163,32 @@ def examples_dir():
     return os.path.abspath(os.path.join(here, "..", "..", "..", "examples"))
 
 
+class UnknownExampleError(KeyError):
+    """No example has that name (the message suggests the closest names)."""
+
+    def __str__(self):  # KeyError would show the message in quotes
+        return self.args[0]
+
+
 def get(name):
     try:
         return BY_NAME[name]
     except KeyError:
-        raise KeyError(f"no example named {name!r}; `saessak examples list` shows them") from None
+        close = difflib.get_close_matches(name, BY_NAME, n=3, cutoff=0.6)
+        hint = f"did you mean {' or '.join(close)}? " if close else ""
+        raise UnknownExampleError(f"no example named {name!r}; {hint}`saessak examples list` "
+                                  "shows them all") from None
+
+
+def results_dir(quick=False):
+    """Where an example writes its curves and models unless given ``out_dir``:
+    ``$SAESSAK_RESULTS``, else ``results/`` in saessak's home folder (``~/.saessak``); a
+    quick run uses the ``quick/`` folder inside it, so a smoke run never overwrites a full
+    run's files. Never the repository: ``examples/results/`` holds the reproduction runs and
+    is written only by ``scripts/make_reproduction.py``, so a user's runs leave the checkout
+    clean."""
+    root = os.environ.get("SAESSAK_RESULTS") or os.path.join(saessak_home(), "results")
+    return os.path.join(root, "quick") if quick else root
 
 
 def load_module(example):
@@ -191,9 +214,8 @@ def run(name, epochs=None, quick=False, data_dir=None, out_dir=None, **kwargs):
     example = get(name)
     module = load_module(example)
     arguments = dict(example.kwargs, **kwargs)
-    if out_dir is None:  # a quick smoke run must never overwrite the full runs' results
-        out_dir = (os.path.join(tempfile.gettempdir(), "saessak-quick") if quick
-                   else os.path.join(examples_dir(), "results"))
+    if out_dir is None:
+        out_dir = results_dir(quick)
     return module.main(epochs=epochs, quick=quick, data_dir=data_dir, out_dir=out_dir,
                        **arguments)
 

@@ -84,13 +84,16 @@ def not_found(dataset, fnames, url, path=None, reason=None, cache_subdir=""):
     """The error for "no copy anywhere and no download"."""
     fnames = [fnames] if isinstance(fnames, str) else list(fnames)
     why = f": {reason}" if reason else ""
-    return DatasetNotFoundError(
+    error = DatasetNotFoundError(
         f"Dataset file {' / '.join(repr(f) for f in fnames)} for '{dataset}' was not found.\n"
         f"Looked in:\n{describe_search(dataset, fnames, path, cache_subdir)}\n"
         f"and could not download it from {url}{why}.\n"
         f"Fetch it from that URL yourself and pass path=..., or set SAESSAK_DATA to a folder "
         f"holding {dataset}/{fnames[0]}."
     )
+    # the pieces, for callers that word their own short message (the saessak command)
+    error.dataset, error.fnames, error.url, error.reason = dataset, fnames, url, reason
+    return error
 
 
 def fetch(dataset, fname, url, sha256=None, path=None, extra_names=(), cache_subdir=""):

@@ -131,6 +131,7 @@ def _fetch(origin, dest_dir, fname, retries, timeout, progress):
     if os.environ.get("SAESSAK_OFFLINE", "") not in ("", "0"):
         raise DownloadError(f"URL fetch failure on {origin}: downloads are disabled "
                             "(SAESSAK_OFFLINE is set)")
+    print(f"Downloading data from {origin}")  # only once a download will really be tried
     last_error = None
     for attempt in range(max(1, retries)):
         if attempt:
@@ -279,7 +280,6 @@ def get_file(fname=None, origin=None, untar=False, md5_hash=None, file_hash=None
         download = True
 
     if download:
-        print(f"Downloading data from {origin}")
         tmp = _fetch(origin, datadir, fname, retries, timeout, progress)
         if file_hash is not None:
             actual = hash_file(tmp, hash_algorithm)

@@ -1,0 +1,7 @@
+"""``python -m saessak``: the same as the ``saessak`` command."""
+
+import sys
+
+from .apps.cli import main
+
+sys.exit(main())
