@@ -9,13 +9,15 @@
 - ``weights/0000.npy`` ...: one NumPy ``.npy`` entry per weight, in ``get_weights`` order;
 - ``optimizer/<key>.npy``: the optimizer's state (step count, moments), so training resumes
   exactly where it stopped;
-- ``manifest.json``: the SHA-256 of every other entry.
+- ``manifest.json``: the size and SHA-256 of every other entry.
 
-Loading reads arrays with ``allow_pickle=False`` and checks every checksum, so a truncated or
-edited file fails with a ValueError naming the file and the entry. Code is never loaded from
-a file: ``Lambda`` functions and custom classes come only from ``custom_objects``. Files are
-written atomically (a temporary file in the same directory, fsync, then ``os.replace``), so a
-crash during ``save`` leaves the previous file whole.
+The container (:mod:`.archive`) checks the zip directory, the manifest, every checksum and
+every array header before anything is read whole, and the JSON entries are checked against
+their schema (:mod:`.file_schema`), so a truncated, edited or hostile file fails with one
+ValueError naming the file and the entry. Arrays are never unpickled, and code is never
+loaded from a file: ``Lambda`` functions and custom classes come only from
+``custom_objects``. Files are written atomically (a temporary file in the same directory,
+fsync, then ``os.replace``), so a crash during ``save`` leaves the previous file whole.
 
 ``save_weights``/``load_weights`` use the same container with only the weights (any file
 name is accepted, ``.weights.h5`` included; no HDF5 library is needed).
@@ -23,19 +25,15 @@ name is accepted, ``.weights.h5`` included; no HDF5 library is needed).
 
 from __future__ import annotations
 
-import hashlib
 import inspect
-import io
 import json
-import os
-import zipfile
 
 import numpy as np
 
-from .. import backend
 from ..layers.input_layer import InputLayer, KerasTensor, flatten
 from ..layers.layer import Layer
-from ..training.atomic import atomic_write_bytes
+from . import file_schema
+from .archive import FORMAT, VERSION, Archive, npy_bytes, write_archive
 from .keras_format import (
     is_keras_file,
     load_keras_model,
@@ -44,8 +42,7 @@ from .keras_format import (
     wants_keras_format,
 )
 
-FORMAT = "saessak-model"
-VERSION = 1
+__all__ = ["FORMAT", "VERSION", "load_model", "load_weights", "save_model", "save_weights"]
 
 
 # --- layers <-> JSON ---------------------------------------------------------------------------
@@ -194,107 +191,22 @@ def functional_from_config(config, custom_objects=None, cls=None):
                name=config.get("name"), trainable=config.get("trainable", True))
 
 
-# --- the container ------------------------------------------------------------------------------
-
-
-def _npy_bytes(array) -> bytes:
-    buf = io.BytesIO()
-    np.save(buf, np.asarray(backend.to_numpy(array)), allow_pickle=False)
-    return buf.getvalue()
-
-
-def _write_archive(path, entries: dict, overwrite: bool) -> None:
-    path = os.fspath(path)
-    if not overwrite and os.path.exists(path):
-        raise FileExistsError(f"{path} exists; pass overwrite=True to replace it")
-    manifest = {name: hashlib.sha256(data).hexdigest() for name, data in entries.items()}
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_STORED) as archive:
-        for name, data in entries.items():
-            archive.writestr(name, data)
-        archive.writestr("manifest.json", json.dumps(manifest, indent=1))
-    directory = os.path.dirname(os.path.abspath(path))
-    os.makedirs(directory, exist_ok=True)
-    atomic_write_bytes(path, buf.getvalue())
-
-
-class _Archive:
-    """A saved file opened for reading, every entry checked against the manifest."""
-
-    def __init__(self, path):
-        self.path = os.fspath(path)
-        if not os.path.exists(self.path):
-            raise FileNotFoundError(f"no such model file: {self.path}")
-        try:
-            with zipfile.ZipFile(self.path) as archive:
-                self.entries = {name: archive.read(name) for name in archive.namelist()}
-        except (zipfile.BadZipFile, EOFError, OSError, zipfile.LargeZipFile) as err:
-            raise ValueError(f"{self.path}: not a readable saessak file; it is truncated or "
-                             f"corrupted ({err})") from None
-        except Exception as err:  # zlib and struct errors on damaged archives
-            raise ValueError(f"{self.path}: the archive is damaged ({err})") from None
-        if "manifest.json" not in self.entries:
-            raise ValueError(f"{self.path}: no manifest.json; this is not a file written by "
-                             "saessak's save()")
-        manifest = self._json("manifest.json", checked=False)
-        for name, digest in manifest.items():
-            data = self.entries.get(name)
-            if data is None:
-                raise ValueError(f"{self.path}: the entry {name!r} listed in the manifest is "
-                                 "missing (truncated file?)")
-            if hashlib.sha256(data).hexdigest() != digest:
-                raise ValueError(f"{self.path}: the checksum of {name!r} does not match; the "
-                                 "file was modified or damaged after it was saved")
-        extra = set(self.entries) - set(manifest) - {"manifest.json"}
-        if extra:
-            raise ValueError(f"{self.path}: entries not covered by the manifest: "
-                             f"{sorted(extra)}")
-        meta = self._json("metadata.json")
-        if meta.get("format") != FORMAT:
-            raise ValueError(f"{self.path}: format {meta.get('format')!r} is not "
-                             f"{FORMAT!r}")
-        if int(meta.get("version", 0)) > VERSION:
-            raise ValueError(f"{self.path}: written by a newer saessak (format version "
-                             f"{meta.get('version')}); this one reads up to {VERSION}")
-        self.meta = meta
-
-    def _json(self, name, checked=True):
-        try:
-            return json.loads(self.entries[name].decode("utf-8"))
-        except KeyError:
-            raise ValueError(f"{self.path}: the entry {name!r} is missing") from None
-        except (UnicodeDecodeError, json.JSONDecodeError) as err:
-            raise ValueError(f"{self.path}: {name} is not valid JSON ({err})") from None
-
-    def has(self, name) -> bool:
-        return name in self.entries
-
-    def array(self, name):
-        try:
-            return np.load(io.BytesIO(self.entries[name]), allow_pickle=False)
-        except KeyError:
-            raise ValueError(f"{self.path}: the entry {name!r} is missing") from None
-        except ValueError as err:
-            raise ValueError(f"{self.path}: {name} is not a plain NumPy array ({err})") \
-                from None
-
-    def arrays(self, prefix) -> dict:
-        names = sorted(n for n in self.entries if n.startswith(prefix) and n.endswith(".npy"))
-        return {n[len(prefix):-4]: self.array(n) for n in names}
+# --- weights -------------------------------------------------------------------------------------
 
 
 def _weight_entries(model) -> tuple[dict, list]:
     entries, table = {}, []
     for i, w in enumerate(model.weights):
         name = f"weights/{i:04d}.npy"
-        entries[name] = _npy_bytes(w.data)
+        entries[name] = npy_bytes(w.data)
         table.append({"entry": name, "path": w.path, "shape": list(w.shape),
                       "dtype": str(w.dtype)})
     return entries, table
 
 
 def _load_weight_arrays(model, archive):
-    table = archive._json("weights.json")
+    table = file_schema.weights_table(archive.json("weights.json"),
+                                      archive.where("weights.json"), archive.manifest)
     weights = model.weights
     if len(table) != len(weights):
         raise ValueError(f"{archive.path}: the file holds {len(table)} weights, the model has "
@@ -396,13 +308,13 @@ def save_model(model, filepath, overwrite=True, include_optimizer=True, **kwargs
     if compile_config is not None:
         entries["compile.json"] = json.dumps(compile_config).encode()
         for key, value in model.optimizer.get_state().items():
-            entries[f"optimizer/{key}.npy"] = _npy_bytes(value)
+            entries[f"optimizer/{key}.npy"] = npy_bytes(value)
     meta = {"format": FORMAT, "version": VERSION, "kind": "model",
             "saessak_version": __version__,
             "build_input_shape": _jsonable_shape(build_shape),
             "compiled": compile_config is not None}
     entries = {"metadata.json": json.dumps(meta).encode(), **entries}
-    _write_archive(filepath, entries, overwrite)
+    write_archive(filepath, entries, overwrite)
 
 
 def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
@@ -410,28 +322,49 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
     must be passed in ``custom_objects`` (by the name they were saved under)."""
     if is_keras_file(filepath):  # written by Keras: .h5 or a Keras 3 .keras archive
         return load_keras_model(filepath, custom_objects, compile)
-    archive = _Archive(filepath)
-    if archive.meta.get("kind") != "model":
+    archive = Archive(filepath)
+    if archive.meta["kind"] != "model":
         raise ValueError(f"{archive.path} holds only weights (save_weights); build the model "
                          "in code and call model.load_weights(path)")
-    spec = archive._json("config.json")
-    try:
+    spec = file_schema.layer_spec(archive.json("config.json"), archive.where("config.json"))
+    with _file_errors(archive, "config.json", "cannot rebuild the model from its config"):
         model = deserialize_layer(spec, custom_objects)
         if not model.built:
             shape = archive.meta.get("build_input_shape")
             if shape is None:
                 raise ValueError("the saved model was never built and has no input shape")
             model.build(_tuple_shape(shape))
-    except (ValueError, TypeError, KeyError) as err:
-        raise ValueError(f"{archive.path}: cannot rebuild the model from its config: "
-                         f"{err}") from err
     _load_weight_arrays(model, archive)
     if compile and archive.has("compile.json"):
-        _compile_from_config(model, archive._json("compile.json"), custom_objects)
+        config = file_schema.compile_config(archive.json("compile.json"),
+                                            archive.where("compile.json"))
+        with _file_errors(archive, "compile.json", "cannot compile the model as saved"):
+            _compile_from_config(model, config, custom_objects)
         state = archive.arrays("optimizer/")
         if state:
-            model.optimizer.set_state(state)
+            with _file_errors(archive, "optimizer/", "cannot restore the optimizer state"):
+                model.optimizer.set_state(state)
     return model
+
+
+class _file_errors:
+    """Whatever a config that passed the schema still makes a constructor raise becomes
+    one ValueError naming the file and the entry (a layer's own ValueError included)."""
+
+    CAUGHT = (ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError,
+              OverflowError, MemoryError)
+
+    def __init__(self, archive, entry, what):
+        self.where, self.what = archive.where(entry), what
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, err, tb):
+        if kind is not None and issubclass(kind, self.CAUGHT):
+            raise ValueError(f"{self.where}: {self.what}: {type(err).__name__}: {err}") \
+                from err
+        return False
 
 
 def save_weights(model, filepath, overwrite=True):
@@ -440,7 +373,7 @@ def save_weights(model, filepath, overwrite=True):
     meta = {"format": FORMAT, "version": VERSION, "kind": "weights"}
     entries = {"metadata.json": json.dumps(meta).encode(), **weight_entries,
                "weights.json": json.dumps(table, indent=1).encode()}
-    _write_archive(filepath, entries, overwrite)
+    write_archive(filepath, entries, overwrite)
 
 
 def load_weights(model, filepath, by_name=False, skip_mismatch=False):
@@ -448,7 +381,7 @@ def load_weights(model, filepath, by_name=False, skip_mismatch=False):
     weight files go to ``keras_format`` (``by_name`` and ``skip_mismatch`` apply there)."""
     if is_keras_file(filepath):
         return load_keras_weights(model, filepath, by_name, skip_mismatch)
-    archive = _Archive(filepath)
+    archive = Archive(filepath)
     _load_weight_arrays(model, archive)
 
 
