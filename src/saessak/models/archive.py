@@ -97,7 +97,7 @@ class Archive:
         by_name = {}
         for info in infos:
             name, where = info.filename, self.where(repr(info.filename))
-            if not _NAME.fullmatch(name) or ".." in name.split("/"):
+            if not _NAME.fullmatch(name) or {".", ".."} & set(name.split("/")):
                 raise ValueError(f"{where}: not a plain relative entry name; saessak files "
                                  "hold only names like 'weights/0000.npy'")
             if name in by_name:
