@@ -32,3 +32,16 @@ def test_input_length_on_a_layer_without_a_time_axis_is_an_error():
     with pytest.raises(TypeError, match=r"Dense: unexpected keyword argument\(s\) "
                                         r"\['input_length'\]"):
         layers.Dense(3, input_length=4)
+
+
+def test_weights_argument_sets_the_initial_weights_once_built():
+    # tf.keras 2: Embedding(vocab, dim, weights=[embedding_matrix], input_length=..., ...)
+    matrix = np.arange(40, dtype="float32").reshape(10, 4)
+    model = keras.Sequential([layers.Embedding(10, 4, weights=[matrix], input_length=3,
+                                               trainable=False)])
+    np.testing.assert_array_equal(model.layers[0].get_weights()[0], matrix)
+    assert model.trainable_weights == []
+    dense = layers.Dense(2, weights=[np.ones((3, 2)), np.full(2, 0.5)])
+    np.testing.assert_array_equal(dense(np.ones((1, 3), "float32")).numpy(), [[3.5, 3.5]])
+    with pytest.raises(ValueError, match=r"has shape \(3, 2\), received an array of shape"):
+        layers.Dense(2, weights=[np.ones((4, 2)), np.zeros(2)])(np.ones((1, 3), "float32"))

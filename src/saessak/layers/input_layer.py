@@ -252,6 +252,7 @@ def call_symbolic(layer, inputs, args, kwargs):
         layer.build(shapes)
         layer.built = True
         layer._build_shapes = shapes
+        layer._set_initial_weights()
     try:
         out_shapes = layer.compute_output_shape(shapes)
         out_dtype = layer.dtype

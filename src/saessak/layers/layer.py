@@ -106,6 +106,7 @@ class Layer:
         batch_size = kwargs.pop("batch_size", None)
         input_dim = kwargs.pop("input_dim", None)
         input_length = kwargs.pop("input_length", None) if self._sequence_input else None
+        initial_weights = kwargs.pop("weights", None)  # tf.keras 2: set once built
         kwargs.pop("autocast", None)
         if kwargs:
             raise TypeError(f"{type(self).__name__}: unexpected keyword argument(s) "
@@ -131,6 +132,7 @@ class Layer:
         self._build_shapes = None  # the input shape(s) build() saw, batch axis as None
         self._weights_cache = (-1, None)
         self._call_takes = _call_arguments(type(self).call)
+        self._initial_weights = None if initial_weights is None else list(initial_weights)
 
     # --- tracking sublayers and weights ------------------------------------------------------
     def __setattr__(self, key, value):
@@ -365,7 +367,14 @@ class Layer:
         shapes = _map(lambda t: tuple(t.shape), inputs)
         self.build(shapes)
         self.built = True
+        self._set_initial_weights()
         self._build_shapes = _map(lambda t: (None,) + tuple(t.shape[1:]), inputs)
+
+    def _set_initial_weights(self) -> None:
+        """Load the arrays given as ``weights=[...]`` (tf.keras 2), once the weights exist."""
+        if self._initial_weights is not None:
+            weights, self._initial_weights = self._initial_weights, None
+            self.set_weights(weights)
 
     # --- config ----------------------------------------------------------------------------------
     def get_config(self) -> dict:
