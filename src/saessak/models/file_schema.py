@@ -165,3 +165,22 @@ def compile_config(value, where) -> dict:
     if weights is not None and not isinstance(weights, (list, dict, int, float)):
         raise _fail(where, "loss_weights", "a list, a dict or null", weights)
     return config
+
+
+# --- training_state.json (BackupAndRestore) --------------------------------------------------
+
+
+def training_state(value, where) -> dict:
+    state = _dict(value, where, "(training state)")
+    epoch = state.get("epoch")
+    if not _is_int(epoch) or epoch < 0:
+        raise _fail(where, "epoch", "a non-negative integer", epoch)
+    rng = _dict(state.get("random"), where, "random")
+    for key in ("saessak", "layers", "numpy_legacy", "python"):
+        _dict(rng.get(key), where, f"random.{key}")
+    for key, sub in rng["layers"].items():
+        _dict(sub, where, f"random.layers.{key}")
+    lr = state.get("learning_rate")
+    if lr is not None and (not isinstance(lr, (int, float)) or isinstance(lr, bool)):
+        raise _fail(where, "learning_rate", "a number or null", lr)
+    return state

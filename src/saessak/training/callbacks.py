@@ -8,7 +8,6 @@ Set ``self.model.stop_training = True`` to end ``fit`` after the current epoch.
 from __future__ import annotations
 
 import csv
-import json
 import math
 import os
 import sys
@@ -506,35 +505,62 @@ class LambdaCallback(Callback):
 
 
 class BackupAndRestore(Callback):
-    """Keep a backup of the model in ``backup_dir`` at the end of each epoch; if training is
-    interrupted, the next ``fit`` with the same callback resumes from the last backup. The
-    backup is deleted when training ends normally."""
+    """Back up the training run in ``backup_dir`` at the end of each epoch (or every
+    ``save_freq`` batches); if training is interrupted, the next ``fit`` with the same
+    callback resumes from the last backup. The backup is deleted when training ends
+    normally (unless ``delete_checkpoint=False``).
 
-    def __init__(self, backup_dir, save_freq="epoch", delete_checkpoint=True):
+    The backup is one file written atomically (:mod:`saessak.models.backup`): weights,
+    optimizer state, the epoch and the state of every random generator. With the default
+    ``save_freq='epoch'`` a resumed run ends with exactly the weights of a run that was
+    never interrupted. With a number of batches, a run resumes, as in Keras, from the start
+    of the epoch it was in, with the weights of the last backup."""
+
+    FILENAME = "latest.backup"
+
+    def __init__(self, backup_dir, save_freq="epoch", delete_checkpoint=True,
+                 save_before_preemption=False, double_checkpoint=False):
         super().__init__()
+        if not backup_dir:
+            raise ValueError("BackupAndRestore: backup_dir is required (a folder for the "
+                             f"backup), received {backup_dir!r}")
+        if save_freq != "epoch" and not (isinstance(save_freq, int) and save_freq > 0):
+            raise ValueError("BackupAndRestore: save_freq must be 'epoch' or a positive "
+                             f"number of batches, received {save_freq!r}")
         self.backup_dir = os.fspath(backup_dir)
+        self.save_freq = save_freq
         self.delete_checkpoint = delete_checkpoint
-        self._weights_path = os.path.join(self.backup_dir, "latest.weights.h5")
-        self._state_path = os.path.join(self.backup_dir, "training_state.json")
+        self._path = os.path.join(self.backup_dir, self.FILENAME)
+        self._epoch = 0
+        self._batches = 0
 
     def on_train_begin(self, logs=None):
-        if os.path.exists(self._weights_path) and os.path.exists(self._state_path):
-            self.model.load_weights(self._weights_path)
-            with open(self._state_path) as f:
-                state = json.load(f)
-            self.model._initial_epoch = int(state["epoch"]) + 1
+        from ..models.backup import read_backup  # models sit above training: import here
+        self._batches = 0
+        if os.path.exists(self._path):
+            self.model._initial_epoch = read_backup(self._path, self.model)
+        self._epoch = self.model._initial_epoch
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch = epoch
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self.save_freq != "epoch":
+            self._batches += 1
+            if self._batches % self.save_freq == 0:
+                self._backup(self._epoch)  # resumes at the start of this epoch
 
     def on_epoch_end(self, epoch, logs=None):
-        os.makedirs(self.backup_dir, exist_ok=True)
-        self.model.save_weights(self._weights_path)
-        from .atomic import atomic_write_bytes
-        atomic_write_bytes(self._state_path, json.dumps({"epoch": epoch}).encode())
+        if self.save_freq == "epoch":
+            self._backup(epoch + 1)
+
+    def _backup(self, next_epoch):
+        from ..models.backup import write_backup
+        write_backup(self._path, self.model, next_epoch)
 
     def on_train_end(self, logs=None):
-        if self.delete_checkpoint and not getattr(self.model, "_interrupted", False):
-            for path in (self._weights_path, self._state_path):
-                if os.path.exists(path):
-                    os.remove(path)
+        if self.delete_checkpoint and os.path.exists(self._path):
+            os.remove(self._path)
 
 
 class RemoteMonitor(Callback):  # pragma: no cover - accepted for compatibility only
