@@ -292,8 +292,9 @@ def _compile_from_config(model, config, custom_objects):
 def save_model(model, filepath, overwrite=True, include_optimizer=True, **kwargs):
     """Write ``model`` (architecture, weights, compile settings, optimizer state) to one
     file. See the module docstring for the format."""
-    if wants_keras_format(filepath):  # .h5: a tf.keras 2 HDF5 file (keras_format)
-        return save_keras_model(model, filepath, wants_keras_format(filepath), overwrite)
+    keras_format = wants_keras_format(filepath, kwargs.get("save_format"))
+    if keras_format:  # .h5 or save_format='h5'/'keras': a file Keras loads (keras_format)
+        return save_keras_model(model, filepath, keras_format, overwrite)
     if not model.built:
         raise ValueError(f"save: model {model.name!r} is not built yet (its weights do not "
                          "exist); call it on data or give it an input shape first")

@@ -50,9 +50,20 @@ def is_keras_file(path) -> bool:
     return os.path.isfile(path) and (is_hdf5(path) or is_keras3_archive(path))
 
 
-def wants_keras_format(path) -> str | None:
-    """The Keras format a save path asks for: 'h5' for ``.h5``/``.hdf5`` (but not
-    ``.weights.h5``, saessak's weights container's usual name), else None."""
+def wants_keras_format(path, save_format=None) -> str | None:
+    """The Keras format a save asks for: ``save_format='h5'`` or ``'keras'`` (tf.keras 2's
+    argument), else ``'h5'`` for a ``.h5``/``.hdf5`` path (but not ``.weights.h5``, the usual
+    name of saessak's weights container). ``.keras`` paths keep saessak's own archive by
+    default: it also holds the optimizer state, custom layers and checksums, which Keras 3's
+    layout has no place for; pass ``save_format='keras'`` for a file Keras 3 loads."""
+    if save_format is not None:
+        fmt = str(save_format).lower()
+        if fmt in ("h5", "keras"):
+            return fmt
+        if fmt in ("saessak", "tf"):
+            return None
+        raise ValueError(f"save: save_format must be 'h5', 'keras' or 'saessak', received "
+                         f"{save_format!r}")
     name = os.fspath(path).lower()
     if name.endswith((".h5", ".hdf5")) and not name.endswith(".weights.h5"):
         return "h5"

@@ -1,0 +1,192 @@
+"""saessak model configs -> Keras's JSON (Keras 3 ``config.json``, tf.keras 2 ``model_config``).
+
+saessak's ``get_config`` already uses Keras's argument names; what changes is the wrapping
+(Keras 3's ``module``/``registered_name``, its ``__keras_tensor__`` placeholders, tf.keras 2's
+``[layer, node, tensor, kwargs]`` lists) and a few arguments one Keras version does not take.
+Layers that exist only in saessak (``TransformerEncoder``, ``SequenceAttention``, ...) or
+that hold code (``Lambda``) cannot be written for Keras: the error names them.
+"""
+
+from __future__ import annotations
+
+import inspect
+
+from ...layers.input_layer import InputLayer, flatten
+
+KERAS2_VERSION = "2.15.0"
+KERAS3_VERSION = "3.5.0"
+
+# saessak layers without a Keras counterpart (or whose Keras form holds code)
+_SAESSAK_ONLY = {"SequenceAttention", "TransformerEncoder", "TransformerDecoder",
+                 "PositionalEmbedding", "TokenAndPositionEmbedding", "SinePositionEncoding",
+                 "Lambda", "HeadDense", "RMSNormalization", "TextVectorization"}
+# arguments a Keras version refuses, dropped when they hold the default saessak writes
+_NOT_IN_KERAS3 = {"time_major": False, "input_length": None, "batch_input_shape": None,
+                  "implementation": 2, "reset_after_": None}
+_NOT_IN_KERAS2 = {"seed": None, "time_major": False, "rms_scaling": False}
+
+
+def check_exportable(model, where):
+    """Raise when a layer of ``model`` cannot be described to Keras (nested models are
+    looked into; a Keras layer's own sublayers are Keras's business)."""
+    from ..saving import _registry
+    known = _registry()
+    for layer in model._layers:
+        name = type(layer).__name__
+        if name in ("Model", "Sequential"):
+            check_exportable(layer, where)
+        elif name in _SAESSAK_ONLY or name not in known:
+            raise ValueError(f"{where}: layer {layer.name!r} ({name}) has no Keras "
+                             "equivalent, so the model cannot be written as a Keras file; "
+                             "save it under another extension (saessak's own format)")
+
+
+def _clean(config, drop):
+    return {k: v for k, v in config.items() if not (k in drop and v == drop[k])}
+
+
+def _layer_config(layer, keras3):
+    from ..saving import serialize_layer
+    spec = serialize_layer(layer)
+    return _spec_config(spec, keras3)
+
+
+def _spec_config(spec, keras3):
+    """Clean one ``{'class_name', 'config'}`` (recursively for wrapped layers)."""
+    drop = _NOT_IN_KERAS3 if keras3 else _NOT_IN_KERAS2
+    config = _clean(dict(spec["config"]), drop)
+    for key in ("layer", "backward_layer", "cell"):
+        if isinstance(config.get(key), dict) and "class_name" in config[key]:
+            config[key] = _wrap(_spec_config(config[key], keras3), keras3)
+    if spec["class_name"] == "InputLayer" and keras3:
+        config["batch_shape"] = config.pop("batch_input_shape")
+    if keras3 and spec["class_name"] != "InputLayer":
+        config.pop("batch_input_shape", None)
+    return {"class_name": spec["class_name"], "config": config}
+
+
+def _wrap(spec, keras3):
+    if not keras3:
+        return spec
+    return {"module": "keras.layers", "class_name": spec["class_name"],
+            "config": spec["config"], "registered_name": None}
+
+
+# --- the graph ------------------------------------------------------------------------------
+
+
+def _tensor_lookup(model):
+    """``[layer, node, index]`` (node counted within this model) -> the KerasTensor."""
+    in_model = {id(n) for n in model._graph.nodes}
+    table = {}
+    for layer in model._graph.layers:
+        own = [n for n in layer._inbound_nodes if id(n) in in_model]
+        for i, node in enumerate(own):
+            for j, t in enumerate(flatten(node.outputs)):
+                table[(layer.name, i, j)] = t
+    return lambda ref: table[tuple(ref)]
+
+
+def _k3_args(value, lookup):
+    """saessak's encoded call arguments -> Keras 3's, with ``__keras_tensor__``
+    placeholders (which carry the tensor's shape and dtype)."""
+    if isinstance(value, dict):
+        if "tensor" in value:
+            t = lookup(value["tensor"])
+            return {"class_name": "__keras_tensor__",
+                    "config": {"shape": list(t.shape), "dtype": str(t.dtype),
+                               "keras_history": list(value["tensor"])}}
+        if "tuple" in value:
+            return [_k3_args(v, lookup) for v in value["tuple"]]
+        if "dict" in value:
+            return {k: _k3_args(v, lookup) for k, v in value["dict"].items()}
+    if isinstance(value, list):
+        return [_k3_args(v, lookup) for v in value]
+    return value
+
+
+def _k2_node(layer, node):
+    """saessak's ``{'args', 'kwargs'}`` -> tf.keras 2's ``[[layer, node, tensor, kwargs]]``:
+    the first argument is the input (a list of them for merge layers); later positional
+    arguments become keyword arguments, named from ``call``'s signature."""
+    args = list(node["args"])
+    while args and args[-1] is None:
+        args.pop()
+    kwargs = {k: v for k, v in node["kwargs"].get("dict", {}).items() if v is not None}
+    names = [p for p in inspect.signature(layer.call).parameters if p != "self"]
+    for name, value in zip(names[1:], args[1:]):
+        if value is not None:
+            kwargs[name] = value
+
+    def k2(value):
+        if isinstance(value, dict):
+            if "tensor" in value:
+                return list(value["tensor"])
+            if "tuple" in value:
+                return [k2(v) for v in value["tuple"]]
+            if "dict" in value:
+                return {k: k2(v) for k, v in value["dict"].items()}
+        if isinstance(value, list):
+            return [k2(v) for v in value]
+        return value
+
+    first = args[0]
+    inputs = first if isinstance(first, list) else [first]
+    entries = [list(t["tensor"]) + [{}] for t in inputs]
+    entries[0][3] = {k: k2(v) for k, v in kwargs.items()}
+    return entries
+
+
+def model_config(model, keras3: bool) -> dict:
+    """The whole model as Keras JSON (``keras3`` picks the dialect)."""
+    from ..sequential import Sequential
+    if isinstance(model, Sequential):
+        layers = [_wrap(_layer_config(layer, keras3), keras3) for layer in model.layers]
+        shape = list(model._graph.inputs[0].shape)
+        first = {"class_name": "InputLayer",
+                 "config": {"batch_shape" if keras3 else "batch_input_shape": shape,
+                            "dtype": model._graph.inputs[0].dtype, "sparse": False,
+                            "name": model._graph.inputs[0].name or "input"}}
+        config = {"name": model.name, "trainable": model.trainable,
+                  "layers": [_wrap(first, keras3)] + layers}
+        spec = {"class_name": "Sequential", "config": config}
+        if keras3:
+            spec.update(module="keras", registered_name=None,
+                        build_config={"input_shape": shape})
+        return spec
+    from ..saving import functional_config
+    raw = functional_config(model)
+    by_name = {layer.name: layer for layer in model._graph.layers}
+    lookup = _tensor_lookup(model)
+    layers = []
+    for entry in raw["layers"]:
+        layer = by_name[entry["name"]]
+        spec = _wrap(_spec_config({"class_name": entry["class_name"],
+                                   "config": entry["config"]}, keras3), keras3)
+        if not keras3 and entry["class_name"] == "MultiHeadAttention":
+            # tf.keras 2 builds the projections in from_config, from these shapes
+            q, v, k = layer._dims
+            spec["config"].update(query_shape=[None, None, q], value_shape=[None, None, v],
+                                  key_shape=[None, None, k])
+        if isinstance(layer, InputLayer):
+            nodes = []
+        elif keras3:
+            nodes = []
+            for n in entry["inbound_nodes"]:
+                args = list(n["args"])
+                while args and args[-1] is None:
+                    args.pop()
+                nodes.append({"args": _k3_args(args, lookup),
+                              "kwargs": _k3_args(n["kwargs"], lookup)})
+        else:
+            nodes = [_k2_node(layer, n) for n in entry["inbound_nodes"]]
+        layers.append({**spec, "name": entry["name"], "inbound_nodes": nodes})
+    outputs = raw["output_layers"]
+    outs = [o["tensor"] for o in (outputs if isinstance(outputs, list) else [outputs])]
+    config = {"name": model.name, "trainable": model.trainable, "layers": layers,
+              "input_layers": [list(r) for r in raw["input_layers"]],
+              "output_layers": [list(r) for r in outs]}
+    spec = {"class_name": "Functional", "config": config}
+    if keras3:
+        spec.update(module="keras.src.models.functional", registered_name="Functional")
+    return spec

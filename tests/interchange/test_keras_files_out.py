@@ -1,0 +1,112 @@
+"""Keras files out: ``model.save('m.h5')`` (tf.keras 2 HDF5) and
+``model.save('m.keras', save_format='keras')`` (Keras 3 archive) give files that saessak and
+real Keras load with the same predictions.
+
+Real Keras is used when it is importable here, or through the interpreter named by
+``SAESSAK_KERAS_PYTHON`` (an environment with keras and tf_keras); otherwise those tests skip.
+"""
+
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import saessak as keras
+from saessak import layers
+
+pytest.importorskip("h5py", reason="Keras .h5/.keras files need h5py (saessak[h5])")
+
+FIXTURES = os.path.join(os.path.dirname(__file__), "..", "fixtures", "keras")
+FAMILIES = ["mlp", "conv2d", "conv1d", "rnn", "rnn_v1", "bidirectional", "attention"]
+FORMATS = [("m.h5", None), ("m.keras", "keras")]
+
+
+def _fixture_model(family):
+    model = keras.models.load_model(os.path.join(FIXTURES, f"{family}.keras"))
+    with np.load(os.path.join(FIXTURES, f"{family}.npz")) as data:
+        return model, data["x"], data["keras3"]
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+@pytest.mark.parametrize("filename,save_format", FORMATS)
+def test_saessak_round_trip(tmp_path, family, filename, save_format):
+    model, x, expected = _fixture_model(family)
+    path = tmp_path / filename
+    model.save(path, save_format=save_format)
+    again = keras.models.load_model(path)
+    np.testing.assert_allclose(again.predict(x, verbose=0), expected, atol=1e-5)
+    assert [w.shape for w in again.weights] == [w.shape for w in model.weights]
+
+
+def test_dot_keras_default_stays_saessak_format(tmp_path):
+    import zipfile
+    model, _, _ = _fixture_model("mlp")
+    model.save(tmp_path / "m.keras")
+    with zipfile.ZipFile(tmp_path / "m.keras") as archive:
+        assert "manifest.json" in archive.namelist()
+        assert "model.weights.h5" not in archive.namelist()
+
+
+def test_saessak_only_layer_cannot_be_written_for_keras(tmp_path):
+    inputs = keras.Input((4, 8))
+    outputs = layers.TransformerEncoder(num_heads=2, intermediate_dim=8)(inputs)
+    model = keras.Model(inputs, outputs)
+    with pytest.raises(ValueError, match=r"TransformerEncoder.*no Keras equivalent"):
+        model.save(tmp_path / "t.h5")
+    assert list(tmp_path.iterdir()) == []  # nothing half-written
+
+
+def test_unknown_save_format_is_refused(tmp_path):
+    model, _, _ = _fixture_model("mlp")
+    with pytest.raises(ValueError, match="save_format must be"):
+        model.save(tmp_path / "m.bin", save_format="onnx")
+
+
+# --- real Keras -------------------------------------------------------------------------------
+
+_CHECK = """
+import json, os, sys
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+import numpy as np
+jobs = json.loads(sys.argv[1])
+out = {}
+for path, npz, lib_name in jobs:
+    lib = __import__(lib_name)
+    model = lib.models.load_model(path, compile=False)
+    with np.load(npz) as data:
+        y = np.asarray(model.predict(data["x"], verbose=0))
+        out[path] = float(np.abs(y - data["keras3"]).max())
+print("RESULT" + json.dumps(out))
+"""
+
+
+def _keras_python():
+    if importlib.util.find_spec("keras") is not None and \
+            importlib.util.find_spec("tf_keras") is not None:
+        return sys.executable
+    return os.environ.get("SAESSAK_KERAS_PYTHON")
+
+
+@pytest.mark.skipif(_keras_python() is None,
+                    reason="real Keras is not importable (install keras and tf_keras, or set "
+                           "SAESSAK_KERAS_PYTHON to a Python that has them)")
+def test_real_keras_loads_saessak_files(tmp_path):
+    jobs = []
+    for family in FAMILIES:
+        model, _, _ = _fixture_model(family)
+        npz = os.path.join(FIXTURES, f"{family}.npz")
+        model.save(tmp_path / f"{family}.h5")
+        model.save(tmp_path / f"{family}.keras", save_format="keras")
+        jobs.append([str(tmp_path / f"{family}.h5"), npz, "tf_keras"])
+        jobs.append([str(tmp_path / f"{family}.keras"), npz, "keras"])
+    run = subprocess.run([_keras_python(), "-c", _CHECK, json.dumps(jobs)],
+                         capture_output=True, text=True, timeout=600)
+    line = [ln for ln in run.stdout.splitlines() if ln.startswith("RESULT")]
+    assert line, run.stderr[-3000:]
+    diffs = json.loads(line[0][len("RESULT"):])
+    assert len(diffs) == 2 * len(FAMILIES)
+    assert max(diffs.values()) < 1e-5, diffs
