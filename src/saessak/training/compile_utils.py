@@ -148,15 +148,14 @@ class CompileMetrics(metrics_module.Metric):
         self._output_names = list(output_names)
         self._output_losses = output_losses
         self.built_metrics = None  # per output, a list of (Metric, is_weighted)
+        self.has_specs = bool(_flat_metric_specs(metrics) or
+                              _flat_metric_specs(weighted_metrics))
         super().__init__(name="compile_metrics")
 
     @property
     def metrics(self) -> list:
         return [m for built in self.built_metrics or [] for m, _ in built]
 
-    @property
-    def has_specs(self) -> bool:
-        return bool(_flat_metric_specs(self._specs) or _flat_metric_specs(self._weighted_specs))
 
     def reset_state(self):
         for m in self.metrics:

@@ -130,6 +130,10 @@ class Trainer(LegacyTraining):
     def compute_metrics(self, x, y, y_pred, sample_weight=None):
         """Update the loss tracker (with the last :meth:`compute_loss`, unless the step
         updated it already) and the compiled metrics; return every metric's result."""
+        self._update_metrics(y, y_pred, sample_weight)
+        return self.get_metrics_result()
+
+    def _update_metrics(self, y, y_pred, sample_weight):
         pending, self._pending_loss = self._pending_loss, None
         tracker = self._loss_tracker
         if pending is not None and tracker is not None and tracker.count == pending[3]:
@@ -141,7 +145,6 @@ class Trainer(LegacyTraining):
         if self.compiled_metrics is not None and self.compiled_metrics.has_specs and \
                 y is not None:
             self.compiled_metrics.update_state(y, y_pred, sample_weight)
-        return self.get_metrics_result()
 
     def get_metrics_result(self) -> dict:
         """``{name: value}`` of every metric in :attr:`metrics` (compiled ones flattened)."""
@@ -202,6 +205,12 @@ class Trainer(LegacyTraining):
 
     def train_step(self, data):
         """One update on one batch ``data``; returns the logs (metric results so far)."""
+        self._builtin_train_step(data)
+        return self.get_metrics_result()
+
+    def _builtin_train_step(self, data):
+        """The built-in step without reading the metrics' results (``fit`` reads them only
+        when a callback or the end of the epoch asks)."""
         x, y, sample_weight = unpack_x_y_sample_weight(data)
         params = self._training_lists()[0]
         with learning_phase(True):
@@ -211,16 +220,26 @@ class Trainer(LegacyTraining):
         loss.backward()
         if params:
             self.optimizer.apply(_grads_or_zeros(params), params)
-        return self.compute_metrics(x, y, y_pred, sample_weight)
+        self._finish_step(x, y, y_pred, sample_weight)
+
+    def _finish_step(self, x, y, y_pred, sample_weight):
+        if self._overrides("compute_metrics"):
+            self.compute_metrics(x, y, y_pred, sample_weight)
+        else:
+            self._update_metrics(y, y_pred, sample_weight)
 
     def test_step(self, data):
         """The loss and metrics of one batch, without updating anything but the metrics."""
+        self._builtin_test_step(data)
+        return self.get_metrics_result()
+
+    def _builtin_test_step(self, data):
         x, y, sample_weight = unpack_x_y_sample_weight(data)
         with no_grad():
             y_pred = self(x, training=False)
             if (self.compiled_loss is not None and y is not None) or self._extra_losses():
                 self.compute_loss(x, y, y_pred, sample_weight, training=False)
-        return self.compute_metrics(x, y, y_pred, sample_weight)
+        self._finish_step(x, y, y_pred, sample_weight)
 
     def predict_step(self, data):
         """The model's outputs for one batch."""
@@ -286,6 +305,7 @@ class Trainer(LegacyTraining):
         batch_end = callbacks.wants("on_train_batch_end")
         batch_begin = callbacks.wants("on_train_batch_begin")
         custom_step = self._overrides("train_step")
+        train_step = self.train_step if custom_step else self._builtin_train_step
         self.stop_training = False
         self._initial_epoch = initial_epoch
         callbacks.call("on_train_begin", None)
@@ -300,7 +320,7 @@ class Trainer(LegacyTraining):
                     callbacks.call("on_train_batch_begin", step, None)
                 if custom_step:  # a step that calls loss.backward() starts from zero
                     self.zero_grad()
-                step_logs = self.train_step(self._pack(bx, by, bw))
+                step_logs = train_step(self._pack(bx, by, bw))
                 if batch_end:
                     callbacks.call("on_train_batch_end", step, self._step_logs(step_logs))
                 if self.stop_training:
@@ -349,10 +369,12 @@ class Trainer(LegacyTraining):
         if callbacks is not None:
             callbacks.call("on_test_begin", None)
         step_logs = None
+        test_step = self.test_step if self._overrides("test_step") else \
+            self._builtin_test_step
         for step, (bx, by, bw) in enumerate(data.batches()):
             if callbacks is not None and callbacks.wants("on_test_batch_begin"):
                 callbacks.call("on_test_batch_begin", step, None)
-            step_logs = self.test_step(self._pack(bx, by, bw))
+            step_logs = test_step(self._pack(bx, by, bw))
             if callbacks is not None and callbacks.wants("on_test_batch_end"):
                 callbacks.call("on_test_batch_end", step, self._step_logs(step_logs))
         logs = self._step_logs(step_logs)
