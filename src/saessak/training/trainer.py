@@ -29,6 +29,7 @@ from ..autograd import no_grad
 from ..layers import layer as layer_module
 from ..layers.layer import learning_phase
 from . import metrics as metrics_module
+from .batch_api import BatchTraining
 from .callbacks import CallbackList
 from .compile_utils import (
     CompileLoss,
@@ -56,7 +57,7 @@ _IGNORED_COMPILE_ARGS = ("sample_weight_mode", "target_tensors", "distribute",
                          "auto_scale_loss", "pss_evaluation_shards")
 
 
-class Trainer(LegacyTraining):
+class Trainer(BatchTraining, LegacyTraining):
     """Everything a Model needs to be trained: ``compile``, ``fit``, ``evaluate``,
     ``predict``, their ``*_on_batch`` forms, and the steps a subclass may override."""
 
@@ -410,44 +411,6 @@ class Trainer(LegacyTraining):
             raise ValueError("predict: the input gave no batches (is it empty?)")
         results = [np.concatenate(c, axis=0) if len(c) > 1 else c[0] for c in chunks]
         return results[0] if len(results) == 1 else results
-
-    # --- one batch at a time ---------------------------------------------------------------------
-    @denormals_flushed()
-    def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None,
-                       reset_metrics=True, return_dict=False):
-        """One gradient update on exactly this batch; returns its loss (and metrics)."""
-        self._check_compiled("train_on_batch")
-        n_in, n_out = self._io_counts()
-        x, y = standardize(x, n_in), standardize(y, n_out)
-        sample_weight = standardize(sample_weight, n_out)
-        if class_weight is not None:
-            weights = class_weights_to_sample_weights(y, class_weight)
-            sample_weight = weights if sample_weight is None else sample_weight * weights
-        self._build_if_needed(ArrayAdapter(x, y, sample_weight))
-        if reset_metrics:
-            self.reset_metrics()
-        logs = self._step_logs(self.train_step(self._pack(x, y, sample_weight)))
-        return logs_result(logs, return_dict)
-
-    @denormals_flushed()
-    def test_on_batch(self, x, y=None, sample_weight=None, reset_metrics=True,
-                      return_dict=False):
-        self._check_compiled("test_on_batch")
-        n_in, n_out = self._io_counts()
-        x, y = standardize(x, n_in), standardize(y, n_out)
-        if reset_metrics:
-            self.reset_metrics()
-        logs = self.test_step(self._pack(x, y, standardize(sample_weight, n_out)))
-        return logs_result(self._step_logs(logs), return_dict)
-
-    @denormals_flushed()
-    def predict_on_batch(self, x):
-        n_in, _ = self._io_counts()
-        with no_grad(), learning_phase(False):
-            out = self.predict_step(self._pack(standardize(x, n_in)))
-        if isinstance(out, (list, tuple)):
-            return [numpy_of(o) for o in out]
-        return numpy_of(out)
 
     # --- helpers ---------------------------------------------------------------------------------
     def _io_counts(self):
