@@ -81,3 +81,27 @@ def test_unbuilt_sequential_fits_one_d_inputs_as_tf_keras_2():
     model.compile(optimizer="sgd", loss="mse")
     model.fit(np.arange(6.0), np.arange(6.0), verbose=0)
     assert model.input_shape == (None, 1)
+
+
+def test_column_targets_meet_one_d_outputs_without_broadcasting():
+    class Squeeze(layers.Layer):
+        def call(self, x):
+            return keras.ops.reshape(x, (-1,))
+
+        def compute_output_shape(self, shape):
+            return (shape[0],)
+
+    inputs = keras.Input(shape=(3,))
+    model = keras.Model(inputs, Squeeze()(layers.Dense(1)(inputs)))
+    model.compile(optimizer="sgd", loss="mse", metrics=["mae"])
+    rng = np.random.default_rng(0)
+    x, y = rng.random((64, 3)), rng.random(64)
+    model.fit(x, y, verbose=0)
+    pred = model.predict(x, verbose=0)
+    assert pred.shape == (64,)
+    loss, mae = model.evaluate(x, y, verbose=0)
+    np.testing.assert_allclose([loss, mae], [np.mean((pred - y) ** 2),
+                                             np.mean(np.abs(pred - y))], rtol=1e-5)
+    metric = keras.metrics.MeanAbsoluteError()
+    metric.update_state(y[:, None], pred)
+    np.testing.assert_allclose(metric.result(), np.mean(np.abs(pred - y)), rtol=1e-5)

@@ -184,7 +184,8 @@ class CompileMetrics(metrics_module.Metric):
     def update_state(self, y_true, y_pred, sample_weight=None):
         preds = [numpy_of(p) for p in (y_pred if isinstance(y_pred, (list, tuple))
                                        else [y_pred])]
-        trues = [numpy_of(t) for t in targets_as_list(y_true, len(preds), self._output_names)]
+        trues = [_squeeze_column(numpy_of(t), p) for t, p in zip(
+            targets_as_list(y_true, len(preds), self._output_names), preds)]
         if self.built_metrics is None:
             self.build(trues, preds)
         sws = sample_weight if isinstance(sample_weight, (list, tuple)) \
@@ -195,6 +196,14 @@ class CompileMetrics(metrics_module.Metric):
 
     def result(self) -> dict:
         return {m.name: m.result() for m in self.metrics}
+
+
+def _squeeze_column(y_true, y_pred):
+    """A column target ``(n, 1)`` against predictions of one axis fewer loses its column
+    (tf.keras 2 matches the ranks so before a metric sees them)."""
+    if y_true.ndim == y_pred.ndim + 1 and y_true.shape[-1] == 1:
+        return y_true[..., 0]
+    return y_true
 
 
 def flatten_logs(logs) -> dict:

@@ -204,6 +204,8 @@ def _same_rank(y_true, y_pred):
         y_true, y_pred = y_true.astype(np.float64), y_pred.astype(np.float64)
     if y_true.ndim == y_pred.ndim - 1:
         y_true = y_true[..., None]
+    elif y_true.ndim == y_pred.ndim + 1 and y_true.shape[-1] == 1:
+        y_true = y_true[..., 0]  # a column of targets against one value per sample
     return y_true, y_pred
 
 
