@@ -23,6 +23,8 @@ class Embedding(Layer):
     (1, 3, 64)
     """
 
+    _integer_inputs = True  # token ids index the table: never cast to float
+
     def __init__(self, input_dim, output_dim, embeddings_initializer="uniform",
                  embeddings_regularizer=None, activity_regularizer=None,
                  embeddings_constraint=None, mask_zero=False, input_length=None, **kwargs):

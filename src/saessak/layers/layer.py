@@ -99,6 +99,10 @@ class Layer:
     # on layers over sequences (recurrent layers, Conv1D) ``input_length=t, input_dim=n``
     # means ``input_shape=(t, n)``, either part None when not given.
     _sequence_input = False
+    # A layer computing with float weights of its own (Dense, Conv, RNN, normalization)
+    # takes integer data as floats of its dtype, as Keras casts it; layers whose integer
+    # inputs are indices (Embedding) set this to True and keep them.
+    _integer_inputs = False
 
     def __init__(self, trainable=True, name=None, dtype=None, **kwargs):
         batch_input_shape = kwargs.pop("batch_input_shape", None)
@@ -334,6 +338,8 @@ class Layer:
         inputs = _to_tensors(inputs, self.dtype)
         if not self.built:
             self._build_from(inputs)
+        if not self._integer_inputs and _computes_in_float(self):
+            inputs = _map(lambda t: _integer_as_float(t, self.dtype), inputs)
         mask = kwargs.get("mask")
         if mask is None:
             mask = _collect_masks(inputs)
@@ -427,6 +433,24 @@ def _to_tensors(inputs, dtype):
         return Tensor(arr)
 
     return _map(convert, inputs)
+
+
+def _computes_in_float(layer) -> bool:
+    """Whether the layer has float weights of its own (or, for a recurrent layer, its
+    cell's). A model's or a wrapper's weights belong to its sublayers, which decide."""
+    cell = getattr(layer, "cell", None)
+    weights = layer._own_weights + (cell.weights if isinstance(cell, Layer) else [])
+    return any(w.dtype.kind == "f" for w in weights)
+
+
+def _integer_as_float(t, dtype):
+    """An integer or boolean Tensor as ``dtype`` (keeping its mask); others unchanged."""
+    if not isinstance(t, Tensor) or t.dtype.kind not in "iub" or np.dtype(dtype).kind != "f":
+        return t
+    from ..ops import cast
+    cast_t = cast(t, dtype)
+    cast_t._keras_mask = t._keras_mask
+    return cast_t
 
 
 def _collect_masks(inputs):

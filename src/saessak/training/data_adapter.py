@@ -239,9 +239,13 @@ def make_adapter(x, y=None, sample_weight=None, batch_size=None, steps=None, shu
             raise ValueError(f"{what}: sample_weight cannot be given with a generator or "
                              "Dataset; yield (x, y, sample_weight) instead")
         return IteratorAdapter(x, steps=steps, n_inputs=n_inputs)
-    return ArrayAdapter(standardize(x, n_inputs), standardize(y, n_outputs),
-                        standardize(sample_weight, n_outputs), batch_size=batch_size,
-                        shuffle=shuffle, steps=steps)
+    adapter = ArrayAdapter(standardize(x, n_inputs), standardize(y, n_outputs),
+                           standardize(sample_weight, n_outputs), batch_size=batch_size,
+                           shuffle=shuffle, steps=steps)
+    if adapter.n == 0:  # (an unbuilt model would meet a bare StopIteration building)
+        raise ValueError(f"{what}: expected x to be a non-empty array or dataset; the arrays "
+                         "given hold 0 samples")
+    return adapter
 
 
 def _is_generator_like(x) -> bool:

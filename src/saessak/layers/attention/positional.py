@@ -44,6 +44,8 @@ class PositionalEmbedding(Layer):
     (2, 5, 8)
     """
 
+    _integer_inputs = True  # token ids index the table: never cast to float
+
     def __init__(self, sequence_length, input_dim=None, output_dim=None, mask_zero=False,
                  embeddings_initializer="uniform", **kwargs):
         super().__init__(**kwargs)
