@@ -8,12 +8,14 @@ import sys as _sys
 
 from . import (
     activations,
+    applications,
     backend,
     callbacks,
     compat,
     constraints,
     data,
     datasets,
+    hub,
     initializers,
     layers,
     losses,

@@ -1,0 +1,172 @@
+"""MobileNetV2 (Sandler et al., 2018) with Keras's signature and layer names.
+
+The layer names are Keras's (``Conv1``, ``bn_Conv1``, ``block_3_expand``, ``block_3_pad``,
+``predictions`` ...), so Keras's published weight files load by name::
+
+    base = applications.MobileNetV2(input_shape=(96, 96, 3), include_top=False,
+                                    weights="imagenet")           # needs network once
+    model = applications.MobileNetV2(weights="my_keras_mobilenet.h5")
+
+Every block is the inverted residual: a 1x1 convolution widens the channels by
+``expansion``, a 3x3 depthwise convolution filters each channel, a 1x1 convolution
+projects back down (no activation: the "linear bottleneck"), and when the shapes allow,
+the block's input is added back.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+
+from .. import layers
+from ..models.model import Model
+from .imagenet_utils import correct_pad, fetch_weights
+from .imagenet_utils import decode_predictions as _decode
+from .imagenet_utils import preprocess_input as _preprocess
+
+BASE_WEIGHT_PATH = "https://storage.googleapis.com/tensorflow/keras-applications/mobilenet_v2/"
+_ALPHAS = (0.35, 0.50, 0.75, 1.0, 1.3, 1.4)
+_SIZES = (96, 128, 160, 192, 224)
+
+
+def _make_divisible(v, divisor=8, min_value=None):
+    """Round ``v`` to a multiple of ``divisor``, never more than 10% down."""
+    min_value = min_value or divisor
+    new_v = max(min_value, int(v + divisor / 2) // divisor * divisor)
+    return new_v + divisor if new_v < 0.9 * v else new_v
+
+
+def _bn(x, name):
+    return layers.BatchNormalization(axis=-1, epsilon=1e-3, momentum=0.999, name=name)(x)
+
+
+def _inverted_res_block(inputs, expansion, stride, alpha, filters, block_id):
+    in_channels = inputs.shape[-1]
+    pointwise_filters = _make_divisible(int(filters * alpha), 8)
+    x = inputs
+    prefix = f"block_{block_id}_"
+    if block_id:
+        x = layers.Conv2D(expansion * in_channels, kernel_size=1, padding="same",
+                          use_bias=False, activation=None, name=f"{prefix}expand")(x)
+        x = _bn(x, f"{prefix}expand_BN")
+        x = layers.ReLU(6.0, name=f"{prefix}expand_relu")(x)
+    else:
+        prefix = "expanded_conv_"
+    if stride == 2:
+        x = layers.ZeroPadding2D(padding=correct_pad(x, 3), name=f"{prefix}pad")(x)
+    x = layers.DepthwiseConv2D(kernel_size=3, strides=stride, activation=None, use_bias=False,
+                               padding="same" if stride == 1 else "valid",
+                               name=f"{prefix}depthwise")(x)
+    x = _bn(x, f"{prefix}depthwise_BN")
+    x = layers.ReLU(6.0, name=f"{prefix}depthwise_relu")(x)
+    x = layers.Conv2D(pointwise_filters, kernel_size=1, padding="same", use_bias=False,
+                      activation=None, name=f"{prefix}project")(x)
+    x = _bn(x, f"{prefix}project_BN")
+    if in_channels == pointwise_filters and stride == 1:
+        return layers.Add(name=f"{prefix}add")([inputs, x])
+    return x
+
+
+# (filters, stride of the first block, expansion, repeats) for the 17 blocks
+_STAGES = [(16, 1, 1, 1), (24, 2, 6, 2), (32, 2, 6, 3), (64, 2, 6, 4), (96, 1, 6, 3),
+           (160, 2, 6, 3), (320, 1, 6, 1)]
+
+
+def _input_shape(input_shape, include_top, weights):
+    if input_shape is None:
+        return (224, 224, 3)
+    input_shape = tuple(input_shape)
+    if len(input_shape) != 3 or input_shape[-1] != 3 and weights == "imagenet":
+        raise ValueError(f"MobileNetV2: input_shape must be (rows, cols, 3), received "
+                         f"{input_shape}")
+    rows, cols = input_shape[:2]
+    if include_top and (rows is None or cols is None):
+        raise ValueError("MobileNetV2: with include_top=True the input size must be known; "
+                         f"received input_shape={input_shape}")
+    if rows is not None and cols is not None and (rows < 32 or cols < 32):
+        raise ValueError(f"MobileNetV2: input size must be at least 32x32; received "
+                         f"input_shape={input_shape}")
+    return input_shape
+
+
+def MobileNetV2(input_shape=None, alpha=1.0, include_top=True, weights="imagenet",
+                input_tensor=None, pooling=None, classes=1000,
+                classifier_activation="softmax", name=None):
+    """Keras's ``keras.applications.MobileNetV2``.
+
+    Args:
+        input_shape: ``(rows, cols, 3)``; default ``(224, 224, 3)``.
+        alpha: width multiplier of every layer's channels (0.35 ... 1.4 for ImageNet weights).
+        include_top: end with global average pooling and the ``predictions`` Dense layer.
+        weights: None (random), ``'imagenet'`` (Keras's published file, fetched once through
+            ``get_file``), or the path of a Keras weights file (``.h5``/``.weights.h5``).
+        input_tensor: a ``keras.Input`` to build on.
+        pooling: without the top, ``None`` (4-D output), ``'avg'`` or ``'max'``.
+        classes: number of classes of the top (1000 for ImageNet; the TF-Hub model has 1001).
+        classifier_activation: activation of the top layer.
+    """
+    if not (weights in {"imagenet", None} or isinstance(weights, (str, os.PathLike))):
+        raise ValueError(f"MobileNetV2: weights must be None, 'imagenet' or a file path; "
+                         f"received {weights!r}")
+    if weights not in ("imagenet", None) and not os.path.exists(weights):
+        raise ValueError(f"MobileNetV2: weights file {os.fspath(weights)!r} does not exist")
+    if weights == "imagenet" and include_top and classes != 1000:
+        raise ValueError("MobileNetV2: with weights='imagenet' and include_top=True, classes "
+                         f"must be 1000; received classes={classes}")
+    if pooling not in (None, "avg", "max"):
+        raise ValueError(f"MobileNetV2: pooling must be None, 'avg' or 'max'; received "
+                         f"{pooling!r}")
+    if input_shape is None and input_tensor is not None:
+        input_shape = tuple(input_tensor.shape[1:])
+    input_shape = _input_shape(input_shape, include_top, weights)
+    rows = input_shape[0]
+    if weights == "imagenet":
+        if alpha not in _ALPHAS:
+            raise ValueError(f"MobileNetV2: ImageNet weights exist for alpha in {_ALPHAS}; "
+                             f"received alpha={alpha}")
+        if rows != input_shape[1] or rows not in _SIZES:
+            warnings.warn("MobileNetV2: input_shape is undefined, non-square or not in "
+                          f"{_SIZES}; the weights for 224x224 are loaded", stacklevel=2)
+            rows = 224
+
+    img_input = input_tensor if input_tensor is not None else layers.Input(shape=input_shape)
+    x = layers.Conv2D(_make_divisible(32 * alpha, 8), kernel_size=3, strides=(2, 2),
+                      padding="same", use_bias=False, name="Conv1")(img_input)
+    x = _bn(x, "bn_Conv1")
+    x = layers.ReLU(6.0, name="Conv1_relu")(x)
+    block_id = 0
+    for filters, stride, expansion, repeats in _STAGES:
+        for i in range(repeats):
+            x = _inverted_res_block(x, expansion=expansion, stride=stride if i == 0 else 1,
+                                    alpha=alpha, filters=filters, block_id=block_id)
+            block_id += 1
+    last_filters = _make_divisible(1280 * alpha, 8) if alpha > 1.0 else 1280
+    x = layers.Conv2D(last_filters, kernel_size=1, use_bias=False, name="Conv_1")(x)
+    x = _bn(x, "Conv_1_bn")
+    x = layers.ReLU(6.0, name="out_relu")(x)
+    if include_top:
+        x = layers.GlobalAveragePooling2D()(x)
+        x = layers.Dense(classes, activation=classifier_activation, name="predictions")(x)
+    elif pooling == "avg":
+        x = layers.GlobalAveragePooling2D()(x)
+    elif pooling == "max":
+        x = layers.GlobalMaxPooling2D()(x)
+    model = Model(img_input, x, name=name or f"mobilenetv2_{alpha:0.2f}_{rows}")
+
+    if weights == "imagenet":
+        top = "" if include_top else "_no_top"
+        file_name = f"mobilenet_v2_weights_tf_dim_ordering_tf_kernels_{float(alpha)}_{rows}{top}.h5"
+        model.load_weights(fetch_weights(file_name, BASE_WEIGHT_PATH + file_name))
+    elif weights is not None:
+        model.load_weights(weights)
+    return model
+
+
+def preprocess_input(x, data_format=None):
+    """Scale pixels from [0, 255] to [-1, 1], as MobileNetV2 was trained."""
+    return _preprocess(x, data_format=data_format, mode="tf")
+
+
+def decode_predictions(preds, top=5):
+    """``[(class_id, class_name, score), ...]`` for each row of ImageNet predictions."""
+    return _decode(preds, top=top)
