@@ -1,6 +1,6 @@
 """Utilities in the style of ``keras.utils``."""
 
-from ..backend import set_random_seed
+from ..backend import clear_session, set_random_seed
 from ..data import timeseries_dataset_from_array
 from ..preprocessing.sequence import pad_sequences
 from ..training.packing import pack_x_y_sample_weight, unpack_x_y_sample_weight
