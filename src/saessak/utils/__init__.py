@@ -11,3 +11,4 @@ from .np_utils import normalize, to_categorical
 from .plotting import plot_history
 from .text_dataset import text_dataset_from_directory
 from .vis_utils import model_to_dot, plot_model
+from .word_vectors import load_word_vectors
