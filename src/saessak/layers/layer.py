@@ -335,11 +335,15 @@ class Layer:
     def __call__(self, inputs, *args, **kwargs):
         if type(inputs) is not Tensor and is_symbolic(inputs):
             return call_symbolic(self, inputs, args, kwargs)
-        inputs = _to_tensors(inputs, self.dtype)
+        try:
+            inputs = _to_tensors(inputs, self.dtype)
+        except (TypeError, ValueError) as err:  # ragged lists, objects NumPy cannot hold
+            raise ValueError(f"{type(self).__name__} {self.name!r}: the input cannot be made "
+                             f"into an array: {err}") from None
         if not self.built:
             self._build_from(inputs)
         if not self._integer_inputs and _computes_in_float(self):
-            inputs = _map(lambda t: _integer_as_float(t, self.dtype), inputs)
+            inputs = _map(lambda t: _integer_as_float(t, self), inputs)
         mask = kwargs.get("mask")
         if mask is None:
             mask = _collect_masks(inputs)
@@ -443,12 +447,17 @@ def _computes_in_float(layer) -> bool:
     return any(w.dtype.kind == "f" for w in weights)
 
 
-def _integer_as_float(t, dtype):
-    """An integer or boolean Tensor as ``dtype`` (keeping its mask); others unchanged."""
-    if not isinstance(t, Tensor) or t.dtype.kind not in "iub" or np.dtype(dtype).kind != "f":
+def _integer_as_float(t, layer):
+    """An integer or boolean Tensor as the layer's float dtype (keeping its mask); text or
+    objects are a TypeError naming the layer; float Tensors are returned unchanged."""
+    if not isinstance(t, Tensor) or t.dtype.kind in "fc" or np.dtype(layer.dtype).kind != "f":
         return t
+    if t.dtype.kind not in "iub":
+        raise TypeError(f"{type(layer).__name__} {layer.name!r}: expected numbers, received "
+                        f"an input of dtype {t.dtype} (text needs a StringLookup or "
+                        "TextVectorization layer first)")
     from ..ops import cast
-    cast_t = cast(t, dtype)
+    cast_t = cast(t, layer.dtype)
     cast_t._keras_mask = t._keras_mask
     return cast_t
 

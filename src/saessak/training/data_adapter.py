@@ -53,8 +53,12 @@ def _as_array(x):
     batch has to be cast again later."""
     if x is None:
         return None
-    a = backend.to_numpy(getattr(x, "data", x)) if not isinstance(x, np.ndarray) else x
-    a = np.asarray(a)
+    try:
+        a = backend.to_numpy(getattr(x, "data", x)) if not isinstance(x, np.ndarray) else x
+        a = np.asarray(a)
+    except ValueError as err:  # NumPy 2: "inhomogeneous shape"
+        raise ValueError("the data is ragged (lists of different lengths); pad sequences to "
+                         f"one length (pad_sequences) and pass numeric arrays ({err})") from None
     if a.dtype == np.float64 and backend.floatx() != "float64":
         a = a.astype(backend.floatx())
     if a.dtype == object:
