@@ -1,14 +1,14 @@
 """The callbacks that keep the ranks of a data-parallel ``fit`` in step, and which of the
 user's callbacks run on rank 0 only.
 
-Callbacks that write files (checkpoints, backups, CSV logs) and the progress bar run on
-rank 0 alone: the others would write the same files at the same time. Callbacks that
-decide (``EarlyStopping``, ``ReduceLROnPlateau``, ``LearningRateScheduler``) run on every
-rank and decide alike, because they see the same logs: the epoch's logs are averaged over
-the ranks, each rank weighted by the samples it saw, before any callback reads them. That
-average is exact for the mean-type metrics (the loss, accuracy, crossentropies, errors)
-and close for ratio metrics (precision, recall, AUC). The logs of single batches stay
-each rank's own.
+Callbacks that write files (checkpoints, backups, CSV and TensorBoard logs) and the
+progress bar run on rank 0 alone: the others would write the same files at the same time.
+Callbacks that decide (``EarlyStopping``, ``ReduceLROnPlateau``, ``LearningRateScheduler``)
+run on every rank and decide alike, because they see the same logs: the epoch's logs are
+averaged over the ranks, each rank weighted by the samples it saw, before any callback
+reads them. That average is exact for the mean-type metrics (the loss, accuracy,
+crossentropies, errors) and close for ratio metrics (precision, recall, AUC). The logs of
+single batches stay each rank's own.
 """
 
 from __future__ import annotations
@@ -22,8 +22,9 @@ from ..training.callbacks import (
     ModelCheckpoint,
     ProgbarLogger,
 )
+from ..training.tensorboard import TensorBoard
 
-_CHIEF_ONLY = (BackupAndRestore, CSVLogger, ModelCheckpoint, ProgbarLogger)
+_CHIEF_ONLY = (BackupAndRestore, CSVLogger, ModelCheckpoint, ProgbarLogger, TensorBoard)
 
 
 def chief_only(callback) -> bool:
