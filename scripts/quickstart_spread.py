@@ -1,6 +1,6 @@
 """How far the quickstart's LSTM score moves between seeds, with and without numba.
 
-    python scripts/quickstart_spread.py [--seeds 0 1 2 3 4] [--kind LSTM]
+    python scripts/quickstart_spread.py [--seeds 0 1 2 3 4 5 6 7 8 9] [--kind LSTM]
 
 Each path runs in its own process (``SAESSAK_NUMBA=1`` and ``=0``) and trains the
 quickstart's model for every seed; the script prints one Markdown row per path: the
@@ -26,7 +26,7 @@ def child(seeds, kind):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
+    parser.add_argument("--seeds", type=int, nargs="+", default=list(range(10)))
     parser.add_argument("--kind", default="LSTM", choices=["SimpleRNN", "LSTM", "GRU"])
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
