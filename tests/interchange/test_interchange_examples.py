@@ -1,0 +1,74 @@
+"""The transfer-learning and GloVe examples run end to end in quick mode, on tiny data written
+here in the real file formats (Fashion-MNIST IDX, the IMDB review archive, GloVe text)."""
+
+import gzip
+import importlib
+import io
+import os
+import struct
+import sys
+import tarfile
+
+import numpy as np
+import pytest
+
+EXAMPLES = os.path.join(os.path.dirname(__file__), "..", "..", "examples")
+
+
+def _idx(path, array):
+    header = struct.pack(">BBBB", 0, 0, 8, array.ndim) + struct.pack(
+        f">{array.ndim}I", *array.shape)
+    with gzip.open(path, "wb") as f:
+        f.write(header + array.astype(np.uint8).tobytes())
+
+
+def _example(name):
+    if EXAMPLES not in sys.path:
+        sys.path.insert(0, EXAMPLES)
+    return importlib.import_module(name)
+
+
+def test_transfer_learning_quick(tmp_path, monkeypatch):
+    rng = np.random.default_rng(0)
+    folder = tmp_path / "data" / "fashion_mnist"
+    folder.mkdir(parents=True)
+    for prefix, n in (("train", 400), ("t10k", 200)):
+        labels = np.arange(n) % 10
+        images = rng.integers(0, 60, (n, 28, 28))
+        images[:, 4 + labels, :] = 250  # a class-dependent bright row
+        _idx(folder / f"{prefix}-images-idx3-ubyte.gz", images)
+        _idx(folder / f"{prefix}-labels-idx1-ubyte.gz", labels)
+    monkeypatch.setenv("SAESSAK_OFFLINE", "1")
+    example = _example("s000_transfer_learning")
+    metrics = example.main(quick=True, data_dir=str(tmp_path / "data"),
+                           out_dir=str(tmp_path / "out"))
+    assert 0.0 <= metrics["frozen_accuracy"] <= 1.0
+    assert 0.0 <= metrics["fine_tuned_accuracy"] <= 1.0
+    # unfrozen: block_13 onwards without batch normalization, plus the head
+    assert 250_000 < metrics["trainable_when_tuning"] < 410_208
+
+
+def test_glove_example_quick(tmp_path, monkeypatch):
+    rng = np.random.default_rng(0)
+    words = "good bad great awful movie film plot the a and of fun boring".split()
+    root = tmp_path / "data"
+    (root / "imdb").mkdir(parents=True)
+    with tarfile.open(root / "imdb" / "aclImdb_labeled.tar.gz", "w:gz") as tar:
+        for split in ("train", "test"):
+            for label in ("pos", "neg"):
+                for i in range(160):
+                    text = " ".join(rng.choice(words, 30)).encode()
+                    info = tarfile.TarInfo(f"aclImdb/{split}/{label}/{i}_7.txt")
+                    info.size = len(text)
+                    tar.addfile(info, io.BytesIO(text))
+    (root / "glove").mkdir()
+    with gzip.open(root / "glove" / "glove.6B.100d.sample.txt.gz", "wt") as f:
+        for w in words[:8]:
+            f.write(w + " " + " ".join(f"{v:.4f}" for v in rng.normal(size=100)) + "\n")
+    monkeypatch.setenv("SAESSAK_OFFLINE", "1")
+    example = _example("s002_glove_embedding")
+    metrics = example.main(quick=True, data_dir=str(root), out_dir=str(tmp_path / "out"))
+    assert metrics["glove_sample_only"] is True
+    assert metrics["glove_coverage"] == pytest.approx(8 / 13)
+    assert 0.0 <= metrics["accuracy"] <= 1.0
+    assert (tmp_path / "out" / "pre_trained_glove_model.weights.h5").exists()
