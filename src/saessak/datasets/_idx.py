@@ -5,6 +5,7 @@ dimensions -- then one uint32 per dimension, then the values row by row.
 """
 
 import gzip
+import zlib
 
 import numpy as np
 
@@ -15,7 +16,7 @@ def read_idx(path):
     try:
         with opener(path, "rb") as f:
             raw = f.read()
-    except (OSError, EOFError) as e:
+    except (OSError, EOFError, zlib.error) as e:  # a damaged gzip stream
         raise ValueError(f"{path}: cannot read IDX data: {e}") from None
     if len(raw) < 4 or raw[0] != 0 or raw[1] != 0:
         raise ValueError(f"{path}: not an IDX file (bad magic number)")

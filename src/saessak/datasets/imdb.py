@@ -44,6 +44,7 @@ RAW_NAMES = ("aclImdb_labeled.tar.gz", "aclImdb_v1.tar.gz")
 
 _REVIEW = re.compile(r"(?:^|/)aclImdb/(train|test)/(pos|neg)/(\d+)_(\d+)\.txt$")
 _CACHE_VERSION = 2
+MAX_REVIEW_BYTES = 1 << 20  # the longest review is ~14 KB; a larger member is not a review
 
 #: Share of training-review tokens found in the word index at the last raw build (None:
 #: the data came from imdb.npz). ``test_coverage`` is the same for the test reviews.
@@ -63,6 +64,9 @@ def _iter_reviews(tar_path):
                 m = _REVIEW.search(member.name)
                 if not m or not member.isfile():
                     continue
+                if member.size > MAX_REVIEW_BYTES:  # refused before it is inflated
+                    raise ValueError(f"{tar_path}: {member.name} declares {member.size:,} "
+                                     f"bytes; no review is longer than {MAX_REVIEW_BYTES:,}")
                 raw = tar.extractfile(member).read()
                 text = raw.decode("utf-8", errors="replace")
                 yield m.group(1), int(m.group(2) == "pos"), int(m.group(3)), text
@@ -238,6 +242,13 @@ def get_word_index(path="imdb_word_index.json"):
     """The word -> rank dictionary (``br`` is rank 7); add ``index_from`` to match
     ``load_data`` sequences."""
     location, fname = split_path_arg(path, "imdb_word_index.json")
-    with open(fetch(DATASET, fname, WORD_INDEX_URL, WORD_INDEX_SHA256, location),
-              encoding="utf-8") as f:
-        return json.load(f)
+    found = fetch(DATASET, fname, WORD_INDEX_URL, WORD_INDEX_SHA256, location)
+    try:
+        with open(found, encoding="utf-8") as f:
+            index = json.load(f)
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as e:
+        raise ValueError(f"{found}: not a JSON word index ({type(e).__name__}: {e})") from None
+    if not isinstance(index, dict) or not all(
+            isinstance(v, int) and not isinstance(v, bool) for v in index.values()):
+        raise ValueError(f"{found}: expected a JSON object mapping words to integer ranks")
+    return index

@@ -6,8 +6,7 @@ Reads Keras's ``mnist.npz`` or the four original IDX files
     (x_train, y_train), (x_test, y_test) = mnist.load_data()
 """
 
-import numpy as np
-
+from ..utils.safe_npz import load_npz as read_npz
 from ._files import fetch, find_local, split_path_arg
 from ._idx import load_four
 
@@ -19,11 +18,15 @@ IDX_FILES = ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
 
 
 def load_npz(path):
-    with np.load(path, allow_pickle=False) as f:
-        missing = {"x_train", "y_train", "x_test", "y_test"} - set(f.files)
-        if missing:
-            raise ValueError(f"{path}: missing arrays {sorted(missing)}")
-        return (f["x_train"], f["y_train"]), (f["x_test"], f["y_test"])
+    """The four arrays of Keras's ``mnist.npz``, every header checked against its size
+    (:mod:`saessak.utils.safe_npz`), never unpickled."""
+    f = read_npz(path)
+    missing = {"x_train", "y_train", "x_test", "y_test"} - set(f)
+    if missing:
+        raise ValueError(f"{path}: missing arrays {sorted(missing)}")
+    if any(f[k].dtype == object for k in f):
+        raise ValueError(f"{path}: holds object arrays; mnist.npz holds only uint8 arrays")
+    return (f["x_train"], f["y_train"]), (f["x_test"], f["y_test"])
 
 
 def load_data(path="mnist.npz"):

@@ -63,7 +63,17 @@ def pad_sequences(sequences, maxlen=None, dtype="int32", padding="pre", truncati
             "set `dtype=object` for variable-length strings."
         )
 
-    x = np.full((len(lengths), maxlen) + tuple(sample_shape), value, dtype=dtype)
+    shape = (len(lengths), maxlen) + tuple(sample_shape)
+    try:
+        with _exact_casts():
+            x = np.full(shape, value, dtype=dtype)
+    except (OverflowError, TypeError, ValueError, FloatingPointError) as e:  # 2**40 or NaN
+        # into int32, -1 into uint8 ...
+        raise ValueError(f"pad_sequences: `value` {value!r} cannot be stored in dtype "
+                         f"{dtype!r} ({e}); pass a value that fits, or another dtype") from None
+    except MemoryError:
+        raise ValueError(f"pad_sequences: the padded array of shape {shape} and dtype "
+                         f"{dtype!r} does not fit in memory; pass a smaller `maxlen`") from None
     if maxlen == 0:
         return x
     for pos, s in enumerate(sequences):
@@ -71,10 +81,13 @@ def pad_sequences(sequences, maxlen=None, dtype="int32", padding="pre", truncati
             continue
         try:
             kept = s[-maxlen:] if truncating == "pre" else s[:maxlen]
-            kept = np.asarray(kept, dtype=dtype)
-        except (TypeError, ValueError) as e:
+            with _exact_casts():
+                kept = np.asarray(kept, dtype=dtype)
+        except (TypeError, ValueError, OverflowError, FloatingPointError) as e:
+            hint = "; pass dtype='int64' for larger ids" if isinstance(e, OverflowError) else ""
             raise ValueError(
-                f"sequence {pos} cannot be converted to dtype {dtype!r}: {e}"
+                f"pad_sequences: sequence {pos} cannot be converted to dtype {dtype!r}: "
+                f"{e}{hint}"
             ) from None
         if kept.shape[1:] != tuple(sample_shape):
             raise ValueError(
@@ -86,6 +99,12 @@ def pad_sequences(sequences, maxlen=None, dtype="int32", padding="pre", truncati
         else:
             x[pos, -len(kept):] = kept
     return x
+
+
+def _exact_casts():
+    """Make a float that does not fit an integer dtype (1e300 or NaN into int32) an error
+    (FloatingPointError) rather than NumPy's warning and a garbage value."""
+    return np.errstate(invalid="raise", over="raise")
 
 
 def make_sampling_table(size, sampling_factor=1e-5):

@@ -179,10 +179,23 @@ class Tokenizer:
         """Turn each text into a list of word indices (unknown words dropped, or ``oov``)."""
         return list(self.texts_to_sequences_generator(texts))
 
+    def _oov_index(self):
+        """The index of ``oov_token`` (None without one). Before any fit it is 1, the index
+        ``fit_on_texts`` gives it (Keras returns None there, and ``[None, ...]``)."""
+        if self.oov_token is None:
+            return None
+        index = self.word_index.get(self.oov_token)
+        if index is None:
+            if self.word_index:
+                raise ValueError(f"Tokenizer: oov_token {self.oov_token!r} is not in "
+                                 "word_index; was word_index replaced by hand?")
+            return 1
+        return index
+
     def texts_to_sequences_generator(self, texts):
         """Generator version of :meth:`texts_to_sequences` (one list per text)."""
         num_words = self.num_words
-        oov_index = self.word_index.get(self.oov_token)
+        oov_index = self._oov_index()
         for text in self._check_many(texts, "texts"):
             vect = []
             for w in self._tokens(text):
@@ -204,19 +217,24 @@ class Tokenizer:
     def sequences_to_texts_generator(self, sequences):
         """Generator version of :meth:`sequences_to_texts`."""
         num_words = self.num_words
-        oov_index = self.word_index.get(self.oov_token)
-        for seq in sequences:
+        oov_word = None if self._oov_index() is None else str(self.oov_token)
+        for pos, seq in enumerate(self._check_many(sequences, "sequences")):
+            if isinstance(seq, (str, bytes)) or not hasattr(seq, "__iter__"):
+                raise ValueError(f"sequences_to_texts: sequence {pos} must be a list of "
+                                 f"indices; received {type(seq).__name__}: {seq!r:.80}")
             words = []
             for num in seq:
-                word = self.index_word.get(int(num))
-                if word is not None:
-                    if num_words and num >= num_words:
-                        if oov_index is not None:
-                            words.append(self.index_word[oov_index])
-                    else:
-                        words.append(word)
-                elif self.oov_token is not None:
-                    words.append(self.index_word[oov_index])
+                # looked up by value, as Keras does: 3, 3.0 and np.int64(3) are index 3;
+                # anything else (inf, NaN, -1, 'a') is an unknown index
+                try:
+                    word = self.index_word.get(num)
+                except TypeError:  # unhashable: a list or an array inside a sequence
+                    raise ValueError(f"sequences_to_texts: sequence {pos} holds {num!r:.80}, "
+                                     "not a word index") from None
+                if word is not None and not (num_words and num >= num_words):
+                    words.append(word)
+                elif oov_word is not None:
+                    words.append(oov_word)
             yield " ".join(words)
 
     # -- bag-of-words matrices -------------------------------------------------------
@@ -248,6 +266,9 @@ class Tokenizer:
                 continue
             counts = defaultdict(int)
             for j in seq:
+                if isinstance(j, bool) or not isinstance(j, (int, np.integer)) or j < 0:
+                    raise ValueError(f"sequences_to_matrix: sequence {row} holds {j!r:.80}, "
+                                     "not a word index (an int >= 0)")
                 if j < num_words:
                     counts[j] += 1
             for j, c in counts.items():

@@ -43,12 +43,17 @@ def _check(text, jamo_type):
 
 
 def is_syllable(ch):
-    """True for a precomposed modern Hangul syllable (U+AC00..U+D7A3)."""
-    return SYLLABLE_BASE <= ord(ch) <= SYLLABLE_LAST
+    """True for a precomposed modern Hangul syllable (U+AC00..U+D7A3); False for anything
+    else, strings of another length included."""
+    return isinstance(ch, str) and len(ch) == 1 and SYLLABLE_BASE <= ord(ch) <= SYLLABLE_LAST
 
 
 def split_syllable(ch, jamo_type="COMPAT"):
     """``'한'`` -> ``('ㅎ', 'ㅏ', 'ㄴ')``; the final is ``''`` when there is none."""
+    if not is_syllable(ch):
+        raise ValueError(f"split_syllable: expected one Hangul syllable (U+AC00..U+D7A3); "
+                         f"received {ch!r:.40}")
+    _check(ch, jamo_type)
     code = ord(ch) - SYLLABLE_BASE
     initial, rest = divmod(code, N_MEDIAL * N_FINAL)
     medial, final = divmod(rest, N_FINAL)
