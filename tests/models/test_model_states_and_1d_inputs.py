@@ -105,3 +105,19 @@ def test_column_targets_meet_one_d_outputs_without_broadcasting():
     metric = keras.metrics.MeanAbsoluteError()
     metric.update_state(y[:, None], pred)
     np.testing.assert_allclose(metric.result(), np.mean(np.abs(pred - y)), rtol=1e-5)
+
+
+def test_inputs_gain_or_lose_a_last_axis_of_one_as_in_keras_3():
+    rng = np.random.default_rng(0)
+    seq = keras.Sequential([layers.LSTM(4, input_shape=(10, 1)), layers.Dense(1)])
+    seq.compile(optimizer="sgd", loss="mse")
+    x = rng.random((8, 10))  # one axis short of (None, 10, 1)
+    seq.fit(x, rng.random(8), verbose=0)
+    np.testing.assert_allclose(seq.predict(x, verbose=0),
+                               seq.predict(x[..., None], verbose=0), rtol=1e-6)
+    flat = keras.Sequential([layers.Flatten(input_shape=(28, 28)), layers.Dense(2)])
+    images = rng.random((4, 28, 28, 1))  # tfds's MNIST images have a channel axis
+    np.testing.assert_allclose(flat.predict(images, verbose=0),
+                               flat.predict(images[..., 0], verbose=0), rtol=1e-6)
+    with pytest.raises(ValueError, match="incompatible"):
+        flat.predict(rng.random((4, 28, 28, 3)), verbose=0)

@@ -217,8 +217,8 @@ class DatasetBuilder:
             return dict(zip(split, self.as_dataset(split, batch_size, shuffle_files,
                                                    as_supervised)))
         if isinstance(split, (list, tuple)):
-            return [self.as_dataset(s, batch_size, shuffle_files, as_supervised)
-                    for s in split]
+            return type(split)(self.as_dataset(s, batch_size, shuffle_files, as_supervised)
+                               for s in split)
         columns = self._select(split)
         if as_supervised:
             keys = self.info.supervised_keys

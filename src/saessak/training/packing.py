@@ -4,9 +4,10 @@
 ``x`` alone, ``(x, y)`` or ``(x, y, sample_weight)``; a step written for Keras reads it back
 with :func:`unpack_x_y_sample_weight` (or ``x, y = data``).
 
-Before that, a 1-D array meets Keras's input rules (:func:`expand_1d`): tf.keras 2 turns a
-1-D target into a column ``(n, 1)``, and a 1-D input too where the model expects a last
-axis of 1, so ``model.fit([1, 2, 3], [2, 4, 6])`` trains ``Input(shape=(1,))``.
+Before that, the arrays meet Keras's rank rules (:func:`expand_1d`): tf.keras 2 turns a
+1-D target into a column ``(n, 1)``, and an input one axis short gains a last axis of 1
+where the model expects one, so ``model.fit([1, 2, 3], [2, 4, 6])`` trains
+``Input(shape=(1,))``; an extra last axis of 1 is dropped (Keras 3).
 """
 
 from __future__ import annotations
@@ -52,28 +53,35 @@ def _numeric(a) -> bool:
 
 
 def expand_1d(x, y, input_shapes):
-    """``(x, y)`` with Keras's 1-D rule applied.
+    """``(x, y)`` with Keras's rank rules applied.
 
     ``y``: every 1-D target becomes ``(n, 1)``, as tf.keras 2 hands it to losses and
-    metrics. ``x``: a 1-D input becomes ``(n, 1)`` when the model's input of that position
-    expects a rank-2 shape with last axis 1 (``input_shapes`` lists them, batch axis
-    included), or, for a model that does not know its inputs yet (None), when it is
-    numeric (tf.keras 2 expanded every 1-D input).
+    metrics. ``x``, against the model's inputs (``input_shapes``, batch axis included):
+    an input one axis short gains a last axis where the model expects a last axis of 1,
+    and an input with one axis too many loses a last axis of 1 (Keras 3's rule, so
+    ``Flatten(input_shape=(28, 28))`` takes tfds's ``(28, 28, 1)`` images). A model that
+    does not know its inputs yet (None) gets every numeric 1-D input as a column, as in
+    tf.keras 2.
     """
     if y is not None:
         y = _map(_column, y)
     if input_shapes is None:
         return _map(lambda a: _column(a) if _numeric(a) else a, x), y
-
-    def fits(a, shape):
-        return (isinstance(a, np.ndarray) and a.ndim == 1 and shape is not None
-                and len(shape) == 2 and shape[-1] == 1)
-
     if isinstance(x, np.ndarray):
-        return (_column(x) if fits(x, input_shapes[0]) else x), y
+        return _fit_rank(x, input_shapes[0]), y
     if isinstance(x, (list, tuple)) and len(x) == len(input_shapes):
-        return type(x)(_column(a) if fits(a, s) else a for a, s in zip(x, input_shapes)), y
+        return type(x)(_fit_rank(a, s) for a, s in zip(x, input_shapes)), y
     return x, y
+
+
+def _fit_rank(a, shape):
+    if not isinstance(a, np.ndarray) or shape is None:
+        return a
+    if a.ndim == len(shape) - 1 and shape[-1] == 1:
+        return a[..., None]
+    if a.ndim == len(shape) + 1 and a.shape[-1] == 1:
+        return a[..., 0]
+    return a
 
 
 def _map(fn, structure):
