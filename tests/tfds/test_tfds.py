@@ -81,6 +81,9 @@ def test_unknown_dataset_names_list_what_is_provided():
                                                         r"'mnist'\]"):
         tfds.load("cifar10")
     assert tfds.list_builders() == ["fashion_mnist", "imdb_reviews", "mnist"]
+    with pytest.raises(tfds.DatasetNotFoundError, match="'subwords8k'"):
+        tfds.builder("imdb_reviews/subwords8k")
+    assert tfds.builder("imdb_reviews/plain_text:1.0.0").name == "imdb_reviews"
 
 
 def test_tokenizer_and_token_text_encoder():

@@ -172,7 +172,11 @@ def list_builders() -> list[str]:
 def _parse_name(name):
     if not isinstance(name, str):
         raise TypeError(f"tfds: the dataset name must be a string, received {name!r}")
-    base = name.split(":")[0].split("/")[0]  # 'mnist:3.*.*' or 'imdb_reviews/plain_text'
+    base, _, config = name.split(":")[0].partition("/")  # 'mnist:3.*.*', 'x/plain_text'
+    if base in _REGISTRY and config not in ("", "plain_text"):
+        raise DatasetNotFoundError(
+            f"Dataset config {name!r} is not provided: saessak.tfds gives {base!r} only in "
+            f"its plain form (raw text or images), not {config!r}")
     if base not in _REGISTRY:
         raise DatasetNotFoundError(
             f"Dataset {name!r} not found. saessak.tfds provides only {list_builders()} (the "
