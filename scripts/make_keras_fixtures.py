@@ -107,8 +107,18 @@ def _attention(k):
     return k.Model(i, L.Dense(2)(x), name="attention")
 
 
+def _nested(k):
+    """A functional model used as a layer of a Sequential (transfer learning's shape)."""
+    L = k.layers
+    i = k.Input((5,))
+    x = L.BatchNormalization()(L.Dense(4, activation="relu")(i))
+    base = k.Model(i, x, name="base")
+    base.trainable = False
+    return k.Sequential([k.Input((5,)), base, L.Dense(2)], name="nested")
+
+
 MODELS = {"mlp": _mlp, "conv2d": _conv2d, "conv1d": _conv1d, "rnn": _rnn, "rnn_v1": _rnn_v1,
-          "bidirectional": _bidirectional, "attention": _attention}
+          "bidirectional": _bidirectional, "attention": _attention, "nested": _nested}
 
 
 def _inputs(name, model, rng):

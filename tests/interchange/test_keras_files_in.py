@@ -13,7 +13,8 @@ from saessak import layers
 pytest.importorskip("h5py", reason="Keras .h5/.keras files need h5py (saessak[h5])")
 
 FIXTURES = os.path.join(os.path.dirname(__file__), "..", "fixtures", "keras")
-FAMILIES = ["mlp", "conv2d", "conv1d", "rnn", "rnn_v1", "bidirectional", "attention"]
+FAMILIES = ["mlp", "conv2d", "conv1d", "rnn", "rnn_v1", "bidirectional", "attention",
+            "nested"]
 
 
 def fixture(name):
@@ -117,3 +118,43 @@ def test_saessak_weights_h5_still_uses_saessak_format(tmp_path):
     other.load_weights(path)
     for a, b in zip(model.get_weights(), other.get_weights()):
         np.testing.assert_array_equal(a, b)
+
+
+class GroupNormalization(layers.Layer):
+    """A stand-in for Keras's GroupNormalization, passed through custom_objects."""
+
+    def __init__(self, groups, epsilon=1e-3, **kwargs):
+        super().__init__(**kwargs)
+        self.groups, self.epsilon = groups, epsilon
+
+    def build(self, input_shape):
+        self.gamma = self.add_weight("gamma", (input_shape[-1],), "ones")
+        self.beta = self.add_weight("beta", (input_shape[-1],), "zeros")
+        self.built = True
+
+    def call(self, inputs):
+        return inputs * self.gamma + self.beta
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        return {**super().get_config(), "groups": self.groups, "epsilon": self.epsilon}
+
+
+def test_custom_objects_supply_a_missing_layer():
+    import io
+    import zipfile
+
+    import h5py
+    path = fixture("unsupported_groupnorm.keras")
+    with pytest.warns(UserWarning, match="saessak ignores"):  # center=True, scale=True ...
+        model = keras.models.load_model(
+            path, custom_objects={"GroupNormalization": GroupNormalization})
+    layer = model.layers[-1]
+    assert isinstance(layer, GroupNormalization) and layer.groups == 2
+    with zipfile.ZipFile(path) as archive:
+        data = archive.read("model.weights.h5")
+    with h5py.File(io.BytesIO(data), "r") as f:
+        np.testing.assert_array_equal(layer.get_weights()[0],
+                                      f["layers/group_normalization/vars/0"][()])

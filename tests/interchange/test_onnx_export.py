@@ -49,7 +49,7 @@ def _tokens(batch=4, steps=7, vocab=20):
 
 
 @pytest.mark.parametrize("family", ["mlp", "conv2d", "conv1d", "rnn", "rnn_v1",
-                                    "bidirectional", "attention"])
+                                    "bidirectional", "attention", "nested"])
 def test_keras_fixture_models(tmp_path, family):
     pytest.importorskip("h5py", reason="the fixtures are Keras files (saessak[h5])")
     model = keras.models.load_model(os.path.join(FIXTURES, f"{family}.keras"))

@@ -94,20 +94,20 @@ def _accepted(cls) -> set | None:
     return None
 
 
-def layer_spec(spec, where="") -> dict:
+def layer_spec(spec, where="", custom_objects=None) -> dict:
     """A Keras layer description -> saessak's ``{'class_name', 'config'}``."""
     class_name = _CLASS_ALIASES.get(spec.get("class_name"), spec.get("class_name"))
     config = dict(spec.get("config") or {})
     name = config.get("name") or spec.get("name") or "?"
     if class_name in ("Functional", "Sequential"):
-        return model_spec({**spec, "class_name": class_name}, where)
+        return model_spec({**spec, "class_name": class_name}, where, custom_objects)
     class_name, config = _substitute(class_name, config)
-    cls = _registry().get(class_name)
+    cls = (custom_objects or {}).get(class_name) or _registry().get(class_name)
     if cls is None:
         raise ValueError(f"{where}: layer {name!r} is a Keras {class_name!r}, which saessak "
                          "does not have; rebuild the model without it, or pass an equivalent "
                          f"class in custom_objects={{{class_name!r}: ...}}")
-    config = _layer_config(cls, config, name, where)
+    config = _layer_config(cls, config, name, where, custom_objects)
     return {"class_name": class_name, "config": _constructible(cls, config)}
 
 
@@ -141,7 +141,7 @@ def _substitute(class_name, config):
     return class_name, config
 
 
-def _layer_config(cls, config, name, where):
+def _layer_config(cls, config, name, where, custom_objects=None):
     accepted = _accepted(cls)
     out, dropped = {}, []
     for key, value in config.items():
@@ -154,9 +154,9 @@ def _layer_config(cls, config, name, where):
         if key == "dtype":
             value = _dtype_name(value)
         elif key in ("layer", "backward_layer", "cell") and isinstance(value, dict):
-            value = layer_spec(value, where)
+            value = layer_spec(value, where, custom_objects)
         elif key == "cells" and isinstance(value, list):
-            value = [layer_spec(v, where) for v in value]
+            value = [layer_spec(v, where, custom_objects) for v in value]
         elif key == "batch_shape":
             key = "batch_input_shape"
         elif _getter_for(key) is not None and value is not None:
@@ -256,7 +256,7 @@ def _output_refs(value):
     return [_output_refs(v) for v in value]
 
 
-def model_spec(spec, where="") -> dict:
+def model_spec(spec, where="", custom_objects=None) -> dict:
     """A Keras ``Functional``/``Model``/``Sequential`` description -> saessak's."""
     class_name = _CLASS_ALIASES.get(spec["class_name"], spec["class_name"])
     config = spec.get("config") or {}
@@ -264,7 +264,7 @@ def model_spec(spec, where="") -> dict:
         layers = config["layers"] if isinstance(config, dict) else config
         out = {"name": config.get("name") if isinstance(config, dict) else None,
                "trainable": config.get("trainable", True) if isinstance(config, dict) else True,
-               "layers": [layer_spec(s, where) for s in layers]}
+               "layers": [layer_spec(s, where, custom_objects) for s in layers]}
         shape = config.get("build_input_shape") if isinstance(config, dict) else None
         if shape is None and spec.get("build_config"):
             shape = spec["build_config"].get("input_shape")
@@ -290,7 +290,8 @@ def model_spec(spec, where="") -> dict:
         cls_name = item["spec"].get("class_name")
         if cls_name in _MASK_OPS and item["name"] not in used:
             continue  # a mask Keras 3 traced; saessak's layers carry masks themselves
-        out_layers.append({**layer_spec(item["spec"], where), "name": item["name"],
+        out_layers.append({**layer_spec(item["spec"], where, custom_objects),
+                           "name": item["name"],
                            "inbound_nodes": item["nodes"]})
     inputs, outputs = config["input_layers"], config["output_layers"]
     if inputs and isinstance(inputs[0], str):

@@ -45,10 +45,16 @@ def _clean(config, drop):
     return {k: v for k, v in config.items() if not (k in drop and v == drop[k])}
 
 
+def _is_model(layer):
+    return type(layer).__name__ in ("Model", "Sequential")
+
+
 def _layer_config(layer, keras3):
+    """One layer's Keras description; a nested model is described in Keras's form too."""
     from ..saving import serialize_layer
-    spec = serialize_layer(layer)
-    return _spec_config(spec, keras3)
+    if _is_model(layer):
+        return model_config(layer, keras3)
+    return _wrap(_spec_config(serialize_layer(layer), keras3), keras3)
 
 
 def _spec_config(spec, keras3):
@@ -141,7 +147,7 @@ def model_config(model, keras3: bool) -> dict:
     """The whole model as Keras JSON (``keras3`` picks the dialect)."""
     from ..sequential import Sequential
     if isinstance(model, Sequential):
-        layers = [_wrap(_layer_config(layer, keras3), keras3) for layer in model.layers]
+        layers = [_layer_config(layer, keras3) for layer in model.layers]
         shape = list(model._graph.inputs[0].shape)
         first = {"class_name": "InputLayer",
                  "config": {"batch_shape" if keras3 else "batch_input_shape": shape,
@@ -161,8 +167,9 @@ def model_config(model, keras3: bool) -> dict:
     layers = []
     for entry in raw["layers"]:
         layer = by_name[entry["name"]]
-        spec = _wrap(_spec_config({"class_name": entry["class_name"],
-                                   "config": entry["config"]}, keras3), keras3)
+        spec = (model_config(layer, keras3) if _is_model(layer) else
+                _wrap(_spec_config({"class_name": entry["class_name"],
+                                    "config": entry["config"]}, keras3), keras3))
         if not keras3 and entry["class_name"] == "MultiHeadAttention":
             # tf.keras 2 builds the projections in from_config, from these shapes
             q, v, k = layer._dims
@@ -186,6 +193,10 @@ def model_config(model, keras3: bool) -> dict:
     config = {"name": model.name, "trainable": model.trainable, "layers": layers,
               "input_layers": [list(r) for r in raw["input_layers"]],
               "output_layers": [list(r) for r in outs]}
+    if keras3:  # Keras 3 writes a single input or output as one reference, not a list
+        for key in ("input_layers", "output_layers"):
+            if len(config[key]) == 1:
+                config[key] = config[key][0]
     spec = {"class_name": "Functional", "config": config}
     if keras3:
         spec.update(module="keras.src.models.functional", registered_name="Functional")

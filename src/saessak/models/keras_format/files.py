@@ -85,10 +85,11 @@ def _json_attr(value, where, what):
 def _build(spec, custom_objects, where):
     from ..saving import deserialize_layer
     try:
-        return deserialize_layer(config_in.model_spec(spec, where)
-                                 if spec.get("class_name") in ("Functional", "Model",
-                                                               "Sequential")
-                                 else config_in.layer_spec(spec, where), custom_objects)
+        if spec.get("class_name") in ("Functional", "Model", "Sequential"):
+            return deserialize_layer(config_in.model_spec(spec, where, custom_objects),
+                                     custom_objects)
+        return deserialize_layer(config_in.layer_spec(spec, where, custom_objects),
+                                 custom_objects)
     except (TypeError, KeyError) as err:
         raise ValueError(f"{where}: cannot rebuild the Keras model from its config: "
                          f"{type(err).__name__}: {err}") from err
