@@ -57,7 +57,7 @@ ROWS = [
      "class_weight works only with array inputs"),
     ("predict: wrong feature count", lambda: model().predict(np.ones((2, 5)), verbose=0),
      ValueError, "expected shape (None, 4), received shape (2, 5)"),
-    ("predict: wrong rank", lambda: model().predict(np.ones((2, 4, 1)), verbose=0),
+    ("predict: wrong rank", lambda: model().predict(np.ones((2, 4, 3)), verbose=0),
      ValueError, "incompatible"),
     ("compile: unknown loss", lambda: model(compiled=False).compile("sgd", "foo"),
      ValueError, "unknown loss 'foo'"),
