@@ -233,3 +233,39 @@ def test_saved_files_get_the_umask_permissions(tmp_path, umask):
     assert stat.S_IMODE((tmp_path / "plain.txt").stat().st_mode) == expected
     for name in ("m.keras", "w.weights.h5"):
         assert stat.S_IMODE((tmp_path / name).stat().st_mode) == expected, name
+
+
+def test_backups_every_n_batches_resume_from_the_start_of_that_epoch(tmp_path):
+    """Keras's rule for an integer save_freq: the run goes on from the start of the epoch
+    in which the last backup was made, with that backup's weights."""
+    backup = saessak.callbacks.BackupAndRestore(tmp_path, save_freq=4, delete_checkpoint=False)
+
+    class Crash(saessak.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            if self.params and self.model.optimizer.iterations == 14:  # epoch 2, step 2
+                raise KeyboardInterrupt
+
+    model = make_model("adam")
+    with pytest.raises(KeyboardInterrupt):
+        model.fit(X, Y, batch_size=8, epochs=EPOCHS, verbose=0, callbacks=[backup, Crash()])
+    # 6 steps an epoch: backups after steps 4, 8 and 12, the last one in epoch 1
+    resumed = make_model("adam")
+    history = resumed.fit(X, Y, batch_size=8, epochs=3, verbose=0, callbacks=[
+        saessak.callbacks.BackupAndRestore(tmp_path, save_freq=4)])
+    assert history.epoch == [1, 2]  # epoch 1 again, from its start
+    assert resumed.optimizer.iterations == 12 + 2 * 6  # on top of the backup's 12 steps
+    with pytest.raises(ValueError, match="save_freq"):
+        saessak.callbacks.BackupAndRestore(tmp_path, save_freq="often")
+
+
+def test_a_damaged_backup_is_a_clear_error(tmp_path):
+    model = make_model("sgd")
+    model.fit(X, Y, epochs=1, verbose=0,
+              callbacks=[saessak.callbacks.BackupAndRestore(tmp_path, delete_checkpoint=False)])
+    path = tmp_path / "latest.backup"
+    data = bytearray(path.read_bytes())
+    data[len(data) // 3] ^= 0xFF
+    path.write_bytes(bytes(data))
+    with pytest.raises(ValueError, match="latest.backup"):
+        make_model("sgd").fit(X, Y, epochs=2, verbose=0,
+                              callbacks=[saessak.callbacks.BackupAndRestore(tmp_path)])
