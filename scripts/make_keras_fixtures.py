@@ -169,10 +169,16 @@ def main():
         _randomize(k3, rng)
         x = _inputs(name, k3, rng)
         y3 = np.asarray(k3.predict(x, verbose=0))
+        if name == "mlp":  # one compiled model, so the files carry compile settings
+            k3.compile(optimizer=keras.optimizers.Adam(0.01),
+                       loss="sparse_categorical_crossentropy", metrics=["accuracy"])
         k3.save(os.path.join(OUT, f"{name}.keras"))
         k3.save_weights(os.path.join(OUT, f"{name}.weights.h5"))
         k2 = build(tf_keras)
         k2.set_weights(k3.get_weights())
+        if name == "mlp":
+            k2.compile(optimizer=tf_keras.optimizers.Adam(0.01),
+                       loss="sparse_categorical_crossentropy", metrics=["accuracy"])
         y2 = np.asarray(k2.predict(x, verbose=0))
         k2.save(os.path.join(OUT, f"{name}_tk2.h5"))
         k2.save_weights(os.path.join(OUT, f"{name}_tk2w.h5"))

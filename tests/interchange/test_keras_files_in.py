@@ -158,3 +158,16 @@ def test_custom_objects_supply_a_missing_layer():
     with h5py.File(io.BytesIO(data), "r") as f:
         np.testing.assert_array_equal(layer.get_weights()[0],
                                       f["layers/group_normalization/vars/0"][()])
+
+
+@pytest.mark.parametrize("name", ["mlp.keras", "mlp_tk2.h5"])
+def test_compile_settings_come_along(name):
+    model = keras.models.load_model(fixture(name))
+    assert model.compiled
+    assert type(model.optimizer).__name__ == "Adam"
+    assert float(model.optimizer.learning_rate) == pytest.approx(0.01)
+    ref = reference("mlp")
+    logs = model.evaluate(ref["x"], np.array([0, 1, 2]), verbose=0, return_dict=True)
+    assert set(logs) == {"loss", "accuracy"}
+    uncompiled = keras.models.load_model(fixture(name), compile=False)
+    assert not uncompiled.compiled

@@ -22,7 +22,7 @@ _SAESSAK_ONLY = {"SequenceAttention", "TransformerEncoder", "TransformerDecoder"
                  "Lambda", "HeadDense", "RMSNormalization", "TextVectorization"}
 # arguments a Keras version refuses, dropped when they hold the default saessak writes
 _NOT_IN_KERAS3 = {"time_major": False, "input_length": None, "batch_input_shape": None,
-                  "implementation": 2, "reset_after_": None}
+                  "implementation": 2}
 _NOT_IN_KERAS2 = {"seed": None, "time_major": False, "rms_scaling": False}
 
 

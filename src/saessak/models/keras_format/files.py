@@ -9,6 +9,7 @@ import os
 import zipfile
 
 from . import config_in, weights_in
+from .compile_in import compile_from_keras
 
 HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
 
@@ -96,8 +97,9 @@ def _build(spec, custom_objects, where):
 
 
 def load_keras_model(filepath, custom_objects=None, compile=True):
-    """A saessak model from a tf.keras 2 ``.h5`` model file or a Keras 3 ``.keras`` archive.
-    Compile settings are not carried over: call ``compile`` again to train."""
+    """A saessak model from a tf.keras 2 ``.h5`` model file or a Keras 3 ``.keras`` archive;
+    with ``compile=True``, compiled as the file says (optimizer settings, loss, metrics;
+    not the optimizer's moments)."""
     h5py = h5py_module()
     where = os.fspath(filepath)
     if is_hdf5(where):
@@ -108,6 +110,9 @@ def load_keras_model(filepath, custom_objects=None, compile=True):
             spec = _json_attr(f.attrs["model_config"], where, "model_config")
             model = _build(spec, custom_objects, where)
             weights_in.load_into(model, f["model_weights"], where)
+            if compile and "training_config" in f.attrs:
+                compile_from_keras(model, _json_attr(f.attrs["training_config"], where,
+                                                     "training_config"), where)
         return model
     with zipfile.ZipFile(where) as archive:
         spec = _json_attr(archive.read("config.json"), where, "config.json")
@@ -115,6 +120,8 @@ def load_keras_model(filepath, custom_objects=None, compile=True):
     model = _build(spec, custom_objects, where)
     with h5py.File(io.BytesIO(weights), "r") as f:
         weights_in.load_into(model, f, where)
+    if compile:
+        compile_from_keras(model, spec.get("compile_config"), where)
     return model
 
 
