@@ -15,6 +15,7 @@ import sys
 from .. import __version__
 from ..datasets import DatasetNotFoundError
 from ..datasets._files import cache_dir
+from ..distribute import launch
 from ..onnx.command import add_export_command
 from .examples import UnknownExampleError
 
@@ -142,6 +143,7 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--seed", type=int, default=None, help="random seed for sampling")
     gen.set_defaults(run=_generate)
     add_export_command(commands)  # saessak export MODEL --to onnx (saessak.onnx.command)
+    launch.add_parser(commands)  # saessak launch -n N script.py
     return parser
 
 

@@ -21,6 +21,7 @@ import numpy as np
 
 from .. import constraints, initializers, regularizers
 from ..autograd.tensor import no_grad
+from ..distribute.sync_batch_norm import batch_norm_train_synchronized
 from ..ops.normalization import batch_norm_train, batch_normalization
 from .layer import Layer
 
@@ -61,7 +62,7 @@ class BatchNormalization(Layer):
         self.axis = axis
         self.momentum, self.epsilon = float(momentum), float(epsilon)
         self.center, self.scale = bool(center), bool(scale)
-        self.synchronized = bool(synchronized)  # one process: nothing to synchronize
+        self.synchronized = bool(synchronized)  # global-batch statistics in distribute
         self.beta_initializer = initializers.get(beta_initializer)
         self.gamma_initializer = initializers.get(gamma_initializer)
         self.moving_mean_initializer = initializers.get(moving_mean_initializer)
@@ -107,8 +108,8 @@ class BatchNormalization(Layer):
             if mask is not None:  # (batch, steps) -> broadcastable to the inputs
                 weights = np.asarray(getattr(mask, "data", mask))
                 weights = weights.reshape(weights.shape + (1,) * (inputs.ndim - weights.ndim))
-            y, mean, var = batch_norm_train(inputs, self.gamma, self.beta, axes, self.epsilon,
-                                            weights)
+            train = batch_norm_train_synchronized if self.synchronized else batch_norm_train
+            y, mean, var = train(inputs, self.gamma, self.beta, axes, self.epsilon, weights)
             with no_grad():
                 m = self.momentum
                 self.moving_mean.data[...] = (m * self.moving_mean.data

@@ -26,6 +26,7 @@ import numpy as np
 from .. import backend
 from .._fpmode import denormals_flushed
 from ..autograd import no_grad
+from ..distribute import hooks as distribute_hooks
 from ..layers import layer as layer_module
 from ..layers.layer import learning_phase
 from . import metrics as metrics_module
@@ -99,6 +100,7 @@ class Trainer(BatchTraining, LegacyTraining):
             metrics, weighted_metrics, names,
             self.compiled_loss.output_losses if self.compiled_loss else None)
         self._pending_loss = None
+        self.optimizer = distribute_hooks.on_compile(self, self.optimizer)  # allreduce first
         self.compiled = True
         self.stop_training = False
 
@@ -299,6 +301,8 @@ class Trainer(BatchTraining, LegacyTraining):
             val = make_adapter(vx, vy, vw, validation_batch_size or batch_size,
                                validation_steps, False, n_in, n_out, "fit (validation_data)")
         self._build_if_needed(train)
+        train, val, callbacks, verbose = distribute_hooks.on_fit(self, train, val, callbacks,
+                                                                 verbose)  # shard, rank 0
 
         callbacks = CallbackList(callbacks, model=self, add_history=True, add_progbar=True,
                                  verbose=verbose, params={"verbose": verbose, "epochs": epochs,
@@ -360,6 +364,7 @@ class Trainer(BatchTraining, LegacyTraining):
         data = make_adapter(x, y, sample_weight, batch_size, steps, False, n_in, n_out,
                             "evaluate")
         self._build_if_needed(data)
+        data, callbacks, verbose = distribute_hooks.on_evaluate(self, data, callbacks, verbose)
         callbacks = CallbackList(callbacks, model=self, add_progbar=True, verbose=verbose,
                                  params={"verbose": verbose, "steps": data.steps})
         logs = self._run_evaluation(data, callbacks)
@@ -392,6 +397,7 @@ class Trainer(BatchTraining, LegacyTraining):
         verbose = _resolve_verbose(verbose)
         n_in, n_out = self._io_counts()
         data = make_adapter(x, None, None, batch_size, steps, False, n_in, n_out, "predict")
+        data, callbacks, verbose = distribute_hooks.on_evaluate(self, data, callbacks, verbose)
         callbacks = CallbackList(callbacks, model=self, add_progbar=True, verbose=verbose,
                                  params={"verbose": verbose, "steps": data.steps})
         callbacks.call("on_predict_begin", None)
@@ -407,6 +413,7 @@ class Trainer(BatchTraining, LegacyTraining):
                 if callbacks.wants("on_predict_batch_end"):
                     callbacks.call("on_predict_batch_end", step, {"outputs": out})
         callbacks.call("on_predict_end", None)
+        chunks = distribute_hooks.gather(self, data, chunks)  # every rank's, in order
         if chunks is None:
             raise ValueError("predict: the input gave no batches (is it empty?)")
         results = [np.concatenate(c, axis=0) if len(c) > 1 else c[0] for c in chunks]
