@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from saessak import Tensor, grad_check, ops
-from saessak.ops.conv import conv_output_length, conv_padding, deconv_output_length
+from saessak.ops.convolution import conv_output_length, conv_padding, deconv_output_length
 
 R = np.random.default_rng(3)
 
@@ -218,7 +218,7 @@ def test_im2col_layouts_hold_every_patch(channels, ones_column, shape, kernel, s
                                          dilation):
     """Few channels: the transposed gather; more: the row copy. Both give the same matrix:
     row r = the patch of output position r, flattened (kernel offset, channel), then 1."""
-    from saessak.ops.conv import im2col
+    from saessak.ops.convolution import im2col
 
     x = R.standard_normal(shape + (channels,)).astype(np.float32)
     out = tuple(conv_output_length(n, k, s, "valid", d)
@@ -242,7 +242,7 @@ def test_shifted_products_convolution(padding, dilation, bias):
     """SequenceConv (1-d, stride 1, as k shifted products) against the loop reference,
     and its gradients against finite differences; several sequences lie end to end, so
     the straddling rows it drops are exercised."""
-    from saessak.ops.conv import SequenceConv
+    from saessak.ops.convolution import SequenceConv
 
     x = Tensor(R.standard_normal((3, 11, 4)), requires_grad=True)
     w = Tensor(R.standard_normal((3, 4, 5)), requires_grad=True)
@@ -260,7 +260,7 @@ def test_conv_picks_shifted_products_for_wide_sequence_patches():
     """IMDB's Conv1D(64, 5) on 100 channels goes through SequenceConv; a stride, a narrow
     patch or a short sequence stays with im2col. Both give the same numbers."""
     from saessak.ops import conv as conv_fn
-    from saessak.ops.conv import Conv, SequenceConv
+    from saessak.ops.convolution import Conv, SequenceConv
 
     x = Tensor(R.standard_normal((2, 60, 100)).astype(np.float32), requires_grad=True)
     w = Tensor((R.standard_normal((5, 100, 8)) * 0.1).astype(np.float32), requires_grad=True)

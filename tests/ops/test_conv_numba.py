@@ -8,7 +8,7 @@ import pytest
 from saessak import Tensor
 from saessak.ops import _conv_numba
 
-conv = importlib.import_module("saessak.ops.conv")  # the module (ops.conv is the function)
+conv = importlib.import_module("saessak.ops.convolution")
 pooling = importlib.import_module("saessak.ops.pooling")
 
 pytestmark = pytest.mark.skipif(not _conv_numba.ENABLED,

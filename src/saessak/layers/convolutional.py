@@ -2,7 +2,7 @@
 
 A convolution layer owns a kernel ``(*kernel_size, channels // groups, filters)`` and a bias
 ``(filters,)``; calling it slides the kernel over every spatial position of the input (see
-:mod:`saessak.ops.conv` for how that becomes one matrix product). Inputs are channels last,
+:mod:`saessak.ops.convolution` for how that becomes one matrix product). Inputs are channels last,
 ``(batch, steps, channels)`` or ``(batch, height, width, channels)``, as Keras's default.
 
 >>> Conv2D(16, (3, 3), strides=(2, 2))(np.zeros((1, 28, 28, 1))).shape
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from .. import activations, constraints, initializers, regularizers
 from ..ops import transpose
-from ..ops.conv import (
+from ..ops.convolution import (
     conv,
     conv_output_length,
     conv_transpose,

@@ -28,7 +28,7 @@ from .attention import (
     masked_softmax,
     scaled_dot_product_attention,
 )
-from .conv import (
+from .convolution import (
     conv,
     conv1d,
     conv1d_transpose,
@@ -64,7 +64,7 @@ from .normalization_layer import layer_norm, rms_norm
 from .pooling import avg_pool, avg_pool1d, avg_pool2d, max_pool, max_pool1d, max_pool2d
 from .reduction import argmax, argmin, logsumexp, max, mean, min, norm, std, sum, var
 from .rnn_simple import simple_rnn
-from .shape import (
+from .manipulation import (
     broadcast_to,
     concat,
     concatenate,

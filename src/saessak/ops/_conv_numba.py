@@ -1,6 +1,6 @@
 """Optional numba loops for the memory-bound half of convolution and pooling (``fast`` extra).
 
-A convolution's arithmetic is three matrix products (see :mod:`saessak.ops.conv`), and BLAS
+A convolution's arithmetic is three matrix products (see :mod:`saessak.ops.convolution`), and BLAS
 runs those near the machine's peak. What is left is moving data: im2col copies patches into
 rows, col2im adds them back, pooling picks or spreads one value per window. NumPy does each
 as a handful of strided whole-array steps whose innermost run is only ``channels`` long (one

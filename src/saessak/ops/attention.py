@@ -31,7 +31,7 @@ from ..autograd.tensor import Function, Tensor
 from . import _fused_numba as fused
 from .activations import softmax
 from .linalg import matmul
-from .shape import swapaxes
+from .manipulation import swapaxes
 
 MASK_PENALTY = 1e9  # what Keras subtracts from the score of a masked key
 

@@ -498,7 +498,7 @@ def depthwise_conv(x, depthwise_kernel, bias=None, strides=1, padding="valid", d
     Kernel (*k, C, M) -> output channel c*M + m. This is a grouped convolution with one
     group per channel, whose kernel (*k, 1, C*M) is the same array reshaped.
     """
-    from .shape import reshape
+    from .manipulation import reshape
 
     k = tuple(depthwise_kernel.shape)
     channels = k[-2]

@@ -52,7 +52,7 @@ def resize_axis(x, axis, n_out, method="bilinear"):
     """Resize the Tensor ``x`` along ``axis`` to ``n_out`` points: one matrix product, so
     the gradient is the matrix transposed."""
     from .linalg import matmul
-    from .shape import transpose
+    from .manipulation import transpose
 
     a = interpolation_matrix(x.shape[axis], n_out, method).astype(x.dtype)
     order = [i for i in range(x.ndim) if i != axis] + [axis]

@@ -215,7 +215,7 @@ def _broadcastable(p, ndim, axes):
         return p  # trailing axes: broadcasting already lines them up
     if len(shape) != len(target):
         return p  # the caller gave a broadcastable shape already
-    from .shape import reshape
+    from .manipulation import reshape
     full = [1] * ndim
     for a, n in zip(target, shape):
         full[a] = n

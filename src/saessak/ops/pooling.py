@@ -20,7 +20,7 @@ import numpy as np
 from .. import backend
 from ..autograd.tensor import Function
 from . import _conv_numba
-from .conv import (
+from .convolution import (
     as_image,
     compiled,
     conv_output_length,
