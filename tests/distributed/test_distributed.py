@@ -119,6 +119,13 @@ def test_launch_command_for_open_mpi(tmp_path):
         launch.build_command(0, "train.py", mpiexec="x", flavour="openmpi")
 
 
+def test_launch_names_a_missing_script():
+    done = subprocess.run([sys.executable, "-m", "saessak", "launch", "-n", "2", "nope.py"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode != 0
+    assert "saessak launch: no script 'nope.py'" in done.stderr
+
+
 # --- 2 ranks on loopback ------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def two_ranks(tmp_path_factory):

@@ -125,7 +125,13 @@ def add_parser(commands) -> None:
 
 
 def _run(args):
-    code = launch(args.n, args.script, args.args, args.hosts, args.threads,
-                  args.mpi_args.split(), args.timeout)
+    if not os.path.isfile(args.script):
+        sys.exit(f"saessak launch: no script {args.script!r} (give the path of a Python "
+                 f"file to run on every process)")
+    try:
+        code = launch(args.n, args.script, args.args, args.hosts, args.threads,
+                      args.mpi_args.split(), args.timeout)
+    except (FileNotFoundError, ValueError) as err:
+        sys.exit(str(err))
     if code:
         sys.exit(code)
