@@ -269,10 +269,14 @@ def test_backup_and_restore_resumes_a_killed_run_exactly(tmp_path):
 @needs_mpi
 def test_saessak_launch_runs_a_script_on_two_ranks(tmp_path):
     script = tmp_path / "hello.py"
-    script.write_text("import sys, saessak as keras\n"
+    script.write_text("import sys, numpy as np, saessak as keras\n"
                       "s = keras.distribute.MultiWorkerMirroredStrategy()\n"
                       "r = s.cluster_resolver\n"
                       "total = s.reduce('SUM', r.task_id + 1)\n"
+                      "mean = s.reduce('MEAN', np.full((3, 2), r.task_id), axis=0)\n"
+                      "assert mean.tolist() == [0.5, 0.5], mean\n"
+                      "assert s.gather(np.array([[r.task_id]])).tolist() == [[0], [1]]\n"
+                      "assert keras.distribute.MirroredStrategy().num_replicas_in_sync == 2\n"
                       "print(f'rank {r.task_id} of {r.num_workers} {sys.argv[1]} {total:g}')\n")
     done = subprocess.run([sys.executable, "-m", "saessak", "launch", "-n", "2", "--threads",
                            "1", "--timeout", "120", str(script), "hi"],
