@@ -142,13 +142,17 @@ def two_ranks(tmp_path_factory):
             reference.update(workers.train(kind))
         reference.update({f"uneven/{k}": v
                           for k, v in workers.train("dense", n=1261).items()})
+        for source in ("dataset", "generator"):
+            reference.update({f"{source}/{k}": v for k, v in workers.train(
+                "dense", n=1261, source=source).items()})
     finally:
         keras.backend.set_floatx("float32")
     return ranks, reference
 
 
 @needs_mpi
-@pytest.mark.parametrize("kind", KINDS + ("uneven/dense",))
+@pytest.mark.parametrize("kind", KINDS + ("uneven/dense", "dataset/dense",
+                                          "generator/dense"))
 def test_two_ranks_train_like_one_process(two_ranks, kind):
     """2 ranks x global batch 64 = 1 process x batch 64 after 20 Adam steps, float64."""
     ranks, reference = two_ranks
@@ -165,7 +169,8 @@ def test_two_ranks_train_like_one_process(two_ranks, kind):
 
 
 @needs_mpi
-@pytest.mark.parametrize("kind", KINDS + ("uneven/dense",))
+@pytest.mark.parametrize("kind", KINDS + ("uneven/dense", "dataset/dense",
+                                          "generator/dense"))
 def test_logs_evaluate_and_predict_match_one_process(two_ranks, kind):
     ranks, reference = two_ranks
     keys = [k for k in reference if k.startswith(f"{kind}/history/")]

@@ -5,7 +5,8 @@ single-process reference. Jobs:
 
 - ``equivalence OUT``: train the three models (Dense, masked LSTM, CNN with synchronised
   BatchNormalization) for 20 Adam steps at global batch 64 in float64, then evaluate and
-  predict; rank r writes ``OUT.r.npz``.
+  predict; also the Dense model on 1,261 rows (an uneven last batch) from arrays, a
+  ``Dataset`` and a generator; rank r writes ``OUT.r.npz``.
 - ``per_replica_bn OUT``: the CNN with per-replica BatchNormalization; writes the weights.
 - ``die`` / ``hang``: rank 1 dies (or stops answering) in the middle of ``fit``.
 - ``backup DIR OUT [KILL_EPOCH]``: ``fit`` with ``BackupAndRestore(DIR)``; with KILL_EPOCH,
@@ -64,10 +65,21 @@ def build(kind, synchronized=True):
     return model
 
 
-def train(kind, strategy=None, synchronized=True, n=GLOBAL_BATCH * STEPS):
+def batches(x, y, source):
+    """The training data as ``fit`` takes it: arrays, a ``Dataset`` of batches of 64, or a
+    generator of such batches."""
+    if source == "dataset":
+        return keras.data.Dataset.from_tensor_slices((x, y)).batch(GLOBAL_BATCH), None
+    if source == "generator":
+        return ((x[i:i + GLOBAL_BATCH], y[i:i + GLOBAL_BATCH])
+                for i in range(0, len(x), GLOBAL_BATCH)), None
+    return x, y
+
+
+def train(kind, strategy=None, synchronized=True, n=GLOBAL_BATCH * STEPS, source="arrays"):
     """Train ``kind`` (20 steps of 64 by default) and return what the tests compare."""
     keras.backend.set_floatx("float64")
-    x, y = data(kind, n)
+    x, y = batches(*data(kind, n), source)
     vx, vy = data(kind, 100, seed=8)
     if strategy is None:
         model = build(kind, synchronized)
@@ -75,8 +87,8 @@ def train(kind, strategy=None, synchronized=True, n=GLOBAL_BATCH * STEPS):
         with strategy.scope():
             model = build(kind, synchronized)
     keras.backend.set_random_seed(11)  # the shuffling
-    history = model.fit(x, y, batch_size=GLOBAL_BATCH, epochs=1, shuffle=True, verbose=0,
-                        validation_data=(vx, vy))
+    history = model.fit(x, y, batch_size=None if y is None else GLOBAL_BATCH, epochs=1,
+                        shuffle=True, verbose=0, validation_data=(vx, vy))
     out = {f"{kind}/w{i}": w for i, w in enumerate(model.get_weights())}
     out.update({f"{kind}/history/{k}": np.array(v) for k, v in history.history.items()})
     out[f"{kind}/evaluate"] = np.array(model.evaluate(vx, vy, batch_size=30, verbose=0))
@@ -95,6 +107,9 @@ def equivalence(path):
     for kind in ("dense", "lstm", "cnn"):
         out.update(train(kind, strategy))
     out.update({f"uneven/{k}": v for k, v in train("dense", strategy, n=1261).items()})
+    for source in ("dataset", "generator"):
+        out.update({f"{source}/{k}": v
+                    for k, v in train("dense", strategy, n=1261, source=source).items()})
     out["replicas"] = np.array(strategy.num_replicas_in_sync)
     np.savez(f"{path}.{strategy.cluster_resolver.task_id}.npz", **out)
 
