@@ -289,3 +289,15 @@ def test_saessak_launch_runs_a_script_on_two_ranks(tmp_path):
     assert done.returncode == 0, done.stdout + done.stderr
     lines = sorted(line for line in done.stdout.splitlines() if line.startswith("rank "))
     assert lines == ["rank 0 of 2 hi 3", "rank 1 of 2 hi 3"]
+
+
+@needs_mpi
+def test_peak_memory_per_rank_is_at_most_1_2x_one_process(tmp_path):
+    one = subprocess.run([sys.executable, WORKERS, "memory", str(tmp_path / "one")],
+                         capture_output=True, text=True, timeout=120)
+    assert one.returncode == 0, one.stderr
+    two = run_ranks("memory", tmp_path / "two")
+    assert two.returncode == 0, two.stdout + two.stderr
+    single = float((tmp_path / "one.0").read_text())
+    ranks = [float((tmp_path / f"two.{r}").read_text()) for r in range(2)]
+    assert max(ranks) <= 1.2 * single, (ranks, single)

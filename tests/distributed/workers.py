@@ -8,6 +8,7 @@ single-process reference. Jobs:
   predict; also the Dense model on 1,261 rows (an uneven last batch) from arrays, a
   ``Dataset`` and a generator; rank r writes ``OUT.r.npz``.
 - ``per_replica_bn OUT``: the CNN with per-replica BatchNormalization; writes the weights.
+- ``memory OUT``: a Reuters-sized LSTM for 10 steps; writes the peak RSS to ``OUT.r``.
 - ``die`` / ``hang``: rank 1 dies (or stops answering) in the middle of ``fit``.
 - ``backup DIR OUT [KILL_EPOCH]``: ``fit`` with ``BackupAndRestore(DIR)``; with KILL_EPOCH,
   rank 1 is killed at the end of that epoch (after rank 0 has written the backup).
@@ -157,12 +158,33 @@ def backup(backup_dir, path, kill_epoch=None):
     np.savez(f"{path}.{rank}.npz", *model.get_weights())
 
 
+def memory(path):
+    """Train a Reuters-sized LSTM for 10 steps of 40 (20 per rank on 2 ranks); write the
+    peak resident memory of this process (MiB) to ``PATH.<rank>``."""
+    import resource
+
+    from saessak.distribute.comm import world
+
+    r = np.random.default_rng(0)
+    x, y = r.integers(1, 1000, (400, 100)), r.integers(0, 46, 400)
+    strategy = _strategy()
+    with strategy.scope():
+        model = keras.Sequential([layers.Embedding(1000, 100, input_shape=(100,)),
+                                  layers.LSTM(100), layers.Dense(46, activation="softmax")])
+        model.compile("adam", "sparse_categorical_crossentropy")
+    model.fit(x, y, batch_size=40, verbose=0)
+    with open(f"{path}.{world().rank}", "w") as f:
+        f.write(str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
+
+
 if __name__ == "__main__":
     job, args = sys.argv[1], sys.argv[2:]
     if job == "equivalence":
         equivalence(args[0])
     elif job == "per_replica_bn":
         per_replica_bn(args[0])
+    elif job == "memory":
+        memory(args[0])
     elif job in ("die", "hang"):
         fault(job)
     elif job == "backup":
