@@ -2,7 +2,7 @@
 
 The multi-rank tests start ``mpiexec -n 2`` (through ``saessak launch``'s command builder)
 in a subprocess with a timeout; they are skipped, with the reason, when mpi4py or an MPI
-launcher is missing. About 40 s in all on 2 cores.
+launcher is missing. About 50-90 s in all on 2 shared cores.
 """
 
 from __future__ import annotations
