@@ -14,6 +14,12 @@ channels.
    lower learning rate; batch normalization stays frozen, as the Keras guide advises, so
    its statistics are not overwritten by small batches.
 
+A full run here (2 shared cores, about 17 minutes; 1,000 images per stage, 3 epochs each):
+the base reaches 0.71 training accuracy on the source classes; on 1,000 test images of the
+new classes the frozen base with a new head scores 0.44 and fine-tuning lifts it to 0.56
+(chance: 0.20). A base pre-trained this briefly is weak; Keras's ImageNet weights
+(``--weights imagenet``) are the seed's setting.
+
     python examples/s000_transfer_learning.py [--epochs N] [--quick] [--weights imagenet|PATH]
 """
 
@@ -70,7 +76,9 @@ def main(epochs=None, quick=False, data_dir=None, out_dir=RESULTS, seed=0, weigh
     rng = np.random.default_rng(seed)
     with data_folder(data_dir):
         (x_train, y_train), (x_test, y_test) = fashion_mnist.load_data()
-    n_source, n_target, n_test = (128, 128, 128) if quick else (3000, 1000, 1000)
+    # MobileNetV2's backward pass runs ~7 s per batch of 32 at 96x96 on 2 cores, so the
+    # full run stays at a few thousand images
+    n_source, n_target, n_test = (128, 128, 128) if quick else (1000, 1000, 1000)
     n_epochs = epochs_or(epochs, 1 if quick else 3)
 
     base = make_base(weights)
