@@ -55,5 +55,13 @@ def _alias_keras():
             _sys.modules[__name__ + ".keras" + name[len(__name__):]] = module
 
 
+def __getattr__(name):
+    """A name saessak lacks (``tf.foo`` with ``import saessak as tf``) says so and points to
+    docs/compatibility.md."""
+    if name.startswith("__"):
+        raise AttributeError(name)
+    raise compat.missing(f"tf.{name} (or keras.{name})")
+
+
 keras = _sys.modules[__name__]
 _alias_keras()

@@ -31,5 +31,19 @@ class Variable(Tensor):
     def trainable(self, flag: bool) -> None:
         self.requires_grad = bool(flag)
 
+    def assign_add(self, delta) -> Variable:
+        """Add ``delta`` in place (``tf.Variable.assign_add``); returns the variable."""
+        return self.assign(self.data + getattr(delta, "data", delta))
+
+    def assign_sub(self, delta) -> Variable:
+        """Subtract ``delta`` in place (``tf.Variable.assign_sub``); returns the variable."""
+        return self.assign(self.data - getattr(delta, "data", delta))
+
+    def value(self) -> Tensor:
+        """The current values as a Tensor that is still this variable (gradients reach it)."""
+        return self
+
+    read_value = value
+
     def __repr__(self):
         return f"<Variable {self.path!r} shape={self.shape} dtype={self.dtype}>"

@@ -1,40 +1,45 @@
-"""The TensorFlow calls the seeds make beside Keras, under the same names.
+"""TensorFlow's tensor-making and array functions (``tf.constant``, ``tf.reshape``,
+``tf.gather`` ...) on saessak Tensors.
 
-Seed 004's text sampler, for example, reads unchanged with ``import saessak as tf``::
+Each returns a saessak ``Tensor`` (``.numpy()`` gives the array) and is differentiable
+where TensorFlow's is, since it is the matching ``saessak.ops`` op. Seed 004's sampler reads
+unchanged::
 
     encoded = tf.reshape(encoded, (1, -1))
     logits = tf.squeeze(model(encoded), 0)
-    new_id = tf.random.categorical(logits * scale, num_samples=1)
-    new_id = tf.squeeze(new_id)[-1].numpy()
     encoded = tf.concat([encoded, tf.expand_dims([new_id], 0)], axis=1)
-
-Each function returns a saessak ``Tensor`` (``.numpy()`` gives the array) and is
-differentiable where the TensorFlow one is, since it is the matching ``saessak.ops`` op.
-``saessak.random`` and ``saessak.math`` hold the ``tf.random.*`` and ``tf.math.*`` names.
 """
 
 from __future__ import annotations
 
 import builtins
-import types
 
 import numpy as np
 
-from . import backend, ops
-from .autograd import Tensor
+from .. import backend, ops
+from ..autograd import Tensor
 
 # dtypes by name, as ``tf.float32`` etc. (NumPy dtypes, which saessak uses throughout)
 float16, float32, float64 = np.float16, np.float32, np.float64
 int8, int16, int32, int64 = np.int8, np.int16, np.int32, np.int64
 uint8, bool_ = np.uint8, np.bool_
+bool = np.bool_  # noqa: A001 - tf.bool
 string = np.object_
+half, double = np.float16, np.float64
 
 
-def _dtype(dtype):
-    return None if dtype is None else np.dtype(getattr(dtype, "as_numpy_dtype", dtype))
+def as_dtype(dtype):
+    """A NumPy dtype from a TF/NumPy dtype or its name (``tf.as_dtype``); None stays None."""
+    if dtype is None:
+        return None
+    dtype = getattr(dtype, "as_numpy_dtype", dtype)
+    return np.dtype(object) if dtype in ("string", np.object_) else np.dtype(dtype)
 
 
-def convert_to_tensor(value, dtype=None, name=None):
+_dtype = as_dtype
+
+
+def convert_to_tensor(value, dtype=None, dtype_hint=None, name=None):
     """A Tensor from a Tensor, array, list or number. Python floats become ``floatx``
     (float32) and Python ints int32, as in TensorFlow."""
     if isinstance(value, Tensor):
@@ -45,6 +50,8 @@ def convert_to_tensor(value, dtype=None, name=None):
             array = array.astype(backend.floatx())
         elif array.dtype.kind == "i":
             array = array.astype(np.int32)
+        elif array.dtype.kind in "US":  # text: object arrays, as saessak keeps strings
+            array = array.astype(object)
     elif dtype is not None:
         array = array.astype(_dtype(dtype))
     return Tensor(array, name=name)
@@ -52,7 +59,7 @@ def convert_to_tensor(value, dtype=None, name=None):
 
 def constant(value, dtype=None, shape=None, name=None):
     """``tf.constant``: like ``convert_to_tensor``; a scalar is broadcast to ``shape``."""
-    t = convert_to_tensor(value, dtype, name)
+    t = convert_to_tensor(value, dtype, name=name)
     if shape is not None:
         data = t.data
         data = np.broadcast_to(data, shape) if data.size == 1 else data.reshape(shape)
@@ -64,11 +71,23 @@ def _t(x):
     return x if isinstance(x, Tensor) else convert_to_tensor(x)
 
 
+def is_tensor(x) -> bool:
+    return isinstance(x, Tensor)
+
+
+def identity(input, name=None):  # noqa: A002 - TensorFlow's argument name
+    return ops.reshape(_t(input), _t(input).shape)
+
+
+def stop_gradient(input, name=None):  # noqa: A002
+    return _t(input).detach()
+
+
 def reshape(tensor, shape, name=None):
-    return ops.reshape(_t(tensor), tuple(shape))
+    return ops.reshape(_t(tensor), tuple(int(n) for n in np.ravel(_plain(shape))))
 
 
-def squeeze(input, axis=None, name=None):  # noqa: A002 - TensorFlow's argument name
+def squeeze(input, axis=None, name=None):  # noqa: A002
     return ops.squeeze(_t(input), axis)
 
 
@@ -88,12 +107,66 @@ def stack(values, axis=0, name=None):
     return ops.stack([_t(v) for v in values], axis=axis)
 
 
-def matmul(a, b, name=None):
-    return ops.matmul(_t(a), _t(b))
+def unstack(value, num=None, axis=0, name=None):
+    """The slices of ``value`` along ``axis``, each without that axis (differentiable)."""
+    value = _t(value)
+    parts = ops.split(value, value.shape[axis], axis=axis)
+    return [ops.squeeze(p, axis) for p in parts]
 
 
-def transpose(a, perm=None, name=None):
+def split(value, num_or_size_splits, axis=0, num=None, name=None):
+    return ops.split(_t(value), _plain(num_or_size_splits), axis=axis)
+
+
+def tile(input, multiples, name=None):  # noqa: A002
+    return ops.tile(_t(input), tuple(int(n) for n in np.ravel(_plain(multiples))))
+
+
+def pad(tensor, paddings, mode="CONSTANT", constant_values=0, name=None):
+    if mode.upper() != "CONSTANT":
+        raise ValueError(f"pad: saessak supports mode='CONSTANT' only, received {mode!r}")
+    return ops.pad(_t(tensor), np.asarray(_plain(paddings)), constant_values)
+
+
+def broadcast_to(input, shape, name=None):  # noqa: A002
+    return ops.broadcast_to(_t(input), tuple(np.ravel(_plain(shape))))
+
+
+def transpose(a, perm=None, conjugate=False, name=None):
     return ops.transpose(_t(a), perm)
+
+
+def reverse(tensor, axis, name=None):
+    t = _t(tensor)
+    index = [slice(None)] * t.ndim
+    for a in np.ravel(_plain(axis)):
+        index[int(a)] = slice(None, None, -1)
+    return t[tuple(index)]
+
+
+def gather(params, indices, axis=None, batch_dims=0, name=None):
+    if batch_dims:
+        raise ValueError("gather: saessak supports batch_dims=0 only")
+    return ops.gather(_t(params), np.asarray(_plain(indices)), axis=axis or 0)
+
+
+def gather_nd(params, indices, batch_dims=0, name=None):
+    idx = np.asarray(_plain(indices))
+    return _t(params)[tuple(np.moveaxis(idx, -1, 0))]
+
+
+def boolean_mask(tensor, mask, axis=None, name=None):
+    return _t(tensor)[np.asarray(_plain(mask), dtype=builtins.bool)]
+
+
+def where(condition, x=None, y=None, name=None):
+    """``x`` where ``condition`` holds, else ``y``; with only the condition, the indices
+    of its true entries as an (n, rank) int64 tensor."""
+    cond = np.asarray(_plain(condition), dtype=builtins.bool)
+    if x is None and y is None:
+        return Tensor(np.argwhere(cond).astype(np.int64))
+    x, y = _t(x), _t(y)
+    return ops.where(cond, x, y)
 
 
 def cast(x, dtype, name=None):
@@ -101,50 +174,57 @@ def cast(x, dtype, name=None):
 
 
 def zeros(shape, dtype=None, name=None):
-    return Tensor(np.zeros(tuple(shape), dtype=_dtype(dtype) or backend.floatx()))
+    return Tensor(np.zeros(_shape(shape), dtype=_dtype(dtype) or backend.floatx()))
 
 
 def ones(shape, dtype=None, name=None):
-    return Tensor(np.ones(tuple(shape), dtype=_dtype(dtype) or backend.floatx()))
+    return Tensor(np.ones(_shape(shape), dtype=_dtype(dtype) or backend.floatx()))
 
 
-def zeros_like(x, dtype=None, name=None):
-    return Tensor(np.zeros_like(np.asarray(_t(x).data), dtype=_dtype(dtype)))
+def fill(dims, value, name=None):
+    return Tensor(np.full(_shape(dims), value, dtype=_t(value).dtype))
 
 
-def ones_like(x, dtype=None, name=None):
-    return Tensor(np.ones_like(np.asarray(_t(x).data), dtype=_dtype(dtype)))
+def zeros_like(input, dtype=None, name=None):  # noqa: A002
+    return Tensor(np.zeros_like(np.asarray(_t(input).data), dtype=_dtype(dtype)))
 
 
-def shape(input, name=None):  # noqa: A002
-    return Tensor(np.array(_t(input).shape, dtype=np.int32))
+def ones_like(input, dtype=None, name=None):  # noqa: A002
+    return Tensor(np.ones_like(np.asarray(_t(input).data), dtype=_dtype(dtype)))
 
 
-def argmax(input, axis=None, output_type=np.int64, name=None):  # noqa: A002
-    """Index of the largest value along ``axis`` (TensorFlow's default axis is 0)."""
-    axis = 0 if axis is None else axis
-    return ops.cast(ops.argmax(_t(input), axis=axis), _dtype(output_type))
+def eye(num_rows, num_columns=None, batch_shape=None, dtype=None, name=None):
+    out = np.eye(num_rows, num_columns, dtype=_dtype(dtype) or backend.floatx())
+    if batch_shape is not None:
+        out = np.broadcast_to(out, tuple(batch_shape) + out.shape).copy()
+    return Tensor(out)
 
 
-def argmin(input, axis=None, output_type=np.int64, name=None):  # noqa: A002
-    axis = 0 if axis is None else axis
-    return ops.cast(ops.argmin(_t(input), axis=axis), _dtype(output_type))
+def range(start, limit=None, delta=1, dtype=None, name="range"):  # noqa: A001 - tf.range
+    """``tf.range``: like Python's range; integers give int32, floats floatx."""
+    if limit is None:
+        start, limit = 0, start
+    values = np.arange(_plain(start), _plain(limit), _plain(delta))
+    if dtype is None:
+        dtype = np.int32 if values.dtype.kind == "i" else backend.floatx()
+    return Tensor(values.astype(_dtype(dtype)))
 
 
-def reduce_sum(input_tensor, axis=None, keepdims=False, name=None):
-    return ops.sum(_t(input_tensor), axis=axis, keepdims=keepdims)
+def linspace(start, stop, num, name=None, axis=0):
+    return Tensor(np.linspace(_plain(start), _plain(stop), int(num), axis=axis)
+                  .astype(backend.floatx()))
 
 
-def reduce_mean(input_tensor, axis=None, keepdims=False, name=None):
-    return ops.mean(_t(input_tensor), axis=axis, keepdims=keepdims)
+def shape(input, out_type=np.int32, name=None):  # noqa: A002
+    return Tensor(np.array(_t(input).shape, dtype=_dtype(out_type)))
 
 
-def reduce_max(input_tensor, axis=None, keepdims=False, name=None):
-    return ops.max(_t(input_tensor), axis=axis, keepdims=keepdims)
+def rank(input, name=None):  # noqa: A002
+    return Tensor(np.array(_t(input).ndim, dtype=np.int32))
 
 
-def reduce_min(input_tensor, axis=None, keepdims=False, name=None):
-    return ops.min(_t(input_tensor), axis=axis, keepdims=keepdims)
+def size(input, out_type=np.int32, name=None):  # noqa: A002
+    return Tensor(np.array(_t(input).size, dtype=_dtype(out_type)))
 
 
 def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None, name=None):
@@ -167,65 +247,20 @@ def py_function(func, inp, Tout, name=None):  # noqa: N803 - TensorFlow's argume
     return convert_to_tensor(result, dtype=Tout)
 
 
+numpy_function = py_function
+
+
 def print(*values, sep=" ", end="\n", **kwargs):  # noqa: A001 - tf.print
     """``tf.print``: print tensors as their arrays."""
     shown = [np.asarray(v.data) if isinstance(v, Tensor) else v for v in values]
     builtins.print(*shown, sep=sep, end=end)
 
 
-# -- tf.random ----------------------------------------------------------------------------
-def _categorical(logits, num_samples, dtype=None, seed=None, name=None):
-    """Draw ``num_samples`` class indices per row of unnormalised log-probabilities.
-
-    ``logits`` is (batch, classes); the result is (batch, num_samples) int64. The draws use
-    saessak's global generator (``saessak.random.set_seed``) unless ``seed`` is given.
-    """
-    z = np.asarray(_t(logits).data, dtype=np.float64)
-    if z.ndim != 2:
-        raise ValueError(f"random.categorical: logits must be 2-D (batch, classes), received "
-                         f"shape {z.shape}")
-    rng = backend.make_rng(seed) if seed is not None else backend.rng()
-    p = np.exp(z - z.max(axis=1, keepdims=True))   # softmax of each row
-    p /= p.sum(axis=1, keepdims=True)
-    cumulative = np.cumsum(p, axis=1)
-    u = rng.random((z.shape[0], num_samples))
-    draws = np.minimum((u[:, :, None] > cumulative[:, None, :]).sum(-1), z.shape[1] - 1)
-    return Tensor(draws.astype(_dtype(dtype) or np.int64))
+def _plain(x):
+    """A Tensor's array, else ``x`` unchanged (for arguments that are not differentiated)."""
+    return x.numpy() if isinstance(x, Tensor) else x
 
 
-def _uniform(shape, minval=0, maxval=None, dtype=None, seed=None, name=None):
-    rng = backend.make_rng(seed) if seed is not None else backend.rng()
-    maxval = 1 if maxval is None else maxval
-    dtype = _dtype(dtype) or np.dtype(backend.floatx())
-    if dtype.kind in "iu":
-        return Tensor(rng.integers(minval, maxval, size=tuple(shape)).astype(dtype))
-    return Tensor(rng.uniform(minval, maxval, size=tuple(shape)).astype(dtype))
-
-
-def _normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None, name=None):
-    rng = backend.make_rng(seed) if seed is not None else backend.rng()
-    dtype = _dtype(dtype) or np.dtype(backend.floatx())
-    return Tensor(rng.normal(mean, stddev, size=tuple(shape)).astype(dtype))
-
-
-random = types.SimpleNamespace(
-    categorical=_categorical, set_seed=backend.set_random_seed, uniform=_uniform,
-    normal=_normal)
-random.__doc__ = "tf.random: categorical, set_seed, uniform, normal"
-
-math = types.SimpleNamespace(
-    softmax=lambda logits, axis=-1, name=None: ops.softmax(_t(logits), axis=axis),
-    tanh=lambda x, name=None: ops.tanh(_t(x)),
-    sigmoid=lambda x, name=None: ops.sigmoid(_t(x)),
-    exp=lambda x, name=None: ops.exp(_t(x)),
-    log=lambda x, name=None: ops.log(_t(x)),
-    argmax=argmax, reduce_sum=reduce_sum, reduce_mean=reduce_mean, reduce_max=reduce_max)
-math.__doc__ = "tf.math: softmax, tanh, sigmoid, exp, log, argmax, reduce_*"
-
-__all__ = [
-    "argmax", "argmin", "bool_", "cast", "concat", "constant", "convert_to_tensor",
-    "expand_dims", "float16", "float32", "float64", "int8", "int16", "int32", "int64", "math",
-    "matmul", "one_hot", "ones", "ones_like", "print", "py_function", "random", "reduce_max",
-    "reduce_mean", "reduce_min", "reduce_sum", "reshape", "shape", "squeeze", "stack", "string",
-    "transpose", "uint8", "zeros", "zeros_like",
-]
+def _shape(shape):
+    shape = _plain(shape)
+    return (int(shape),) if np.ndim(shape) == 0 else tuple(int(n) for n in shape)

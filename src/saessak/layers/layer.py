@@ -148,7 +148,15 @@ class Layer:
                 if isinstance(v, Layer) and v is not self and v not in self._layers:
                     self._layers.append(v)
                     _structure_changed()
+                elif isinstance(v, Variable) and all(w is not v for w in self._own_weights):
+                    self._track_variable(key, v)  # self.w = tf.Variable(...) is a weight
         object.__setattr__(self, key, value)
+
+    def _track_variable(self, key, var) -> None:
+        if var.path is None:
+            var.path = f"{self.name}/{key}"
+        self._own_weights.append(var)
+        _structure_changed()
 
     def add_weight(self, name=None, shape=(), initializer="glorot_uniform", regularizer=None,
                    trainable=True, constraint=None, dtype=None, **kwargs):
