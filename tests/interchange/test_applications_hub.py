@@ -174,3 +174,16 @@ def test_loading_a_14mb_mobilenet_is_fast_and_lean(tmp_path):
     assert peak < 3 * size, f"peak extra memory {peak / 1e6:.1f} MB for a {size / 1e6:.1f} MB file"
     # measured 0.4 s on 2 shared cores; the bound leaves room for a loaded CI machine
     assert seconds < 3.0, f"loading took {seconds:.2f} s"
+
+
+def test_model_with_a_hub_layer_saves_and_loads(tmp_path):
+    base = _small_saved_model(tmp_path / "base.keras")
+    model = keras.Sequential([keras.Input((6,)), hub.KerasLayer(str(tmp_path / "base.keras")),
+                              layers.Dense(1)])
+    model.save(tmp_path / "whole.keras")
+    again = keras.models.load_model(tmp_path / "whole.keras",
+                                    custom_objects={"KerasLayer": hub.KerasLayer})
+    x = np.random.default_rng(1).normal(size=(4, 6)).astype("float32")
+    np.testing.assert_allclose(again.predict(x, verbose=0), model.predict(x, verbose=0),
+                               atol=1e-6)
+    assert not again.layers[0].trainable and base.count_params() == again.layers[0].count_params()

@@ -101,7 +101,6 @@ def layer_spec(spec, where="", custom_objects=None) -> dict:
     name = config.get("name") or spec.get("name") or "?"
     if class_name in ("Functional", "Sequential"):
         return model_spec({**spec, "class_name": class_name}, where, custom_objects)
-    class_name, config = _substitute(class_name, config)
     cls = (custom_objects or {}).get(class_name) or _registry().get(class_name)
     if cls is None:
         raise ValueError(f"{where}: layer {name!r} is a Keras {class_name!r}, which saessak "
@@ -125,20 +124,6 @@ def _constructible(cls, config):
                 raise
             config = {k: v for k, v in config.items() if k != found.group(1)}
     return config
-
-
-def _substitute(class_name, config):
-    """Keras layers that saessak spells as an Activation."""
-    registry = _registry()
-    if class_name == "ReLU" and "ReLU" not in registry:
-        max_value = config.get("max_value")
-        if (config.get("negative_slope") or 0) == 0 and (config.get("threshold") or 0) == 0 \
-                and max_value in (None, 6, 6.0):
-            act = "relu" if max_value is None else "relu6"
-            return "Activation", {"name": config.get("name"), "activation": act}
-    if class_name == "Softmax" and "Softmax" not in registry and config.get("axis", -1) == -1:
-        return "Activation", {"name": config.get("name"), "activation": "softmax"}
-    return class_name, config
 
 
 def _layer_config(cls, config, name, where, custom_objects=None):
