@@ -1,4 +1,8 @@
-"""Differentiable functions on Tensors. Each is a small Function with forward and backward."""
+"""Differentiable functions on Tensors. Each is a small Function with forward and backward.
+
+This package is also Keras 3's ``keras.ops`` (``saessak.keras.ops``): its functions answer
+to Keras's names (``ops.shape``, ``ops.arange``, ``ops.convert_to_numpy`` ...), and no
+module in it is named like one of them."""
 
 from .activations import (
     elu,
@@ -41,8 +45,93 @@ from .convolution import (
 from .embedding import embedding_lookup
 from .gru import gru
 from .image import affine_matrix, resize, warp
+from .keras_names import (
+    absolute,
+    all,
+    any,
+    arange,
+    argsort,
+    average,
+    binary_crossentropy,
+    categorical_crossentropy,
+    ceil,
+    cond,
+    convert_to_numpy,
+    convert_to_tensor,
+    count_nonzero,
+    cumsum,
+    dtype,
+    equal,
+    eye,
+    flip,
+    floor,
+    fori_loop,
+    full,
+    full_like,
+    greater,
+    greater_equal,
+    identity,
+    is_tensor,
+    isfinite,
+    isinf,
+    isnan,
+    less,
+    less_equal,
+    linspace,
+    logical_and,
+    logical_not,
+    logical_or,
+    logical_xor,
+    moments,
+    moveaxis,
+    multi_hot,
+    ndim,
+    normalize,
+    not_equal,
+    ones,
+    ones_like,
+    prod,
+    ravel,
+    reciprocal,
+    round,
+    rsqrt,
+    shape,
+    size,
+    sort,
+    sparse_categorical_crossentropy,
+    stop_gradient,
+    take,
+    take_along_axis,
+    top_k,
+    tril,
+    triu,
+    vectorized_map,
+    while_loop,
+    zeros,
+    zeros_like,
+)
 from .linalg import dot, linear, matmul
 from .lstm import lstm
+from .manipulation import (
+    broadcast_to,
+    concat,
+    concatenate,
+    expand_dims,
+    flatten,
+    gather,
+    getitem,
+    one_hot,
+    pad,
+    repeat,
+    reshape,
+    split,
+    squeeze,
+    stack,
+    swapaxes,
+    tile,
+    transpose,
+    where,
+)
 from .math import (
     abs,
     cast,
@@ -64,23 +153,3 @@ from .normalization_layer import layer_norm, rms_norm
 from .pooling import avg_pool, avg_pool1d, avg_pool2d, max_pool, max_pool1d, max_pool2d
 from .reduction import argmax, argmin, logsumexp, max, mean, min, norm, std, sum, var
 from .rnn_simple import simple_rnn
-from .manipulation import (
-    broadcast_to,
-    concat,
-    concatenate,
-    expand_dims,
-    flatten,
-    gather,
-    getitem,
-    one_hot,
-    pad,
-    repeat,
-    reshape,
-    split,
-    squeeze,
-    stack,
-    swapaxes,
-    tile,
-    transpose,
-    where,
-)

@@ -195,7 +195,7 @@ def broadcast_to(x, shape):
     return BroadcastTo(shape)(x)
 
 
-def concatenate(tensors, axis=-1):
+def concatenate(tensors, axis=0):  # Keras 3 ops default axis
     return Concatenate(axis)(*tensors)
 
 
@@ -206,7 +206,7 @@ def stack(tensors, axis=0):
     return Stack(axis)(*tensors)
 
 
-def split(x, num_or_size_splits, axis=-1):
+def split(x, num_or_size_splits, axis=0):  # Keras 3 ops default axis
     """Like ``tf.split``: a number of equal parts, or a list of part sizes."""
     if isinstance(num_or_size_splits, int):
         n = x.shape[axis]
@@ -244,14 +244,16 @@ def getitem(x, index):
     return GetItem(index)(x)
 
 
-def one_hot(indices, depth, dtype=None):
-    """Not differentiable: rows of the identity matrix picked by ``indices``."""
+def one_hot(indices, depth=None, dtype=None, num_classes=None, axis=-1):
+    """Not differentiable: rows of the identity matrix picked by ``indices`` (``depth`` is
+    Keras's ``num_classes``)."""
+    depth = num_classes if depth is None else depth
     from .. import backend
     idx = np.asarray(getattr(indices, "data", indices)).astype(np.int64)
     out = np.zeros(idx.shape + (depth,), dtype=dtype or backend.floatx())
     valid = (idx >= 0) & (idx < depth)  # out-of-range indices give all-zero rows, as in TF
     np.put_along_axis(out, np.where(valid, idx, 0)[..., None], valid[..., None], axis=-1)
-    return Tensor(out)
+    return Tensor(out if axis in (-1, out.ndim - 1) else np.moveaxis(out, -1, axis))
 
 
 def repeat(x, repeats, axis):

@@ -123,13 +123,14 @@ def std(x, axis=None, keepdims=False):
     return sqrt(var(x, axis, keepdims))
 
 
-def argmax(x, axis=-1):
-    """Not differentiable: an integer tensor without a graph."""
-    return Tensor(np.argmax(getattr(x, "data", x), axis=axis))
+def argmax(x, axis=None, keepdims=False):
+    """Not differentiable: an integer tensor without a graph (flattened when axis is None,
+    as in Keras)."""
+    return Tensor(np.argmax(getattr(x, "data", x), axis=axis, keepdims=keepdims))
 
 
-def argmin(x, axis=-1):
-    return Tensor(np.argmin(getattr(x, "data", x), axis=axis))
+def argmin(x, axis=None, keepdims=False):
+    return Tensor(np.argmin(getattr(x, "data", x), axis=axis, keepdims=keepdims))
 
 
 def norm(x, axis=None, keepdims=False):
