@@ -95,7 +95,8 @@ class GradientTape:
         targets = _flatten(target)
         weights = [None] * len(targets) if output_gradients is None else \
             _flatten(output_gradients)
-        grads = _walk(targets, weights, flat_sources, self.persistent)
+        with self._watching():
+            grads = _walk(targets, weights, flat_sources, self.persistent)
         if not self.watch_accessed_variables:  # only what was watched by hand
             watched = {id(t) for t, _ in self._watched}
             grads = [g if id(s) in watched else None for g, s in zip(grads, flat_sources)]
@@ -114,7 +115,9 @@ class GradientTape:
         for i in range(max(int(np.prod(target.shape)), 1)):
             onehot = np.zeros(target.size, target.dtype)
             onehot[i] = 1
-            rows.append(_walk([target], [onehot.reshape(target.shape)], flat_sources, True))
+            with self._watching():
+                rows.append(_walk([target], [onehot.reshape(target.shape)], flat_sources,
+                                  True))
         out = []
         for k, s in enumerate(flat_sources):
             if all(r[k] is None for r in rows):
@@ -126,6 +129,19 @@ class GradientTape:
             out.append(Tensor(stacked.reshape(target.shape + s.shape)))
         self._used = True
         return _unflatten(sources, out)
+
+    @contextlib.contextmanager
+    def _watching(self):
+        """Watched tensors require gradients again while the graph is walked (ops ask their
+        inputs whether a gradient is wanted), also after the ``with`` block has closed."""
+        for t, _ in self._watched:
+            t.requires_grad = True
+        try:
+            yield
+        finally:
+            if self not in _recording:
+                for t, before in self._watched:
+                    t.requires_grad = before
 
     def _result(self, g):
         # Inside an outer tape, a gradient is marked as one, so that differentiating it again
@@ -150,8 +166,9 @@ _SECOND_ORDER = ("GradientTape: this target depends on a gradient computed by an
 def _walk(targets, weights, sources, retain):
     """Gradients of sum(weight * target) with respect to each source (None where unconnected),
     walking the recorded graph back from the targets as ``backward()`` does."""
-    wanted = {id(s): i for i, s in enumerate(sources)}
-    found = [None] * len(sources)
+    unique = list({id(s): s for s in sources}.values())  # a source may be listed twice
+    wanted = {id(s): i for i, s in enumerate(unique)}
+    found = [None] * len(unique)
 
     def collect(i, g, shape, dtype):
         g = sum_to_shape(g, shape) if g.shape != shape else g
@@ -174,8 +191,12 @@ def _walk(targets, weights, sources, retain):
                 raise RuntimeError("GradientTape.gradient: the graph was already used by an "
                                    "earlier gradient call; use GradientTape(persistent=True)")
             roots.append((t, g))
-    if not roots:
-        return found
+    if roots:
+        _propagate(roots, wanted, collect, retain)
+    return [found[wanted[id(s)]] for s in sources]
+
+
+def _propagate(roots, wanted, collect, retain):
     if len(roots) > 1:  # several targets: one walk from their weighted sum
         from .. import ops
         total = sum(ops.sum(t * g) for t, g in roots)
@@ -205,7 +226,6 @@ def _walk(targets, weights, sources, retain):
         if not retain:
             node.__dict__.clear()
             node.freed = True
-    return found
 
 
 def _flatten(structure) -> list:

@@ -176,6 +176,6 @@ def while_loop(cond, body, loop_vars, maximum_iterations=None, **kwargs):
     steps = 0
     while bool(cond(*state)) and (maximum_iterations is None or steps < maximum_iterations):
         out = body(*state)
-        state = [out] if single else list(out)
+        state = [out] if single or not isinstance(out, (list, tuple)) else list(out)
         steps += 1
     return state[0] if single else type(loop_vars)(state)

@@ -153,8 +153,8 @@ class Layer:
         object.__setattr__(self, key, value)
 
     def _track_variable(self, key, var) -> None:
-        if var.path is None:
-            var.path = f"{self.name}/{key}"
+        if var.path is None or "/" not in var.path:  # a tf.Variable's own name, or none
+            var.path = f"{self.name}/{var.name or key}"
         self._own_weights.append(var)
         _structure_changed()
 
