@@ -308,3 +308,61 @@ def test_random_functions_follow_the_seed():
     rows = tf.random.shuffle(np.arange(10)).numpy()
     assert sorted(rows.tolist()) == list(range(10))
     assert not np.array_equal(tf.random.shuffle(np.arange(10), seed=1).numpy(), np.arange(10))
+
+
+def test_strings_on_python_values_and_arrays():
+    s = tf.strings
+    assert s.lower("Hello <br />World!") == "hello <br />world!"
+    assert s.lower(b"ABC") == b"abc"
+    assert s.lower("ÄB") == "Äb"  # ASCII only by default, as TensorFlow
+    assert s.lower("ÄB", encoding="utf-8") == "äb"
+    arr = s.upper(np.array(["ab", "cd"]))
+    assert arr.numpy().tolist() == [b"AB", b"CD"]  # arrays give bytes, as tf tensors do
+    assert s.regex_replace("a1b22c", r"[0-9]+", "#") == "a#b#c"
+    assert s.regex_replace("a1b22c", r"([0-9])", r"<\1>", replace_global=False) == "a<1>b22c"
+    assert s.strip("  x y \n") == "x y"
+    assert s.length(["abc", "한글"]).numpy().tolist() == [3, 6]
+    assert s.length("한글", unit="UTF8_CHAR").numpy() == 2
+    assert s.substr("hello", 1, 3) == "ell"
+    assert s.substr("한글날", 1, 1, unit="UTF8_CHAR") == "글"
+    assert s.as_string([1.5, 2.0], precision=2).numpy().tolist() == [b"1.50", b"2.00"]
+    assert s.as_string(np.array([3, 4])).numpy().tolist() == [b"3", b"4"]
+    nums = s.to_number(["1.5", " 2 "])
+    assert nums.numpy().tolist() == [1.5, 2.0] and nums.dtype == np.float32
+    assert s.to_number(["7"], out_type=tf.int32).numpy().tolist() == [7]
+    with pytest.raises(ValueError, match="cannot read"):
+        s.to_number(["x"])
+    assert s.join(["a", "b"], separator="-") == "a-b"
+    assert s.join([np.array(["a", "b"]), "!"]).numpy().tolist() == [b"a!", b"b!"]
+    grid = np.array([["a", "b"], ["c", "d"]])
+    assert s.reduce_join(grid, axis=-1).numpy().tolist() == [b"ab", b"cd"]
+    assert s.reduce_join(grid, axis=0, separator=" ").numpy().tolist() == [b"a c", b"b d"]
+    assert s.reduce_join(grid).numpy() == b"abcd"
+    assert s.split("the cat  sat") == ["the", "cat", "sat"]
+    assert s.split(np.array(["a b", "c d"])).numpy().tolist() == [[b"a", b"b"], [b"c", b"d"]]
+    ragged = s.split(np.array(["a b c", "d"])).numpy()
+    assert [r.tolist() for r in ragged] == [[b"a", b"b", b"c"], [b"d"]]
+    assert s.unicode_split("한a", "UTF-8") == ["한", "a"]
+    assert s.unicode_split(["ab"], "UTF-8").numpy().tolist() == [[b"a", b"b"]]
+    with pytest.raises(ValueError, match="UTF-8"):
+        s.unicode_split("x", "latin-1")
+    with pytest.raises(TypeError, match="expected strings"):
+        s.lower(np.array([1, 2]))
+
+
+def test_strings_in_dataset_map_and_text_vectorization():
+    texts = np.array(["Good <br />MOVIE!", "bad, bad film."])
+
+    def standardize(x):
+        x = tf.strings.lower(x)
+        x = tf.strings.regex_replace(x, "<br />", " ")
+        return tf.strings.regex_replace(x, r"[^\w\s]", "")
+
+    ds = saessak.data.Dataset.from_tensor_slices(texts).map(standardize)
+    assert [t.numpy() for t in ds] == [b"good  movie", b"bad bad film"]
+    batched = saessak.data.Dataset.from_tensor_slices(texts).batch(2).map(standardize)
+    assert next(iter(batched)).numpy().tolist() == [b"good  movie", b"bad bad film"]
+    vectorize = saessak.layers.TextVectorization(standardize=standardize, output_mode="int")
+    vectorize.adapt(texts)
+    assert vectorize.get_vocabulary()[2] == "bad"
+    assert "movie" in vectorize.get_vocabulary() and "MOVIE!" not in vectorize.get_vocabulary()

@@ -147,7 +147,11 @@ def ravel(x):
 
 def moveaxis(x, source, destination):
     x = _tensor(x)
-    order = list(np.moveaxis(np.arange(x.ndim), source, destination))
+    src = [int(a) % x.ndim for a in np.atleast_1d(source)]
+    dst = [int(a) % x.ndim for a in np.atleast_1d(destination)]
+    order = [a for a in range(x.ndim) if a not in src]
+    for d, a in sorted(zip(dst, src)):  # NumPy's rule: place each moved axis in turn
+        order.insert(d, a)
     return transpose(x, order)
 
 
@@ -173,7 +177,7 @@ def take_along_axis(x, indices, axis=None):
     if axis is None:
         return getitem(reshape(x, (-1,)), idx)
     axis = axis % x.ndim
-    grids = np.ogrid[tuple(slice(n) for n in idx.shape)]
+    grids = list(np.ogrid[tuple(slice(n) for n in idx.shape)])
     grids[axis] = idx
     return getitem(x, tuple(grids))
 
