@@ -24,6 +24,7 @@ from .gradient_tape import GradientTape
 from .math_ops import (
     abs,
     add,
+    add_n,
     argmax,
     argmin,
     clip_by_value,

@@ -34,6 +34,17 @@ def add(x, y, name=None):
     return ops.add(_t(x), _t(y))
 
 
+def add_n(inputs, name=None):
+    """The sum of a list of tensors of one shape."""
+    inputs = [_t(x) for x in inputs]
+    if not inputs:
+        raise ValueError("add_n: expected at least one tensor, received an empty list")
+    total = inputs[0]
+    for x in inputs[1:]:
+        total = total + x
+    return total
+
+
 def subtract(x, y, name=None):
     return ops.subtract(_t(x), _t(y))
 
@@ -223,7 +234,7 @@ def in_top_k(targets, predictions, k, name=None):
 
 
 _EXPORTED = (
-    "abs", "add", "argmax", "argmin", "ceil", "clip_by_value", "cos", "count_nonzero",
+    "abs", "add", "add_n", "argmax", "argmin", "ceil", "clip_by_value", "cos", "count_nonzero",
     "cumsum", "divide", "divide_no_nan", "equal", "erf", "exp", "floor", "greater",
     "greater_equal", "in_top_k", "is_finite", "is_inf", "is_nan", "l2_normalize", "less",
     "less_equal", "log", "log1p", "log_softmax", "logical_and", "logical_not", "logical_or",
