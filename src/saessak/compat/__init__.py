@@ -138,7 +138,7 @@ from .tensors import (
     zeros,
     zeros_like,
 )
-from .variables import Variable
+from .variables import Module, Variable
 
 # TensorFlow 2's initializer aliases (tf.keras.initializers under their tf.* names)
 random_normal_initializer = _init.RandomNormal

@@ -39,3 +39,66 @@ class Variable(_autograd_variable.Variable):
     def __repr__(self):
         return (f"<tf.Variable {self.name or 'Variable'!r} shape={self.shape} "
                 f"dtype={self.dtype}, numpy={self.numpy()!r}>")
+
+
+class Module:
+    """``tf.Module``: finds the Variables held in its attributes (also in lists, dicts,
+    sub-Modules and Keras layers), as ``variables`` and ``trainable_variables``."""
+
+    def __init__(self, name=None):
+        self.name = name or type(self).__name__.lower()
+
+    @property
+    def variables(self) -> list:
+        found, seen = [], set()
+        _collect(self, found, seen, set())
+        return found
+
+    @property
+    def trainable_variables(self) -> list:
+        return [v for v in self.variables if v.trainable]
+
+    @property
+    def submodules(self) -> list:
+        return [v for v in _members(self) if isinstance(v, Module)]
+
+    def name_scope(self):
+        return _NullScope()
+
+
+class _NullScope:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+def _members(obj):
+    values = []
+    for value in vars(obj).values():
+        if isinstance(value, dict):
+            values.extend(value.values())
+        elif isinstance(value, (list, tuple)):
+            values.extend(value)
+        else:
+            values.append(value)
+    return values
+
+
+def _collect(obj, found, seen, visited):
+    if id(obj) in visited:
+        return
+    visited.add(id(obj))
+    for value in _members(obj):
+        if isinstance(value, _autograd_variable.Variable):
+            if id(value) not in seen:
+                seen.add(id(value))
+                found.append(value)
+        elif isinstance(value, Module):
+            _collect(value, found, seen, visited)
+        elif hasattr(value, "weights") and hasattr(value, "trainable_weights"):  # a layer
+            for w in value.weights:
+                if id(w) not in seen:
+                    seen.add(id(w))
+                    found.append(w)
