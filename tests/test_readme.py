@@ -52,7 +52,7 @@ def test_links_resolve_in_the_repository_and_nothing_points_outside():
 
 def test_layout_table_names_every_part():
     layout = README.split("## Layout", 1)[1].split("\n## ", 1)[0]
-    for part in ("src/saessak/apps/", "src/saessak/compat.py", "src/saessak/utils/",
+    for part in ("src/saessak/apps/", "src/saessak/compat/", "src/saessak/utils/",
                  "examples/", "scripts/", "benchmarks/", "tests/", "docs/"):
         assert f"`{part}`" in layout, part
     for entry in sorted(os.listdir(os.path.join(ROOT, "src", "saessak"))):
@@ -60,7 +60,8 @@ def test_layout_table_names_every_part():
             continue
         shown = f"`{entry}/`" if os.path.isdir(os.path.join(ROOT, "src", "saessak", entry)) \
             else f"`{entry}`"
-        assert shown in layout or f"`src/saessak/{entry}" in layout, \
+        assert shown in layout or f"`src/saessak/{entry}`" in layout or \
+            f"`src/saessak/{entry}/`" in layout, \
             f"src/saessak/{entry} is missing from the layout table"
 
 
