@@ -386,3 +386,15 @@ def test_module_finds_its_variables():
     model = Seq()
     assert len(model.variables) == 7 and len(model.trainable_variables) == 6
     assert model.layers[0].variables[0] is model.layers[0].w
+
+
+def test_every_provided_name_is_listed_in_the_compatibility_table():
+    import pathlib
+    import re
+
+    doc = (pathlib.Path(__file__).parents[1] / "docs" / "compatibility.md").read_text()
+    listed = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", doc))
+    names = list(tf.__all__)
+    for space in (tf.math, tf.nn, tf.strings, tf.random, tf.config):
+        names += dir(space)
+    assert sorted(n for n in names if n not in listed) == []
