@@ -398,3 +398,14 @@ def test_every_provided_name_is_listed_in_the_compatibility_table():
     for space in (tf.math, tf.nn, tf.strings, tf.random, tf.config):
         names += dir(space)
     assert sorted(n for n in names if n not in listed) == []
+
+
+def test_keras3_variable_form_and_get_shape():
+    v = saessak.Variable(initializer="ones", shape=(2, 3), name="kv")
+    assert v.numpy().tolist() == [[1.0] * 3] * 2 and v.dtype == np.float32
+    w = tf.Variable(initializer=saessak.initializers.RandomNormal(seed=1), shape=(4,),
+                    dtype="float64")
+    assert w.shape == (4,) and w.dtype == np.float64
+    with pytest.raises(TypeError, match="unexpected keyword"):
+        tf.Variable(1.0, bogus=2)
+    assert tf.constant(np.zeros((2, 5))).get_shape().as_list() == [2, 5]

@@ -13,6 +13,7 @@ import functools
 from dataclasses import dataclass
 
 from .. import backend
+from ..autograd import Tensor
 from ._namespace import Namespace
 
 
@@ -109,6 +110,10 @@ class TensorShape:
 
     def __repr__(self):
         return f"TensorShape({self.dims})"
+
+
+# TensorFlow code asks a tensor for ``x.get_shape().as_list()``; saessak's ``x.shape`` is a tuple
+Tensor.get_shape = lambda self: TensorShape(self.shape)
 
 
 @dataclass(frozen=True)

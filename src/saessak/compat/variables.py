@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import backend, initializers
 from ..autograd import variable as _autograd_variable
 from .tensors import convert_to_tensor
 
@@ -26,10 +27,16 @@ class Variable(_autograd_variable.Variable):
                  caching_device=None, name=None, variable_def=None, dtype=None,
                  import_scope=None, constraint=None, synchronization=None, aggregation=None,
                  shape=None, **kwargs):
+        initial_value = kwargs.pop("initializer", initial_value)  # Keras 3's keras.Variable
+        if kwargs:
+            raise TypeError(f"Variable: unexpected keyword argument(s) {sorted(kwargs)}")
         if initial_value is None:
-            raise ValueError("Variable: initial_value must be given")
-        if callable(initial_value):  # tf.Variable(lambda: ...) and initializer objects
-            initial_value = initial_value()
+            raise ValueError("Variable: initial_value (or initializer) must be given")
+        if isinstance(initial_value, str):  # keras.Variable(initializer="zeros", shape=...)
+            initial_value = initializers.get(initial_value)
+        if callable(initial_value):  # tf.Variable(lambda: ...), Keras initializer objects
+            initial_value = initial_value() if shape is None else initial_value(
+                tuple(shape), dtype=dtype or backend.floatx())
         value = np.array(convert_to_tensor(initial_value, dtype=dtype).numpy(), order="C")
         trainable = True if trainable is None else bool(trainable)
         super().__init__(value, trainable=trainable and value.dtype.kind == "f", name=name,
