@@ -50,8 +50,6 @@ def convert_to_tensor(value, dtype=None, dtype_hint=None, name=None):
             array = array.astype(backend.floatx())
         elif array.dtype.kind == "i":
             array = array.astype(np.int32)
-        elif array.dtype.kind in "US":  # text: object arrays, as saessak keeps strings
-            array = array.astype(object)
     elif dtype is not None:
         array = array.astype(_dtype(dtype))
     return Tensor(array, name=name)
