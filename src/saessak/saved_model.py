@@ -23,16 +23,13 @@ _NOTE_FILE = "README.txt"
 _NOTE = ("This folder was written by saessak.saved_model.save. It is NOT a TensorFlow "
          "SavedModel: it holds one saessak model archive, " + MODEL_FILE + ", which "
          "saessak.saved_model.load (or saessak.models.load_model on the file) reads back.\n")
-_warned = False
 
 
-def _warn_once() -> None:
-    global _warned
-    if not _warned:
-        _warned = True
-        warnings.warn("saessak.saved_model writes and reads saessak's own model format in "
-                      "the folder, not TensorFlow's SavedModel (no saved_model.pb); "
-                      "TensorFlow cannot load it", UserWarning, stacklevel=3)
+def _warn() -> None:
+    # Python's default filter shows it once per calling line
+    warnings.warn("saessak.saved_model writes and reads saessak's own model format in "
+                  "the folder, not TensorFlow's SavedModel (no saved_model.pb); "
+                  "TensorFlow cannot load it", UserWarning, stacklevel=3)
 
 
 def save(obj, export_dir, signatures=None, options=None) -> None:
@@ -40,7 +37,7 @@ def save(obj, export_dir, signatures=None, options=None) -> None:
     if not hasattr(obj, "save") or not hasattr(obj, "get_config"):
         raise TypeError(f"saved_model.save: expected a saessak model, received "
                         f"{type(obj).__name__}; only Keras-style models can be saved")
-    _warn_once()
+    _warn()
     export_dir = os.fspath(export_dir)
     if os.path.isfile(export_dir):
         raise ValueError(f"saved_model.save: export_dir {export_dir!r} is a file; a "
@@ -58,7 +55,7 @@ def contains_saved_model(export_dir) -> bool:
 
 def load(export_dir, tags=None, options=None, custom_objects=None, compile=True):
     """Load the model that ``save`` wrote into ``export_dir``."""
-    _warn_once()
+    _warn()
     export_dir = os.fspath(export_dir)
     path = os.path.join(export_dir, MODEL_FILE)
     if not os.path.isfile(path):

@@ -65,7 +65,7 @@ class Discretization(DataLayer):
         self.num_bins, self.epsilon = num_bins, float(epsilon)
         self.output_mode, self.sparse = output_mode, False
 
-    def adapt(self, data, steps=None) -> None:
+    def adapt(self, data, batch_size=None, steps=None) -> None:
         """Learn ``num_bins - 1`` boundaries as approximate quantiles of ``data``."""
         if self.num_bins is None:
             raise ValueError(f"Discretization {self.name!r}: built with bin_boundaries, so "

@@ -148,7 +148,7 @@ class IndexLookup(DataLayer):
         self._index = {t: i + self._token_start() for i, t in enumerate(tokens)}
         self.built = True
 
-    def adapt(self, data, steps=None) -> None:
+    def adapt(self, data, batch_size=None, steps=None) -> None:
         """Learn the vocabulary: the most frequent values first (ties: the larger value
         first, as Keras sorts), at most ``max_tokens`` indices in all."""
         if self.invert:
