@@ -23,10 +23,12 @@ def test_save_and_load_a_folder(tmp_path):
     assert (export / saved_model.MODEL_FILE).is_file()
     assert "NOT a TensorFlow SavedModel" in (export / "README.txt").read_text()
     assert saved_model.contains_saved_model(export)
-    loaded = saved_model.load(str(export))
+    with pytest.warns(UserWarning, match="not TensorFlow's SavedModel"):
+        loaded = saved_model.load(str(export))
     np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
 
 
+@pytest.mark.filterwarnings("ignore:saessak.saved_model writes:UserWarning")
 def test_clear_errors(tmp_path):
     (tmp_path / "tf").mkdir()
     (tmp_path / "tf" / "saved_model.pb").write_bytes(b"\x08\x01")
