@@ -16,6 +16,7 @@ import math
 import numpy as np
 
 from .. import backend
+from .packing import map_structure as _map
 
 
 def unpack(data):
@@ -38,14 +39,6 @@ def _leaves(structure):
     if isinstance(structure, (list, tuple)):
         return [leaf for item in structure for leaf in _leaves(item)]
     return [structure]
-
-
-def _map(fn, structure):
-    if isinstance(structure, dict):
-        return {k: _map(fn, v) for k, v in structure.items()}
-    if isinstance(structure, (list, tuple)):
-        return type(structure)(_map(fn, v) for v in structure)
-    return fn(structure)
 
 
 def _as_array(x):

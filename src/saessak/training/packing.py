@@ -64,9 +64,9 @@ def expand_1d(x, y, input_shapes):
     tf.keras 2.
     """
     if y is not None:
-        y = _map(_column, y)
+        y = map_structure(_column, y)
     if input_shapes is None:
-        return _map(lambda a: _column(a) if _numeric(a) else a, x), y
+        return map_structure(lambda a: _column(a) if _numeric(a) else a, x), y
     if isinstance(x, np.ndarray):
         return _fit_rank(x, input_shapes[0]), y
     if isinstance(x, (list, tuple)) and len(x) == len(input_shapes):
@@ -84,9 +84,10 @@ def _fit_rank(a, shape):
     return a
 
 
-def _map(fn, structure):
+def map_structure(fn, structure):
+    """``fn`` applied to every leaf of nested dicts, lists and tuples, keeping the nesting."""
     if isinstance(structure, dict):
-        return {k: _map(fn, v) for k, v in structure.items()}
+        return {k: map_structure(fn, v) for k, v in structure.items()}
     if isinstance(structure, (list, tuple)):
-        return type(structure)(_map(fn, v) for v in structure)
+        return type(structure)(map_structure(fn, v) for v in structure)
     return fn(structure)
