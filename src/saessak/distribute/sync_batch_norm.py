@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..ops.normalization import BatchNormTrain, _layout, batch_norm_train
+from ..ops.normalization import BatchNormTrain, batch_norm_train
 from . import strategy as strategy_module
 
 
@@ -43,12 +43,9 @@ class SyncBatchNormTrain(BatchNormTrain):
         total = np.ascontiguousarray(a * (1.0 if self.fraction else 0.0), dtype=np.float64)
         return self.world.allreduce_(total, what).astype(a.dtype, copy=False)
 
-    def forward(self, x, *params):
-        axis, reduce = _layout(x.ndim, self.axis)
-        shape = tuple(x.shape[a] if a in axis else 1 for a in range(x.ndim))
-        w = self.weights
-        if w is not None:
-            w = np.asarray(w, dtype=x.dtype) if not hasattr(w, "dtype") else w.astype(x.dtype)
+    def statistics(self, x, axis, reduce, shape, w):
+        """The global batch's ``(count, mean, x - mean, var)``: this rank's sums and counts
+        added over every rank (two small allreduces: the variance centres first)."""
         full = tuple(1 if a in axis else n for a, n in enumerate(x.shape))
         count = np.broadcast_to(np.ones((), x.dtype) if w is None else w, full).sum(
             axis=reduce, keepdims=True) * np.ones(shape, x.dtype)
@@ -62,14 +59,7 @@ class SyncBatchNormTrain(BatchNormTrain):
         squares = centered * centered if w is None else centered * centered * w
         var = self._sum(squares.sum(axis=reduce, keepdims=True),
                         "synchronised batch norm (variance)") / count
-        inv = 1.0 / np.sqrt(var + self.epsilon)
-        xhat = centered * inv
-        self.xhat, self.inv, self.count, self.reduce, self.w = xhat, inv, count, reduce, w
-        params = list(params)
-        self.gamma = params.pop(0).reshape(shape) if self.has_gamma else None
-        self.mean, self.var = mean.reshape(-1), var.reshape(-1)
-        y = xhat if self.gamma is None else xhat * self.gamma
-        return y + params.pop(0).reshape(shape) if self.has_beta else y
+        return count, mean, centered, var
 
     def backward(self, g):
         xhat, inv, reduce, f = self.xhat, self.inv, self.reduce, self.fraction

@@ -39,22 +39,28 @@ class BatchNormTrain(Function):
         self.axis, self.epsilon, self.weights = axis, epsilon, weights
         self.has_gamma, self.has_beta = has_gamma, has_beta
 
-    def forward(self, x, *params):
-        axis, reduce = _layout(x.ndim, self.axis)
-        shape = tuple(x.shape[a] if a in axis else 1 for a in range(x.ndim))
-        w = self.weights
+    def statistics(self, x, axis, reduce, shape, w):
+        """``(count, mean, x - mean, var)`` per channel (keepdims) over the positions that
+        ``w`` counts; a subclass may take them over more than this batch."""
         if w is None:
             count = x.size // int(np.prod(shape))
             mean = x.mean(axis=reduce, keepdims=True)
             centered = x - mean
-            var = (centered * centered).mean(axis=reduce, keepdims=True)
-        else:
+            return count, mean, centered, (centered * centered).mean(axis=reduce, keepdims=True)
+        full = tuple(1 if a in axis else n for a, n in enumerate(x.shape))
+        count = np.broadcast_to(w, full).sum(axis=reduce, keepdims=True)
+        mean = (x * w).sum(axis=reduce, keepdims=True) / count
+        centered = x - mean
+        return count, mean, centered, (centered * centered * w).sum(axis=reduce,
+                                                                    keepdims=True) / count
+
+    def forward(self, x, *params):
+        axis, reduce = _layout(x.ndim, self.axis)
+        shape = tuple(x.shape[a] if a in axis else 1 for a in range(x.ndim))
+        w = self.weights
+        if w is not None:
             w = np.asarray(w, dtype=x.dtype) if not hasattr(w, "dtype") else w.astype(x.dtype)
-            full = tuple(1 if a in axis else n for a, n in enumerate(x.shape))
-            count = np.broadcast_to(w, full).sum(axis=reduce, keepdims=True)
-            mean = (x * w).sum(axis=reduce, keepdims=True) / count
-            centered = x - mean
-            var = (centered * centered * w).sum(axis=reduce, keepdims=True) / count
+        count, mean, centered, var = self.statistics(x, axis, reduce, shape, w)
         inv = 1.0 / np.sqrt(var + self.epsilon)
         xhat = centered * inv
         self.xhat, self.inv, self.count, self.reduce, self.w = xhat, inv, count, reduce, w
