@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from ... import ops
 from ..layer import Layer
-from .base import RNN, _as_list
+from .cell import as_list
+from .rnn import RNN
 
 _MERGE_MODES = ("concat", "sum", "mul", "ave", None)
 
@@ -92,7 +93,7 @@ class Bidirectional(Layer):
             self._initial_weights = None
 
     def call(self, inputs, mask=None, training=None, initial_state=None):
-        states = _as_list(initial_state)
+        states = as_list(initial_state)
         forward_states = backward_states = None
         if states:
             half = len(states) // 2

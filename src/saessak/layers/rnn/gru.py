@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from ... import ops
 from ...ops.gru import gru
-from .base import RNN, FusedCell
+from .cell import FusedCell
+from .rnn import RNN
 
 
 class GRUCell(FusedCell):

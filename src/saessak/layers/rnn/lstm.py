@@ -11,7 +11,8 @@ import numpy as np
 
 from ... import ops
 from ...ops.lstm import lstm
-from .base import RNN, FusedCell
+from .cell import FusedCell
+from .rnn import RNN
 
 
 class LSTMCell(FusedCell):

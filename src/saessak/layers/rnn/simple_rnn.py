@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from ... import ops
 from ...ops.rnn_simple import simple_rnn
-from .base import RNN, FusedCell
+from .cell import FusedCell
+from .rnn import RNN
 
 
 class SimpleRNNCell(FusedCell):
