@@ -84,7 +84,7 @@ def save_language_model(model, vocab, out_dir, name, level, unknown=None, seq_le
     token level and how many last tokens the model reads, so ``generate`` needs neither."""
     import json
 
-    from saessak.training.atomic import atomic_write_bytes
+    from saessak.utils.atomic import atomic_write_bytes
 
     os.makedirs(out_dir, exist_ok=True)
     model_path = os.path.join(out_dir, f"{name}.keras")

@@ -78,7 +78,7 @@ def test_a_crash_during_save_leaves_the_previous_file_intact(tmp_path, monkeypat
     path = tmp_path / "m.keras"
     model.save(path)
     before = path.read_bytes()
-    from saessak.training import atomic
+    from saessak.utils import atomic
 
     def crash_midway(f, data, chunk=1 << 20):
         f.write(data[: len(data) // 2])

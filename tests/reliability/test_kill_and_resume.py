@@ -22,7 +22,7 @@ import pytest
 
 import saessak
 from saessak import layers
-from saessak.training import atomic
+from saessak.utils import atomic
 
 pytestmark = pytest.mark.skipif(
     "fork" not in multiprocessing.get_all_start_methods() or not hasattr(signal, "SIGKILL"),

@@ -14,7 +14,7 @@ Opening a file checks, before any entry is read whole:
 
 So a truncated, edited, bit-flipped or hostile file fails with one ValueError naming the
 file and the entry, and loading one never takes more memory than the entries it reads.
-Files are written atomically (:mod:`saessak.training.atomic`).
+Files are written atomically (:mod:`saessak.utils.atomic`).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ import zipfile
 import numpy as np
 
 from .. import backend
-from ..training.atomic import atomic_write_bytes
+from ..utils.atomic import atomic_write_bytes
 from ..utils.safe_npz import npy_header, read_npy_bytes
 from . import file_schema
 

@@ -22,7 +22,7 @@ import os
 import numpy as np
 
 from ..layers.input_layer import InputLayer, flatten
-from ..training.atomic import atomic_write_bytes
+from ..utils.atomic import atomic_write_bytes
 from . import _onnx, convert_core, convert_rnn
 from .builder import GraphBuilder
 

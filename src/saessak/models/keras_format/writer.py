@@ -1,6 +1,6 @@
 """Writing Keras files: tf.keras 2 ``.h5`` and Keras 3 ``.keras``.
 
-Both are built in memory and written atomically (``training.atomic``), so a failure leaves
+Both are built in memory and written atomically (``utils.atomic``), so a failure leaves
 no half-written file. The weight layouts are the ones ``weights_in`` reads (see there).
 """
 
@@ -16,7 +16,7 @@ import numpy as np
 
 from ... import backend
 from ...layers.input_layer import InputLayer
-from ...training.atomic import atomic_write_bytes
+from ...utils.atomic import atomic_write_bytes
 from . import config_out
 from .files import h5py_module
 from .weights_in import keras3_container_names
