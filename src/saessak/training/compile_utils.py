@@ -72,8 +72,8 @@ class _OutputLoss:
         self.weight = 1.0 if weight is None else float(weight)
         self.name = _loss_name(spec)
         self._is_object = isinstance(self.loss, losses.Loss)
-        self._builtin = self._is_object or getattr(self.loss, "__module__", "") == \
-            losses.__name__
+        self._builtin = self._is_object or getattr(self.loss, "__module__", "").startswith(
+            losses.__name__)
         self._reduce = losses.reduce_values
 
     def __call__(self, y_true, y_pred, sample_weight):

@@ -1,287 +1,33 @@
-"""Loss functions: how far the predictions are from the targets, as one number to minimise.
-
-Two forms, as in Keras:
+"""The Keras losses: functions giving one loss per sample, and the classes around them.
 
 - functions ``fn(y_true, y_pred)`` give one loss per sample (the mean, or for the
   cross-entropies the sum, over the last axis): ``mse(t, p).shape == p.shape[:-1]``;
-- classes such as ``MeanSquaredError()`` are called as ``loss(y_true, y_pred,
-  sample_weight=None)`` and reduce those per-sample losses to a scalar Tensor, by default
-  with Keras's ``"sum_over_batch_size"``: sum(loss * weight) / number of loss values.
+- classes such as ``MeanSquaredError()`` wrap a function and its arguments; called as
+  ``loss(y_true, y_pred, sample_weight=None)`` they reduce to a scalar Tensor
+  (:mod:`saessak.losses.loss`).
 
-The cross-entropies are single fused nodes with their backward written out: from logits
-they use ``log_softmax`` / ``softplus`` forms that never overflow, from probabilities they
-clip to ``[epsilon, 1 - epsilon]`` (epsilon = 1e-7) as Keras does. ``y_true`` may be a
-NumPy array (integer class labels for the sparse loss) or a Tensor.
+The errors and cross-entropies are single fused nodes whose backward is written out in
+:mod:`saessak.ops.losses`; the rest are composed from ops. ``y_true`` may be a NumPy array
+(integer class labels for the sparse loss) or a Tensor.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from . import backend, ops
-from .autograd.tensor import Function, Tensor
-
-# --- getting y_true and y_pred into shape --------------------------------------------------
-
-
-def _pred(y_pred) -> Tensor:
-    if isinstance(y_pred, Tensor):
-        return y_pred
-    arr = np.asarray(y_pred)
-    return Tensor(arr if arr.dtype.kind == "f" else arr.astype(backend.floatx()))
-
-
-def _true(y_true, dtype) -> Tensor:
-    """y_true as a Tensor of the prediction's float dtype (keeping its graph, if any)."""
-    if isinstance(y_true, Tensor):
-        if y_true.dtype == dtype:
-            return y_true
-        return ops.cast(y_true, dtype) if y_true.requires_grad else Tensor(
-            y_true.data.astype(dtype))
-    return Tensor(np.asarray(y_true).astype(dtype, copy=False))
-
-
-def _same_rank(t: Tensor, p: Tensor):
-    """Keras's fix for targets one axis longer or shorter than the predictions: labels (n,)
-    against outputs (n, 1) become (n, 1), so the two do not broadcast to (n, n). A trailing
-    axis of size 1 is dropped from the longer one, or a rank-1 one gains it."""
-    if t.ndim == p.ndim + 1 and t.shape[-1] == 1:
-        if p.ndim == 1:
-            p = ops.expand_dims(p, -1)
-        else:
-            t = ops.reshape(t, t.shape[:-1])
-    elif p.ndim == t.ndim + 1 and p.shape[-1] == 1:
-        if t.ndim == 1:
-            t = ops.expand_dims(t, -1)
-        else:
-            p = ops.reshape(p, p.shape[:-1])
-    return t, p
-
-
-def _prepare(y_true, y_pred):
-    p = _pred(y_pred)
-    return (*_same_rank(_true(y_true, p.dtype), p),)
-
-
-def _axis(axis, ndim):
-    if not -ndim <= axis < ndim:
-        raise ValueError(f"losses: axis {axis} is out of range for predictions of rank {ndim}")
-    return axis % ndim
-
-
-# --- fused nodes: forward and backward side by side -----------------------------------------
-
-
-class MeanSquaredErrorFn(Function):
-    """mean((p - t)^2) over the last axis; d/dp = 2 (p - t) / n."""
-
-    def forward(self, t, p):
-        self.d = p - t
-        self.n = self.d.shape[-1] if self.d.ndim else 1
-        if not self.d.ndim:
-            return self.d * self.d
-        # each row's d . d, as einsum's dot products: NumPy's mean along a short last axis
-        # is several times slower
-        return np.einsum("...i,...i->...", self.d, self.d) / self.n
-
-    def backward(self, g):
-        gp = self.d * (np.expand_dims(g, -1) * (2.0 / self.n))
-        return (-gp if self.needs_input_grad(0) else None), gp
-
-
-class MeanAbsoluteErrorFn(Function):
-    """mean(|p - t|) over the last axis; d/dp = sign(p - t) / n."""
-
-    def forward(self, t, p):
-        d = p - t
-        self.sign = np.sign(d)
-        self.n = d.shape[-1] if d.ndim else 1
-        return np.abs(d).mean(axis=-1)
-
-    def backward(self, g):
-        gp = self.sign * (np.expand_dims(g, -1) / self.n)
-        return (-gp if self.needs_input_grad(0) else None), gp
-
-
-class BinaryCrossentropyFn(Function):
-    """mean over ``axis`` of -[t log p + (1 - t) log(1 - p)], p clipped to [eps, 1 - eps].
-
-    d/dp = (p - t) / (p (1 - p)) inside the clip range (0 outside, as the clip is flat);
-    d/dt = log(1 - p) - log(p).
-    """
-
-    def __init__(self, axis=-1):
-        self.axis = axis
-
-    def forward(self, t, p):
-        eps = backend.epsilon()
-        pc = np.clip(p, eps, 1 - eps)
-        self.inside = (p >= eps) & (p <= 1 - eps)
-        self.log_p, self.log_q = np.log(pc), np.log1p(-pc)
-        self.pc, self.t = pc, t
-        loss = -(t * self.log_p + (1 - t) * self.log_q)
-        self.axis = _axis(self.axis, loss.ndim)
-        self.n = loss.shape[self.axis]
-        return loss.mean(axis=self.axis)
-
-    def backward(self, g):
-        g = np.expand_dims(g, self.axis) / self.n
-        pc = self.pc
-        gp = g * self.inside * (pc - self.t) / (pc * (1 - pc))
-        gt = g * (self.log_q - self.log_p) if self.needs_input_grad(0) else None
-        return gt, gp
-
-
-class BinaryCrossentropyWithLogitsFn(Function):
-    """The same loss with p = sigmoid(z), written so it never overflows:
-    max(z, 0) - z t + log(1 + e^-|z|).  d/dz = sigmoid(z) - t;  d/dt = -z."""
-
-    def __init__(self, axis=-1):
-        self.axis = axis
-
-    def forward(self, t, z):
-        self.t, self.z = t, z
-        loss = np.maximum(z, 0) - z * t + np.log1p(np.exp(-np.abs(z)))
-        self.axis = _axis(self.axis, loss.ndim)
-        self.n = loss.shape[self.axis]
-        return loss.mean(axis=self.axis)
-
-    def backward(self, g):
-        from .ops.activations import _sigmoid
-
-        g = np.expand_dims(g, self.axis) / self.n
-        gz = g * (_sigmoid(self.z) - self.t)
-        gt = -g * self.z if self.needs_input_grad(0) else None
-        return gt, gz
-
-
-class CategoricalCrossentropyFn(Function):
-    """-sum(t log q) over ``axis``, q = p / sum(p) clipped to [eps, 1 - eps].
-
-    With G = dL/dq = -t / q (0 where clipped): dL/dp = (G - sum(G q)) / sum(p), the
-    derivative of the normalisation; dL/dt = -log q.
-    """
-
-    def __init__(self, axis=-1):
-        self.axis = axis
-
-    def forward(self, t, p):
-        eps = backend.epsilon()
-        self.axis = _axis(self.axis, max(p.ndim, np.ndim(t)))
-        self.s = p.sum(axis=self.axis, keepdims=True)
-        self.q = p / self.s
-        qc = np.clip(self.q, eps, 1 - eps)
-        self.inside = (self.q >= eps) & (self.q <= 1 - eps)
-        self.t, self.qc, self.log_q = t, qc, np.log(qc)
-        return -(t * self.log_q).sum(axis=self.axis)
-
-    def backward(self, g):
-        g = np.expand_dims(g, self.axis)
-        dq = -g * self.inside * self.t / self.qc
-        gp = (dq - (dq * self.q).sum(axis=self.axis, keepdims=True)) / self.s
-        gt = -g * self.log_q if self.needs_input_grad(0) else None
-        return gt, gp
-
-
-class CategoricalCrossentropyWithLogitsFn(Function):
-    """-sum(t log_softmax(z)) over ``axis``.  d/dz = softmax(z) sum(t) - t;  d/dt = -log_softmax."""
-
-    def __init__(self, axis=-1):
-        self.axis = axis
-
-    def forward(self, t, z):
-        self.axis = _axis(self.axis, max(z.ndim, np.ndim(t)))
-        shifted = z - z.max(axis=self.axis, keepdims=True)  # no overflow in exp
-        self.log_p = shifted - np.log(np.exp(shifted).sum(axis=self.axis, keepdims=True))
-        self.t = t
-        return -(t * self.log_p).sum(axis=self.axis)
-
-    def backward(self, g):
-        g = np.expand_dims(g, self.axis)
-        t = self.t
-        gz = g * (np.exp(self.log_p) * t.sum(axis=self.axis, keepdims=True) - t)
-        gt = -g * self.log_p if self.needs_input_grad(0) else None
-        return gt, gz
-
-
-def _check_labels(labels, n_classes, valid):
-    picked = labels[valid] if valid is not None else labels
-    if picked.size and (picked.min() < 0 or picked.max() >= n_classes):
-        raise ValueError(f"sparse_categorical_crossentropy: labels must lie in [0, "
-                         f"{n_classes}) for predictions with {n_classes} classes; received "
-                         f"values from {picked.min()} to {picked.max()}")
-
-
-class SparseCategoricalCrossentropyFn(Function):
-    """-log q[label], q = p / sum(p) clipped to [eps, 1 - eps]; the labels are integers.
-
-    Only q[label] matters: dL/dp_k = c (delta_k,label - q_label) with c = -1 / (q_label sum p).
-    Entries whose label is ``ignore_class`` get loss 0 and no gradient.
-    """
-
-    def __init__(self, ignore_class=None):
-        self.ignore_class = ignore_class
-
-    def forward(self, p, labels):
-        eps = backend.epsilon()
-        n_classes = p.shape[-1]
-        p2, y = p.reshape(-1, n_classes), labels.reshape(-1)
-        self.valid = None if self.ignore_class is None else y != self.ignore_class
-        if self.valid is not None:
-            y = np.where(self.valid, y, 0)
-        _check_labels(y, n_classes, self.valid)
-        rows = backend.get_array_module(p).arange(len(y))
-        s = p2.sum(axis=1)
-        q = p2[rows, y] / s
-        qc = np.clip(q, eps, 1 - eps)
-        loss = -np.log(qc)
-        # everything backward needs, per row: c = -1 / (q s) where not clipped (or ignored)
-        c = -((q >= eps) & (q <= 1 - eps)).astype(p.dtype) / (qc * s)
-        if self.valid is not None:
-            loss, c = loss * self.valid, c * self.valid
-        self.c, self.q, self.rows, self.y, self.shape = c, q, rows, y, p.shape
-        return loss.reshape(labels.shape).astype(p.dtype, copy=False)
-
-    def backward(self, g):
-        c = self.c * g.reshape(-1)
-        gp = backend.get_array_module(g).empty((len(c), self.shape[-1]), dtype=g.dtype)
-        gp[...] = (-c * self.q)[:, None]
-        gp[self.rows, self.y] += c
-        return gp.reshape(self.shape), None
-
-
-class SparseCategoricalCrossentropyWithLogitsFn(Function):
-    """logsumexp(z) - z[label];  d/dz = softmax(z) - onehot(label)."""
-
-    def __init__(self, ignore_class=None):
-        self.ignore_class = ignore_class
-
-    def forward(self, z, labels):
-        n_classes = z.shape[-1]
-        z2, y = z.reshape(-1, n_classes), labels.reshape(-1)
-        self.valid = None if self.ignore_class is None else y != self.ignore_class
-        if self.valid is not None:
-            y = np.where(self.valid, y, 0)
-        _check_labels(y, n_classes, self.valid)
-        rows = backend.get_array_module(z).arange(len(y))
-        m = z2.max(axis=1, keepdims=True)
-        e = np.exp(z2 - m)  # shifted: no overflow
-        s = e.sum(axis=1, keepdims=True)
-        loss = (np.log(s) + m)[:, 0] - z2[rows, y]
-        if self.valid is not None:
-            loss = loss * self.valid
-        self.e, self.s, self.rows, self.y, self.shape = e, s, rows, y, z.shape
-        return loss.reshape(labels.shape)
-
-    def backward(self, g):
-        p = self.e / self.s  # softmax (a new array: backward may run twice)
-        p[self.rows, self.y] -= 1
-        g = g.reshape(-1, 1)
-        if self.valid is not None:
-            g = g * self.valid[:, None]
-        p *= g
-        return p.reshape(self.shape), None
-
+from .. import backend, ops
+from ..autograd.tensor import Tensor
+from ..ops.losses import (
+    BinaryCrossentropyFn,
+    BinaryCrossentropyWithLogitsFn,
+    CategoricalCrossentropyFn,
+    CategoricalCrossentropyWithLogitsFn,
+    MeanAbsoluteErrorFn,
+    MeanSquaredErrorFn,
+    SparseCategoricalCrossentropyFn,
+    SparseCategoricalCrossentropyWithLogitsFn,
+)
+from .loss import Loss, _labels, _pred, _prepare, reduce_values
 
 # --- loss functions: one value per sample ---------------------------------------------------
 
@@ -411,22 +157,6 @@ def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=
     return fn(axis)(t, p)
 
 
-def _labels(y_true, p: Tensor) -> np.ndarray:
-    labels = y_true.data if isinstance(y_true, Tensor) else np.asarray(y_true)
-    if labels.ndim == p.ndim and labels.shape[-1:] == (1,):
-        labels = labels[..., 0]  # (n, 1) -> (n,)
-    if labels.shape != p.shape[:-1]:
-        raise ValueError(f"sparse_categorical_crossentropy: expected integer labels of shape "
-                         f"{p.shape[:-1]} (or {p.shape[:-1] + (1,)}) for predictions of shape "
-                         f"{p.shape}; received labels of shape {labels.shape}")
-    if labels.dtype.kind not in "iu":
-        if labels.dtype.kind not in "fb":
-            raise ValueError(f"sparse_categorical_crossentropy: expected integer labels, "
-                             f"received dtype {labels.dtype}")
-        labels = labels.astype(np.int64)
-    return labels
-
-
 def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_class=None,
                                     axis=-1):
     """-log p[label] for integer labels: the categorical cross-entropy without one-hot.
@@ -457,116 +187,7 @@ huber_loss = huber
 cosine_proximity = cosine_similarity
 
 
-# --- reduction ---------------------------------------------------------------------------
-
-
-class Reduction:
-    """The names of the reductions (tf.keras's ``losses.Reduction``)."""
-
-    AUTO = "auto"
-    NONE = "none"
-    SUM = "sum"
-    SUM_OVER_BATCH_SIZE = "sum_over_batch_size"
-    MEAN = "mean"
-    MEAN_WITH_SAMPLE_WEIGHT = "mean_with_sample_weight"
-
-    @classmethod
-    def all(cls):
-        return (cls.AUTO, cls.NONE, cls.SUM, cls.SUM_OVER_BATCH_SIZE, cls.MEAN,
-                cls.MEAN_WITH_SAMPLE_WEIGHT)
-
-
-def _check_reduction(reduction):
-    if reduction is None:
-        return "none"
-    if reduction not in Reduction.all():
-        raise ValueError(f"losses: reduction must be one of {Reduction.all()} or None, "
-                         f"received {reduction!r}")
-    return "sum_over_batch_size" if reduction == "auto" else reduction
-
-
-def _match_weights(w, shape):
-    """Sample weights (n,) or (n, 1) lined up with per-sample losses of ``shape``."""
-    if w.ndim == len(shape) + 1 and w.shape[-1] == 1:
-        w = w[..., 0]
-    while w.ndim < len(shape):  # weights per sample apply to every time step
-        w = w[..., None]
-    try:
-        np.broadcast_shapes(w.shape, shape)
-    except ValueError:
-        raise ValueError(f"losses: sample_weight of shape {w.shape} does not match losses of "
-                         f"shape {shape}") from None
-    return w
-
-
-def reduce_values(values, sample_weight=None, reduction="sum_over_batch_size", mask=None):
-    """Reduce per-sample losses to what ``reduction`` asks for.
-
-    ``sum_over_batch_size`` (Keras's default, alias ``mean``) is sum(loss * weight) divided
-    by the number of loss values (only the unmasked ones, when ``mask`` is given);
-    ``mean_with_sample_weight`` divides by the sum of the weights; ``sum`` does not divide;
-    ``none`` returns the weighted values.
-    """
-    reduction = _check_reduction(reduction)
-    values = values if isinstance(values, Tensor) else Tensor(values)
-    xp = backend.get_array_module(values.data)  # weights go to the device of the losses
-    w = None
-    if sample_weight is not None:
-        w = backend.to_numpy(getattr(sample_weight, "data", sample_weight))
-        w = xp.asarray(_match_weights(np.asarray(w, dtype=values.dtype), values.shape))
-    if mask is not None:
-        mask = xp.asarray(backend.to_numpy(mask), dtype=values.dtype)
-        w = mask if w is None else w * mask
-    if w is not None:
-        values = values * w
-    if reduction == "none":
-        return values
-    total = ops.sum(values)
-    if reduction == "sum":
-        return total
-    if reduction == "mean_with_sample_weight" and w is not None:
-        divisor = float(xp.broadcast_to(w, values.shape).sum())
-    elif mask is not None:
-        divisor = float(xp.broadcast_to(mask, values.shape).sum())
-    else:
-        divisor = float(values.size)
-    return total / divisor if divisor else total * 0.0
-
-
 # --- loss classes -------------------------------------------------------------------------
-
-
-class Loss:
-    """Base class of the Keras loss objects.
-
-    Subclasses write ``call(y_true, y_pred)`` returning per-sample losses; calling the
-    object adds sample weights and the reduction.
-    """
-
-    def __init__(self, name=None, reduction="sum_over_batch_size", dtype=None):
-        self.name = name or _snake(type(self).__name__)
-        self.reduction = _check_reduction(reduction)
-        self.dtype = dtype
-
-    def call(self, y_true, y_pred):  # pragma: no cover - abstract
-        raise NotImplementedError
-
-    def __call__(self, y_true, y_pred, sample_weight=None):
-        return reduce_values(self.call(y_true, y_pred), sample_weight, self.reduction)
-
-    def get_config(self):
-        return {"name": self.name, "reduction": self.reduction}
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)
-
-    def __repr__(self):
-        return f"<{type(self).__name__} name={self.name!r}>"
-
-
-def _snake(name):
-    return "".join("_" + c.lower() if c.isupper() else c for c in name).lstrip("_")
 
 
 class LossFunctionWrapper(Loss):
@@ -711,8 +332,6 @@ class SparseCategoricalCrossentropy(LossFunctionWrapper):
         if self.ignore_class is not None:
             mask = _labels(y_true, _pred(y_pred)) != self.ignore_class
         return reduce_values(values, sample_weight, self.reduction, mask=mask)
-
-
 # --- lookup by name -------------------------------------------------------------------------
 
 _FUNCTIONS = {
