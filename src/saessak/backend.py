@@ -138,12 +138,20 @@ def set_image_data_format(data_format: str) -> None:
 # --- keras.backend helpers ---------------------------------------------------------------
 
 
+_uids: dict[str, int] = {}  # how many objects of each name prefix this session has made
+
+
+def get_uid(prefix: str = "") -> int:
+    """1, 2, 3 ... for successive calls with the same prefix (``keras.backend.get_uid``):
+    what makes layer names unique (``dense``, ``dense_1``, ...)."""
+    _uids[prefix] = _uids.get(prefix, 0) + 1
+    return _uids[prefix]
+
+
 def clear_session(free_memory=True) -> None:
     """Start naming layers afresh (``dense``, ``dense_1`` ... again), as
     ``keras.backend.clear_session()`` does; models already made keep working."""
-    from .layers import layer  # the layers sit above the backend
-
-    layer.clear_session()
+    _uids.clear()
 
 
 def get_value(x):

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import inspect
 import re
-from collections import defaultdict
 
 import numpy as np
 
@@ -23,9 +22,6 @@ from .. import backend, regularizers
 from ..autograd import Tensor, Variable
 
 # --- names --------------------------------------------------------------------------------
-
-_name_counts: defaultdict[str, int] = defaultdict(int)
-
 
 def snake_case(name: str) -> str:
     """``'SimpleRNN' -> 'simple_rnn'``, ``'Conv2D' -> 'conv2d'``, as Keras names layers."""
@@ -36,16 +32,13 @@ def snake_case(name: str) -> str:
 def unique_name(base: str, zero_based: bool = True) -> str:
     """``dense``, then ``dense_1``, ``dense_2`` ... for the whole session, as in Keras.
     Inputs count from one instead (``input_1``, ``input_2``), as tf.keras names them."""
-    n = _name_counts[base]
-    _name_counts[base] += 1
+    n = backend.get_uid(base) - 1
     if not zero_based:
         return f"{base}_{n + 1}"
     return base if n == 0 else f"{base}_{n}"
 
 
-def clear_session() -> None:
-    """Forget the names handed out so far (``keras.backend.clear_session``)."""
-    _name_counts.clear()
+clear_session = backend.clear_session  # forget the names handed out so far
 
 
 # Weight lists are cached per layer and recomputed only after the structure changed: a weight
