@@ -1,4 +1,4 @@
-"""``saessak.metrics``: the Keras metrics (defined in the package :mod:`saessak.training.metrics`)."""
+"""``saessak.metrics``: the Keras metrics (defined in the package ``saessak.training.metrics``)."""
 
 from .training.metrics import (
     AUC,
