@@ -3,8 +3,7 @@
 import numpy as np
 import pytest
 
-from saessak import Tensor, backend, grad_check, layers, ops
-from saessak.ops import _numba
+from saessak import Tensor, _numba, backend, grad_check, layers, ops
 
 
 def test_lookup_and_default_initializer():

@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 
 import saessak
-from saessak import Tensor, ops
+from saessak import Tensor, _numba, ops
 from saessak.autograd import Variable
-from saessak.ops import _conv_numba, _fused_numba, _numba, _rnn_numba
+from saessak.ops import _conv_numba, _fused_numba, _rnn_numba
 from saessak.optimizers import _adam_numba
 
 pytestmark = [

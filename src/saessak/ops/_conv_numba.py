@@ -15,7 +15,7 @@ Every function takes 2-D images, channels last, ``(batch, height, width, channel
 
 from __future__ import annotations
 
-from ._numba import ENABLED, jit, numba, plain_arrays
+from .._numba import ENABLED, jit, numba, plain_arrays
 
 
 def usable(*arrays) -> bool:

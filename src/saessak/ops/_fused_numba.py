@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._numba import ENABLED, jit, numba, plain_arrays
+from .._numba import ENABLED, jit, numba, plain_arrays
 
 
 def usable(*arrays) -> bool:

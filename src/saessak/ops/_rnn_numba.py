@@ -26,8 +26,8 @@ import importlib.util
 
 import numpy as np
 
-from ._numba import ENABLED as _NUMBA_ENABLED
-from ._numba import jit, numba, plain_arrays
+from .._numba import ENABLED as _NUMBA_ENABLED
+from .._numba import jit, numba, plain_arrays
 
 # numba's np.dot calls the BLAS that SciPy ships; without SciPy the loops cannot compile.
 ENABLED = _NUMBA_ENABLED and importlib.util.find_spec("scipy") is not None

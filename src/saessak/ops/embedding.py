@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import _numba
 from ..autograd.tensor import Function
-from . import _numba
 
 
 class EmbeddingLookup(Function):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..ops._numba import ENABLED, jit, numba, plain_arrays
+from .._numba import ENABLED, jit, numba, plain_arrays
 
 
 def usable(*arrays) -> bool:
