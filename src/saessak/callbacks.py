@@ -1,4 +1,5 @@
-"""``saessak.callbacks``: the Keras callbacks (defined in :mod:`saessak.training.callbacks`)."""
+"""``saessak.callbacks``: the Keras callbacks (defined in the package
+:mod:`saessak.training.callbacks`, one module per callback)."""
 
 from .training.callbacks import (
     BackupAndRestore,
@@ -13,9 +14,9 @@ from .training.callbacks import (
     ProgbarLogger,
     ReduceLROnPlateau,
     RemoteMonitor,
+    TensorBoard,
     TerminateOnNaN,
 )
-from .training.tensorboard import TensorBoard
 
 __all__ = [
     "BackupAndRestore",

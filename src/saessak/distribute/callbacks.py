@@ -21,8 +21,8 @@ from ..training.callbacks import (
     CSVLogger,
     ModelCheckpoint,
     ProgbarLogger,
+    TensorBoard,
 )
-from ..training.tensorboard import TensorBoard
 
 _CHIEF_ONLY = (BackupAndRestore, CSVLogger, ModelCheckpoint, ProgbarLogger, TensorBoard)
 

@@ -49,7 +49,6 @@ class Model(Trainer, Layer):
     def _init_graph(self, inputs, outputs):
         graph = Graph(inputs, outputs)
         self._graph = graph
-        self._nested_inputs = inputs
         self._layers = list(graph.layers)  # tracked sublayers, in Keras's order
         from ..layers.layer import _structure_changed
         _structure_changed()
@@ -236,6 +235,16 @@ class Model(Trainer, Layer):
     def load_weights(self, filepath, skip_mismatch=False, by_name=False, **kwargs):
         from .saving import load_weights
         load_weights(self, filepath, by_name=by_name, skip_mismatch=skip_mismatch)
+
+    def _write_backup(self, path, next_epoch):
+        """``callbacks.BackupAndRestore``'s backup of this run (:mod:`.backup`)."""
+        from .backup import write_backup  # backup -> saving -> model: a real cycle
+        write_backup(path, self, next_epoch)
+
+    def _read_backup(self, path) -> int:
+        """Restore a backup of :meth:`_write_backup`; returns the epoch to start from."""
+        from .backup import read_backup
+        return read_backup(path, self)
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name!r}, built={self.built}>"

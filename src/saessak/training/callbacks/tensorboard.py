@@ -21,7 +21,7 @@ import time
 
 import numpy as np
 
-from .callbacks import Callback
+from .callback import Callback
 
 
 def _tensorboard():
