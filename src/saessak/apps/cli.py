@@ -16,12 +16,9 @@ from .. import __version__
 from ..datasets import DatasetNotFoundError
 from ..datasets._files import cache_dir
 from ..distribute import launch
-from ..onnx.command import add_export_command
+from .errors import UsageError
 from .examples import UnknownExampleError
-
-
-class UsageError(Exception):
-    """A mistake the user can fix; the message says how."""
+from .export_command import add_export_command
 
 
 def positive_int(text):
@@ -142,7 +139,7 @@ def build_parser() -> argparse.ArgumentParser:
                           "file's, else all)")
     gen.add_argument("--seed", type=int, default=None, help="random seed for sampling")
     gen.set_defaults(run=_generate)
-    add_export_command(commands)  # saessak export MODEL --to onnx (saessak.onnx.command)
+    add_export_command(commands)  # saessak export MODEL --to onnx (apps/export_command.py)
     launch.add_parser(commands)  # saessak launch -n N script.py
     return parser
 

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import os
 
+from ..models.saving import load_model
+from ..onnx import export
+from .errors import UsageError
+
 
 def add_export_command(commands):
     """Register ``export`` on the ``saessak`` command line's subcommands."""
@@ -17,10 +21,6 @@ def add_export_command(commands):
 
 
 def run_export(args):
-    from ..apps.cli import UsageError  # the command line imports this module
-    from ..models.saving import load_model
-    from . import export
-
     if not os.path.isfile(args.model):
         raise UsageError(f"no model file at {args.model!r}")
     output = args.output or os.path.splitext(args.model)[0] + ".onnx"
