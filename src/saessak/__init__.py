@@ -26,6 +26,7 @@ from . import (
     preprocessing,
     regularizers,
     saved_model,
+    saving,
     text,
     utils,
 )

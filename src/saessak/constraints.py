@@ -109,7 +109,7 @@ _NAMES = {"max_norm": MaxNorm, "non_neg": NonNeg, "unit_norm": UnitNorm,
           "min_max_norm": MinMaxNorm, **_CLASSES}
 
 
-_registry = Registry("constraint", Constraint, _CLASSES, _NAMES)
+_registry = Registry("constraint", Constraint, {**_CLASSES, **_NAMES})
 get = _registry.get
 serialize = _registry.serialize
 deserialize = _registry.deserialize

@@ -356,7 +356,7 @@ _NAMES = {
 }
 
 
-_registry = Registry("initializer", Initializer, _CLASSES, _NAMES)
+_registry = Registry("initializer", Initializer, {**_CLASSES, **_NAMES})
 get = _registry.get
 serialize = _registry.serialize
 deserialize = _registry.deserialize

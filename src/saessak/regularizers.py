@@ -100,7 +100,7 @@ _CLASSES = {"L1": L1, "L2": L2, "L1L2": L1L2}
 _NAMES = {"l1": L1, "l2": L2, "l1_l2": l1_l2, **_CLASSES}
 
 
-_registry = Registry("regularizer", Regularizer, _CLASSES, _NAMES)
+_registry = Registry("regularizer", Regularizer, {**_CLASSES, **_NAMES})
 get = _registry.get
 serialize = _registry.serialize
 deserialize = _registry.deserialize

@@ -1,5 +1,13 @@
 """Utilities in the style of ``keras.utils``."""
 
+from .._registry import (
+    CustomObjectScope,
+    custom_object_scope,
+    get_custom_objects,
+    get_registered_name,
+    get_registered_object,
+    register_keras_serializable,
+)
 from ..backend import clear_session, set_random_seed
 from ..data import timeseries_dataset_from_array
 from ..preprocessing.sequence import pad_sequences
