@@ -4,6 +4,7 @@ This package is also Keras 3's ``keras.ops`` (``saessak.keras.ops``): its functi
 to Keras's names (``ops.shape``, ``ops.arange``, ``ops.convert_to_numpy`` ...), and no
 module in it is named like one of them."""
 
+from ..autograd.tensor import Tensor
 from .activations import (
     elu,
     exponential,
@@ -152,4 +153,49 @@ from .normalization import batch_norm_train, batch_normalization
 from .normalization_layer import layer_norm, rms_norm
 from .pooling import avg_pool, avg_pool1d, avg_pool2d, max_pool, max_pool1d, max_pool2d
 from .reduction import argmax, argmin, logsumexp, max, mean, min, norm, std, sum, var
-from .rnn_simple import simple_rnn
+from .simple_rnn import simple_rnn
+
+
+def _swapped(fn):
+    """The reflected operator: ``2 - x`` calls ``x.__rsub__(2)``, which is ``subtract(2, x)``."""
+    return lambda self, other: fn(other, self)
+
+
+def _reshape_method(self, *dims):
+    """``x.reshape(2, 3)`` and ``x.reshape((2, 3))``, as NumPy takes both."""
+    return reshape(self, dims[0] if len(dims) == 1 and not isinstance(dims[0], int) else dims)
+
+
+def _install_tensor_methods(cls):
+    """Give ``cls`` (``Tensor``) Python's operators and a handful of NumPy's methods.
+
+    They are installed here, once, rather than defined in ``autograd``: the engine stays free
+    of any particular op (autograd never imports ops). Equality is left alone: ``==`` on
+    Tensors stays identity, so they can sit in sets and dicts (``ops.equal`` compares values).
+    """
+    table = {
+        # arithmetic, both ways round
+        "__add__": add, "__radd__": _swapped(add),
+        "__sub__": subtract, "__rsub__": _swapped(subtract),
+        "__mul__": multiply, "__rmul__": _swapped(multiply),
+        "__truediv__": divide, "__rtruediv__": _swapped(divide),
+        "__pow__": power, "__rpow__": _swapped(power),
+        "__matmul__": matmul, "__rmatmul__": _swapped(matmul),
+        "__neg__": negative, "__pos__": lambda self: self, "__abs__": abs,
+        # comparisons by operator, as Keras tensors have them
+        "__lt__": less, "__le__": less_equal, "__gt__": greater, "__ge__": greater_equal,
+        # indexing and shape
+        "__getitem__": getitem,
+        "reshape": _reshape_method,
+        "transpose": lambda self, *axes: transpose(self, axes or None),
+        "T": property(transpose),
+        "flatten": lambda self: reshape(self, (-1,)),
+        # element-wise math, dtype and reductions
+        "astype": cast, "exp": exp, "log": log, "sqrt": sqrt,
+        "sum": sum, "mean": mean, "max": max, "min": min,
+    }
+    for name, method in table.items():
+        setattr(cls, name, method)
+
+
+_install_tensor_methods(Tensor)

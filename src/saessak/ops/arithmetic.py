@@ -100,19 +100,3 @@ def power(a, p):
     if isinstance(p, Tensor):
         return PowTensor()(a, p)
     return Pow(p)(a)
-
-
-# Python's operators on Tensor. They are installed here, not in autograd, so that the
-# engine stays free of any particular op (autograd never imports ops).
-Tensor.__add__ = add
-Tensor.__radd__ = lambda self, other: add(other, self)
-Tensor.__sub__ = subtract
-Tensor.__rsub__ = lambda self, other: subtract(other, self)
-Tensor.__mul__ = multiply
-Tensor.__rmul__ = lambda self, other: multiply(other, self)
-Tensor.__truediv__ = divide
-Tensor.__rtruediv__ = lambda self, other: divide(other, self)
-Tensor.__neg__ = negative
-Tensor.__pos__ = lambda self: self
-Tensor.__pow__ = power
-Tensor.__rpow__ = lambda self, other: PowTensor()(other, self)

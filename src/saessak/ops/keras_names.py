@@ -347,10 +347,3 @@ def vectorized_map(function, elements):
     """``function`` on each element along the first axis, the results stacked."""
     from .manipulation import stack
     return stack([_tensor(function(e)) for e in _tensor(elements)])
-
-
-# comparisons by operator, as Keras tensors have them (equality stays identity for Tensors)
-Tensor.__lt__ = less
-Tensor.__le__ = less_equal
-Tensor.__gt__ = greater
-Tensor.__ge__ = greater_equal

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import backend
-from ..autograd.tensor import Function, Tensor
+from ..autograd.tensor import Function
 from . import _fused_numba as fused
 
 
@@ -115,7 +115,3 @@ def linear(x, w, b=None, relu=False):
     """``x @ w + b``; with ``relu``, ``max(0, x @ w + b)`` as one node."""
     fn = Linear(relu)
     return fn(x, w) if b is None else fn(x, w, b)
-
-
-Tensor.__matmul__ = matmul
-Tensor.__rmatmul__ = lambda self, other: matmul(other, self)

@@ -275,11 +275,3 @@ def tile(x, reps):
     expanded = reshape(x, sum(((1, n) for n in x.shape), ()))
     target = sum(((r, n) for r, n in zip(reps, x.shape)), ())
     return reshape(broadcast_to(expanded, target), [r * n for r, n in zip(reps, x.shape)])
-
-
-Tensor.__getitem__ = getitem
-Tensor.reshape = lambda self, *shape: reshape(self, shape[0] if len(shape) == 1 and
-                                              not isinstance(shape[0], int) else shape)
-Tensor.transpose = lambda self, *axes: transpose(self, axes or None)
-Tensor.T = property(lambda self: transpose(self))
-Tensor.flatten = lambda self: reshape(self, (-1,))

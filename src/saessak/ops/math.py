@@ -197,10 +197,3 @@ class Erf(Function):
 
     def backward(self, g):  # erf'(x) = 2/sqrt(pi) e^(-x^2)
         return g * (2 / _math.sqrt(_math.pi)) * np.exp(-self.x * self.x)
-
-
-Tensor.astype = cast
-Tensor.__abs__ = abs
-Tensor.exp = exp
-Tensor.log = log
-Tensor.sqrt = sqrt

@@ -136,9 +136,3 @@ def argmin(x, axis=None, keepdims=False):
 def norm(x, axis=None, keepdims=False):
     """The Euclidean (L2) norm."""
     return sqrt(sum(x * x, axis, keepdims))
-
-
-Tensor.sum = sum
-Tensor.mean = mean
-Tensor.max = max
-Tensor.min = min
