@@ -24,6 +24,7 @@ meet saessak's table (``str.lower`` gives case-insensitive names).
 
 from __future__ import annotations
 
+import difflib
 import inspect
 import threading
 
@@ -148,11 +149,13 @@ def _call(obj, name):
 class Registry:
     """saessak's own objects of one kind (``'layer'``, ``'initializer'``, ...) by name, and
     ``get``/``serialize``/``deserialize`` that also see the user's objects (see the module
-    docstring for the order). ``noun`` names the kind in error messages (``'layer class'``)."""
+    docstring for the order). ``noun`` names the kind in error messages (``'layer class'``),
+    ``module`` the functions' home (default: the kind plus an s, ``'losses'`` for losses)."""
 
     def __init__(self, kind: str, base: type | None = None, table: dict | None = None, *,
-                 make=_call, fold=None, noun=None):
+                 make=_call, fold=None, noun=None, module=None):
         self.kind, self.base, self.noun = kind, base, noun or kind
+        self.module = module or f"{kind}s"
         self.make, self.fold = make, fold or (lambda name: name)
         self._table: dict = {}  # folded name -> object
         self._names: dict = {}  # object -> its first (canonical) name
@@ -201,7 +204,7 @@ class Registry:
         if identifier is None or (self.base is not None and isinstance(identifier, self.base)):
             return identifier
         if isinstance(identifier, str):
-            return self._from_name(identifier, custom_objects, f"{self.kind}s.get")
+            return self._from_name(identifier, custom_objects, f"{self.module}.get")
         if isinstance(identifier, dict):
             return self.deserialize(identifier, custom_objects)
         if inspect.isclass(identifier) and (self.base is None
@@ -210,7 +213,7 @@ class Registry:
         if callable(identifier):
             return identifier
         what = f"a {self.base.__name__}, " if self.base is not None else ""
-        raise ValueError(f"{self.kind}s.get: expected a name, a config dict, {what}or a "
+        raise ValueError(f"{self.module}.get: expected a name, a config dict, {what}or a "
                          f"callable, received {identifier!r}")
 
     def _from_name(self, name, custom_objects, where):
@@ -231,7 +234,9 @@ class Registry:
     def unknown(self, name, where) -> ValueError:
         """The error for a name nobody registered: it says how to make it known."""
         known = self.names()
-        listing = f" saessak's names: {known}." if len(known) <= 40 else ""
+        if len(known) > 40:  # too many to read: those that look like the name
+            known = difflib.get_close_matches(name, known, n=6, cutoff=0.6)
+        listing = f" saessak's names: {known}." if known else ""
         return ValueError(
             f"{where}: unknown {self.noun} {name!r}.{listing} If it is your own, pass it "
             f"as custom_objects={{{name!r}: ...}} (load_model, model_from_json, from_config), "
@@ -254,13 +259,13 @@ class Registry:
             return spec
         if callable(obj) and hasattr(obj, "__name__"):
             return self._names.get(obj) or get_registered_name(obj)
-        raise ValueError(f"{self.kind}s.serialize: expected a {self.kind} (an object with "
+        raise ValueError(f"{self.module}.serialize: expected a {self.kind} (an object with "
                          f"get_config, or a function), a name or None, received {obj!r}")
 
     def deserialize(self, config, custom_objects=None):
         """The object that :meth:`serialize` described. ``from_config`` runs inside
         ``custom_object_scope(custom_objects)``, so nested objects see them too."""
-        where = f"{self.kind}s.deserialize"
+        where = f"{self.module}.deserialize"
         if isinstance(config, str):
             return self._from_name(config, custom_objects, where)
         if not isinstance(config, dict) or not isinstance(config.get("class_name"), str):

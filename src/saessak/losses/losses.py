@@ -13,9 +13,12 @@ The errors and cross-entropies are single fused nodes whose backward is written 
 
 from __future__ import annotations
 
+import inspect
+
 import numpy as np
 
 from .. import backend, ops
+from .._registry import Registry
 from ..autograd.tensor import Tensor
 from ..ops.losses import (
     BinaryCrossentropyFn,
@@ -355,39 +358,32 @@ _CLASSES = {c.__name__: c for c in (
     MeanSquaredLogarithmicError, Huber, LogCosh, Poisson, KLDivergence, Hinge, SquaredHinge,
     CategoricalHinge, CosineSimilarity, BinaryCrossentropy, CategoricalCrossentropy,
     SparseCategoricalCrossentropy, LossFunctionWrapper)}
-# the canonical name each function serializes to
-_NAME_OF = {}
-for _name, _fn in _FUNCTIONS.items():
-    _NAME_OF.setdefault(_fn, _name)
+
+
+def _function_or_object(obj, name):
+    """What a built-in name gives: a function is itself (``'mse'``); a class gives a new
+    object with its default arguments (``'BinaryCrossentropy'``)."""
+    if obj is LossFunctionWrapper:
+        raise ValueError("losses.get: 'LossFunctionWrapper' needs a loss function; build it "
+                         "as LossFunctionWrapper(fn, ...)")
+    return obj() if inspect.isclass(obj) else obj
+
+
+# each function's first name is the one it serializes to
+_LOSSES = Registry("loss", Loss, {**_FUNCTIONS, **_CLASSES}, make=_function_or_object,
+                   module="losses")
 
 
 def serialize(loss):
-    """A function's name (``'mean_squared_error'``) or ``{'class_name', 'config'}``."""
-    if loss is None or isinstance(loss, str):
-        return loss
-    if isinstance(loss, Loss):
-        return {"class_name": type(loss).__name__, "config": loss.get_config()}
-    if loss in _NAME_OF:
-        return _NAME_OF[loss]
-    name = getattr(loss, "__name__", None)
-    if name is None:
-        raise ValueError(f"losses.serialize: expected a loss function or Loss, "
-                         f"received {loss!r}")
-    return name
+    """A function's name (``'mean_squared_error'``, or the name it was registered under) or
+    ``{'class_name', 'config'}`` for a Loss object."""
+    return _LOSSES.serialize(loss)
 
 
 def deserialize(config, custom_objects=None):
-    """The loss that :func:`serialize` described."""
-    if isinstance(config, dict):
-        name = config.get("class_name")
-        cls = (custom_objects or {}).get(name) or _CLASSES.get(name)
-        if cls is None:
-            raise ValueError(f"losses.deserialize: unknown loss class {name!r}; known: "
-                             f"{sorted(_CLASSES)}")
-        return cls.from_config(config.get("config") or {})
-    if custom_objects and config in custom_objects:
-        return custom_objects[config]
-    return get(config)
+    """The loss that :func:`serialize` described. Names are looked up in ``custom_objects``,
+    the active ``custom_object_scope`` and the registered objects before saessak's own."""
+    return _LOSSES.deserialize(config, custom_objects)
 
 
 def get(identifier):
@@ -396,20 +392,4 @@ def get(identifier):
     Function names (``'mse'``, ``'binary_crossentropy'``) give the function; class names
     (``'BinaryCrossentropy'``) give a new object with default arguments.
     """
-    if identifier is None or isinstance(identifier, Loss):
-        return identifier
-    if isinstance(identifier, str):
-        if identifier in _FUNCTIONS:
-            return _FUNCTIONS[identifier]
-        if identifier in _CLASSES and identifier != "LossFunctionWrapper":
-            return _CLASSES[identifier]()
-        known = sorted(set(_FUNCTIONS) | set(_CLASSES) - {"LossFunctionWrapper"})
-        raise ValueError(f"losses.get: unknown loss {identifier!r}; known names: {known}")
-    if isinstance(identifier, dict):
-        return deserialize(identifier)
-    if isinstance(identifier, type) and issubclass(identifier, Loss):
-        return identifier()
-    if callable(identifier):
-        return identifier
-    raise ValueError(f"losses.get: expected a name, a dict, a Loss or a callable, "
-                     f"received {identifier!r}")
+    return _LOSSES.get(identifier)
