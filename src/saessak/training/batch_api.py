@@ -29,7 +29,8 @@ class BatchTraining:
         self._build_if_needed(ArrayAdapter(x, y, sample_weight))
         if reset_metrics:
             self.reset_metrics()
-        logs = self._step_logs(self.train_step(self._pack(x, y, sample_weight)))
+        data = self._pack(self._input_shapes(), x, y, sample_weight)
+        logs = self._step_logs(self.train_step(data))
         return logs_result(logs, return_dict)
 
     @denormals_flushed()
@@ -40,14 +41,15 @@ class BatchTraining:
         x, y = standardize(x, n_in), standardize(y, n_out)
         if reset_metrics:
             self.reset_metrics()
-        logs = self.test_step(self._pack(x, y, standardize(sample_weight, n_out)))
+        data = self._pack(self._input_shapes(), x, y, standardize(sample_weight, n_out))
+        logs = self.test_step(data)
         return logs_result(self._step_logs(logs), return_dict)
 
     @denormals_flushed()
     def predict_on_batch(self, x):
         n_in, _ = self._io_counts()
         with no_grad(), learning_phase(False):
-            out = self.predict_step(self._pack(standardize(x, n_in)))
+            out = self.predict_step(self._pack(self._input_shapes(), standardize(x, n_in)))
         if isinstance(out, (list, tuple)):
             return [numpy_of(o) for o in out]
         return numpy_of(out)

@@ -9,17 +9,57 @@ regularization_losses=model.losses)``, it returns the total loss and updates the
 compiled metric of every output. It is built on its first ``update_state``, when the shapes
 of the targets and predictions are known (``'accuracy'`` depends on them), and its
 ``result()`` is a dict ``{metric name: value}``.
+
+:func:`resolve_compile` turns the arguments of ``compile`` into these objects and the
+optimizer: everything ``compile`` decides happens here, so ``trainer.py`` holds only the loop.
 """
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
-from .. import backend
+from .. import backend, losses, optimizers
 from ..autograd import Tensor
+from ..ops import squeeze
 from . import metrics as metrics_module
 
 _ACCURACY_NAMES = ("accuracy", "acc")
+# tf.keras 2's compile arguments that change nothing here (saessak always runs eagerly)
+IGNORED_COMPILE_ARGS = ("sample_weight_mode", "target_tensors", "distribute",
+                        "auto_scale_loss", "pss_evaluation_shards")
+
+
+class Compiled(NamedTuple):
+    """What ``compile`` gives the model."""
+
+    optimizer: optimizers.Optimizer
+    loss_tracker: metrics_module.Mean  # the "loss" of the logs
+    compiled_loss: CompileLoss | None  # None when compiled without a loss
+    compiled_metrics: CompileMetrics  # empty when no metrics, as in tf.keras 2
+
+
+def resolve_compile(optimizer, loss, metrics, loss_weights, weighted_metrics, output_names,
+                    extra_kwargs) -> Compiled:
+    """The objects behind ``compile(optimizer=, loss=, metrics=, loss_weights=,
+    weighted_metrics=)`` for a model with outputs ``output_names``. Fails at once on an
+    unknown keyword, optimizer, loss or metric name."""
+    for key in extra_kwargs:
+        if key not in IGNORED_COMPILE_ARGS:
+            raise TypeError(f"compile: unexpected keyword argument {key!r}")
+    try:
+        optimizer = optimizers.get(optimizer)
+    except ValueError as err:
+        raise ValueError(f"compile: {err}") from None
+    names = list(output_names)
+    tracker = metrics_module.Mean(name="loss")
+    compiled_loss = None if loss is None else CompileLoss(loss, loss_weights, names, tracker)
+    check_metric_specs(metrics, weighted_metrics)  # fail now on unknown names
+    compiled_metrics = CompileMetrics(
+        metrics, weighted_metrics, names,
+        compiled_loss.output_losses if compiled_loss is not None else None)
+    return Compiled(optimizer, tracker, compiled_loss, compiled_metrics)
 
 
 def to_list(structure):
@@ -54,7 +94,6 @@ def _match_rank(y_true, y_pred):
     if t.ndim == y_pred.ndim + 1 and t.shape[-1] == 1:
         t = Tensor(t.data[..., 0])
     elif y_pred.ndim == t.ndim + 1 and y_pred.shape[-1] == 1:
-        from ..ops import squeeze
         y_pred = squeeze(y_pred, -1)
     return t, y_pred
 
@@ -63,8 +102,6 @@ class _OutputLoss:
     """The compiled loss of one output: a Loss object or a function, and its weight."""
 
     def __init__(self, spec, weight):
-        from .. import losses
-
         try:
             self.loss = losses.get(spec)
         except ValueError as err:

@@ -33,13 +33,12 @@ from . import metrics as metrics_module
 from .batch_api import BatchTraining
 from .callbacks import CallbackList
 from .compile_utils import (
-    CompileLoss,
     CompileMetrics,
     batch_size_of,
-    check_metric_specs,
     flatten_logs,
     logs_result,
     numpy_of,
+    resolve_compile,
     targets_as_list,
     to_list,
 )
@@ -53,9 +52,6 @@ from .data_adapter import (
 )
 from .legacy import LegacyTraining
 from .packing import expand_1d, pack_x_y_sample_weight, unpack_x_y_sample_weight
-
-_IGNORED_COMPILE_ARGS = ("sample_weight_mode", "target_tensors", "distribute",
-                         "auto_scale_loss", "pss_evaluation_shards")
 
 
 class Trainer(BatchTraining, LegacyTraining):
@@ -78,29 +74,17 @@ class Trainer(BatchTraining, LegacyTraining):
                 weighted_metrics=None, run_eagerly=None, steps_per_execution=None,
                 jit_compile=None, **kwargs):
         """Choose the optimizer, the loss (per output, as a list or a dict by output name)
-        and the metrics. ``run_eagerly`` and friends are accepted and ignored: saessak
-        always runs eagerly."""
-        from .. import optimizers
-
-        for key in kwargs:
-            if key not in _IGNORED_COMPILE_ARGS:
-                raise TypeError(f"compile: unexpected keyword argument {key!r}")
-        try:
-            self.optimizer = optimizers.get(optimizer)
-        except ValueError as err:
-            raise ValueError(f"compile: {err}") from None
+        and the metrics (resolved by ``compile_utils.resolve_compile``). ``run_eagerly``
+        and friends are accepted and ignored: saessak always runs eagerly."""
+        compiled = resolve_compile(optimizer, loss, metrics, loss_weights, weighted_metrics,
+                                   getattr(self, "output_names", None) or [], kwargs)
         self._compile_args = {"loss": loss, "metrics": metrics, "loss_weights": loss_weights,
-                              "weighted_metrics": weighted_metrics}
-        names = list(getattr(self, "output_names", None) or [])
-        self._loss_tracker = metrics_module.Mean(name="loss")
-        self.compiled_loss = None if loss is None else CompileLoss(
-            loss, loss_weights, names, self._loss_tracker)
-        check_metric_specs(metrics, weighted_metrics)  # fail now on unknown names
-        self.compiled_metrics = CompileMetrics(  # empty when no metrics, as in tf.keras 2
-            metrics, weighted_metrics, names,
-            self.compiled_loss.output_losses if self.compiled_loss else None)
+                              "weighted_metrics": weighted_metrics}  # saved with the model
+        self._loss_tracker = compiled.loss_tracker
+        self.compiled_loss = compiled.compiled_loss
+        self.compiled_metrics = compiled.compiled_metrics
         self._pending_loss = None
-        self.optimizer = distribute_hooks.on_compile(self, self.optimizer)  # allreduce first
+        self.optimizer = distribute_hooks.on_compile(self, compiled.optimizer)  # allreduce
         self.compiled = True
         self.stop_training = False
 
@@ -255,10 +239,16 @@ class Trainer(BatchTraining, LegacyTraining):
         for p in self._training_lists()[0]:
             p.grad = None
 
-    def _pack(self, x, y=None, sample_weight=None):
-        """A batch as ``data`` for a step, after Keras's 1-D rule (``packing.expand_1d``)."""
-        graph = getattr(self, "_graph", None)
-        shapes = [t.shape for t in graph.inputs] if graph is not None else None
+    def _input_shapes(self):
+        """The shapes of the model's ``Input``s, or None (a subclassed model): read once
+        per ``fit``/``evaluate``/``predict``, so the loop never asks the model per batch."""
+        inputs = getattr(self, "inputs", None)
+        return [t.shape for t in inputs] if inputs else None
+
+    @staticmethod
+    def _pack(shapes, x, y=None, sample_weight=None):
+        """A batch as ``data`` for a step, after Keras's 1-D rule (``packing.expand_1d``)
+        against the model's input ``shapes``."""
         x, y = expand_1d(x, y, shapes)
         return pack_x_y_sample_weight(x, y, sample_weight)
 
@@ -311,6 +301,7 @@ class Trainer(BatchTraining, LegacyTraining):
         batch_begin = callbacks.wants("on_train_batch_begin")
         custom_step = self._overrides("train_step")
         train_step = self.train_step if custom_step else self._builtin_train_step
+        pack, shapes = self._pack, self._input_shapes()
         self.stop_training = False
         self._initial_epoch = initial_epoch
         callbacks.call("on_train_begin", None)
@@ -325,7 +316,7 @@ class Trainer(BatchTraining, LegacyTraining):
                     callbacks.call("on_train_batch_begin", step, None)
                 if custom_step:  # a step that calls loss.backward() starts from zero
                     self.zero_grad()
-                step_logs = train_step(self._pack(bx, by, bw))
+                step_logs = train_step(pack(shapes, bx, by, bw))
                 if batch_end:
                     callbacks.call("on_train_batch_end", step, self._step_logs(step_logs))
                 if self.stop_training:
@@ -377,10 +368,11 @@ class Trainer(BatchTraining, LegacyTraining):
         step_logs = None
         test_step = self.test_step if self._overrides("test_step") else \
             self._builtin_test_step
+        pack, shapes = self._pack, self._input_shapes()
         for step, (bx, by, bw) in enumerate(data.batches()):
             if callbacks is not None and callbacks.wants("on_test_batch_begin"):
                 callbacks.call("on_test_batch_begin", step, None)
-            step_logs = test_step(self._pack(bx, by, bw))
+            step_logs = test_step(pack(shapes, bx, by, bw))
             if callbacks is not None and callbacks.wants("on_test_batch_end"):
                 callbacks.call("on_test_batch_end", step, self._step_logs(step_logs))
         logs = self._step_logs(step_logs)
@@ -401,10 +393,10 @@ class Trainer(BatchTraining, LegacyTraining):
         callbacks = CallbackList(callbacks, model=self, add_progbar=True, verbose=verbose,
                                  params={"verbose": verbose, "steps": data.steps})
         callbacks.call("on_predict_begin", None)
-        chunks = None
+        chunks, shapes = None, self._input_shapes()
         with no_grad(), learning_phase(False):
             for step, (bx, _, _) in enumerate(data.batches()):
-                out = self.predict_step(self._pack(bx))
+                out = self.predict_step(self._pack(shapes, bx))
                 outs = [numpy_of(o) for o in (out if isinstance(out, (list, tuple)) else [out])]
                 if chunks is None:
                     chunks = [[] for _ in outs]
@@ -434,7 +426,8 @@ class Trainer(BatchTraining, LegacyTraining):
         if self._layers and all(layer.built for layer in self._layers):
             self.built = True
             return
-        first, _, _ = unpack_x_y_sample_weight(self._pack(next(iter(adapter.batches()))[0]))
+        batch = next(iter(adapter.batches()))[0]
+        first, _, _ = unpack_x_y_sample_weight(self._pack(self._input_shapes(), batch))
         with no_grad():
             self(first if not isinstance(first, np.ndarray) else first[:1])
 
