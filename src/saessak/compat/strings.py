@@ -16,7 +16,7 @@ import re
 import numpy as np
 
 from ..autograd import Tensor
-from ..data.dataset import EagerArray
+from ..data.structure import EagerArray
 from ._namespace import Namespace
 from .tensors import _dtype
 

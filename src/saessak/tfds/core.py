@@ -22,7 +22,8 @@ import zlib
 
 import numpy as np
 
-from ..data.dataset import Dataset, _TensorSlices
+from ..data.dataset import Dataset
+from ..data.sources import TensorSlices
 
 _N_SHARDS = 16
 
@@ -268,7 +269,7 @@ def _bound(text, n, default):
     return int(text)
 
 
-class _ShuffledShards(_TensorSlices):
+class _ShuffledShards(TensorSlices):
     """Slices read in 16 contiguous blocks whose order is drawn anew on every pass."""
 
     def _order(self):
