@@ -247,12 +247,16 @@ def test_numba_loops_match_numpy(rng, data, kernel, mode, dtype, rtol, ulps, mon
 
 
 @pytest.mark.skipif(not _rnn_numba.ENABLED, reason="numba (the 'fast' extra) not installed")
-@pytest.mark.parametrize("kernel,compiled", [("lstm", "lstm_forward"), ("gru", "gru_forward"),
-                                             ("gru_reset_before", "gru_forward"),
-                                             ("simple_rnn", "simple_forward")])
+@pytest.mark.parametrize("kernel,compiled", [("lstm", "lstm_forward_loop"),
+                                             ("gru", "gru_forward_loop"),
+                                             ("gru_reset_before", "gru_forward_loop"),
+                                             ("simple_rnn", "simple_forward_loop")])
 def test_numba_forward_on_a_long_sequence(rng, kernel, compiled, monkeypatch):
     """100 steps of 32 units at the scale of a trained layer: the compiled forward loops'
-    tanh (a rational function) must not drift from NumPy's over a long recurrence."""
+    tanh (a rational function) must not drift over a long recurrence. Judged against the
+    exact answer (float64): the float32 reference itself is off by ~1e-6 after 100 steps
+    (its x @ W rounds differently from the compiled path's), and the compiled loop may be
+    off by no more than twice that, plus a few float32 ulps."""
     fn, gates, bias_shape, _, extra = KERNELS[kernel]
     x = rng.standard_normal((8, 100, 16)).astype(np.float32)
     W = (rng.standard_normal((16, gates * 32)) * 0.4).astype(np.float32)
@@ -266,9 +270,12 @@ def test_numba_forward_on_a_long_sequence(rng, kernel, compiled, monkeypatch):
     for enabled in (True, False):
         monkeypatch.setattr(_rnn_numba, "ENABLED", enabled)
         outs[enabled] = [o.numpy() for o in fn(x, W, U, b, return_sequences=True, **extra)]
-    assert len(calls) == 1  # the compiled loop ran once, the NumPy loop once
-    for fast, slow in zip(outs[True], outs[False]):
-        np.testing.assert_allclose(fast, slow, rtol=1e-5, atol=1e-6)
+    assert len(calls) == 1  # the compiled loop ran once, the reference once
+    exact = fn(*t64(*(a.astype(np.float64) for a in (x, W, U, b))), return_sequences=True,
+               **extra)
+    for fast, slow, ex in zip(outs[True], outs[False], exact):
+        err_fast, err_slow = np.abs(fast - ex.numpy()).max(), np.abs(slow - ex.numpy()).max()
+        assert err_fast <= 2 * err_slow + 4 * np.finfo(np.float32).eps, (err_fast, err_slow)
 
 
 @pytest.mark.skipif(not _rnn_numba.ENABLED, reason="numba (the 'fast' extra) not installed")

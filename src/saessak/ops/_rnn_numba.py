@@ -1,19 +1,25 @@
 """Optional numba versions of the recurrent time loops (the ``fast`` extra).
 
-The NumPy loops in :mod:`saessak.ops.lstm`, :mod:`~saessak.ops.gru` and
-:mod:`~saessak.ops.rnn_simple` make 10-25 small NumPy calls per time step, and each call
+The reference loops in :mod:`saessak.ops.lstm`, :mod:`~saessak.ops.gru` and
+:mod:`~saessak.ops.simple_rnn` make 15-30 small NumPy calls per time step, and each call
 costs about a microsecond of Python overhead, more than the arithmetic itself at the usual
 sizes. Here each whole loop is one compiled function: the step's recurrent matmul is still a
 BLAS call (``np.dot``, which numba takes from SciPy's BLAS), and the gate math around it is
-one pass over each row of (units) elements, written without branches so that LLVM turns it
-into SIMD code. They compute the same thing as the NumPy loops, on the same buffers, for the
-default activations (tanh, with sigmoid gates); other activations use the NumPy loops.
+one pass over each row of (units) elements, written in place and without branches so that
+LLVM turns it into SIMD code. They compute what the references compute, for the default
+activations (tanh, with sigmoid gates); :meth:`saessak.ops.rnn.Recurrence.forward` picks.
+
+Each op has two entry points with its reference's signature and return values
+(``lstm_forward``/``lstm_backward`` beside ``lstm_reference``/``lstm_reference_backward``):
+they do the large matmuls before and after the loop (every step's input projection
+``X W`` at once; ``dW = X^T dZ``, ``dU = H_prev^T dZ``, ``dX = dZ W^T``) and call the
+compiled ``*_loop`` functions, which work in place on time-major buffers.
 
 The backward loops need no exp or tanh (they read the saved gate values) and run for
 float32 and float64. The forward loops need tanh, and numba's scalar ``math.tanh``
 is a libm call per element (about 20 times slower than NumPy's SIMD tanh), so it uses
 :func:`_tanh` below, a rational function that vectorises and is accurate to float32
-precision only: the compiled forward loop runs for float32, float64 stays in NumPy.
+precision only: the compiled forward loop runs for float32, float64 takes the reference.
 
 Masks arrive as a (T, B) boolean array ``keep`` and recurrent dropout as a (B, u) array
 ``rd``; a flag says whether each is in use (numba needs arrays of fixed types).
@@ -33,16 +39,11 @@ from .._numba import jit, numba, plain_arrays
 ENABLED = _NUMBA_ENABLED and importlib.util.find_spec("scipy") is not None
 
 
-def usable(fn, *arrays) -> bool:
-    """True when the compiled backward loops can run ``fn`` (a Recurrence) on these arrays."""
-    return (ENABLED and fn.act_name == "tanh" and fn.rec_act_name == "sigmoid"
-            and plain_arrays(arrays))
-
-
-def usable_forward(fn, *arrays) -> bool:
-    """True when the compiled forward loop can run ``fn``: float32 arrays (see above)."""
-    return (ENABLED and fn.act_name == "tanh" and fn.rec_act_name == "sigmoid"
-            and plain_arrays(arrays, (np.float32,)))
+def usable(fn, arrays):
+    """(forward, backward): whether the compiled loops can run ``fn`` (a Recurrence) on
+    these arrays. Both need the default activations; the forward needs float32 too."""
+    fits = ENABLED and fn.act_name == "tanh" and fn.rec_act_name == "sigmoid"
+    return (fits and plain_arrays(arrays, (np.float32,)), fits and plain_arrays(arrays))
 
 
 def bias_args(bias, width, dtype):
@@ -52,13 +53,144 @@ def bias_args(bias, width, dtype):
     return np.ascontiguousarray(bias, dtype), True
 
 
-def flags(fn, batch, dtype):
+def flags(keep, state_dropout, batch, dtype):
     """(keep, has_keep, rd, has_rd): the mask and the recurrent dropout as numba wants them."""
-    keep = fn.keep[:, :, 0] if fn.keep is not None else np.ones((1, 1), bool)
-    rd = fn.state_dropout if fn.state_dropout is not None else np.ones((1, 1), dtype)
-    return keep, fn.keep is not None, np.ascontiguousarray(rd, dtype), (
-        fn.state_dropout is not None)
+    keep_ = keep[:, :, 0] if keep is not None else np.ones((1, 1), bool)
+    rd = state_dropout if state_dropout is not None else np.ones((1, 1), dtype)
+    return keep_, keep is not None, np.ascontiguousarray(rd, dtype), state_dropout is not None
 
+
+def _upstream(dH, dtype):
+    """(dY, has_dY): the gradient of every step's output, or a placeholder."""
+    return (np.zeros((1, 1, 1), dtype), False) if dH is None else (dH, True)
+
+
+def _project(x, kernel):
+    """Every step's input projection x_t W in one matmul: (T, B, in) -> (T, B, width)."""
+    steps, batch, features = x.shape
+    return (x.reshape(steps * batch, features) @ kernel).reshape(steps, batch, -1)
+
+
+def _flat(a):
+    return a.reshape(-1, a.shape[-1])
+
+
+def _states_in(H, state_dropout):
+    """All T previous states (T*B, u) as the recurrent matmuls saw them."""
+    prev = H[:-1] if state_dropout is None else H[:-1] * state_dropout
+    return _flat(prev)
+
+
+def _input_grads(x, kernel, dZ):
+    """dX = dZ W^T and dW = X^T dZ, every step at once."""
+    dZ2 = _flat(dZ)
+    return (dZ2 @ kernel.T).reshape(x.shape), _flat(x).T @ dZ2
+
+
+# --- the entry points: the references' signatures -------------------------------------------
+
+
+def lstm_forward(x, h0, c0, kernel, recurrent_kernel, bias=None, *, keep=None,
+                 state_dropout=None, **_activations):
+    """:func:`saessak.ops.lstm.lstm_reference`, compiled; also returns tanh(C[1:])."""
+    steps, batch, _ = x.shape
+    u = recurrent_kernel.shape[0]
+    dtype = x.dtype
+    G = _project(x, kernel)  # becomes the gate values (the loop adds the bias)
+    H, C = np.empty((steps + 1, batch, u), dtype), np.empty((steps + 1, batch, u), dtype)
+    TC = np.empty((steps, batch, u), dtype)  # tanh(c_t), needed twice in backward
+    H[0], C[0] = h0, c0
+    # (scratch buffers made here: allocated inside the compiled loop, they made it twice
+    # as slow, measured with numba 0.68)
+    lstm_forward_loop(G, *bias_args(bias, 4 * u, dtype), H, C, TC,
+                      np.ascontiguousarray(recurrent_kernel), np.empty((batch, 4 * u), dtype),
+                      np.empty((batch, u), dtype), *flags(keep, state_dropout, batch, dtype))
+    return H, C, G, TC
+
+
+def lstm_backward(dH, dh, dc, x, kernel, recurrent_kernel, bias, H, C, gates, TC=None, *,
+                  keep=None, state_dropout=None, **_activations):
+    """:func:`saessak.ops.lstm.lstm_reference_backward`, compiled (``gates`` is used up)."""
+    batch, u = dh.shape
+    if TC is None:  # the reference forward ran (float64)
+        TC = np.tanh(C[1:])
+    lstm_backward_loop(gates, H, C, TC, np.ascontiguousarray(recurrent_kernel.T),
+                       *_upstream(dH, dh.dtype), dh, dc, np.zeros((2, batch, u), dh.dtype),
+                       *flags(keep, state_dropout, batch, dh.dtype))
+    dZ = gates  # now dL/dz, every step
+    dx, dW = _input_grads(x, kernel, dZ)
+    dU = _states_in(H, state_dropout).T @ _flat(dZ)
+    return dx, dW, dU, _flat(dZ).sum(axis=0), dh, dc
+
+
+def gru_forward(x, h0, kernel, recurrent_kernel, bias=None, *, reset_after=True, keep=None,
+                state_dropout=None, **_activations):
+    """:func:`saessak.ops.gru.gru_reference`, compiled."""
+    steps, batch, _ = x.shape
+    U = recurrent_kernel
+    u = U.shape[0]
+    dtype = x.dtype
+    b_in, b_rec = (bias[0], bias[1]) if reset_after and bias is not None else (bias, None)
+    G = _project(x, kernel)  # becomes the values z, r, hh (the loop adds the input bias)
+    H = np.empty((steps + 1, batch, u), dtype)
+    H[0] = h0
+    M = np.empty((steps, batch, 3 * u if reset_after else u), dtype)
+    gru_forward_loop(G, *bias_args(b_in, 3 * u, dtype), *bias_args(b_rec, 3 * u, dtype), H, M,
+                     np.ascontiguousarray(U), np.ascontiguousarray(U[:, :2 * u]),
+                     np.ascontiguousarray(U[:, 2 * u:]), reset_after,
+                     np.empty((batch, 2 * u), dtype), np.empty((batch, u), dtype),
+                     np.empty((batch, u), dtype), *flags(keep, state_dropout, batch, dtype))
+    return H, G, M
+
+
+def gru_backward(dH, dh, x, kernel, recurrent_kernel, bias, H, gates, M, *, reset_after=True,
+                 keep=None, state_dropout=None, **_activations):
+    """:func:`saessak.ops.gru.gru_reference_backward`, compiled (``gates``, ``M`` used up)."""
+    batch, u = dh.shape
+    gru_backward_loop(gates, H, M, np.ascontiguousarray(recurrent_kernel.T), reset_after,
+                      *_upstream(dH, dh.dtype), dh, np.zeros((6, batch, u), dh.dtype),
+                      np.zeros((batch, 2 * u), dh.dtype),
+                      *flags(keep, state_dropout, batch, dh.dtype))
+    dA = gates  # now dL/d(x_t W + b_in); with reset_after M is now dL/dm
+    dx, dW = _input_grads(x, kernel, dA)
+    states_in, dA2 = _states_in(H, state_dropout), _flat(dA)
+    if reset_after:
+        dM = _flat(M)
+        return dx, dW, states_in.T @ dM, np.stack([dA2.sum(axis=0), dM.sum(axis=0)]), dh
+    dU = np.empty_like(recurrent_kernel)
+    dU[:, :2 * u] = states_in.T @ dA2[:, :2 * u]  # dU_zr = H_prev^T dA_zr
+    dU[:, 2 * u:] = _flat(M).T @ dA2[:, 2 * u:]  # dU_h = (r h_prev)^T dA_h
+    return dx, dW, dU, dA2.sum(axis=0), dh
+
+
+def simple_forward(x, h0, kernel, recurrent_kernel, bias=None, *, keep=None,
+                   state_dropout=None, **_activations):
+    """:func:`saessak.ops.simple_rnn.simple_rnn_reference`, compiled."""
+    steps, batch, _ = x.shape
+    u = recurrent_kernel.shape[0]
+    dtype = x.dtype
+    H = np.empty((steps + 1, batch, u), dtype)
+    H[0] = h0
+    simple_forward_loop(_project(x, kernel), *bias_args(bias, u, dtype), H,
+                        np.ascontiguousarray(recurrent_kernel), np.empty((batch, u), dtype),
+                        np.empty((batch, u), dtype), *flags(keep, state_dropout, batch, dtype))
+    return (H,)
+
+
+def simple_backward(dH, dh, x, kernel, recurrent_kernel, bias, H, *, keep=None,
+                    state_dropout=None, **_activations):
+    """:func:`saessak.ops.simple_rnn.simple_rnn_reference_backward`, compiled."""
+    batch, u = dh.shape
+    dZ = np.empty((H.shape[0] - 1, batch, u), H.dtype)
+    simple_backward_loop(H, np.ascontiguousarray(recurrent_kernel.T), dZ,
+                         *_upstream(dH, H.dtype), dh, np.zeros((2, batch, u), H.dtype),
+                         *flags(keep, state_dropout, batch, H.dtype))
+    dx, dW = _input_grads(x, kernel, dZ)
+    dU = _states_in(H, state_dropout).T @ _flat(dZ)
+    return dx, dW, dU, _flat(dZ).sum(axis=0), dh
+
+
+# --- the compiled loops ---------------------------------------------------------------------
 
 # tanh(x) ~ x P(x^2) / Q(x^2) on |x| <= 9, coefficients fitted here (Lawson-weighted least
 # squares on [0, 9]) to a relative error below 2.3e-8; beyond 9, tanh(x) rounds to +-1 in
@@ -140,7 +272,7 @@ if numba is not None:
                     row[j] += bias[j]
 
     @jit
-    def lstm_forward(G, bias, has_bias, H, C, TC, U, rec, hbuf, keep, has_keep, rd, has_rd):
+    def lstm_forward_loop(G, bias, has_bias, H, C, TC, U, rec, hbuf, keep, has_keep, rd, has_rd):
         """G holds every step's x_t W and becomes the gate values i, f, g, o (the bias is
         added here, with h_{t-1} U); H[0] and C[0] hold the initial states; fills H, C and
         TC = tanh(C[1:]). rec (B, 4u) and hbuf (B, u) are scratch buffers."""
@@ -166,7 +298,7 @@ if numba is not None:
                     C[t + 1, b] = c_prev
 
     @jit
-    def lstm_backward(G, H, C, TC, UT, dY, has_dY, dh, dc, work, keep, has_keep, rd, has_rd):
+    def lstm_backward_loop(G, H, C, TC, UT, dY, has_dY, dh, dc, work, keep, has_keep, rd, has_rd):
         """G becomes dL/dz (every step's pre-activations); dh, dc end as dL/dh_0, dL/dc_0.
         UT is U^T (contiguous), work a (2, B, u) scratch buffer."""
         steps, batch, width = G.shape
@@ -199,7 +331,7 @@ if numba is not None:
     # --- GRU ----------------------------------------------------------------------------------
 
     @jit
-    def gru_forward(G, b_in, has_b_in, b_rec, has_b_rec, H, M, U, U_zr, U_h, reset_after,
+    def gru_forward_loop(G, b_in, has_b_in, b_rec, has_b_rec, H, M, U, U_zr, U_h, reset_after,
                     rec_zr, rec_h, hbuf, keep, has_keep, rd, has_rd):
         """G holds every step's x_t W and becomes the values z, r, hh (the input bias b_in
         is added here); H[0] holds the initial state. M gets what the backward needs: with
@@ -247,7 +379,7 @@ if numba is not None:
                         H[t + 1, b] = H[t, b]
 
     @jit
-    def gru_backward(G, H, M, UT, reset_after, dY, has_dY, dh, work, dzr, keep, has_keep,
+    def gru_backward_loop(G, H, M, UT, reset_after, dY, has_dY, dh, work, dzr, keep, has_keep,
                      rd, has_rd):
         """G becomes dL/d(input projection); with reset_after, M becomes dL/d(recurrent
         projection); dh ends as dL/dh_0. UT is U^T (contiguous), work a (6, B, u) and dzr a
@@ -306,7 +438,7 @@ if numba is not None:
     # --- SimpleRNN ---------------------------------------------------------------------------
 
     @jit
-    def simple_forward(P, bias, has_bias, H, U, rec, hbuf, keep, has_keep, rd, has_rd):
+    def simple_forward_loop(P, bias, has_bias, H, U, rec, hbuf, keep, has_keep, rd, has_rd):
         """h_t = tanh(x_t W + b + h_{t-1} U): P holds every step's x_t W; H[0] holds the
         initial state and H[1:] gets the outputs. rec and hbuf (B, u) are scratch buffers."""
         steps, batch, u = P.shape
@@ -322,7 +454,7 @@ if numba is not None:
                     h[j] = _tanh(p[j] + r[j])
 
     @jit
-    def simple_backward(H, UT, dZ, dY, has_dY, dh, work, keep, has_keep, rd, has_rd):
+    def simple_backward_loop(H, UT, dZ, dY, has_dY, dh, work, keep, has_keep, rd, has_rd):
         """dZ gets dL/dz of every step; dh ends as dL/dh_0. UT is U^T (contiguous), work
         a (2, B, u) scratch buffer."""
         steps = H.shape[0] - 1

@@ -5,12 +5,15 @@ kernel (u, 3u). With ``reset_after=True`` (Keras's default, the cuDNN variant) t
 (2, 3u): an input bias and a recurrent bias, and the reset gate scales the recurrent
 projection after the matmul:
 
-    x = x_t W + b_in;   m = h_{t-1} U + b_rec
-    z = sigmoid(x_z + m_z);   r = sigmoid(x_r + m_r);   hh = tanh(x_h + r * m_h)
+    a = x_t W + b_in;   m = h_{t-1} U + b_rec
+    z = sigmoid(a_z + m_z);   r = sigmoid(a_r + m_r);   hh = tanh(a_h + r * m_h)
     h_t = z * h_{t-1} + (1 - z) * hh
 
 With ``reset_after=False`` the bias is (3u,) and r scales the state before its matmul:
-``hh = tanh(x_h + (r * h_{t-1}) U_h)``.
+``hh = tanh(a_h + (r * h_{t-1}) U_h)``.
+
+:func:`gru_reference` and :func:`gru_reference_backward` say this in plain NumPy; the
+compiled loops (:func:`._rnn_numba.gru_forward`) run the same equations faster.
 """
 
 from __future__ import annotations
@@ -18,141 +21,113 @@ from __future__ import annotations
 import numpy as np
 
 from . import _rnn_numba
-from .rnn import Recurrence
+from .rnn import ACTIVATIONS, Recurrence
+
+
+def _split_bias(bias, reset_after):
+    """(input bias, recurrent bias): with reset_after the bias is (2, 3u), else (3u,)."""
+    if bias is None:
+        return 0, 0
+    return (bias[0], bias[1]) if reset_after else (bias, 0)
+
+
+def gru_reference(x, h0, kernel, recurrent_kernel, bias=None, *, reset_after=True,
+                  keep=None, state_dropout=None, activation="tanh",
+                  recurrent_activation="sigmoid"):
+    """The GRU's time loop in plain NumPy, one step at a time.
+
+    ``x`` is time-major (T, B, in); ``keep`` and ``state_dropout`` are those of
+    :func:`.lstm_reference`. Returns H (T+1, B, u) with H[0] = h0, the values z, r, hh
+    (T, B, 3u), and M, what the recurrent matmul made (reset_after: m, (T, B, 3u)) or took
+    (otherwise: r * h_{t-1}, (T, B, u)).
+    """
+    act, rec_act = ACTIVATIONS[activation][0], ACTIVATIONS[recurrent_activation][0]
+    b_in, b_rec = _split_bias(bias, reset_after)
+    u = recurrent_kernel.shape[0]
+    U_zr, U_h = recurrent_kernel[:, :2 * u], recurrent_kernel[:, 2 * u:]
+    xw = x @ kernel + b_in  # x_t W + b_in, every step at once
+    H, gates, M = [h0], [], []
+    for t in range(len(x)):
+        h_in = H[t] if state_dropout is None else H[t] * state_dropout
+        a_z, a_r, a_h = np.split(xw[t], 3, axis=1)
+        if reset_after:
+            m = h_in @ recurrent_kernel + b_rec
+            m_z, m_r, m_h = np.split(m, 3, axis=1)
+            z, r = rec_act(a_z + m_z), rec_act(a_r + m_r)
+            hh = act(a_h + r * m_h)
+        else:
+            m_z, m_r = np.split(h_in @ U_zr, 2, axis=1)
+            z, r = rec_act(a_z + m_z), rec_act(a_r + m_r)
+            m = r * h_in
+            hh = act(a_h + m @ U_h)
+        h = z * H[t] + (1 - z) * hh
+        if keep is not None:  # a masked step carries its state over
+            h = np.where(keep[t], h, H[t])
+        H.append(h)
+        gates.append(np.concatenate([z, r, hh], axis=1))
+        M.append(m)
+    return np.stack(H), np.stack(gates), np.stack(M)
+
+
+def gru_reference_backward(dH, dh, x, kernel, recurrent_kernel, bias, H, gates, M, *,
+                           reset_after=True, keep=None, state_dropout=None,
+                           activation="tanh", recurrent_activation="sigmoid"):
+    """Backpropagation through time for :func:`gru_reference`, in plain NumPy.
+
+    ``dH`` and ``dh`` are as in :func:`.lstm_reference_backward`. Returns the gradients of
+    x, kernel, recurrent_kernel, bias and h0.
+    """
+    act_grad = ACTIVATIONS[activation][1]
+    rec_grad = ACTIVATIONS[recurrent_activation][1]
+    u = recurrent_kernel.shape[0]
+    U_zr, U_h = recurrent_kernel[:, :2 * u], recurrent_kernel[:, 2 * u:]
+    dA = np.empty_like(gates)  # dL/d(x_t W + b_in), every step
+    dM = np.empty_like(M) if reset_after else None  # dL/dm, every step
+    for t in reversed(range(len(x))):
+        if dH is not None:
+            dh = dh + dH[t]
+        if keep is not None:  # a masked step passed its state straight through
+            carry, dh = np.where(keep[t], 0, dh), np.where(keep[t], dh, 0)
+        h_in = H[t] if state_dropout is None else H[t] * state_dropout
+        z, r, hh = np.split(gates[t], 3, axis=1)
+        dz = dh * (H[t] - hh) * rec_grad(z)
+        d_hh = dh * (1 - z) * act_grad(hh)  # the gradient of hh's pre-activation
+        if reset_after:
+            dr = d_hh * M[t][:, 2 * u:] * rec_grad(r)
+            dM[t] = np.concatenate([dz, dr, d_hh * r], axis=1)
+            d_in = dM[t] @ recurrent_kernel.T
+        else:
+            d_rh = d_hh @ U_h.T  # dL/d(r * h_{t-1})
+            dr = d_rh * h_in * rec_grad(r)
+            d_in = np.concatenate([dz, dr], axis=1) @ U_zr.T + d_rh * r
+        dA[t] = np.concatenate([dz, dr, d_hh], axis=1)
+        dh = dh * z + (d_in if state_dropout is None else d_in * state_dropout)
+        if keep is not None:
+            dh = dh + carry
+    h_in = H[:-1] if state_dropout is None else H[:-1] * state_dropout
+    dW = np.tensordot(x, dA, axes=([0, 1], [0, 1]))  # sum over t and the batch: x_t^T da_t
+    if reset_after:
+        dU = np.tensordot(h_in, dM, axes=([0, 1], [0, 1]))
+        db = np.stack([dA.sum(axis=(0, 1)), dM.sum(axis=(0, 1))])
+    else:  # U_zr saw h_{t-1}, U_h saw r * h_{t-1}
+        dU = np.concatenate([np.tensordot(h_in, dA[..., :2 * u], axes=([0, 1], [0, 1])),
+                             np.tensordot(M, dA[..., 2 * u:], axes=([0, 1], [0, 1]))], axis=1)
+        db = dA.sum(axis=(0, 1))
+    return dA @ kernel.T, dW, dU, db, dh
 
 
 class GRU(Recurrence):
-    has_compiled_loop = True
+    """The GRU over a whole sequence: :class:`.Recurrence` with these loops."""
+
+    reference = (gru_reference, gru_reference_backward)
+    compiled = (_rnn_numba.gru_forward, _rnn_numba.gru_backward)
 
     def __init__(self, *, reset_after=True, **kwargs):
         super().__init__(**kwargs)
         self.reset_after = reset_after
 
-    def _split_bias(self, bias):
-        if self.reset_after:
-            return bias[0], bias[1]
-        return bias, None
-
-    def _join_bias_grad(self, d_input_bias, d_recurrent_bias):
-        if self.reset_after:
-            return np.stack([d_input_bias, d_recurrent_bias])
-        return d_input_bias
-
-    def _run(self, P, U, recurrent_bias, states):
-        steps, batch, _ = P.shape
-        u = U.shape[0]
-        dtype = P.dtype
-        H = np.empty((steps + 1, batch, u), dtype)
-        H[0] = states[0]
-        # The reset_after variant keeps each step's recurrent projection m (its h part is
-        # needed for dr); the other keeps r * h_{t-1}, the input of U_h.
-        M = np.empty((steps, batch, 3 * u if self.reset_after else u), dtype)
-        self.G, self.H, self.M = P, H, M
-        if self.compiled:
-            _rnn_numba.gru_forward(
-                P, *_rnn_numba.bias_args(self.input_bias, 3 * u, dtype),
-                *_rnn_numba.bias_args(recurrent_bias, 3 * u, dtype), H, M,
-                np.ascontiguousarray(U), np.ascontiguousarray(U[:, :2 * u]),
-                np.ascontiguousarray(U[:, 2 * u:]), self.reset_after,
-                np.empty((batch, 2 * u), dtype), np.empty((batch, u), dtype),
-                np.empty((batch, u), dtype), *_rnn_numba.flags(self, batch, dtype))
-            return H, (H[-1],)
-        hbuf, ubuf = np.empty((batch, u), dtype), np.empty((batch, u), dtype)
-        rec = np.empty((batch, 2 * u), dtype)
-        act, rec_act = self.act, self.rec_act
-        for t in range(steps):
-            a = P[t]  # holds x_t W + b_in; becomes the values z, r, hh
-            zr, hh = a[:, :2 * u], a[:, 2 * u:]
-            h_in = self._state_in(H[t], hbuf)
-            if self.reset_after:
-                m = np.matmul(h_in, U, out=M[t])
-                if recurrent_bias is not None:
-                    m += recurrent_bias
-                zr += m[:, :2 * u]
-                rec_act(zr)
-                hh += np.multiply(a[:, u:2 * u], m[:, 2 * u:], out=ubuf)  # x_h + r m_h
-            else:
-                zr += np.matmul(h_in, U[:, :2 * u], out=rec)
-                rec_act(zr)
-                rh = np.multiply(a[:, u:2 * u], h_in, out=M[t])  # r * h_{t-1}
-                hh += np.matmul(rh, U[:, 2 * u:], out=ubuf)
-            act(hh)
-            h = H[t + 1]  # h_t = hh + z (h_{t-1} - hh)
-            np.subtract(H[t], hh, out=h)
-            h *= a[:, :u]
-            h += hh
-            self._hold_masked(t, h, H[t])
-        return H, (H[-1],)
-
-    def _run_back(self, dY, d_finals):
-        G, H, M, U = self.G, self.H, self.M, self.recurrent_kernel
-        steps, batch, _ = G.shape
-        u = U.shape[0]
-        (dh,) = d_finals
-        if _rnn_numba.usable(self, G, U):
-            dY_ = dY if dY is not None else np.zeros((1, 1, 1), G.dtype)
-            _rnn_numba.gru_backward(G, H, M, np.ascontiguousarray(U.T), self.reset_after,
-                                    dY_, dY is not None, dh,
-                                    np.zeros((6, batch, u), G.dtype),
-                                    np.zeros((batch, 2 * u), G.dtype),
-                                    *_rnn_numba.flags(self, batch, G.dtype))
-            return self._weight_grads(G, H, M, U, dh)
-        D = np.empty((batch, 3 * u), G.dtype)
-        ubuf = np.empty((batch, u), G.dtype)
-        # reset_after: dM[t] (the gradient of m) is written over M[t]; otherwise the
-        # gradient of r * h_{t-1} goes through a buffer and dU is built from two products.
-        d_rh = None if self.reset_after else np.empty((batch, u), G.dtype)
-        for t in range(steps - 1, -1, -1):
-            if dY is not None:
-                dh += dY[t]
-            carry = self._split_masked(t, dh)
-            a = G[t]
-            z, r, hh = a[:, :u], a[:, u:2 * u], a[:, 2 * u:]
-            self.rec_act_grad(a[:, :2 * u], D[:, :2 * u])
-            self.act_grad(hh, D[:, 2 * u:])
-            # the gradient of every pre-activation goes into D, then replaces a
-            np.subtract(H[t], hh, out=ubuf)  # dL/dz = dh (h_{t-1} - hh)
-            ubuf *= dh
-            D[:, :u] *= ubuf
-            np.subtract(1, z, out=ubuf)  # dL/dhh = dh (1 - z)
-            ubuf *= dh
-            D[:, 2 * u:] *= ubuf
-            dh *= z  # the direct path: dL/dh_{t-1} = dh z + (recurrent matmuls below)
-            h_in = H[t] if self.state_dropout is None else H[t] * self.state_dropout
-            if self.reset_after:
-                m = M[t]
-                np.multiply(D[:, 2 * u:], m[:, 2 * u:], out=ubuf)  # dL/dr = dhh' m_h
-                D[:, u:2 * u] *= ubuf
-                m[:, :2 * u] = D[:, :2 * u]  # dm = (dz', dr', dhh' r)
-                np.multiply(D[:, 2 * u:], r, out=m[:, 2 * u:])
-                d_prev = m @ U.T
-            else:
-                np.matmul(D[:, 2 * u:], U[:, 2 * u:].T, out=d_rh)  # dL/d(r h_{t-1})
-                np.multiply(d_rh, h_in, out=ubuf)  # dL/dr = d(rh) h_{t-1}
-                D[:, u:2 * u] *= ubuf
-                d_prev = D[:, :2 * u] @ U[:, :2 * u].T
-                d_prev += d_rh * r
-            if self.state_dropout is not None:
-                d_prev *= self.state_dropout
-            dh += d_prev
-            a[...] = D
-            if carry is not None:
-                dh += carry
-        return self._weight_grads(G, H, M, U, dh)
-
-    def _weight_grads(self, G, H, M, U, dh):
-        """After the loop: dU (and the recurrent bias's gradient) in large matmuls."""
-        u = U.shape[0]
-        flat = (G.shape[0] * G.shape[1], -1)
-        states_in = self._states_in(H)
-        if self.reset_after:
-            dM = M.reshape(flat)
-            return G, states_in.T @ dM, dM.sum(axis=0), (dh,)
-        dZ = G.reshape(flat)
-        dU = np.empty_like(U)
-        dU[:, :2 * u] = states_in.T @ dZ[:, :2 * u]  # dU_zr = H_prev^T dZ_zr
-        dU[:, 2 * u:] = M.reshape(flat).T @ dZ[:, 2 * u:]  # dU_h = (r h_prev)^T dZ_h
-        return G, dU, None, (dh,)
+    def options(self):
+        return {**super().options(), "reset_after": self.reset_after}
 
 
 def gru(x, kernel, recurrent_kernel, bias=None, initial_state=None, *, reset_after=True,

@@ -2,7 +2,10 @@
 
     h_t = act(x_t W + h_{t-1} U + b)        kernel (in, u), recurrent kernel (u, u)
 
-The output is the state. Saved for backward: H (T+1, B, u) and the time-major input.
+Backward through time, from dh (the gradient reaching h_t):
+``dz = dh act'(z_t)``, ``dh_{t-1} = dz U^T``; ``dW = sum_t x_t^T dz``, ``dU = sum_t h_{t-1}^T dz``.
+The output is the state. :func:`simple_rnn_reference` and its backward say this in plain
+NumPy; the compiled loops (:func:`._rnn_numba.simple_forward`) run it faster.
 """
 
 from __future__ import annotations
@@ -10,56 +13,54 @@ from __future__ import annotations
 import numpy as np
 
 from . import _rnn_numba
-from .rnn import Recurrence
+from .rnn import ACTIVATIONS, Recurrence
+
+
+def simple_rnn_reference(x, h0, kernel, recurrent_kernel, bias=None, *, keep=None,
+                         state_dropout=None, activation="tanh", recurrent_activation=None):
+    """The SimpleRNN's time loop in plain NumPy: ``x`` time-major (T, B, in), ``keep`` and
+    ``state_dropout`` as in :func:`.lstm_reference`. Returns H (T+1, B, u), H[0] = h0."""
+    act = ACTIVATIONS[activation][0]
+    xw = x @ kernel if bias is None else x @ kernel + bias  # x_t W + b, every step at once
+    H = [h0]
+    for t in range(len(x)):
+        h_in = H[t] if state_dropout is None else H[t] * state_dropout
+        h = act(xw[t] + h_in @ recurrent_kernel)
+        if keep is not None:  # a masked step carries its state over
+            h = np.where(keep[t], h, H[t])
+        H.append(h)
+    return (np.stack(H),)
+
+
+def simple_rnn_reference_backward(dH, dh, x, kernel, recurrent_kernel, bias, H, *, keep=None,
+                                  state_dropout=None, activation="tanh",
+                                  recurrent_activation=None):
+    """Backpropagation through time for :func:`simple_rnn_reference`, in plain NumPy.
+    Returns the gradients of x, kernel, recurrent_kernel, bias and h0."""
+    act_grad = ACTIVATIONS[activation][1]
+    dZ = np.empty(H[1:].shape, H.dtype)  # dL/dz_t: the gradient of every pre-activation
+    for t in reversed(range(len(x))):
+        if dH is not None:
+            dh = dh + dH[t]
+        if keep is not None:  # a masked step passed its state straight through
+            carry, dh = np.where(keep[t], 0, dh), np.where(keep[t], dh, 0)
+        dZ[t] = dh * act_grad(H[t + 1])
+        dh = dZ[t] @ recurrent_kernel.T
+        if state_dropout is not None:
+            dh = dh * state_dropout
+        if keep is not None:
+            dh = dh + carry
+    h_in = H[:-1] if state_dropout is None else H[:-1] * state_dropout
+    dW = np.tensordot(x, dZ, axes=([0, 1], [0, 1]))  # sum over t and the batch: x_t^T dz_t
+    dU = np.tensordot(h_in, dZ, axes=([0, 1], [0, 1]))
+    return dZ @ kernel.T, dW, dU, dZ.sum(axis=(0, 1)), dh
 
 
 class SimpleRNN(Recurrence):
-    has_compiled_loop = True
+    """The SimpleRNN over a whole sequence: :class:`.Recurrence` with these loops."""
 
-    def _run(self, P, U, _recurrent_bias, states):
-        steps, batch, u = P.shape
-        H = np.empty((steps + 1, batch, u), P.dtype)
-        H[0] = states[0]
-        self.H = H
-        hbuf, rec = np.empty((batch, u), P.dtype), np.empty((batch, u), P.dtype)
-        if self.compiled:
-            _rnn_numba.simple_forward(P, *_rnn_numba.bias_args(self.input_bias, u, P.dtype),
-                                      H, np.ascontiguousarray(U), rec, hbuf,
-                                      *_rnn_numba.flags(self, batch, P.dtype))
-            return H, (H[-1],)
-        H[1:] = P  # each step's x_t W + b, completed in place below
-        for t in range(steps):
-            h = H[t + 1]
-            h += np.matmul(self._state_in(H[t], hbuf), U, out=rec)
-            self.act(h)
-            self._hold_masked(t, h, H[t])
-        return H, (H[-1],)
-
-    def _run_back(self, dY, d_finals):
-        H, U = self.H, self.recurrent_kernel
-        steps, batch, u = H.shape[0] - 1, H.shape[1], H.shape[2]
-        (dh,) = d_finals
-        dZ = np.empty((steps, batch, u), H.dtype)
-        if _rnn_numba.usable(self, H, U):
-            dY_ = dY if dY is not None else np.zeros((1, 1, 1), H.dtype)
-            _rnn_numba.simple_backward(H, np.ascontiguousarray(U.T), dZ, dY_,
-                                       dY is not None, dh, np.zeros((2, batch, u), H.dtype),
-                                       *_rnn_numba.flags(self, batch, H.dtype))
-            return dZ, self._states_in(H).T @ dZ.reshape(steps * batch, u), None, (dh,)
-        for t in range(steps - 1, -1, -1):
-            if dY is not None:
-                dh += dY[t]
-            carry = self._split_masked(t, dh)
-            dz = dZ[t]
-            self.act_grad(H[t + 1], dz)  # dz = dh act'(.)
-            dz *= dh
-            np.matmul(dz, U.T, out=dh)  # dL/dh_{t-1} = dz U^T
-            if self.state_dropout is not None:
-                dh *= self.state_dropout
-            if carry is not None:
-                dh += carry
-        dU = self._states_in(H).T @ dZ.reshape(steps * batch, u)
-        return dZ, dU, None, (dh,)
+    reference = (simple_rnn_reference, simple_rnn_reference_backward)
+    compiled = (_rnn_numba.simple_forward, _rnn_numba.simple_backward)
 
 
 def simple_rnn(x, kernel, recurrent_kernel, bias=None, initial_state=None, *, mask=None,

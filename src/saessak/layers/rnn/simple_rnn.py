@@ -9,7 +9,7 @@ The output at each step is the state itself. The layer runs as one fused op
 from __future__ import annotations
 
 from ... import ops
-from ...ops.rnn_simple import simple_rnn
+from ...ops.simple_rnn import simple_rnn
 from .cell import FusedCell
 from .rnn import RNN
 
