@@ -47,12 +47,21 @@ class Tanh(Function):
 
 
 class ReLU(Function):
-    """Keras's relu with ``negative_slope``, ``max_value`` and ``threshold``."""
+    """Keras's relu: ``max(0, x)``, with an optional ``negative_slope``, ``max_value`` and
+    ``threshold``.
+
+    The plain form, by far the most used, keeps its output y rather than a slope map
+    (y > 0 exactly where x > 0): y stays alive anyway as the next layer's input, a map
+    would be one more array to write."""
 
     def __init__(self, negative_slope=0.0, max_value=None, threshold=0.0):
         self.slope, self.max_value, self.threshold = negative_slope, max_value, threshold
+        self.plain = negative_slope == 0.0 and max_value is None and threshold == 0.0
 
     def forward(self, x):
+        if self.plain:
+            self.y = np.maximum(x, 0)
+            return self.y
         above = x > self.threshold
         y = np.where(above, x, self.slope * (x - self.threshold) if self.slope else 0)
         slope = np.where(above, 1.0, self.slope)
@@ -63,20 +72,8 @@ class ReLU(Function):
         return y.astype(x.dtype, copy=False)
 
     def backward(self, g):
-        return g * self.slope_map
-
-
-class Relu(Function):
-    """The plain ``max(0, x)``, kept apart from ReLU because it is by far the most used.
-
-    It keeps its output y rather than a mask (y > 0 exactly where x > 0): y stays alive
-    anyway as the next layer's input, a mask would be one more array to write."""
-
-    def forward(self, x):
-        self.y = np.maximum(x, 0)
-        return self.y
-
-    def backward(self, g):
+        if not self.plain:
+            return g * self.slope_map
         if fused.usable(g, self.y) and g.flags.c_contiguous and self.y.flags.c_contiguous:
             return fused.relu_backward(g, self.y, np.empty_like(g))  # one pass, no mask
         return g * (self.y > 0)
@@ -194,8 +191,6 @@ def tanh(x):
 def relu(x, negative_slope=0.0, max_value=None, threshold=0.0, alpha=None):
     if alpha is not None:  # the tf.keras 2 name of negative_slope
         negative_slope = alpha
-    if negative_slope == 0.0 and max_value is None and threshold == 0.0:
-        return Relu()(x)
     return ReLU(negative_slope, max_value, threshold)(x)
 
 
