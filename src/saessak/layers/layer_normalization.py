@@ -3,12 +3,12 @@
 Batch normalization averages over the batch; layer normalization averages over the
 features of one sample, so it behaves the same in training and inference, for any batch
 size, and at every step of a sequence. Transformers put one after every residual block
-(seed 004, figure 16-16). The fused ops are in ``saessak.ops.normalization_layer``.
+(seed 004, figure 16-16). The fused ops are in ``saessak.ops.layer_normalization``.
 """
 
 from __future__ import annotations
 
-from ..ops.normalization_layer import _norm_axes, layer_norm, rms_norm
+from ..ops.layer_normalization import _norm_axes, layer_norm, rms_norm
 from .layer import Layer
 
 

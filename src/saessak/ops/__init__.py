@@ -33,13 +33,11 @@ from .attention import (
     masked_softmax,
     scaled_dot_product_attention,
 )
+from .conv_transpose import conv1d_transpose, conv2d_transpose, conv_transpose
 from .convolution import (
     conv,
     conv1d,
-    conv1d_transpose,
     conv2d,
-    conv2d_transpose,
-    conv_transpose,
     depthwise_conv,
     depthwise_conv2d,
 )
@@ -150,7 +148,7 @@ from .math import (
     square,
 )
 from .normalization import batch_norm_train, batch_normalization
-from .normalization_layer import layer_norm, rms_norm
+from .layer_normalization import layer_norm, rms_norm
 from .pooling import avg_pool, avg_pool1d, avg_pool2d, max_pool, max_pool1d, max_pool2d
 from .reduction import argmax, argmin, logsumexp, max, mean, min, norm, std, sum, var
 from .simple_rnn import simple_rnn
