@@ -22,6 +22,8 @@ synchronized=True)`` uses the statistics of the whole global batch instead.
 Without an MPI launcher, or with one rank, nothing changes, and ``mpi4py`` is not imported.
 """
 
+from .. import _distribution
+from . import hooks
 from .comm import launched_by_mpi
 from .strategy import (
     MirroredStrategy,
@@ -36,3 +38,5 @@ from .strategy import (
 __all__ = ["MirroredStrategy", "MultiWorkerMirroredStrategy", "MPIClusterResolver",
            "Strategy", "get_strategy", "has_strategy", "in_cross_replica_context",
            "launched_by_mpi"]
+
+_distribution.install_loop_hooks(hooks)  # the training loop calls these from now on

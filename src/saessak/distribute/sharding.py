@@ -17,9 +17,9 @@ from __future__ import annotations
 import numpy as np
 
 from .. import backend
+from .._distribution import set_training_strategy
 from ..autograd import no_grad
 from ..training.data_adapter import ArrayAdapter, _map, num_samples
-from .strategy import set_training_strategy
 
 
 def shard_bounds(n, rank, size):

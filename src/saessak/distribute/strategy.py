@@ -174,20 +174,6 @@ def get_strategy() -> Strategy:
     return _default
 
 
-_training = None  # the strategy of the data-parallel fit that is running, if any
-
-
-def training_strategy():
-    """The strategy of the data-parallel ``fit`` whose training batches are running (more
-    than one replica), else None; synchronised layers ask it."""
-    return _training
-
-
-def set_training_strategy(strategy) -> None:
-    global _training
-    _training = strategy
-
-
 def has_strategy() -> bool:
     """Whether a strategy's scope is open."""
     return bool(_stack)

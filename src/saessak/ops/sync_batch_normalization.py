@@ -24,8 +24,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..ops.normalization import BatchNormTrain, batch_norm_train
-from . import strategy as strategy_module
+from .._distribution import training_strategy
+from .normalization import BatchNormTrain, batch_norm_train
 
 
 class SyncBatchNormTrain(BatchNormTrain):
@@ -92,7 +92,7 @@ def batch_norm_train_synchronized(x, gamma=None, beta=None, axis=-1, epsilon=1e-
                                   weights=None):
     """``batch_norm_train`` over the global batch while a data-parallel ``fit`` with more
     than one replica runs; otherwise exactly ``batch_norm_train``."""
-    strategy = strategy_module.training_strategy()
+    strategy = training_strategy()
     if strategy is None:
         return batch_norm_train(x, gamma, beta, axis, epsilon, weights)
     fraction = strategy._local_fraction
