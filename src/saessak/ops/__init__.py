@@ -109,6 +109,7 @@ from .keras_names import (
     zeros,
     zeros_like,
 )
+from .layer_normalization import layer_norm, rms_norm
 from .linalg import dot, linear, matmul
 from .lstm import lstm
 from .manipulation import (
@@ -148,7 +149,6 @@ from .math import (
     square,
 )
 from .normalization import batch_norm_train, batch_normalization
-from .layer_normalization import layer_norm, rms_norm
 from .pooling import avg_pool, avg_pool1d, avg_pool2d, max_pool, max_pool1d, max_pool2d
 from .reduction import argmax, argmin, logsumexp, max, mean, min, norm, std, sum, var
 from .simple_rnn import simple_rnn
