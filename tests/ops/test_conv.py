@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from saessak import Tensor, grad_check, ops
-from saessak.ops.convolution import conv_output_length, conv_padding, deconv_output_length
+from saessak.ops.conv_utils import conv_output_length, conv_padding, deconv_output_length
 
 R = np.random.default_rng(3)
 
@@ -218,7 +218,7 @@ def test_im2col_layouts_hold_every_patch(channels, ones_column, shape, kernel, s
                                          dilation):
     """Few channels: the transposed gather; more: the row copy. Both give the same matrix:
     row r = the patch of output position r, flattened (kernel offset, channel), then 1."""
-    from saessak.ops.convolution import im2col
+    from saessak.ops.im2col import im2col
 
     x = R.standard_normal(shape + (channels,)).astype(np.float32)
     out = tuple(conv_output_length(n, k, s, "valid", d)

@@ -8,7 +8,7 @@ import pytest
 from saessak import Tensor
 from saessak.ops import _conv_numba
 
-conv = importlib.import_module("saessak.ops.convolution")
+conv = importlib.import_module("saessak.ops")
 pooling = importlib.import_module("saessak.ops.pooling")
 
 pytestmark = pytest.mark.skipif(not _conv_numba.ENABLED,

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from saessak import Tensor, grad_check, ops
-from saessak.ops.convolution import conv_padding
+from saessak.ops.conv_utils import conv_padding
 
 R = np.random.default_rng(5)
 

@@ -13,14 +13,9 @@ from __future__ import annotations
 
 from .. import activations, constraints, initializers, regularizers
 from ..ops import transpose
-from ..ops.convolution import (
-    conv,
-    conv_output_length,
-    conv_transpose,
-    deconv_output_length,
-    depthwise_conv,
-    normalize_tuple,
-)
+from ..ops.conv_transpose import conv_transpose
+from ..ops.conv_utils import conv_output_length, deconv_output_length, normalize_tuple
+from ..ops.convolution import conv, depthwise_conv
 from .layer import Layer
 
 

@@ -14,7 +14,7 @@ from ..ops import cast, expand_dims, transpose
 from ..ops import max as reduce_max
 from ..ops import mean as reduce_mean
 from ..ops import sum as reduce_sum
-from ..ops.convolution import conv_output_length, normalize_tuple
+from ..ops.conv_utils import conv_output_length, normalize_tuple
 from ..ops.pooling import avg_pool, max_pool
 from .layer import Layer
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..ops import getitem, pad, repeat
-from ..ops.convolution import normalize_tuple
+from ..ops.conv_utils import normalize_tuple
 from ..ops.image import resize_axis
 from .layer import Layer
 from .pooling import _check_data_format

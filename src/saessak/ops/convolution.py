@@ -26,196 +26,21 @@ summing its gradient separately would cost two more passes over Y, the largest a
 Shapes follow Keras: inputs ``(batch, *spatial, channels)``, kernels
 ``(*kernel_size, channels // groups, filters)``. Every function works for 1, 2 or 3 spatial
 axes; ``conv1d`` and ``conv2d`` only name the common cases.
+
+im2col and col2im themselves are in :mod:`.im2col`, the sizes in :mod:`.conv_utils`, and
+the transposed convolution in :mod:`.conv_transpose`.
 """
 
 from __future__ import annotations
 
 import math
 
-import numpy as np
-
 from .. import backend
 from ..autograd.tensor import Function
-from . import _conv_numba
+from .conv_utils import check_padding, conv_output_length, conv_padding, normalize_tuple
+from .im2col import col2im, im2col, interior, pad_spatial, windows
 from .linalg import sum_rows
-
-PADDINGS = ("valid", "same", "causal")
-
-
-# --- sizes -----------------------------------------------------------------------------------
-
-
-def conv_output_length(length, kernel_size, stride=1, padding="valid", dilation=1):
-    """Keras's output length of a convolution or pooling along one axis (None stays None).
-
-    valid: floor((L - (k-1)d - 1) / s) + 1;  same and causal: ceil(L / s).
-    """
-    if length is None:
-        return None
-    if padding == "valid":
-        return max((length - (kernel_size - 1) * dilation - 1) // stride + 1, 0)
-    return -(-length // stride)
-
-
-def conv_padding(length, kernel_size, stride=1, padding="valid", dilation=1):
-    """Zeros to add (before, after) along one axis, as TensorFlow pads: for 'same', the
-    smallest total that yields ceil(L/s) outputs, with the odd one after; for 'causal',
-    everything before, so output t sees only inputs <= t."""
-    span = (kernel_size - 1) * dilation + 1
-    if padding == "valid":
-        return 0, 0
-    if padding == "causal":
-        return span - 1, 0
-    out = -(-length // stride)
-    total = max((out - 1) * stride + span - length, 0)
-    return total // 2, total - total // 2
-
-
-def deconv_output_length(length, kernel_size, stride=1, padding="valid", dilation=1,
-                         output_padding=None):
-    """Keras's output length of a transposed convolution along one axis."""
-    if length is None:
-        return None
-    span = (kernel_size - 1) * dilation + 1
-    if output_padding is None:
-        if padding == "valid":
-            return length * stride + max(span - stride, 0)
-        return length * stride
-    pad = span // 2 if padding == "same" else 0
-    return (length - 1) * stride + span - 2 * pad + output_padding
-
-
-def normalize_tuple(value, n, name, owner="conv"):
-    """``3 -> (3, 3)``; a tuple of ``n`` positive ints passes; anything else is an error."""
-    if isinstance(value, (int, np.integer)):
-        value = (int(value),) * n
-    try:
-        value = tuple(int(v) for v in value)
-    except TypeError:
-        raise ValueError(f"{owner}: {name} must be an int or a tuple of {n} ints, "
-                         f"received {value!r}") from None
-    if len(value) != n or any(v <= 0 for v in value):
-        raise ValueError(f"{owner}: {name} must be a positive int or a tuple of {n} positive "
-                         f"ints, received {value!r}")
-    return value
-
-
-# --- im2col and col2im --------------------------------------------------------------------------
-
-
-def pad_spatial(x, pads, value=0.0):
-    """``x`` (batch, *spatial, channels) with ``pads[i] = (before, after)`` added around
-    spatial axis i. Returns ``x`` itself when there is nothing to add."""
-    if not any(lo or hi for lo, hi in pads):
-        return x
-    xp = backend.get_array_module(x)
-    shape = (x.shape[0],) + tuple(n + lo + hi for n, (lo, hi) in zip(x.shape[1:-1], pads)) + (
-        x.shape[-1],)
-    out = xp.full(shape, value, dtype=x.dtype)
-    out[interior(x.shape, pads)] = x
-    return out
-
-
-def interior(shape, pads):
-    """The index that selects the original ``shape`` inside its padded copy."""
-    return (slice(None),) + tuple(slice(lo, lo + n) for n, (lo, _) in zip(shape[1:-1], pads)) + (
-        slice(None),)
-
-
-def windows(x, out_sizes, kernel_size, strides, dilation):
-    """Every kernel-sized patch of the (already padded) ``x`` as a read-only strided view of
-    shape (batch, *out_sizes, *kernel_size, channels): no copy is made here."""
-    xp = backend.get_array_module(x)
-    s = x.strides
-    nd = len(kernel_size)
-    shape = (x.shape[0], *out_sizes, *kernel_size, x.shape[-1])
-    steps = (s[0], *(s[1 + i] * strides[i] for i in range(nd)),
-             *(s[1 + i] * dilation[i] for i in range(nd)), s[-1])
-    return xp.lib.stride_tricks.as_strided(x, shape, steps, writeable=False)
-
-
-def window_slice(offset, out_sizes, strides, dilation):
-    """The pixels that kernel position ``offset`` reads, over all output positions: a
-    strided slice of the padded input, (batch, *out_sizes, channels) in shape."""
-    return (slice(None),) + tuple(
-        slice(o * d, o * d + s * (n - 1) + 1, s)
-        for o, d, s, n in zip(offset, dilation, strides, out_sizes)) + (slice(None),)
-
-
-def compiled(*arrays, nd):
-    """Whether the compiled loops (images and sequences only) take these arrays."""
-    return nd <= 2 and _conv_numba.usable(*arrays)
-
-
-def as_image(a, nd):
-    """A sequence (batch, steps, C) seen as an image of height 1; images pass unchanged."""
-    return a[:, None] if nd == 1 else a
-
-
-def image_geometry(*per_axis):
-    """Per-axis tuples as the compiled 2-D loops take them (height 1 for sequences)."""
-    return tuple(v for t in per_axis for v in ((1,) + tuple(t) if len(t) == 1 else t))
-
-
-FEW_CHANNELS = 4  # below this, im2col gathers the transposed matrix (see im2col)
-
-
-def im2col(x, out_sizes, kernel_size, strides, dilation, ones_column=False):
-    """All patches of the (already padded) ``x`` as the rows of one matrix,
-    (batch * out_positions, kernel_positions * channels), and a last column of ones when
-    ``ones_column``: the one copy a convolution makes.
-
-    A row holds runs of ``channels`` consecutive values, so for a grey or colour image
-    (one to three channels) the copy would crawl element by element. Then the transposed
-    matrix is filled instead, one kernel offset at a time, in runs along the image's rows,
-    and returned as its ``.T`` view: the products take either layout at the same speed.
-    (Everywhere else NumPy's strided copy runs near memory speed; a compiled loop did not
-    beat it.)"""
-    patches = windows(x, out_sizes, kernel_size, strides, dilation)
-    nd, channels = len(kernel_size), x.shape[-1]
-    n_rows = x.shape[0] * math.prod(out_sizes)
-    few = channels < FEW_CHANNELS
-    if not (ones_column or few):
-        return patches.reshape(n_rows, -1)
-    xp = backend.get_array_module(x)
-    width = math.prod(kernel_size) * channels
-    if few:
-        cols_t = xp.empty((width + ones_column, n_rows), dtype=x.dtype)
-        if ones_column:
-            cols_t[width] = 1
-        # (batch, *out, *kernel, C) -> (*kernel, C, batch, *out): a view of the first rows
-        order = tuple(range(nd + 1, 2 * nd + 2)) + tuple(range(nd + 1))
-        xp.copyto(cols_t[:width].reshape(tuple(kernel_size) + (channels, x.shape[0])
-                                         + tuple(out_sizes)), patches.transpose(order))
-        return cols_t.T
-    cols = xp.empty((n_rows, width + 1), dtype=x.dtype)
-    cols[:, width] = 1
-    # The first `width` columns seen in the patches' shape: splitting the axes of a slice
-    # whose last stride is one element is always a view, so the copy lands in `cols`.
-    xp.copyto(cols[:, :width].reshape(patches.shape), patches)
-    return cols
-
-
-def col2im(dcols, padded_shape, out_sizes, kernel_size, strides, dilation):
-    """The adjoint of :func:`im2col`: add each row's gradient ``dcols`` (rows, kernel_positions
-    * channels) back onto the pixels it was read from. The NumPy version loops over the kernel
-    offsets, never over pixels; its strided adds have inner runs of only ``channels``
-    elements, so the compiled loop is 2-4x faster where numba is present."""
-    xp = backend.get_array_module(dcols)
-    nd = len(kernel_size)
-    dx = xp.zeros(padded_shape, dtype=dcols.dtype)
-    if compiled(dcols, dx, nd=nd):
-        _conv_numba.col2im(dcols, *image_geometry(out_sizes, kernel_size, strides, dilation),
-                           as_image(dx, nd))
-        return dx
-    dcols = dcols.reshape((padded_shape[0], *out_sizes, *kernel_size, padded_shape[-1]))
-    lead = (slice(None),) * (1 + nd)
-    for offset in np.ndindex(*kernel_size):
-        dx[window_slice(offset, out_sizes, strides, dilation)] += dcols[lead + offset]
-    return dx
-
-
-# --- convolution ----------------------------------------------------------------------------
+from .manipulation import reshape
 
 
 class Conv(Function):
@@ -373,72 +198,7 @@ class SequenceConv(Function):
         return dx, dw
 
 
-class ConvTranspose(Function):
-    """The transposed ("de-") convolution: the input-gradient of a convolution used forward.
-
-    Each input pixel scatters ``x[p] @ W^T`` (a kernel-sized patch) onto the output, so the
-    forward pass is one product and a col2im, and its gradients are one im2col and products.
-    Kernel layout (Keras): (*kernel_size, filters, channels_in).
-    """
-
-    def __init__(self, strides, padding, dilation, output_padding=None):
-        self.strides, self.padding, self.dilation = strides, padding, dilation
-        self.output_padding = output_padding
-
-    def forward(self, x, w, b=None):
-        nd = w.ndim - 2
-        ksize, f, c_in = w.shape[:nd], w.shape[-2], w.shape[-1]
-        if x.ndim != nd + 2 or x.shape[-1] != c_in:
-            raise ValueError(f"conv_transpose: expected inputs (batch, *{nd} spatial axes, "
-                             f"{c_in}), received shape {x.shape}")
-        op = self.output_padding or (None,) * nd
-        out = tuple(deconv_output_length(n, k, s, self.padding, d, p) for n, k, s, d, p in
-                    zip(x.shape[1:-1], ksize, self.strides, self.dilation, op))
-        # As in TensorFlow, this is the input-gradient of a convolution from `out` to `x`
-        # with the same padding: the scattered result spans (i-1)s + (k-1)d + 1 positions,
-        # of which the output keeps `out` starting at that convolution's front padding.
-        full, self.pads = [], []
-        for i, n, k, s, d in zip(x.shape[1:-1], out, ksize, self.strides, self.dilation):
-            span = (i - 1) * s + (k - 1) * d + 1
-            lo = max(span - n, 0) // 2 if self.padding == "same" else 0
-            full.append(max(span, lo + n))  # trailing zeros where the output is longer
-            self.pads.append((lo, full[-1] - lo - n))
-        full = tuple(full)
-        self.x, self.w2, self.ksize, self.f = x, w.reshape(-1, f, c_in), ksize, f
-        rows = x.reshape(-1, c_in)
-        w2 = w.reshape(-1, c_in)  # (kpos * F, C_in)
-        cols = rows @ w2.T  # x W^T: one kernel-sized patch per input pixel
-        y = col2im(cols, (x.shape[0],) + full + (f,), x.shape[1:-1], ksize, self.strides,
-                   self.dilation)
-        self.padded_shape, self.out = (x.shape[0],) + full + (f,), out
-        y = y[interior((x.shape[0],) + out + (f,), self.pads)]
-        if b is not None:
-            y = y + b
-        self.has_bias = b is not None
-        return np.ascontiguousarray(y)
-
-    def backward(self, gy):
-        x, f, c_in = self.x, self.f, self.x.shape[-1]
-        gpad = pad_spatial(gy, self.pads)
-        cols = im2col(gpad, x.shape[1:-1], self.ksize, self.strides, self.dilation)  # of dY
-        w2 = self.w2.reshape(-1, c_in)
-        dx = (cols @ w2).reshape(x.shape) if self.needs_input_grad(0) else None  # dX = cols W
-        dw = (cols.T @ x.reshape(-1, c_in)).reshape(self.w2.shape)  # dW = cols^T X
-        dw = dw.reshape(tuple(self.ksize) + (f, c_in))
-        if self.has_bias:
-            return dx, dw, sum_rows(gy.reshape(-1, f))
-        return dx, dw
-
-
 # --- the public functions ------------------------------------------------------------------------
-
-
-def _check_padding(padding, nd, owner):
-    padding = str(padding).lower()
-    allowed = PADDINGS if nd == 1 else PADDINGS[:2]
-    if padding not in allowed:
-        raise ValueError(f"{owner}: padding must be one of {allowed}, received {padding!r}")
-    return padding
 
 
 def conv(x, kernel, bias=None, strides=1, padding="valid", dilation_rate=1, groups=1):
@@ -449,7 +209,7 @@ def conv(x, kernel, bias=None, strides=1, padding="valid", dilation_rate=1, grou
     """
     nd = len(kernel.shape) - 2
     strides = normalize_tuple(strides, nd, "strides")
-    padding = _check_padding(padding, nd, "conv")
+    padding = check_padding(padding, nd, "conv")
     dilation = normalize_tuple(dilation_rate, nd, "dilation_rate")
     if _shifted_products_pay(x.shape, kernel.shape, strides, dilation, groups):
         fn = SequenceConv(padding, dilation[0])
@@ -498,8 +258,6 @@ def depthwise_conv(x, depthwise_kernel, bias=None, strides=1, padding="valid", d
     Kernel (*k, C, M) -> output channel c*M + m. This is a grouped convolution with one
     group per channel, whose kernel (*k, 1, C*M) is the same array reshaped.
     """
-    from .manipulation import reshape
-
     k = tuple(depthwise_kernel.shape)
     channels = k[-2]
     flat = reshape(depthwise_kernel, k[:-2] + (1, channels * k[-1]))
@@ -510,28 +268,3 @@ def depthwise_conv2d(x, depthwise_kernel, bias=None, strides=1, padding="valid",
                      dilation_rate=1):
     """``depthwise_conv`` for images: kernel (kh, kw, C, depth_multiplier)."""
     return depthwise_conv(x, depthwise_kernel, bias, strides, padding, dilation_rate)
-
-
-def conv_transpose(x, kernel, bias=None, strides=1, padding="valid", dilation_rate=1,
-                   output_padding=None):
-    """Transposed convolution: x (batch, *spatial, C), kernel (*k, F, C) -> (batch, *out, F)."""
-    nd = len(kernel.shape) - 2
-    if output_padding is not None:
-        output_padding = tuple(int(p) for p in (
-            (output_padding,) * nd if isinstance(output_padding, int) else output_padding))
-    fn = ConvTranspose(normalize_tuple(strides, nd, "strides"),
-                       _check_padding(padding, min(nd, 2), "conv_transpose"),
-                       normalize_tuple(dilation_rate, nd, "dilation_rate"), output_padding)
-    return fn(x, kernel) if bias is None else fn(x, kernel, bias)
-
-
-def conv2d_transpose(x, kernel, bias=None, strides=1, padding="valid", dilation_rate=1,
-                     output_padding=None):
-    """``conv_transpose`` for images: kernel (kh, kw, filters, channels_in)."""
-    return conv_transpose(x, kernel, bias, strides, padding, dilation_rate, output_padding)
-
-
-def conv1d_transpose(x, kernel, bias=None, strides=1, padding="valid", dilation_rate=1,
-                     output_padding=None):
-    """``conv_transpose`` for sequences: kernel (k, filters, channels_in)."""
-    return conv_transpose(x, kernel, bias, strides, padding, dilation_rate, output_padding)

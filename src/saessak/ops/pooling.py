@@ -20,17 +20,8 @@ import numpy as np
 from .. import backend
 from ..autograd.tensor import Function
 from . import _conv_numba
-from .convolution import (
-    as_image,
-    compiled,
-    conv_output_length,
-    conv_padding,
-    image_geometry,
-    interior,
-    normalize_tuple,
-    pad_spatial,
-    window_slice,
-)
+from .conv_utils import conv_output_length, conv_padding, normalize_tuple
+from .im2col import as_image, compiled, image_geometry, interior, pad_spatial, window_slice
 
 
 def _geometry(x_shape, pool, strides, padding):
