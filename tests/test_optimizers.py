@@ -8,7 +8,6 @@ import saessak
 from saessak import optimizers
 from saessak.autograd.variable import Variable
 from saessak.constraints import NonNeg
-from saessak.optimizers import _adam_numba
 
 A = np.array([1.0, 2.0, 0.5, 3.0])
 W0 = np.array([1.0, -2.0, 3.0, 0.5])
@@ -375,26 +374,3 @@ def test_numpy_scalars_are_accepted_as_numbers():
     assert opt.learning_rate == 0.25
     schedule = optimizers.schedules.ExponentialDecay(0.1, 10, 0.5)
     assert schedule(np.int64(10)) == pytest.approx(0.05)
-
-
-# --- the optional compiled Adam update gives the NumPy update's bits -------------------------
-
-@pytest.mark.skipif(not _adam_numba.ENABLED, reason="numba (the 'fast' extra) not installed")
-@pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("make", [lambda: optimizers.Adam(0.01),
-                                  lambda: optimizers.AdamW(0.01, weight_decay=0.1)])
-def test_compiled_adam_matches_numpy_bit_for_bit(dtype, make, monkeypatch):
-    w0 = np.random.default_rng(0).standard_normal((37, 5)).astype(dtype)
-    results, calls = [], []
-    compiled = _adam_numba.adam_update
-    for enabled in (True, False):
-        monkeypatch.setattr(_adam_numba, "ENABLED", enabled)
-        monkeypatch.setattr(_adam_numba, "adam_update",
-                            lambda *a: calls.append(1) or compiled(*a))
-        var, opt, rng = Variable(w0.copy()), make(), np.random.default_rng(1)
-        for _ in range(5):
-            var.grad = rng.standard_normal(w0.shape).astype(dtype)
-            opt.step([var])
-        results.append(var.numpy())
-    assert len(calls) == 5  # the compiled update ran in the first pass only
-    np.testing.assert_array_equal(results[0], results[1])

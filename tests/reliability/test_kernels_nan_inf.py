@@ -15,7 +15,7 @@ import saessak
 from saessak import Tensor, _numba, ops
 from saessak.autograd import Variable
 from saessak.ops import _conv_numba, _fused_numba, _rnn_numba
-from saessak.optimizers import _adam_numba
+from saessak.optimizers import adam as _adam
 
 pytestmark = [
     pytest.mark.skipif(not _numba.ENABLED,
@@ -23,7 +23,7 @@ pytestmark = [
     pytest.mark.filterwarnings("ignore::RuntimeWarning"),  # NaN arithmetic, on purpose
 ]
 
-KERNEL_MODULES = (_numba, _fused_numba, _conv_numba, _rnn_numba, _adam_numba)
+KERNEL_MODULES = (_numba, _fused_numba, _conv_numba, _rnn_numba, _adam)
 SPECIALS = (np.nan, np.inf, -np.inf)
 
 
@@ -173,7 +173,7 @@ def test_adam_update_with_nan_and_inf_gradients(monkeypatch):
              rng.normal(size=(4, 6)).astype(np.float32)]
 
     def train(compiled):
-        monkeypatch.setattr(_adam_numba, "ENABLED", compiled and _adam_numba.ENABLED)
+        monkeypatch.setattr(_adam, "ENABLED", compiled and _adam.ENABLED)
         var = Variable(w0.copy())
         opt = saessak.optimizers.Adam(0.01)
         for g in grads:

@@ -3,7 +3,11 @@
 Adam's step is ``lr * m_hat / (sqrt(v_hat) + eps)``, where m_hat and v_hat undo the bias of
 averages that start at zero. Keras folds both corrections into the learning rate:
 ``alpha = lr * sqrt(1 - beta_2^t) / (1 - beta_1^t)`` and ``w -= alpha m / (sqrt(v) + eps)``,
-with t = iterations + 1.
+with t = iterations + 1 (so eps sits beside sqrt(v), not sqrt(v_hat)).
+
+:func:`adam_reference` is that update in three lines of NumPy; :func:`adam_compiled` is the
+same arithmetic in one compiled pass (numba, the ``fast`` extra), and :meth:`Adam._update`
+is the one place that picks.
 """
 
 from __future__ import annotations
@@ -13,9 +17,47 @@ import math
 import numpy as np
 
 from .. import backend
-from . import _adam_numba
+from .._numba import ENABLED, jit, numba, plain_arrays
 from .adagrad import _check
 from .optimizer import Optimizer
+
+
+def adam_reference(w, g, m, v, v_max, *, beta_1, beta_2, alpha, epsilon):
+    """One Adam step in plain NumPy, in place on ``w``, ``m``, ``v`` (and ``v_max``, the
+    largest v so far, with AMSGrad; else None). ``alpha`` holds lr and both corrections."""
+    m += (g - m) * (1 - beta_1)  # m = beta_1 m + (1 - beta_1) g
+    v += (g * g - v) * (1 - beta_2)  # v = beta_2 v + (1 - beta_2) g^2
+    if v_max is not None:  # AMSGrad: the step divides by the largest v seen so far
+        np.maximum(v_max, v, out=v_max)
+        v = v_max
+    w -= m / (np.sqrt(v) + epsilon) * alpha  # w -= alpha m / (sqrt(v) + eps)
+
+
+def adam_compiled(w, g, m, v, v_max, *, beta_1, beta_2, alpha, epsilon):
+    """:func:`adam_reference` in one compiled pass: each element is read once, updated in
+    registers and written once, where NumPy makes about ten whole-array passes. The
+    constants arrive in the weights' dtype (as NumPy casts a Python float) and the
+    arithmetic runs in the reference's order, so both give the same bits."""
+    c = w.dtype.type
+    amsgrad = v_max is not None
+    _adam_loop(w.reshape(-1), g.reshape(-1), m.reshape(-1), v.reshape(-1),
+               v_max.reshape(-1) if amsgrad else v.reshape(-1), amsgrad,
+               c(1 - beta_1), c(1 - beta_2), c(alpha), c(epsilon))
+
+
+if numba is not None:
+
+    @jit
+    def _adam_loop(w, g, m, v, v_max, amsgrad, one_minus_beta_1, one_minus_beta_2, alpha,
+                   epsilon):
+        for i in range(w.shape[0]):
+            gi = g[i]
+            m[i] += (gi - m[i]) * one_minus_beta_1
+            v[i] += (gi * gi - v[i]) * one_minus_beta_2
+            vi = v[i]
+            if amsgrad:  # (np.maximum, as the reference: NaN wins)
+                vi = v_max[i] = np.maximum(v_max[i], vi)
+            w[i] -= m[i] / (np.sqrt(vi) + epsilon) * alpha
 
 
 class _Moments(Optimizer):
@@ -64,23 +106,13 @@ class Adam(_Moments):
         self._alpha = lr * math.sqrt(1 - self.beta_2**t) / (1 - self.beta_1**t)
 
     def _update(self, w, g, slots, lr):
-        m, v = slots[0], slots[1]
-        if not self.amsgrad and _adam_numba.usable(w, g, m, v):  # one compiled pass
-            c = w.dtype.type  # the constants in the weights' dtype, as NumPy would use them
-            _adam_numba.adam_update(w.reshape(-1), g.reshape(-1), m.reshape(-1), v.reshape(-1),
-                                    c(1 - self.beta_1), c(1 - self.beta_2), c(self._alpha),
-                                    c(self.epsilon))
-            return
-        step = self._scratch(w)
-        self._moments(m, v, g, step)
-        if self.amsgrad:
-            np.maximum(slots[2], v, out=slots[2])
-            v = slots[2]
-        np.sqrt(v, out=step)
-        step += self.epsilon
-        np.divide(m, step, out=step)
-        step *= self._alpha
-        w -= step  # w -= alpha m / (sqrt(v) + eps)
+        v_max = slots[2] if self.amsgrad else None
+        # The one place that picks: the compiled step where numba can take the arrays
+        # (contiguous NumPy floats), else the reference. Both give the same bits.
+        compiled = ENABLED and plain_arrays((w, g, *slots), contiguous=True)
+        step = adam_compiled if compiled else adam_reference
+        step(w, g, slots[0], slots[1], v_max, beta_1=self.beta_1, beta_2=self.beta_2,
+             alpha=self._alpha, epsilon=self.epsilon)
 
     def get_config(self):
         return {**super().get_config(), "amsgrad": self.amsgrad}
