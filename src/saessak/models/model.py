@@ -200,7 +200,8 @@ class Model(Trainer, Layer):
         """Print the Keras table of layers, output shapes and parameter counts."""
         from .summary import print_summary
         print_summary(self, line_length=line_length, positions=positions, print_fn=print_fn,
-                      expand_nested=expand_nested, show_trainable=show_trainable)
+                      expand_nested=expand_nested, show_trainable=show_trainable,
+                      layer_range=layer_range)
 
     def get_config(self):
         from .saving import functional_config

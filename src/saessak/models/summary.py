@@ -16,10 +16,15 @@ The layout is tf.keras 2's, the one the seeds print::
     _________________________________________________________________
 
 A model whose graph is a plain chain gets three columns, 65 characters wide; any other
-graph gets a fourth column, "Connected to", and 98 characters.
+graph gets a fourth column, "Connected to", and 98 characters. ``show_trainable`` adds a
+"Trainable" column (Y/N), 11 characters; ``layer_range`` prints only the rows from one layer
+to another (the totals still count the whole model).
 """
 
 from __future__ import annotations
+
+import re
+import warnings
 
 from ..layers.input_layer import InputLayer
 
@@ -97,8 +102,30 @@ def _count(weights) -> int:
     return total
 
 
+def _layer_bounds(layers, layer_range):
+    """``[first, last + 1]``: the rows ``layer_range = (start, end)`` asks for, as Keras
+    reads it: each is a regular expression matched at the start of a layer's name, the rows
+    run from the first layer that matches ``start`` to the last that matches ``end``
+    (either way round)."""
+    if layer_range is None:
+        return 0, len(layers)
+    if not isinstance(layer_range, (list, tuple)) or len(layer_range) != 2:
+        raise ValueError("summary: layer_range must be a list or tuple of 2 layer names (or "
+                         f"patterns); received {layer_range!r}")
+    if not all(isinstance(name, str) for name in layer_range):
+        raise ValueError(f"summary: layer_range must hold strings; received {layer_range!r}")
+    lower = [i for i, layer in enumerate(layers) if re.match(layer_range[0], layer.name)]
+    upper = [i for i, layer in enumerate(layers) if re.match(layer_range[1], layer.name)]
+    if not lower or not upper:
+        raise ValueError(f"summary: layer_range {list(layer_range)} does not match the names of "
+                         f"the layers of this model: {[layer.name for layer in layers]}")
+    if min(lower) > max(upper):  # given end first
+        return min(upper), max(lower) + 1
+    return min(lower), max(upper) + 1
+
+
 def print_summary(model, line_length=None, positions=None, print_fn=None,
-                  expand_nested=False, show_trainable=False):
+                  expand_nested=False, show_trainable=False, layer_range=None):
     if not model.built:
         raise ValueError(
             f"summary: model {model.name!r} has not been built yet, so its weights and "
@@ -117,8 +144,16 @@ def print_summary(model, line_length=None, positions=None, print_fn=None,
         headers = ["Layer (type)", "Output Shape", "Param #", "Connected to"]
     if positions[-1] <= 1:
         positions = [int(line_length * p) for p in positions]
+    if show_trainable:
+        line_length += 11
+        positions = [*positions, line_length]
+        headers.append("Trainable")
 
-    layers = model.layers
+    first, last = _layer_bounds(model.layers, layer_range)
+    layers = model.layers[first:last]
+    if expand_nested and any(getattr(layer, "layers", None) for layer in layers):
+        warnings.warn("summary: expand_nested=True is not supported; each nested model is "
+                      "printed as one row", stacklevel=3)
     print_fn(f'Model: "{model.name}"')
     print_fn("_" * line_length)
     print_fn(_row(headers, positions))
@@ -126,11 +161,13 @@ def print_summary(model, line_length=None, positions=None, print_fn=None,
     for i, layer in enumerate(layers):
         params = layer.count_params() if layer.built else 0
         fields = [f"{layer.name} ({_class_name(layer)})", _output_shape(layer, nodes), params]
+        flag = ["Y" if layer.trainable else "N"] if show_trainable else []
         if chain:
-            print_fn(_row(fields, positions))
+            print_fn(_row(fields + flag, positions))
         else:
             connections = _connections(layer, nodes)
-            print_fn(_row(fields + [connections[0] if connections else ""], positions))
+            print_fn(_row(fields + [connections[0] if connections else ""] + flag,
+                          positions))
             for extra in connections[1:]:
                 print_fn(_row(["", "", "", extra], positions))
         print_fn(("=" if i == len(layers) - 1 else "_") * line_length)
