@@ -18,6 +18,9 @@ The modules, as in Keras: :mod:`.metric` (the base class), :mod:`.reduction_metr
 
 from __future__ import annotations
 
+import inspect
+
+from ..._registry import Registry
 from .accuracy_metrics import (
     Accuracy,
     BinaryAccuracy,
@@ -52,22 +55,28 @@ from .regression_metrics import (
 
 # --- lookup --------------------------------------------------------------------------------------
 
-_FUNCTIONS = {
-    "binary_accuracy": binary_accuracy, "categorical_accuracy": categorical_accuracy,
-    "sparse_categorical_accuracy": sparse_categorical_accuracy,
-    "top_k_categorical_accuracy": top_k_categorical_accuracy,
-    "sparse_top_k_categorical_accuracy": sparse_top_k_categorical_accuracy,
-    "mean_squared_error": mean_squared_error, "mse": mean_squared_error,
-    "mean_absolute_error": mean_absolute_error, "mae": mean_absolute_error,
-    "mean_absolute_percentage_error": mean_absolute_percentage_error,
-    "mape": mean_absolute_percentage_error,
-}
 _CLASSES = {c.__name__: c for c in (
     Accuracy, BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy,
     TopKCategoricalAccuracy, SparseTopKCategoricalAccuracy, MeanSquaredError,
     MeanAbsoluteError, MeanAbsolutePercentageError, RootMeanSquaredError, Precision, Recall,
-    AUC, Mean, Sum, BinaryCrossentropy, CategoricalCrossentropy,
+    AUC, Mean, Sum, MeanMetricWrapper, BinaryCrossentropy, CategoricalCrossentropy,
     SparseCategoricalCrossentropy)}
+# the snake_case names compile(metrics=[...]) takes; the metric is named as it was asked for
+_NAMES = {
+    "binary_accuracy": BinaryAccuracy, "categorical_accuracy": CategoricalAccuracy,
+    "sparse_categorical_accuracy": SparseCategoricalAccuracy,
+    "top_k_categorical_accuracy": TopKCategoricalAccuracy,
+    "sparse_top_k_categorical_accuracy": SparseTopKCategoricalAccuracy,
+    "mean_squared_error": MeanSquaredError, "mse": MeanSquaredError,
+    "mean_absolute_error": MeanAbsoluteError, "mae": MeanAbsoluteError,
+    "mean_absolute_percentage_error": MeanAbsolutePercentageError,
+    "mape": MeanAbsolutePercentageError, "root_mean_squared_error": RootMeanSquaredError,
+    "auc": AUC, "precision": Precision, "recall": Recall,
+    "binary_crossentropy": BinaryCrossentropy,
+    "categorical_crossentropy": CategoricalCrossentropy,
+    "sparse_categorical_crossentropy": SparseCategoricalCrossentropy,
+}
+# a per-sample function given to compile becomes its class
 _CLASS_OF_FUNCTION = {
     binary_accuracy: BinaryAccuracy, categorical_accuracy: CategoricalAccuracy,
     sparse_categorical_accuracy: SparseCategoricalAccuracy,
@@ -76,52 +85,47 @@ _CLASS_OF_FUNCTION = {
     mean_squared_error: MeanSquaredError, mean_absolute_error: MeanAbsoluteError,
     mean_absolute_percentage_error: MeanAbsolutePercentageError,
 }
-_LOWER_CASE_CLASSES = {"auc": AUC, "precision": Precision, "recall": Recall,
-                       "binary_crossentropy": BinaryCrossentropy,
-                       "categorical_crossentropy": CategoricalCrossentropy,
-                       "sparse_categorical_crossentropy": SparseCategoricalCrossentropy,
-                       "root_mean_squared_error": RootMeanSquaredError}
+
+
+def _named(cls, name):
+    """A class asked for by its own name gets its default name; by a snake_case name
+    (``'mae'``, ``'auc'``) the metric takes that name, so the logs show what was asked."""
+    if cls is MeanMetricWrapper:
+        raise ValueError("metrics.get: 'MeanMetricWrapper' needs a function; build it as "
+                         "MeanMetricWrapper(fn, ...)")
+    return cls() if name == cls.__name__ else cls(name=name)
+
+
+_METRICS = Registry("metric", Metric, {**_CLASSES, **_NAMES}, make=_named)
+
+
+def _as_metric(obj):
+    """A function ``fn(y_true, y_pred)`` becomes a metric: its class if saessak has one,
+    else the running mean of its values."""
+    if isinstance(obj, Metric) or not callable(obj) or inspect.isclass(obj):
+        return obj
+    cls = _CLASS_OF_FUNCTION.get(obj)
+    return cls() if cls else MeanMetricWrapper(obj)
 
 
 def get(identifier):
-    """A new Metric for a name (``'mae'``, ``'AUC'``, ``'binary_accuracy'``), a class, a
-    function ``fn(y_true, y_pred)`` or a Metric (returned as is). Its name is the name given.
+    """A new Metric for a name (``'mae'``, ``'AUC'``, ``'binary_accuracy'``), a config dict,
+    a class, a function ``fn(y_true, y_pred)`` or a Metric (returned as is). A name is
+    looked up in the active ``custom_object_scope`` and the registered objects first; the
+    metric is named by the name given.
 
     ``'accuracy'`` and ``'acc'`` depend on the loss and the shapes; ``compile`` resolves them.
     """
-    if isinstance(identifier, Metric):
-        return identifier
-    if isinstance(identifier, type) and issubclass(identifier, Metric):
-        return identifier()
-    if isinstance(identifier, str):
-        if identifier in _FUNCTIONS:
-            fn = _FUNCTIONS[identifier]
-            metric = _CLASS_OF_FUNCTION[fn]()
-            metric.name = identifier
-            return metric
-        if identifier in _CLASSES:
-            return _CLASSES[identifier]()
-        if identifier in _LOWER_CASE_CLASSES:
-            return _LOWER_CASE_CLASSES[identifier](name=identifier)
-        known = sorted(set(_FUNCTIONS) | set(_CLASSES) | set(_LOWER_CASE_CLASSES)
-                       | {"accuracy", "acc"})
-        raise ValueError(f"metrics.get: unknown metric {identifier!r}; known names: {known}")
-    if isinstance(identifier, dict):
-        return deserialize(identifier)
-    if callable(identifier):
-        cls = _CLASS_OF_FUNCTION.get(identifier)
-        return cls() if cls else MeanMetricWrapper(identifier)
-    raise ValueError(f"metrics.get: expected a name, a Metric or a function, received "
-                     f"{identifier!r}")
+    return _as_metric(_METRICS.get(_as_metric(identifier)))
 
 
 def serialize(metric):
-    return {"class_name": type(metric).__name__, "config": metric.get_config()}
+    """``{'class_name', 'config'}`` for a Metric (plus ``'registered_name'`` for a class
+    registered with ``register_keras_serializable``)."""
+    return _METRICS.serialize(metric)
 
 
 def deserialize(config, custom_objects=None):
-    name = config["class_name"]
-    cls = (custom_objects or {}).get(name) or _CLASSES.get(name)
-    if cls is None:
-        raise ValueError(f"metrics.deserialize: unknown metric class {name!r}")
-    return cls.from_config(config.get("config") or {})
+    """The Metric that :func:`serialize` described; ``custom_objects``, the active
+    ``custom_object_scope`` and the registered objects come before saessak's own."""
+    return _as_metric(_METRICS.deserialize(config, custom_objects))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..._registry import get_registered_name, get_registered_object
 from .metric import Metric, _array, _weights_like
 
 
@@ -64,4 +65,21 @@ class MeanMetricWrapper(Mean):
         super().update_state(values, sample_weight)
 
     def get_config(self):
-        return {**super().get_config(), **self._fn_kwargs}
+        config = {**super().get_config(), **self._fn_kwargs}
+        if type(self) is MeanMetricWrapper:  # a subclass fixes its function itself
+            config["fn"] = get_registered_name(self._fn)
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        if cls is MeanMetricWrapper:  # the function by the name it was saved under
+            name = config.get("fn")
+            fn = get_registered_object(name) if isinstance(name, str) else None
+            if fn is None:
+                raise ValueError(
+                    f"MeanMetricWrapper.from_config: unknown function {name!r}; pass it as "
+                    f"custom_objects={{{name!r}: fn}} or register it with "
+                    "@saessak.saving.register_keras_serializable()")
+            config["fn"] = fn
+        return cls(**config)
