@@ -21,7 +21,7 @@ import numpy as np
 
 from .. import constraints, initializers, regularizers
 from ..autograd.tensor import no_grad
-from ..ops.normalization import batch_norm_train, batch_normalization
+from ..ops.batch_normalization import batch_norm_train, batch_normalization
 from ..ops.sync_batch_normalization import batch_norm_train_synchronized
 from .layer import Layer
 

@@ -33,6 +33,7 @@ from .attention import (
     masked_softmax,
     scaled_dot_product_attention,
 )
+from .batch_normalization import batch_norm_train, batch_normalization
 from .conv_transpose import conv1d_transpose, conv2d_transpose, conv_transpose
 from .convolution import (
     conv,
@@ -148,7 +149,6 @@ from .math import (
     sqrt,
     square,
 )
-from .normalization import batch_norm_train, batch_normalization
 from .pooling import avg_pool, avg_pool1d, avg_pool2d, max_pool, max_pool1d, max_pool2d
 from .reduction import argmax, argmin, logsumexp, max, mean, min, norm, std, sum, var
 from .simple_rnn import simple_rnn

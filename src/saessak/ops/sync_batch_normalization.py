@@ -25,7 +25,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._distribution import training_strategy
-from .normalization import BatchNormTrain, batch_norm_train
+from .batch_normalization import BatchNormTrain, batch_norm_train
 
 
 class SyncBatchNormTrain(BatchNormTrain):
