@@ -23,10 +23,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import backend
+from .. import _distribution, backend
 from .._fpmode import denormals_flushed
 from ..autograd import no_grad
-from ..distribute import hooks as distribute_hooks
 from ..layers import layer as layer_module
 from ..layers.layer import learning_phase
 from . import metrics as metrics_module
@@ -84,7 +83,8 @@ class Trainer(BatchTraining, LegacyTraining):
         self.compiled_loss = compiled.compiled_loss
         self.compiled_metrics = compiled.compiled_metrics
         self._pending_loss = None
-        self.optimizer = distribute_hooks.on_compile(self, compiled.optimizer)  # allreduce
+        # under a strategy: the optimizer averages the gradients over the replicas first
+        self.optimizer = _distribution.loop_hooks.on_compile(self, compiled.optimizer)
         self.compiled = True
         self.stop_training = False
 
@@ -291,8 +291,8 @@ class Trainer(BatchTraining, LegacyTraining):
             val = make_adapter(vx, vy, vw, validation_batch_size or batch_size,
                                validation_steps, False, n_in, n_out, "fit (validation_data)")
         self._build_if_needed(train)
-        train, val, callbacks, verbose = distribute_hooks.on_fit(self, train, val, callbacks,
-                                                                 verbose)  # shard, rank 0
+        train, val, callbacks, verbose = _distribution.loop_hooks.on_fit(
+            self, train, val, callbacks, verbose)  # shard; progress and writers on rank 0
 
         callbacks = CallbackList(callbacks, model=self, add_history=True, add_progbar=True,
                                  verbose=verbose, params={"verbose": verbose, "epochs": epochs,
@@ -355,7 +355,8 @@ class Trainer(BatchTraining, LegacyTraining):
         data = make_adapter(x, y, sample_weight, batch_size, steps, False, n_in, n_out,
                             "evaluate")
         self._build_if_needed(data)
-        data, callbacks, verbose = distribute_hooks.on_evaluate(self, data, callbacks, verbose)
+        data, callbacks, verbose = _distribution.loop_hooks.on_evaluate(self, data, callbacks,
+                                                                        verbose)
         callbacks = CallbackList(callbacks, model=self, add_progbar=True, verbose=verbose,
                                  params={"verbose": verbose, "steps": data.steps})
         logs = self._run_evaluation(data, callbacks)
@@ -389,7 +390,8 @@ class Trainer(BatchTraining, LegacyTraining):
         verbose = _resolve_verbose(verbose)
         n_in, n_out = self._io_counts()
         data = make_adapter(x, None, None, batch_size, steps, False, n_in, n_out, "predict")
-        data, callbacks, verbose = distribute_hooks.on_evaluate(self, data, callbacks, verbose)
+        data, callbacks, verbose = _distribution.loop_hooks.on_evaluate(self, data, callbacks,
+                                                                        verbose)
         callbacks = CallbackList(callbacks, model=self, add_progbar=True, verbose=verbose,
                                  params={"verbose": verbose, "steps": data.steps})
         callbacks.call("on_predict_begin", None)
@@ -405,7 +407,7 @@ class Trainer(BatchTraining, LegacyTraining):
                 if callbacks.wants("on_predict_batch_end"):
                     callbacks.call("on_predict_batch_end", step, {"outputs": out})
         callbacks.call("on_predict_end", None)
-        chunks = distribute_hooks.gather(self, data, chunks)  # every rank's, in order
+        chunks = _distribution.loop_hooks.gather(self, data, chunks)  # every rank's, in order
         if chunks is None:
             raise ValueError("predict: the input gave no batches (is it empty?)")
         results = [np.concatenate(c, axis=0) if len(c) > 1 else c[0] for c in chunks]
