@@ -335,8 +335,11 @@ class SparseCategoricalCrossentropy(LossFunctionWrapper):
         if self.ignore_class is not None:
             mask = _labels(y_true, _pred(y_pred)) != self.ignore_class
         return reduce_values(values, sample_weight, self.reduction, mask=mask)
+
+
 # --- lookup by name -------------------------------------------------------------------------
 
+# every name of each function, the one it serializes to first
 _FUNCTIONS = {
     "mean_squared_error": mean_squared_error, "mse": mse, "MSE": MSE,
     "mean_absolute_error": mean_absolute_error, "mae": mae, "MAE": MAE,
@@ -369,7 +372,6 @@ def _function_or_object(obj, name):
     return obj() if inspect.isclass(obj) else obj
 
 
-# each function's first name is the one it serializes to
 _LOSSES = Registry("loss", Loss, {**_FUNCTIONS, **_CLASSES}, make=_function_or_object,
                    module="losses")
 
