@@ -182,6 +182,10 @@ class Registry:
         """saessak's own names of this kind."""
         return sorted(self._table)
 
+    def own(self, name):
+        """saessak's own object called ``name`` (never a user's), or ``None``."""
+        return self._table.get(self.fold(name)) if isinstance(name, str) else None
+
     def lookup(self, name, custom_objects=None):
         """The object called ``name`` (``'package>Name'`` or ``'Name'``), or ``None``."""
         if not isinstance(name, str):
@@ -191,7 +195,7 @@ class Registry:
         for table, key in ((user, name), (_GLOBAL_OBJECTS, name), (user, bare)):
             if key in table:
                 return table[key]
-        own = self._table.get(self.fold(bare))
+        own = self.own(bare)
         if own is not None:
             return own
         registered = [obj for key, obj in _GLOBAL_OBJECTS.items()
@@ -228,8 +232,7 @@ class Registry:
     def _user_object(self, name, custom_objects):
         """The user's object called ``name``, if it is one (not one of saessak's own)."""
         obj = self.lookup(name, custom_objects)
-        return None if obj is None or self._table.get(self.fold(
-            name.rpartition(">")[2])) is obj else obj
+        return None if obj is None or self.own(name.rpartition(">")[2]) is obj else obj
 
     def unknown(self, name, where) -> ValueError:
         """The error for a name nobody registered: it says how to make it known."""

@@ -126,6 +126,7 @@ from .rnn import (
     StackedRNNCells,
     TimeDistributed,
 )
+from .serialization import deserialize, serialize
 
 # isort: split
 # tf.keras 2.x's layers.experimental.preprocessing names (aliases of the layers above);

@@ -19,6 +19,7 @@ import re
 import numpy as np
 
 from .. import backend, regularizers
+from .._registry import Registry
 from ..autograd import Tensor, Variable
 
 # --- names --------------------------------------------------------------------------------
@@ -96,6 +97,13 @@ class Layer:
     # takes integer data as floats of its dtype, as Keras casts it; layers whose integer
     # inputs are indices (Embedding) set this to True and keep them.
     _integer_inputs = False
+
+    def __init_subclass__(cls, **kwargs):
+        """saessak's own layer classes are known by name to ``layers.deserialize``; a
+        user's class is not, so it never replaces a built-in of the same name."""
+        super().__init_subclass__(**kwargs)
+        if cls.__module__.startswith("saessak.") and not cls.__name__.startswith("_"):
+            LAYERS.register(cls)
 
     def __init__(self, trainable=True, name=None, dtype=None, **kwargs):
         batch_input_shape = kwargs.pop("batch_input_shape", None)
@@ -400,6 +408,10 @@ class Layer:
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name!r}, built={self.built}>"
+
+
+# saessak's layer classes by name, filled as they are defined (see Layer.__init_subclass__)
+LAYERS = Registry("layer", Layer, {"Layer": Layer}, noun="layer class")
 
 
 # --- helpers ------------------------------------------------------------------------------------

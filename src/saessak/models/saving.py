@@ -25,13 +25,13 @@ name is accepted, ``.weights.h5`` included; no HDF5 library is needed).
 
 from __future__ import annotations
 
-import inspect
 import json
 
 import numpy as np
 
+from .._registry import custom_object_scope
+from ..layers import serialization
 from ..layers.input_layer import InputLayer, KerasTensor, flatten
-from ..layers.layer import Layer
 from . import file_schema
 from .archive import FORMAT, VERSION, Archive, npy_bytes, write_archive
 from .keras_format import (
@@ -41,6 +41,7 @@ from .keras_format import (
     save_keras_model,
     wants_keras_format,
 )
+from .model import Model
 
 __all__ = ["FORMAT", "VERSION", "load_model", "load_weights", "save_model", "save_weights"]
 
@@ -48,39 +49,28 @@ __all__ = ["FORMAT", "VERSION", "load_model", "load_weights", "save_model", "sav
 # --- layers <-> JSON ---------------------------------------------------------------------------
 
 
-def _registry():
-    from .. import layers as layers_module
-    from .model import Model
-    from .sequential import Sequential
-    table = {name: obj for name, obj in vars(layers_module).items()
-             if isinstance(obj, type) and issubclass(obj, Layer)}
-    table.update({"Model": Model, "Functional": Model, "Sequential": Sequential,
-                  "InputLayer": InputLayer})
-    return table
+# Keras's class name of a model built from inputs to outputs
+serialization.LAYERS.register(Model, "Functional")
+
+
+def _registry() -> dict:
+    """saessak's own layer classes by name (the Keras-file writer asks which are its own)."""
+    return {name: serialization.LAYERS.own(name) for name in serialization.LAYERS.names()}
 
 
 def serialize_layer(layer) -> dict:
-    name = type(layer).__name__
-    if name == "Model" and getattr(layer, "_graph", None) is not None:
-        name = "Functional"
-    return {"class_name": name, "config": layer.get_config()}
+    """``layers.serialize``, with a functional ``Model`` named ``'Functional'`` as in Keras."""
+    spec = serialization.serialize(layer)
+    if type(layer) is Model and getattr(layer, "_graph", None) is not None:
+        spec["class_name"] = "Functional"
+    return spec
 
 
 def deserialize_layer(spec, custom_objects=None):
-    """A new layer from ``{'class_name', 'config'}``; classes come from saessak or from
-    ``custom_objects``, never from the file."""
-    if not isinstance(spec, dict) or "class_name" not in spec:
-        raise ValueError(f"expected a layer description {{'class_name', 'config'}}, "
-                         f"received {spec!r}")
-    name = spec["class_name"]
-    cls = (custom_objects or {}).get(name) or _registry().get(name)
-    if cls is None:
-        raise ValueError(f"unknown layer class {name!r}; if it is your own class, pass it: "
-                         f"load_model(path, custom_objects={{{name!r}: {name}}})")
-    config = dict(spec.get("config") or {})
-    if "custom_objects" in inspect.signature(cls.from_config).parameters:
-        return cls.from_config(config, custom_objects=custom_objects)
-    return cls.from_config(config)
+    """A new layer from ``{'class_name', 'config'}``: ``layers.deserialize``. Classes come
+    from saessak or from the user (``custom_objects``, a scope, or registered), never from
+    the file."""
+    return serialization.deserialize(spec, custom_objects)
 
 
 def _encode(value, ref):
@@ -319,8 +309,14 @@ def save_model(model, filepath, overwrite=True, include_optimizer=True, **kwargs
 
 
 def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
-    """Read a model written by ``save``. Custom layers, losses and ``Lambda`` functions
-    must be passed in ``custom_objects`` (by the name they were saved under)."""
+    """Read a model written by ``save``. Your own layers, losses and ``Lambda`` functions
+    come from ``custom_objects`` (by the name they were saved under), from an enclosing
+    ``custom_object_scope``, or from ``register_keras_serializable``."""
+    with custom_object_scope(custom_objects):  # so every nested from_config sees them
+        return _load_model(filepath, custom_objects, compile)
+
+
+def _load_model(filepath, custom_objects, compile):
     if is_keras_file(filepath):  # written by Keras: .h5 or a Keras 3 .keras archive
         return load_keras_model(filepath, custom_objects, compile)
     archive = Archive(filepath)

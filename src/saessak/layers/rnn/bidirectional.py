@@ -9,21 +9,13 @@ that step t of both halves belongs to input step t. The two sublayers are named
 from __future__ import annotations
 
 from ... import ops
+from ..._registry import custom_object_scope
 from ..layer import Layer
+from ..serialization import deserialize, serialize, user_classes
 from .cell import as_list
 from .rnn import RNN
 
 _MERGE_MODES = ("concat", "sum", "mul", "ave", None)
-
-
-def _rnn_from_config(spec):
-    from . import gru, lstm, simple_rnn
-
-    known = {c.__name__: c for c in (RNN, simple_rnn.SimpleRNN, lstm.LSTM, gru.GRU)}
-    if spec["class_name"] not in known:
-        raise ValueError(f"Bidirectional.from_config: unknown layer class "
-                         f"{spec['class_name']!r}")
-    return known[spec["class_name"]].from_config(spec["config"])
 
 
 class Bidirectional(Layer):
@@ -48,14 +40,15 @@ class Bidirectional(Layer):
         super().__init__(**kwargs)
         config = layer.get_config()
         config.pop("batch_input_shape", None)
-        self.forward_layer = type(layer).from_config({**config,
-                                                      "name": f"forward_{layer.name}"})
-        if backward_layer is None:
-            backward_layer = type(layer).from_config(
-                {**config, "name": f"backward_{layer.name}",
-                 "go_backwards": not layer.go_backwards})
-            self._custom_backward = False
-        else:
+        self._custom_backward = backward_layer is not None
+        with custom_object_scope(user_classes(layer)):  # a user's cell is copied too
+            self.forward_layer = type(layer).from_config({**config,
+                                                          "name": f"forward_{layer.name}"})
+            if backward_layer is None:
+                backward_layer = type(layer).from_config(
+                    {**config, "name": f"backward_{layer.name}",
+                     "go_backwards": not layer.go_backwards})
+        if self._custom_backward:
             if not isinstance(backward_layer, RNN):
                 raise ValueError(f"Bidirectional: backward_layer must be a recurrent layer, "
                                  f"received {backward_layer!r}")
@@ -68,7 +61,6 @@ class Bidirectional(Layer):
                 raise ValueError("Bidirectional: backward_layer must read the sequence in "
                                  "the other direction: give it go_backwards="
                                  f"{not layer.go_backwards}")
-            self._custom_backward = True
         self.backward_layer = backward_layer
         object.__setattr__(self, "layer", layer)  # kept for get_config, not as a sublayer
         self.merge_mode = merge_mode
@@ -158,17 +150,15 @@ class Bidirectional(Layer):
 
     def get_config(self):
         config = {**super().get_config(), "merge_mode": self.merge_mode,
-                  "layer": {"class_name": type(self.layer).__name__,
-                            "config": self.layer.get_config()}}
+                  "layer": serialize(self.layer)}
         if self._custom_backward:
-            config["backward_layer"] = {"class_name": type(self.backward_layer).__name__,
-                                        "config": self.backward_layer.get_config()}
+            config["backward_layer"] = serialize(self.backward_layer)
         return config
 
     @classmethod
-    def from_config(cls, config):
+    def from_config(cls, config, custom_objects=None):
         config = dict(config)
-        config["layer"] = _rnn_from_config(config["layer"])
+        config["layer"] = deserialize(config["layer"], custom_objects)
         if config.get("backward_layer") is not None:
-            config["backward_layer"] = _rnn_from_config(config["backward_layer"])
+            config["backward_layer"] = deserialize(config["backward_layer"], custom_objects)
         return cls(**config)

@@ -14,8 +14,9 @@ import numpy as np
 from ... import backend, ops, regularizers
 from ...autograd import Tensor
 from ..layer import Layer
+from ..serialization import deserialize, serialize
 from .cell import as_list
-from .stacked_rnn_cells import StackedRNNCells, cell_from_config
+from .stacked_rnn_cells import StackedRNNCells
 
 
 def _mask_array(mask):
@@ -244,8 +245,7 @@ class RNN(Layer):
         if self.zero_output_for_mask:
             config["zero_output_for_mask"] = True
         if type(self) is RNN:
-            config["cell"] = {"class_name": type(self.cell).__name__,
-                              "config": self.cell.get_config()}
+            config["cell"] = serialize(self.cell)
         else:  # LSTM(...) and friends: the cell's arguments are the layer's
             cell_config = self.cell.get_config()
             for key in ("name", "trainable", "dtype", "batch_input_shape"):
@@ -254,8 +254,8 @@ class RNN(Layer):
         return config
 
     @classmethod
-    def from_config(cls, config):
+    def from_config(cls, config, custom_objects=None):
         config = dict(config)
-        if cls is RNN:
-            config["cell"] = cell_from_config(config["cell"])
+        if cls is RNN:  # a user's cell comes from custom_objects, a scope, or registered
+            config["cell"] = deserialize(config["cell"], custom_objects)
         return cls(**config)

@@ -3,18 +3,8 @@
 from __future__ import annotations
 
 from ..layer import Layer
+from ..serialization import deserialize, serialize
 from .cell import as_list
-
-
-def cell_from_config(spec):
-    """A built-in cell (or a stack of them) from ``{'class_name', 'config'}``."""
-    from . import gru, lstm, simple_rnn
-
-    known = {c.__name__: c for c in (simple_rnn.SimpleRNNCell, lstm.LSTMCell, gru.GRUCell,
-                                     StackedRNNCells)}
-    if spec["class_name"] not in known:
-        raise ValueError(f"RNN.from_config: unknown cell class {spec['class_name']!r}")
-    return known[spec["class_name"]].from_config(spec["config"])
 
 
 class StackedRNNCells(Layer):
@@ -98,12 +88,10 @@ class StackedRNNCells(Layer):
         return x, finals
 
     def get_config(self):
-        cells = [{"class_name": type(c).__name__, "config": c.get_config()}
-                 for c in self.cells]
-        return {**super().get_config(), "cells": cells}
+        return {**super().get_config(), "cells": [serialize(c) for c in self.cells]}
 
     @classmethod
-    def from_config(cls, config):
+    def from_config(cls, config, custom_objects=None):
         config = dict(config)
-        config["cells"] = [cell_from_config(spec) for spec in config["cells"]]
+        config["cells"] = [deserialize(spec, custom_objects) for spec in config["cells"]]
         return cls(**config)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ... import ops
 from ..layer import Layer
+from ..serialization import deserialize, serialize
 
 
 class TimeDistributed(Layer):
@@ -51,15 +52,10 @@ class TimeDistributed(Layer):
         return tuple(input_shape[:2]) + tuple(inner[1:])
 
     def get_config(self):
-        return {**super().get_config(),
-                "layer": {"class_name": type(self.layer).__name__,
-                          "config": self.layer.get_config()}}
+        return {**super().get_config(), "layer": serialize(self.layer)}
 
     @classmethod
-    def from_config(cls, config):
-        from .. import __dict__ as layer_classes
-
+    def from_config(cls, config, custom_objects=None):
         config = dict(config)
-        spec = config["layer"]
-        config["layer"] = layer_classes[spec["class_name"]].from_config(spec["config"])
+        config["layer"] = deserialize(config["layer"], custom_objects)
         return cls(**config)

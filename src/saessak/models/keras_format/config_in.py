@@ -24,6 +24,7 @@ import re
 import warnings
 
 from ... import constraints, initializers, regularizers
+from ...layers.serialization import LAYERS
 
 # Keras arguments that never change what a loaded layer computes: always dropped.
 _IGNORED = {"module", "registered_name", "build_config", "compile_config", "shared_object_id",
@@ -40,11 +41,6 @@ _DROPPED_CALL_KWARGS = {"mask", "training"}
 _MASK_OPS = {"NotEqual", "Equal", "Any", "Cast"}
 _CLASS_ALIASES = {"Model": "Functional", "LSTMV1": "LSTM", "GRUV1": "GRU",
                   "CuDNNLSTM": "LSTM", "CuDNNGRU": "GRU"}
-
-
-def _registry():
-    from ..saving import _registry as saessak_registry
-    return saessak_registry()
 
 
 def _unwrap(value):
@@ -101,7 +97,7 @@ def layer_spec(spec, where="", custom_objects=None) -> dict:
     name = config.get("name") or spec.get("name") or "?"
     if class_name in ("Functional", "Sequential"):
         return model_spec({**spec, "class_name": class_name}, where, custom_objects)
-    cls = (custom_objects or {}).get(class_name) or _registry().get(class_name)
+    cls = LAYERS.lookup(class_name, custom_objects)
     if cls is None:
         raise ValueError(f"{where}: layer {name!r} is a Keras {class_name!r}, which saessak "
                          "does not have; rebuild the model without it, or pass an equivalent "
@@ -117,6 +113,8 @@ def _constructible(cls, config):
     for _ in range(len(config)):
         try:
             cls.from_config(dict(config))
+            return config
+        except ValueError:  # a Lambda's function: the real build, with custom_objects, says
             return config
         except TypeError as err:
             found = re.search(r"multiple values for (?:keyword )?argument '(\w+)'", str(err))
