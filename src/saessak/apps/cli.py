@@ -12,7 +12,7 @@ import json
 import os
 import sys
 
-from .. import __version__
+from .._version import __version__
 from ..datasets import DatasetNotFoundError
 from ..datasets._files import cache_dir
 from ..distribute import launch
