@@ -12,10 +12,12 @@ Tensors without a graph, as in Keras.
 from __future__ import annotations
 
 import builtins
+import warnings
 
 import numpy as np
 
 from .. import backend
+from .._distribution import training_strategy
 from ..autograd.tensor import Tensor
 from .activations import log_softmax, relu
 from .manipulation import getitem, one_hot, reshape, transpose, where
@@ -267,14 +269,22 @@ def count_nonzero(x, axis=None):
 
 
 def multi_hot(inputs, num_classes, axis=-1, dtype=None):
-    """1 at every index listed in each row (``keras.ops.multi_hot``)."""
-    encoded = one_hot(np.asarray(_data(inputs)), num_classes, dtype=dtype)
-    return Tensor(np.max(encoded.data, axis=-2))
+    """1 at every index listed in each row (``keras.ops.multi_hot``): the one-hot codes,
+    with the classes along ``axis``, folded by a maximum over axis 1 (axis 0 for a single
+    row), as Keras does."""
+    indices = np.asarray(_data(inputs))
+    encoded = one_hot(indices, num_classes, dtype=dtype, axis=axis)
+    return Tensor(np.max(encoded.data, axis=1 if indices.ndim > 1 else 0))
 
 
 # --- keras.ops.nn ---------------------------------------------------------------------------
 def moments(x, axes, keepdims=False, synchronized=False):
-    """(mean, variance) over ``axes``."""
+    """(mean, variance) over ``axes``. ``synchronized`` statistics over every replica are
+    not supported here: a data-parallel ``fit`` gets each replica's own, with a warning
+    (``BatchNormalization(synchronized=True)`` does synchronise)."""
+    if synchronized and training_strategy() is not None:
+        warnings.warn("ops.moments: synchronized=True is not supported; each replica uses "
+                      "its own batch statistics", stacklevel=2)
     x = _tensor(x)
     axes = tuple(np.atleast_1d(axes).tolist())
     return mean(x, axis=axes, keepdims=keepdims), var(x, axis=axes, keepdims=keepdims)
