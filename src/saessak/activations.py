@@ -7,6 +7,7 @@ this module is the Keras-level registry: :func:`get` turns a name into the funct
 
 from __future__ import annotations
 
+from ._registry import Registry
 from .ops.activations import (
     elu,
     exponential,
@@ -36,59 +37,40 @@ _BY_NAME = {
     "softmax": softmax, "softplus": softplus, "softsign": softsign, "swish": swish,
     "tanh": tanh,
 }
-# swish and silu are one function; serialize gives the Keras 3 name
-_NAME_OF = {fn: name for name, fn in _BY_NAME.items() if name != "swish"}
+# A name gives the function itself (make=); swish and silu are one function, registered
+# as 'silu' first, so serialize gives the Keras 3 name.
+_registry = Registry("activation", None, _BY_NAME, make=lambda fn, name: fn)
 
 __all__ = sorted(_BY_NAME) + ["step", "get", "serialize", "deserialize"]
 
 
 def get(identifier):
-    """The activation function for a name, a callable (returned as is) or ``None`` (linear).
+    """The activation function for a name (saessak's, or your own made known by
+    ``custom_object_scope``/``register_keras_serializable``), a config dict, a callable
+    (returned as is) or ``None`` (linear).
 
     >>> get('relu') is relu
     True
     """
     if identifier is None:
         return linear
-    if isinstance(identifier, str):
-        fn = _BY_NAME.get(identifier)
-        if fn is None:
-            raise ValueError(f"activations.get: unknown activation {identifier!r}; valid "
-                             f"names: {sorted(_BY_NAME)}")
-        return fn
-    if isinstance(identifier, dict):
-        return deserialize(identifier)
-    if callable(identifier):
-        return identifier
-    raise ValueError(f"activations.get: expected a name, a callable or None, received "
-                     f"{identifier!r}")
+    if not isinstance(identifier, (str, dict)) and not callable(identifier):
+        raise ValueError(f"activations.get: expected a name, a callable or None, received "
+                         f"{identifier!r}")
+    return _registry.get(identifier)
 
 
-def serialize(activation) -> str:
-    """The registered name of an activation function (``relu -> 'relu'``).
-
-    A function of the user's own serializes to its ``__name__``; ``deserialize`` can only
-    turn that back into the function through ``custom_objects``.
-    """
+def serialize(activation):
+    """The name of an activation function (``relu -> 'relu'``); a function of your own
+    serializes to its registered name or ``__name__``, which ``deserialize`` turns back
+    into the function only through ``custom_objects`` (or a scope, or registration)."""
     if activation is None:
         return "linear"
-    if isinstance(activation, str):
-        get(activation)  # check it
-        return activation
-    name = _NAME_OF.get(activation)
-    if name is not None:
-        return name
-    name = getattr(activation, "__name__", None)
-    if name is None:
-        raise ValueError(f"activations.serialize: expected an activation function, "
-                         f"received {activation!r}")
-    return name
+    return _registry.serialize(activation)
 
 
 def deserialize(name, custom_objects=None):
     """The activation function called ``name`` (looked up in ``custom_objects`` first)."""
-    if isinstance(name, dict):  # {'class_name': 'relu', ...} as some configs write it
-        name = name.get("config", {}).get("name", name.get("class_name"))
-    if custom_objects and name in custom_objects:
-        return custom_objects[name]
-    return get(name)
+    if isinstance(name, dict) and isinstance(name.get("config"), dict):
+        name = name["config"].get("name", name.get("class_name"))  # {'class_name': 'relu'}
+    return _registry.deserialize(name, custom_objects)

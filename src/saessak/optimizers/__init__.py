@@ -4,6 +4,7 @@ Example: ``opt = optimizers.get("adam")`` gives Adam with Keras's defaults, and
 ``opt.apply_gradients(zip(grads, weights))`` updates the weights in place.
 """
 
+from .._registry import Registry
 from . import schedules
 from .adagrad import Adadelta, Adagrad
 from .adam import Adam, Adamax, AdamW, Nadam
@@ -12,42 +13,31 @@ from .rmsprop import RMSprop
 from .schedules import LearningRateSchedule
 from .sgd import SGD
 
-_CLASSES = {c.__name__: c for c in (SGD, Adagrad, Adadelta, RMSprop, Adam, AdamW, Adamax,
-                                    Nadam)}
-_BY_LOWER = {name.lower(): cls for name, cls in _CLASSES.items()}
+# names in any case: 'adam', 'Adam' and 'ADAM' are one optimizer
+_registry = Registry("optimizer", Optimizer, {c.__name__: c for c in (
+    SGD, Adagrad, Adadelta, RMSprop, Adam, AdamW, Adamax, Nadam)}, fold=str.lower)
 
 
 def serialize(optimizer) -> dict:
+    """``{'class_name', 'config'}`` of an optimizer."""
     if not isinstance(optimizer, Optimizer):
         raise ValueError(f"optimizers.serialize: expected an Optimizer, received {optimizer!r}")
-    return {"class_name": type(optimizer).__name__, "config": optimizer.get_config()}
+    return _registry.serialize(optimizer)
 
 
 def deserialize(config, custom_objects=None):
-    """The optimizer that :func:`serialize` described."""
-    if not isinstance(config, dict) or "class_name" not in config:
+    """The optimizer that :func:`serialize` described (your own class through
+    ``custom_objects``, a ``custom_object_scope`` or ``register_keras_serializable``)."""
+    if not isinstance(config, dict):
         raise ValueError(f"optimizers.deserialize: expected a dict with 'class_name' and "
                          f"'config', received {config!r}")
-    name = config["class_name"]
-    cls = (custom_objects or {}).get(name) or _BY_LOWER.get(str(name).lower())
-    if cls is None:
-        raise ValueError(f"optimizers.deserialize: unknown optimizer {name!r}; known: "
-                         f"{sorted(_CLASSES)}")
-    return cls.from_config(config.get("config") or {}, custom_objects)
+    return _registry.deserialize(config, custom_objects)
 
 
 def get(identifier):
     """An optimizer from a name (``'adam'``, ``'RMSprop'``: any case), a config dict or an
     Optimizer (returned as is). Named ones get Keras's default arguments."""
-    if isinstance(identifier, Optimizer):
-        return identifier
-    if isinstance(identifier, str):
-        cls = _BY_LOWER.get(identifier.lower())
-        if cls is None:
-            raise ValueError(f"optimizers.get: unknown optimizer {identifier!r}; known names: "
-                             f"{sorted(_BY_LOWER)}")
-        return cls()
-    if isinstance(identifier, dict):
-        return deserialize(identifier)
-    raise ValueError(f"optimizers.get: expected a name, a config dict or an Optimizer, "
-                     f"received {identifier!r}")
+    if not isinstance(identifier, (Optimizer, str, dict)):
+        raise ValueError(f"optimizers.get: expected a name, a config dict or an Optimizer, "
+                         f"received {identifier!r}")
+    return _registry.get(identifier)

@@ -13,6 +13,8 @@ from __future__ import annotations
 import math
 import numbers
 
+from .._registry import Registry
+
 
 class LearningRateSchedule:
     """Base class: ``__call__(step) -> float`` and ``get_config()``."""
@@ -213,21 +215,23 @@ class CosineDecayRestarts(LearningRateSchedule):
                 "m_mul": self.m_mul, "alpha": self.alpha, "name": self.name}
 
 
-_CLASSES = {c.__name__: c for c in (ExponentialDecay, InverseTimeDecay, PiecewiseConstantDecay,
-                                    PolynomialDecay, CosineDecay, CosineDecayRestarts)}
+_registry = Registry("schedule", LearningRateSchedule, {c.__name__: c for c in (
+    ExponentialDecay, InverseTimeDecay, PiecewiseConstantDecay, PolynomialDecay, CosineDecay,
+    CosineDecayRestarts)})
 
 
 def serialize(schedule):
+    """``{'class_name', 'config'}`` of a learning-rate schedule."""
     if not isinstance(schedule, LearningRateSchedule):
         raise ValueError(f"schedules.serialize: expected a LearningRateSchedule, "
                          f"received {schedule!r}")
-    return {"class_name": type(schedule).__name__, "config": schedule.get_config()}
+    return _registry.serialize(schedule)
 
 
 def deserialize(config, custom_objects=None):
-    name = config.get("class_name") if isinstance(config, dict) else None
-    cls = (custom_objects or {}).get(name) or _CLASSES.get(name)
-    if cls is None:
-        raise ValueError(f"schedules.deserialize: expected a dict whose 'class_name' is one of "
-                         f"{sorted(_CLASSES)}, received {config!r}")
-    return cls.from_config(config.get("config") or {})
+    """The schedule that :func:`serialize` described (your own class through
+    ``custom_objects``, a ``custom_object_scope`` or ``register_keras_serializable``)."""
+    if not isinstance(config, dict):
+        raise ValueError(f"schedules.deserialize: expected a dict with 'class_name' and "
+                         f"'config', received {config!r}")
+    return _registry.deserialize(config, custom_objects)
