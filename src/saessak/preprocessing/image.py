@@ -294,24 +294,40 @@ class NumpyArrayIterator:
         return out[0] if len(out) == 1 else tuple(out)
 
 
+def _data_format(data_format, where):
+    """``data_format``, or the global ``backend.image_data_format()`` when None."""
+    data_format = backend.image_data_format() if data_format is None else data_format
+    if data_format not in ("channels_last", "channels_first"):
+        raise ValueError(f"{where}: data_format must be 'channels_last' or 'channels_first', "
+                         f"received {data_format!r}")
+    return data_format
+
+
 def img_to_array(img, data_format=None, dtype=None):
-    """An image (array-like, or a PIL image) as a float array (h, w, channels)."""
+    """An image (array-like, or a PIL image) as a float array: (h, w, channels), or
+    (channels, h, w) for ``data_format='channels_first'``."""
+    channels_first = _data_format(data_format, "img_to_array") == "channels_first"
     x = np.asarray(img, dtype=dtype or backend.floatx())
     if x.ndim == 2:
         x = x[:, :, None]
     if x.ndim != 3:
         raise ValueError(f"img_to_array: expected an image of rank 2 or 3, received shape "
                          f"{x.shape}")
-    return x
+    return x.transpose(2, 0, 1) if channels_first else x
 
 
 def array_to_img(x, data_format=None, scale=True, dtype=None):
-    """A (h, w, 1|3|4) array as a PIL image (needs Pillow), scaled to 0..255 by default."""
+    """A (h, w, 1|3|4) array, or (1|3|4, h, w) for ``data_format='channels_first'``, as a
+    PIL image (needs Pillow), scaled to 0..255 by default; ``dtype`` is what the array is
+    read as before scaling."""
+    channels_first = _data_format(data_format, "array_to_img") == "channels_first"
     try:
         from PIL import Image
     except ImportError as e:  # pragma: no cover - depends on the machine
         raise ImportError("array_to_img needs Pillow: pip install pillow") from e
-    x = np.asarray(x, dtype=float)
+    x = np.asarray(x, dtype=dtype or float)
+    if channels_first and x.ndim == 3:
+        x = x.transpose(1, 2, 0)
     if scale:
         x = x - x.min()
         x = x / max(x.max(), 1e-12) * 255
