@@ -14,6 +14,7 @@ array([[2, 6, 1, 0]])
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 
@@ -21,6 +22,7 @@ import numpy as np
 
 from ...autograd import Tensor
 from ..layer import Layer
+from .data_layer import adapt_batches
 
 PAD, OOV = "", "[UNK]"
 PUNCTUATION = re.compile(r"[!\"#$%&()\*\+,\-\./:;<=>?@\[\\\]^_`{|}~']")
@@ -100,13 +102,18 @@ class TextVectorization(Layer):
         return [PAD, OOV] if self.output_mode == "int" else [OOV]
 
     def adapt(self, data, batch_size=None, steps=None) -> None:
-        """Learn the vocabulary (and document frequencies for tf_idf) from ``data``."""
-        counts, doc_counts = Counter(), Counter()
-        texts = self._texts(data)
-        for text in texts:
-            tokens = self._tokens(text)
-            counts.update(tokens)
-            doc_counts.update(set(tokens))
+        """Learn the vocabulary (and document frequencies for tf_idf) from ``data``: strings,
+        or a Dataset (or another iterable) of batches of them, of which only the first
+        ``steps`` when given."""
+        counts, doc_counts, documents = Counter(), Counter(), 0
+        one_batch = isinstance(data, (str, list, tuple, np.ndarray, Tensor))
+        for batch in itertools.islice([data] if one_batch else adapt_batches(data), steps):
+            texts = self._texts(batch)
+            for text in texts:
+                tokens = self._tokens(text)
+                counts.update(tokens)
+                doc_counts.update(set(tokens))
+            documents += len(texts)
         # most frequent first; ties broken by the tokens' sort order, high to low (Keras)
         ranked = sorted(counts, key=lambda t: (counts[t], t), reverse=True)
         ranked = [t for t in ranked if t not in (PAD, OOV)]
@@ -114,7 +121,7 @@ class TextVectorization(Layer):
             ranked = ranked[:self.max_tokens - len(self._specials())]
         idf = None
         if self.output_mode == "tf_idf":  # idf = ln(1 + N / (1 + document frequency))
-            idf = [np.log(1 + len(texts) / (1 + doc_counts[t])) for t in ranked]
+            idf = [np.log(1 + documents / (1 + doc_counts[t])) for t in ranked]
         self.set_vocabulary(ranked, idf)
 
     def set_vocabulary(self, vocabulary, idf_weights=None) -> None:
