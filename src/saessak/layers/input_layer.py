@@ -175,6 +175,24 @@ class Node:
 # --- Input and InputLayer ------------------------------------------------------------------------
 
 
+def _check_wrapped(tensor, input_shape, batch_size, batch_shape, dtype):
+    """``InputLayer(input_tensor=...)`` takes the tensor's shape and dtype; any also given
+    must agree with them (Keras refuses a mismatch too)."""
+    if not isinstance(tensor, KerasTensor):
+        raise ValueError(f"InputLayer: input_tensor must be a KerasTensor (made by Input or by "
+                         f"calling a layer on one), received {type(tensor).__name__}")
+    shape = None if input_shape is None else (
+        (input_shape,) if isinstance(input_shape, int) else tuple(input_shape))
+    given = [("shape", shape, tensor.shape[1:]),
+             ("batch_size", batch_size, tensor.shape[0]),
+             ("batch_shape", None if batch_shape is None else tuple(batch_shape), tensor.shape),
+             ("dtype", None if dtype is None else KerasTensor((), dtype).dtype, tensor.dtype)]
+    for argument, value, wrapped in given:
+        if value is not None and value != wrapped:
+            raise ValueError(f"InputLayer: {argument}={value!r} does not match the input_tensor "
+                             f"it wraps, which has {wrapped!r}")
+
+
 class InputLayer(Layer):
     """The layer behind ``Input``: it has no weights and makes the model's input placeholder.
 
@@ -185,6 +203,10 @@ class InputLayer(Layer):
                  name=None, batch_input_shape=None, batch_shape=None, input_tensor=None,
                  **kwargs):
         batch_input_shape = batch_input_shape if batch_input_shape is not None else batch_shape
+        if input_tensor is not None:  # Keras wraps an existing placeholder as it is
+            _check_wrapped(input_tensor, input_shape, batch_size, batch_input_shape, dtype)
+            batch_input_shape, dtype = input_tensor.shape, input_tensor.dtype
+            sparse = input_tensor.sparse
         if batch_input_shape is None:
             if input_shape is None:
                 raise ValueError("InputLayer: give shape= (without the batch axis) or "
@@ -200,8 +222,8 @@ class InputLayer(Layer):
         self._batch_input_shape = tuple(batch_input_shape)
         self.sparse = bool(sparse)
         self.built = True
-        tensor = KerasTensor(self._batch_input_shape, dtype=self.dtype, name=self.name,
-                             sparse=sparse)
+        tensor = input_tensor if input_tensor is not None else KerasTensor(
+            self._batch_input_shape, dtype=self.dtype, name=self.name, sparse=sparse)
         Node(self, outputs=[tensor])
 
     def call(self, inputs):
@@ -220,15 +242,16 @@ def Input(shape=None, batch_size=None, name=None, dtype=None, sparse=None, tenso
     """A symbolic input for a functional model: ``inputs = Input(shape=(10,))``.
 
     ``shape`` leaves out the batch axis; ``batch_size`` fixes it; ``batch_shape`` gives both.
-    Use ``dtype='int32'`` for token ids (they go to an ``Embedding``).
+    Use ``dtype='int32'`` for token ids (they go to an ``Embedding``). ``tensor`` wraps an
+    existing KerasTensor instead of making a new one.
     """
     if ragged:
         raise ValueError("Input: ragged tensors are not supported; pad the sequences to one "
                          "length (saessak.preprocessing.sequence.pad_sequences)")
-    if shape is None and batch_shape is None:
+    if shape is None and batch_shape is None and tensor is None:
         raise ValueError("Input: give shape= (without the batch axis), e.g. Input(shape=(10,))")
     layer = InputLayer(input_shape=shape, batch_size=batch_size, name=name, dtype=dtype,
-                       sparse=bool(sparse), batch_shape=batch_shape)
+                       sparse=bool(sparse), batch_shape=batch_shape, input_tensor=tensor)
     return layer._inbound_nodes[0].outputs[0]
 
 
