@@ -26,6 +26,7 @@ name is accepted, ``.weights.h5`` included; no HDF5 library is needed).
 from __future__ import annotations
 
 import json
+import warnings
 
 import numpy as np
 
@@ -194,21 +195,31 @@ def _weight_entries(model) -> tuple[dict, list]:
     return entries, table
 
 
-def _load_weight_arrays(model, archive):
+def _load_weight_arrays(model, archive, by_name=False, skip_mismatch=False):
+    """Set ``model``'s weights from the archive, in order; with ``by_name``, each from the
+    entry of the same path ("layer/weight"), where the file has one (the others keep their
+    values). With ``skip_mismatch``, a weight whose shape differs keeps its value too."""
     table = file_schema.weights_table(archive.json("weights.json"),
                                       archive.where("weights.json"), archive.manifest)
     weights = model.weights
-    if len(table) != len(weights):
+    if by_name:
+        by_path = {row["path"]: row for row in table}
+        table = [by_path.get(w.path) for w in weights]
+    elif len(table) != len(weights):
         raise ValueError(f"{archive.path}: the file holds {len(table)} weights, the model has "
                          f"{len(weights)} ({[w.path for w in weights]}); is it the same "
-                         "architecture?")
+                         "architecture? (by_name=True loads the weights whose paths match)")
     arrays = []
     for row, w in zip(table, weights):
-        a = archive.array(row["entry"])
+        a = w.data if row is None else archive.array(row["entry"])
         if tuple(a.shape) != tuple(w.shape):
-            raise ValueError(f"{archive.path}: weight {row['path']!r} has shape "
-                             f"{tuple(a.shape)} in the file, but the model's {w.path!r} has "
-                             f"{tuple(w.shape)}")
+            problem = (f"{archive.path}: weight {row['path']!r} has shape {tuple(a.shape)} in "
+                       f"the file, but the model's {w.path!r} has {tuple(w.shape)}")
+            if not skip_mismatch:
+                raise ValueError(problem)
+            warnings.warn(f"load_weights(skip_mismatch=True): {problem}; it keeps its value",
+                          stacklevel=4)  # the caller of Model.load_weights
+            a = w.data
         arrays.append(a)
     model.set_weights(arrays)
 
@@ -375,11 +386,13 @@ def save_weights(model, filepath, overwrite=True):
 
 def load_weights(model, filepath, by_name=False, skip_mismatch=False):
     """Load weights written by ``save_weights`` (or ``save``) into ``model``; Keras's HDF5
-    weight files go to ``keras_format`` (``by_name`` and ``skip_mismatch`` apply there)."""
+    weight files go to ``keras_format``. ``by_name`` matches weights by their paths
+    ("layer/weight") instead of their order; ``skip_mismatch`` leaves a weight whose shape
+    differs as it is, with a warning."""
     if is_keras_file(filepath):
         return load_keras_weights(model, filepath, by_name, skip_mismatch)
     archive = Archive(filepath)
-    _load_weight_arrays(model, archive)
+    _load_weight_arrays(model, archive, by_name, skip_mismatch)
 
 
 def _jsonable_shape(shape):
