@@ -3,9 +3,11 @@ computed without gradients."""
 
 from __future__ import annotations
 
+import numpy as np
+
 from ... import losses
 from ...autograd import no_grad
-from .metric import _array
+from .metric import _array, _weights_like
 from .reduction_metrics import MeanMetricWrapper
 
 
@@ -34,12 +36,25 @@ class BinaryCrossentropy(_LossMetric):
 
 class CategoricalCrossentropy(_LossMetric):
     def __init__(self, name="categorical_crossentropy", dtype=None, from_logits=False,
-                 label_smoothing=0.0):
+                 label_smoothing=0.0, axis=-1):
         super().__init__("categorical_crossentropy", name, dtype, from_logits=from_logits,
-                         label_smoothing=label_smoothing)
+                         label_smoothing=label_smoothing, axis=axis)
 
 
 class SparseCategoricalCrossentropy(_LossMetric):
-    def __init__(self, name="sparse_categorical_crossentropy", dtype=None, from_logits=False):
+    """The mean cross-entropy for integer labels. Entries labelled ``ignore_class`` leave
+    the mean, as they leave the loss's (Keras 3.15 leaves them out only when sample
+    weights are given, and otherwise averages in their zeros)."""
+
+    def __init__(self, name="sparse_categorical_crossentropy", dtype=None, from_logits=False,
+                 ignore_class=None, axis=-1):
         super().__init__("sparse_categorical_crossentropy", name, dtype,
-                         from_logits=from_logits)
+                         from_logits=from_logits, ignore_class=ignore_class, axis=axis)
+        self.ignore_class = ignore_class
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        if self.ignore_class is not None:
+            keep = (_array(y_true) != self.ignore_class).astype(np.float64)
+            sample_weight = keep if sample_weight is None else \
+                _weights_like(sample_weight, keep) * keep
+        super().update_state(y_true, y_pred, sample_weight)
