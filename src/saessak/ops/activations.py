@@ -8,7 +8,7 @@ import numpy as np
 
 from ..autograd.tensor import Function, Tensor
 from . import _fused_numba as fused
-from .math import _erf
+from .math import _erf, exp
 
 
 def _sigmoid(x):
@@ -242,7 +242,6 @@ def linear(x):
 
 
 def exponential(x):
-    from .math import exp
     return exp(x)
 
 

@@ -20,6 +20,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.tensor import Function
+from .linalg import matmul
+from .manipulation import transpose
 
 FILL_MODES = ("constant", "nearest", "reflect", "wrap")
 INTERPOLATIONS = ("nearest", "bilinear")
@@ -51,9 +53,6 @@ def interpolation_matrix(n_in, n_out, method="bilinear"):
 def resize_axis(x, axis, n_out, method="bilinear"):
     """Resize the Tensor ``x`` along ``axis`` to ``n_out`` points: one matrix product, so
     the gradient is the matrix transposed."""
-    from .linalg import matmul
-    from .manipulation import transpose
-
     a = interpolation_matrix(x.shape[axis], n_out, method).astype(x.dtype)
     order = [i for i in range(x.ndim) if i != axis] + [axis]
     resized = matmul(transpose(x, order), a.T)  # the axis last, then (.., n_in) @ (n_in, n_out)

@@ -20,8 +20,8 @@ from .. import backend
 from .._distribution import training_strategy
 from ..autograd.tensor import Tensor
 from .activations import log_softmax, relu
-from .manipulation import getitem, one_hot, reshape, transpose, where
-from .math import abs, clip, exp, log, log1p
+from .manipulation import gather, getitem, one_hot, reshape, stack, transpose, where
+from .math import abs, clip, exp, log, log1p, maximum, sqrt
 from .reduction import mean, sum, var
 
 
@@ -167,7 +167,6 @@ def flip(x, axis=None):
 
 
 def take(x, indices, axis=None):
-    from .manipulation import gather
     x = _tensor(x)
     if axis is None:
         return gather(reshape(x, (-1,)), _data(indices), axis=0)
@@ -189,7 +188,6 @@ def reciprocal(x):
 
 
 def rsqrt(x):
-    from .math import sqrt
     return 1.0 / sqrt(_tensor(x))
 
 
@@ -294,7 +292,6 @@ def normalize(x, axis=-1, order=2, epsilon=None):
     """x divided by its L2 norm along ``axis``."""
     if order != 2:
         raise ValueError(f"normalize: saessak supports order=2 only, received {order}")
-    from .math import maximum, sqrt
     x = _tensor(x)
     eps = backend.epsilon() if epsilon is None else epsilon
     return x / sqrt(maximum(sum(x * x, axis=axis, keepdims=True), eps * eps))
@@ -355,5 +352,4 @@ def while_loop(cond, body, loop_vars, maximum_iterations=None):
 
 def vectorized_map(function, elements):
     """``function`` on each element along the first axis, the results stacked."""
-    from .manipulation import stack
     return stack([_tensor(function(e)) for e in _tensor(elements)])

@@ -27,6 +27,7 @@ import numpy as np
 
 from ..autograd.tensor import Function
 from . import _fused_numba as fused
+from .manipulation import reshape
 
 
 def _norm_axes(axis, ndim):
@@ -215,7 +216,6 @@ def _broadcastable(p, ndim, axes):
         return p  # trailing axes: broadcasting already lines them up
     if len(shape) != len(target):
         return p  # the caller gave a broadcastable shape already
-    from .manipulation import reshape
     full = [1] * ndim
     for a, n in zip(target, shape):
         full[a] = n

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import backend
 from ..autograd.tensor import Function, Tensor
 
 
@@ -248,7 +249,6 @@ def one_hot(indices, depth=None, dtype=None, num_classes=None, axis=-1):
     """Not differentiable: rows of the identity matrix picked by ``indices`` (``depth`` is
     Keras's ``num_classes``)."""
     depth = num_classes if depth is None else depth
-    from .. import backend
     idx = np.asarray(getattr(indices, "data", indices)).astype(np.int64)
     out = np.zeros(idx.shape + (depth,), dtype=dtype or backend.floatx())
     valid = (idx >= 0) & (idx < depth)  # out-of-range indices give all-zero rows, as in TF
