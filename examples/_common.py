@@ -87,7 +87,8 @@ def save_language_model(model, vocab, out_dir, name, level, unknown=None, seq_le
     from saessak.utils.atomic import atomic_write_bytes
 
     os.makedirs(out_dir, exist_ok=True)
-    model_path = os.path.join(out_dir, f"{name}.keras")
+    # saessak's own format: it needs only NumPy (a .keras name would need h5py)
+    model_path = os.path.join(out_dir, f"{name}.saessak")
     vocab_path = os.path.join(out_dir, f"{name}.vocab.json")
     model.save(model_path)
     vocabulary = {"tokens": [str(t) for t in vocab], "level": level, "unknown": unknown,

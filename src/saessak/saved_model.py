@@ -4,8 +4,8 @@ saessak's own model format.
 **This is not TensorFlow's SavedModel format.** A TensorFlow SavedModel folder holds a
 protobuf graph (``saved_model.pb``) and variable checkpoints that only TensorFlow can run;
 saessak has no TensorFlow graphs. Here ``save(model, export_dir)`` makes the folder and
-writes the model into it as one saessak ``.keras`` archive (architecture, weights, compile
-settings, checksummed), and ``load(export_dir)`` reads it back as a saessak model, so a
+writes the model into it as one archive in saessak's own format (architecture, weights,
+compile settings, checksummed), and ``load(export_dir)`` reads it back as a saessak model, so a
 program that calls the two functions runs unchanged. A folder written by TensorFlow cannot
 be loaded (a clear error says so), and the folder cannot be served by TF Serving.
 """
@@ -43,7 +43,8 @@ def save(obj, export_dir, signatures=None, options=None) -> None:
         raise ValueError(f"saved_model.save: export_dir {export_dir!r} is a file; a "
                          "SavedModel goes into a folder")
     os.makedirs(export_dir, exist_ok=True)
-    obj.save(os.path.join(export_dir, MODEL_FILE))  # written atomically
+    # saessak's own archive whatever the name (it needs only NumPy); written atomically
+    obj.save(os.path.join(export_dir, MODEL_FILE), save_format="saessak")
     with open(os.path.join(export_dir, _NOTE_FILE), "w", encoding="utf-8") as f:
         f.write(_NOTE)
 

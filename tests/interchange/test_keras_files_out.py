@@ -43,22 +43,64 @@ def test_saessak_round_trip(tmp_path, family, filename, save_format):
     assert [w.shape for w in again.weights] == [w.shape for w in model.weights]
 
 
-def test_dot_keras_default_stays_saessak_format(tmp_path):
+def test_save_picks_the_format_from_the_extension(tmp_path):
+    """As in Keras: .keras is Keras 3's archive, .h5 tf.keras 2's HDF5; another name (or
+    save_format='saessak') gives saessak's own archive, which needs only NumPy."""
     import zipfile
-    model, _, _ = _fixture_model("mlp")
+    model, x, expected = _fixture_model("mlp")
     model.save(tmp_path / "m.keras")
+    model.save(tmp_path / "m.h5")
+    model.save(tmp_path / "m.saessak")
+    model.save(tmp_path / "own.keras", save_format="saessak")
     with zipfile.ZipFile(tmp_path / "m.keras") as archive:
-        assert "manifest.json" in archive.namelist()
-        assert "model.weights.h5" not in archive.namelist()
+        assert sorted(archive.namelist()) == ["config.json", "metadata.json",
+                                              "model.weights.h5"]
+    assert (tmp_path / "m.h5").read_bytes()[:8] == b"\x89HDF\r\n\x1a\n"
+    for name in ("m.saessak", "own.keras"):
+        with zipfile.ZipFile(tmp_path / name) as archive:
+            assert "manifest.json" in archive.namelist() and \
+                "model.weights.h5" not in archive.namelist()
+    for name in ("m.keras", "m.h5", "m.saessak", "own.keras"):
+        again = keras.models.load_model(tmp_path / name)
+        np.testing.assert_allclose(again.predict(x, verbose=0), expected, atol=1e-5)
 
 
-def test_saessak_only_layer_cannot_be_written_for_keras(tmp_path):
+def test_saessak_only_layers_are_written_as_custom_objects(tmp_path):
+    """A layer Keras lacks goes in as Keras writes a custom object; its registered name
+    'saessak>...' keeps Keras from taking it for a class of its own."""
+    import zipfile
     inputs = keras.Input((4, 8))
     outputs = layers.TransformerEncoder(num_heads=2, intermediate_dim=8)(inputs)
     model = keras.Model(inputs, outputs)
-    with pytest.raises(ValueError, match=r"TransformerEncoder.*no Keras equivalent"):
+    x = np.random.default_rng(0).normal(size=(2, 4, 8)).astype("float32")
+    for name in ("t.keras", "t.h5"):
+        model.save(tmp_path / name)
+        again = keras.models.load_model(tmp_path / name)
+        np.testing.assert_array_equal(again.predict(x, verbose=0), model.predict(x, verbose=0))
+    with zipfile.ZipFile(tmp_path / "t.keras") as archive:
+        spec = json.loads(archive.read("config.json"))["config"]["layers"][1]
+    assert spec["registered_name"] == "saessak>TransformerEncoder"
+    assert spec["module"] == "saessak.layers"
+
+
+def test_subclassed_model_needs_dot_keras(tmp_path):
+    class Twice(keras.Model):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.dense = layers.Dense(2)
+
+        def call(self, x):
+            return self.dense(x) * 2.0
+
+    model = Twice()
+    model(np.ones((1, 3), "float32"))
+    with pytest.raises(ValueError, match=r"t\.h5.*subclassed model.*save it as \.keras"):
         model.save(tmp_path / "t.h5")
     assert list(tmp_path.iterdir()) == []  # nothing half-written
+    model.save(tmp_path / "t.keras")
+    again = keras.models.load_model(tmp_path / "t.keras", custom_objects={"Twice": Twice})
+    np.testing.assert_array_equal(again.predict(np.ones((2, 3)), verbose=0),
+                                  model.predict(np.ones((2, 3)), verbose=0))
 
 
 def test_unknown_save_format_is_refused(tmp_path):

@@ -28,7 +28,7 @@ def saved(tmp_path_factory):
     model.compile("adam", "mse")
     x = np.random.default_rng(0).normal(size=(8, 256)).astype("float32")
     model.fit(x, np.zeros((8, 3)), epochs=1, verbose=0)
-    path = tmp_path_factory.mktemp("saved") / "m.keras"
+    path = tmp_path_factory.mktemp("saved") / "m.saessak"
     model.save(path)
     with zipfile.ZipFile(path) as z:
         entries = {n: z.read(n) for n in z.namelist() if n != "manifest.json"}
@@ -91,7 +91,7 @@ def test_zip_bomb_is_refused_before_inflating(tmp_path, saved):
     manifest = {n: {"sha256": hashlib.sha256(d).hexdigest(), "size": len(d)}
                 for n, d in payload.items()}  # the manifest even vouches for it
     del payload
-    path = tmp_path / "bomb.keras"
+    path = tmp_path / "bomb.saessak"
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
         for name, data in entries.items():
@@ -110,7 +110,7 @@ def test_zip_bomb_is_refused_before_inflating(tmp_path, saved):
 
 def test_compressed_entries_and_size_lies_are_refused(tmp_path, saved):
     _, entries = saved
-    path = tmp_path / "deflated.keras"
+    path = tmp_path / "deflated.saessak"
     path.write_bytes(build(entries, compress={"config.json"}))
     refused(path, "config.json", "compressed")
     manifest = {n: {"sha256": hashlib.sha256(d).hexdigest(), "size": len(d)}
@@ -122,7 +122,7 @@ def test_compressed_entries_and_size_lies_are_refused(tmp_path, saved):
 
 def test_huge_npy_header_in_a_model_file(tmp_path, saved):
     _, entries = saved
-    path = tmp_path / "huge.keras"
+    path = tmp_path / "huge.saessak"
     path.write_bytes(build({**entries, "weights/0000.npy": huge_header()}))
     refused(path, "weights/0000.npy", "declares shape (100000000000,)")
     for shape in ("(-5,)", "(2.5,)", "('a',)", "(1, 2, 3, 4, 5, 6, 7, 8, 9, 10) + ()"):
@@ -180,7 +180,7 @@ def test_path_escapes_are_refused_and_nothing_is_written(tmp_path, saved, name):
     _, entries = saved
     folder = tmp_path / "inner"
     folder.mkdir()
-    path = folder / "m.keras"
+    path = folder / "m.saessak"
     path.write_bytes(build({**entries, name: b"x"}))
     before = sorted(p.name for p in tmp_path.rglob("*"))
     refused(path, "not a plain relative entry name")
@@ -191,7 +191,7 @@ def test_symlink_entries_and_duplicates_are_refused(tmp_path, saved):
     _, entries = saved
     link = zipfile.ZipInfo("weights/0001.npy")
     link.external_attr = (stat.S_IFLNK | 0o777) << 16
-    path = tmp_path / "link.keras"
+    path = tmp_path / "link.saessak"
     path.write_bytes(build({**entries, "weights/0001.npy": b"/etc/passwd"},
                            infos={"weights/0001.npy": link}))
     refused(path, "link")
@@ -260,14 +260,14 @@ def nest(depth):
 @pytest.mark.parametrize(("entry", "change", "fragment"), SCHEMA_CASES)
 def test_schema_violations_name_the_file_and_field(tmp_path, saved, entry, change, fragment):
     _, entries = saved
-    path = tmp_path / "edited.keras"
+    path = tmp_path / "edited.saessak"
     path.write_bytes(build(edit(entries, entry, change)))
     refused(path, fragment)
 
 
 def test_manifest_violations(tmp_path, saved):
     _, entries = saved
-    path = tmp_path / "manifest.keras"
+    path = tmp_path / "manifest.saessak"
     for manifest, fragment in (([1, 2], "manifest"), ({"config.json": 5}, "config.json"),
                                ({n: {"sha256": "x" * 64, "size": 1} for n in entries},
                                 "sha256"),
@@ -293,9 +293,9 @@ def outcome(path):
 def test_100_seeded_bit_flips_are_detected_or_harmless(tmp_path, saved):
     good, _ = saved
     r = random.Random(14)
-    path = tmp_path / "flipped.keras"
+    path = tmp_path / "flipped.saessak"
     seen = {"loaded": 0, "refused": 0}
-    reference = load_model(_write(tmp_path / "good.keras", good)).get_weights()
+    reference = load_model(_write(tmp_path / "good.saessak", good)).get_weights()
     for _ in range(100):
         damaged = bytearray(good)
         bit = r.randrange(len(damaged) * 8)
@@ -311,7 +311,7 @@ def test_100_seeded_bit_flips_are_detected_or_harmless(tmp_path, saved):
 
 def test_truncation_at_every_twentieth_of_the_file(tmp_path, saved):
     good, _ = saved
-    path = tmp_path / "cut.keras"
+    path = tmp_path / "cut.saessak"
     for k in range(20):
         path.write_bytes(good[: len(good) * k // 20])
         assert outcome(path) == "refused"
@@ -333,7 +333,7 @@ def test_no_pickle_runs_from_a_weight_entry(tmp_path, saved):
 
     buf = io.BytesIO()
     np.save(buf, np.array([Evil()], dtype=object), allow_pickle=True)
-    path = tmp_path / "evil.keras"
+    path = tmp_path / "evil.saessak"
     path.write_bytes(build({**entries, "weights/0000.npy": buf.getvalue()}))
     refused(path, "not a plain NumPy array")
     assert not marker.exists()

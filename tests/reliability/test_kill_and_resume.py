@@ -195,7 +195,7 @@ def _save_and_die_midway(path):
 
 
 def test_a_save_killed_midway_leaves_a_temporary_that_the_next_save_removes(tmp_path):
-    path = tmp_path / "m.keras"
+    path = tmp_path / "m.saessak"
     model = make_model("sgd")
     model.fit(X, Y, epochs=1, verbose=0)
     model.save(path)
@@ -207,11 +207,11 @@ def test_a_save_killed_midway_leaves_a_temporary_that_the_next_save_removes(tmp_
     assert child.exitcode == -signal.SIGKILL
     stale = [n for n in os.listdir(tmp_path) if n.startswith(atomic.PREFIX)]
     assert len(stale) == 1 and path.read_bytes() == before  # the old file is whole
-    live = tmp_path / f"{atomic.PREFIX}{os.getpid()}-abcdefgh-other.keras"
+    live = tmp_path / f"{atomic.PREFIX}{os.getpid()}-abcdefgh-other.saessak"
     live.write_bytes(b"a save in progress in this very process")
     other = tmp_path / "unrelated.tmp"
     other.write_bytes(b"not ours")
-    model.save(tmp_path / "second.keras")  # any save to the folder cleans up
+    model.save(tmp_path / "second.saessak")  # any save to the folder cleans up
     names = sorted(os.listdir(tmp_path))
     assert stale[0] not in names
     assert live.name in names and other.name in names  # only dead processes' files go
@@ -223,7 +223,7 @@ def test_saved_files_get_the_umask_permissions(tmp_path, umask):
     model.build((None, 6))
     old = os.umask(umask)
     try:
-        model.save(tmp_path / "m.keras")
+        model.save(tmp_path / "m.saessak")
         model.save_weights(tmp_path / "w.weights.h5")
         with open(tmp_path / "plain.txt", "w") as f:  # what open() gives
             f.write("x")
@@ -231,7 +231,7 @@ def test_saved_files_get_the_umask_permissions(tmp_path, umask):
         os.umask(old)
     expected = 0o666 & ~umask
     assert stat.S_IMODE((tmp_path / "plain.txt").stat().st_mode) == expected
-    for name in ("m.keras", "w.weights.h5"):
+    for name in ("m.saessak", "w.weights.h5"):
         assert stat.S_IMODE((tmp_path / name).stat().st_mode) == expected, name
 
 

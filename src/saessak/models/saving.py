@@ -1,6 +1,9 @@
 """Saving and loading models: one file, no pickle, checked on the way back in.
 
-``model.save('model.keras')`` writes a zip archive with:
+``model.save`` picks the format from the extension, as Keras does: ``.keras`` writes Keras 3's
+archive and ``.h5`` tf.keras 2's HDF5 file (both through :mod:`.keras_format`, which needs
+h5py: ``saessak[h5]``); any other name (``model.saessak``, say), or
+``save_format='saessak'``, writes saessak's own archive, which needs only NumPy:
 
 - ``metadata.json``: the format name and version, and what the file holds;
 - ``config.json``: the architecture (every layer's ``get_config``, and for functional models
@@ -18,9 +21,11 @@ ValueError naming the file and the entry. Arrays are never unpickled, and code i
 loaded from a file: ``Lambda`` functions and custom classes come only from
 ``custom_objects``. Files are written atomically (a temporary file in the same directory,
 fsync, then ``os.replace``), so a crash during ``save`` leaves the previous file whole.
+``load_model`` tells the formats apart by their contents, not their names.
 
-``save_weights``/``load_weights`` use the same container with only the weights (any file
-name is accepted, ``.weights.h5`` included; no HDF5 library is needed).
+``save_weights``/``load_weights``: ``.weights.h5`` is Keras 3's weights file and another
+``.h5`` tf.keras 2's (h5py again); any other name uses saessak's container with only the
+weights.
 """
 
 from __future__ import annotations
@@ -40,7 +45,9 @@ from .keras_format import (
     load_keras_model,
     load_keras_weights,
     save_keras_model,
+    save_keras_weights,
     wants_keras_format,
+    wants_keras_weights,
 )
 from .model import Model
 
@@ -294,8 +301,8 @@ def save_model(model, filepath, overwrite=True, include_optimizer=True, **kwargs
     """Write ``model`` (architecture, weights, compile settings, optimizer state) to one
     file. See the module docstring for the format."""
     keras_format = wants_keras_format(filepath, kwargs.get("save_format"))
-    if keras_format:  # .h5 or save_format='h5'/'keras': a file Keras loads (keras_format)
-        return save_keras_model(model, filepath, keras_format, overwrite)
+    if keras_format:  # .keras, .h5 or save_format='h5'/'keras': a file Keras loads
+        return save_keras_model(model, filepath, keras_format, overwrite, include_optimizer)
     if not model.built:
         raise ValueError(f"save: model {model.name!r} is not built yet (its weights do not "
                          "exist); call it on data or give it an input shape first")
@@ -376,7 +383,11 @@ class _file_errors:
 
 
 def save_weights(model, filepath, overwrite=True):
-    """Write only the weights (in ``get_weights`` order) to ``filepath``."""
+    """Write only the weights: in Keras's layout for ``.weights.h5``/``.h5`` names, else in
+    saessak's container (in ``get_weights`` order)."""
+    keras_format = wants_keras_weights(filepath)
+    if keras_format:
+        return save_keras_weights(model, filepath, keras_format, overwrite)
     weight_entries, table = _weight_entries(model)
     meta = {"format": FORMAT, "version": VERSION, "kind": "weights"}
     entries = {"metadata.json": json.dumps(meta).encode(), **weight_entries,

@@ -15,5 +15,7 @@ from .files import (
     load_keras_model,
     load_keras_weights,
     save_keras_model,
+    save_keras_weights,
     wants_keras_format,
+    wants_keras_weights,
 )

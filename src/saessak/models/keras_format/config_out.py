@@ -3,8 +3,13 @@
 saessak's ``get_config`` already uses Keras's argument names; what changes is the wrapping
 (Keras 3's ``module``/``registered_name``, its ``__keras_tensor__`` placeholders, tf.keras 2's
 ``[layer, node, tensor, kwargs]`` lists) and a few arguments one Keras version does not take.
-Layers that exist only in saessak (``TransformerEncoder``, ``SequenceAttention``, ...) or
-that hold code (``Lambda``) cannot be written for Keras: the error names them.
+Layers Keras does not have are written as Keras writes custom objects: your own classes
+under their names (Keras, like saessak, then needs them in ``custom_objects``), and layers
+that exist only in saessak (``TransformerEncoder``, ...) with ``registered_name``
+``'saessak>Name'``, so that Keras reports them as unknown instead of mistaking one for its
+own class of the same name (``TextVectorization``, ``Lambda``). A ``Lambda`` is written with
+its function's name, never its code. Subclassed models go into ``.keras`` files (class name
+and ``get_config``, as Keras 3 does); tf.keras 2's ``.h5`` has no place for them.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from __future__ import annotations
 import inspect
 
 from ...layers.input_layer import InputLayer, flatten
+from ...layers.serialization import LAYERS
 
 KERAS2_VERSION = "2.15.0"
 KERAS3_VERSION = "3.5.0"
@@ -26,19 +32,33 @@ _NOT_IN_KERAS3 = {"time_major": False, "input_length": None, "batch_input_shape"
 _NOT_IN_KERAS2 = {"seed": None, "time_major": False, "rms_scaling": False}
 
 
-def check_exportable(model, where):
-    """Raise when a layer of ``model`` cannot be described to Keras (nested models are
-    looked into; a Keras layer's own sublayers are Keras's business)."""
-    from ..saving import _registry
-    known = _registry()
-    for layer in model._layers:
-        name = type(layer).__name__
-        if name in ("Model", "Sequential"):
-            check_exportable(layer, where)
-        elif name in _SAESSAK_ONLY or name not in known:
-            raise ValueError(f"{where}: layer {layer.name!r} ({name}) has no Keras "
-                             "equivalent, so the model cannot be written as a Keras file; "
-                             "save it under another extension (saessak's own format)")
+def check_exportable(model, where, keras3):
+    """Raise when ``model`` cannot be described in the chosen Keras dialect."""
+    if not keras3 and _is_subclassed(model):
+        raise ValueError(f"{where}: model {model.name!r} is a subclassed model "
+                         f"({type(model).__name__}); tf.keras 2's .h5 holds only Sequential "
+                         "and functional models: save it as .keras, or save_weights")
+
+
+def _is_subclassed(model) -> bool:
+    return type(model).__name__ not in ("Model", "Sequential") \
+        or (type(model).__name__ == "Model" and getattr(model, "_graph", None) is None)
+
+
+def _keras_names(class_name):
+    """``(module, registered_name)`` as Keras 3 writes them for a layer class."""
+    cls = LAYERS.own(class_name)
+    if cls is None or not cls.__module__.startswith("saessak."):
+        return None, class_name  # the user's own class (found again through custom_objects)
+    if class_name in _SAESSAK_ONLY:
+        return "saessak.layers", f"saessak>{class_name}"
+    return "keras.layers", None
+
+
+def _jsonable(shape):
+    if isinstance(shape, (list, tuple)):
+        return [_jsonable(s) for s in shape]
+    return shape
 
 
 def _clean(config, drop):
@@ -74,8 +94,9 @@ def _spec_config(spec, keras3):
 def _wrap(spec, keras3):
     if not keras3:
         return spec
-    return {"module": "keras.layers", "class_name": spec["class_name"],
-            "config": spec["config"], "registered_name": None}
+    module, registered = _keras_names(spec["class_name"])
+    return {"module": module, "class_name": spec["class_name"], "config": spec["config"],
+            "registered_name": registered}
 
 
 # --- the graph ------------------------------------------------------------------------------
@@ -146,6 +167,13 @@ def _k2_node(layer, node):
 def model_config(model, keras3: bool) -> dict:
     """The whole model as Keras JSON (``keras3`` picks the dialect)."""
     from ..sequential import Sequential
+    if _is_subclassed(model):  # Keras 3 writes the class and its get_config
+        spec = {"class_name": type(model).__name__, "config": model.get_config()}
+        if keras3:
+            shape = getattr(model, "_build_shapes", None)
+            spec.update(module=None, registered_name=type(model).__name__,
+                        build_config={"input_shape": _jsonable(shape)})
+        return spec
     if isinstance(model, Sequential):
         layers = [_layer_config(layer, keras3) for layer in model.layers]
         shape = list(model._graph.inputs[0].shape)

@@ -1,27 +1,17 @@
 """Opening and writing Keras files: which format a path holds, and the public entry points
-that ``models.saving`` dispatches to."""
+that ``models.saving`` dispatches to. Reading goes through :mod:`.container`'s checks."""
 
 from __future__ import annotations
 
 import io
-import json
 import os
 import zipfile
 
-from . import config_in, weights_in
-from .compile_in import compile_from_keras
+from . import config_in, optimizer_state, weights_in, writer
+from .compile_settings import compile_from_keras
+from .container import damage, h5py_module, parse_json, read_attr, read_keras3
 
 HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
-
-
-def h5py_module():
-    """h5py, or an ImportError that says how to get it."""
-    try:
-        import h5py
-    except ImportError:
-        raise ImportError("reading and writing Keras .h5/.keras files needs h5py: "
-                          "pip install 'saessak[h5]' (or pip install h5py)") from None
-    return h5py
 
 
 # --- what is this file? ---------------------------------------------------------------------------
@@ -52,11 +42,11 @@ def is_keras_file(path) -> bool:
 
 
 def wants_keras_format(path, save_format=None) -> str | None:
-    """The Keras format a save asks for: ``save_format='h5'`` or ``'keras'`` (tf.keras 2's
-    argument), else ``'h5'`` for a ``.h5``/``.hdf5`` path (but not ``.weights.h5``, the usual
-    name of saessak's weights container). ``.keras`` paths keep saessak's own archive by
-    default: it also holds the optimizer state, custom layers and checksums, which Keras 3's
-    layout has no place for; pass ``save_format='keras'`` for a file Keras 3 loads."""
+    """The Keras format a save asks for, as Keras decides it: ``save_format='h5'`` or
+    ``'keras'`` (tf.keras 2's argument), else the extension: ``'keras'`` for ``.keras``
+    (Keras 3's archive), ``'h5'`` for ``.h5``/``.hdf5`` (tf.keras 2's HDF5 file). Any other
+    extension (or ``save_format='saessak'``) gets None: saessak's own archive, which needs
+    only NumPy."""
     if save_format is not None:
         fmt = str(save_format).lower()
         if fmt in ("h5", "keras"):
@@ -66,7 +56,20 @@ def wants_keras_format(path, save_format=None) -> str | None:
         raise ValueError(f"save: save_format must be 'h5', 'keras' or 'saessak', received "
                          f"{save_format!r}")
     name = os.fspath(path).lower()
-    if name.endswith((".h5", ".hdf5")) and not name.endswith(".weights.h5"):
+    if name.endswith(".keras"):
+        return "keras"
+    if name.endswith((".h5", ".hdf5")):
+        return "h5"
+    return None
+
+
+def wants_keras_weights(path) -> str | None:
+    """The Keras layout ``save_weights`` writes: ``'keras'`` for ``.weights.h5`` (Keras 3),
+    ``'h5'`` for another ``.h5``/``.hdf5`` (tf.keras 2), None for saessak's own container."""
+    name = os.fspath(path).lower()
+    if name.endswith(".weights.h5"):
+        return "keras"
+    if name.endswith((".h5", ".hdf5")):
         return "h5"
     return None
 
@@ -74,54 +77,76 @@ def wants_keras_format(path, save_format=None) -> str | None:
 # --- reading ------------------------------------------------------------------------------
 
 
-def _json_attr(value, where, what):
-    if isinstance(value, bytes):
-        value = value.decode("utf-8")
-    try:
-        return json.loads(value)
-    except (TypeError, json.JSONDecodeError) as err:
-        raise ValueError(f"{where}: {what} is not valid JSON ({err})") from None
+_BUILD_ERRORS = (TypeError, KeyError, AttributeError, IndexError, RecursionError,
+                 OverflowError)
 
 
 def _build(spec, custom_objects, where):
     from ..saving import deserialize_layer
+    if not isinstance(spec, dict):
+        raise ValueError(f"{where}: the model config must be a JSON object, received "
+                         f"{type(spec).__name__}")
     try:
         if spec.get("class_name") in ("Functional", "Model", "Sequential"):
-            return deserialize_layer(config_in.model_spec(spec, where, custom_objects),
-                                     custom_objects)
-        return deserialize_layer(config_in.layer_spec(spec, where, custom_objects),
-                                 custom_objects)
-    except (TypeError, KeyError) as err:
+            model = deserialize_layer(config_in.model_spec(spec, where, custom_objects),
+                                      custom_objects)
+        else:
+            model = deserialize_layer(config_in.layer_spec(spec, where, custom_objects),
+                                      custom_objects)
+        shape = (spec.get("build_config") or {}).get("input_shape")
+        if not model.built and shape is not None:  # a subclassed model: built as Keras 3 does
+            model.build(tuple(shape) if shape and not isinstance(shape[0], list)
+                        else [tuple(s) for s in shape])
+        return model
+    except _BUILD_ERRORS as err:
         raise ValueError(f"{where}: cannot rebuild the Keras model from its config: "
                          f"{type(err).__name__}: {err}") from err
 
 
+def _restore_optimizer(model, group, where, keras3):
+    """The optimizer's variables (``optimizer/vars`` or ``optimizer_weights``), in order."""
+    if keras3:
+        vars_group = group.get("optimizer/vars") if "optimizer" in group else None
+        if vars_group is None:
+            return
+        arrays = [vars_group[str(i)] for i in range(len(vars_group))]
+    else:
+        names = read_attr(group, "weight_names", where, default=[])
+        arrays = [group[weights_in.decode(n)] for n in names]
+    optimizer_state.restore(model, arrays, where, keras3)
+
+
 def load_keras_model(filepath, custom_objects=None, compile=True):
     """A saessak model from a tf.keras 2 ``.h5`` model file or a Keras 3 ``.keras`` archive;
-    with ``compile=True``, compiled as the file says (optimizer settings, loss, metrics;
-    not the optimizer's moments)."""
+    with ``compile=True``, compiled as the file says, with its optimizer's state."""
     h5py = h5py_module()
     where = os.fspath(filepath)
     if is_hdf5(where):
-        with h5py.File(where, "r") as f:
-            if "model_config" not in f.attrs:
+        with damage(where), h5py.File(where, "r") as f:
+            config = read_attr(f, "model_config", where)
+            if config is None:
                 raise ValueError(f"{where} holds only weights (no model_config); build the "
                                  "model in code and call model.load_weights(path)")
-            spec = _json_attr(f.attrs["model_config"], where, "model_config")
-            model = _build(spec, custom_objects, where)
+            model = _build(parse_json(config, f"{where}: model_config"), custom_objects, where)
+            if "model_weights" not in f:
+                raise ValueError(f"{where}: 'model_weights' is missing")
             weights_in.load_into(model, f["model_weights"], where)
-            if compile and "training_config" in f.attrs:
-                compile_from_keras(model, _json_attr(f.attrs["training_config"], where,
-                                                     "training_config"), where)
+            training = read_attr(f, "training_config", where)
+            if compile and training is not None:
+                settings = parse_json(training, f"{where}: training_config")
+                if compile_from_keras(model, settings, where, custom_objects) \
+                        and "optimizer_weights" in f:
+                    _restore_optimizer(model, f["optimizer_weights"],
+                                       f"{where}: optimizer_weights", keras3=False)
         return model
-    with zipfile.ZipFile(where) as archive:
-        spec = _json_attr(archive.read("config.json"), where, "config.json")
-        weights = archive.read("model.weights.h5")
-    model = _build(spec, custom_objects, where)
-    with h5py.File(io.BytesIO(weights), "r") as f:
-        weights_in.load_into(model, f, where)
-    if compile:
-        compile_from_keras(model, spec.get("compile_config"), where)
+    spec, weights = read_keras3(where)
+    model = _build(spec, custom_objects, f"{where}: config.json")
+    inner = f"{where}: model.weights.h5"
+    with damage(inner), h5py.File(io.BytesIO(weights), "r") as f:
+        weights_in.load_into(model, f, inner)
+        if compile and compile_from_keras(model, spec.get("compile_config"), where,
+                                          custom_objects):
+            _restore_optimizer(model, f, inner, keras3=True)
     return model
 
 
@@ -134,11 +159,11 @@ def load_keras_weights(model, filepath, by_name=False, skip_mismatch=False):
         raise ValueError(f"load_weights: model {model.name!r} is not built yet; call it on "
                          "data or give it an input shape first")
     if is_keras3_archive(where):
-        with zipfile.ZipFile(where) as archive:
-            data = archive.read("model.weights.h5")
-        with h5py.File(io.BytesIO(data), "r") as f:
-            return weights_in.load_into(model, f, where, by_name, skip_mismatch)
-    with h5py.File(where, "r") as f:
+        _, data = read_keras3(where)
+        inner = f"{where}: model.weights.h5"
+        with damage(inner), h5py.File(io.BytesIO(data), "r") as f:
+            return weights_in.load_into(model, f, inner, by_name, skip_mismatch)
+    with damage(where), h5py.File(where, "r") as f:
         root = f["model_weights"] if "model_weights" in f else f
         return weights_in.load_into(model, root, where, by_name, skip_mismatch)
 
@@ -146,11 +171,15 @@ def load_keras_weights(model, filepath, by_name=False, skip_mismatch=False):
 # --- writing ------------------------------------------------------------------------------
 
 
-def save_keras_model(model, filepath, fmt, overwrite=True):
+def save_keras_model(model, filepath, fmt, overwrite=True, include_optimizer=True):
     """Write ``model`` as a Keras file: ``fmt='h5'`` (tf.keras 2) or ``'keras'`` (Keras 3)."""
-    from . import writer
     if fmt == "h5":
-        return writer.save_h5(model, filepath, overwrite)
+        return writer.save_h5(model, filepath, overwrite, include_optimizer)
     if fmt == "keras":
-        return writer.save_keras3(model, filepath, overwrite)
+        return writer.save_keras3(model, filepath, overwrite, include_optimizer)
     raise ValueError(f"save: unknown Keras format {fmt!r}; expected 'h5' or 'keras'")
+
+
+def save_keras_weights(model, filepath, fmt, overwrite=True):
+    """``save_weights`` in Keras's layout ``fmt`` (see :func:`wants_keras_weights`)."""
+    return writer.save_weights(model, filepath, fmt, overwrite)

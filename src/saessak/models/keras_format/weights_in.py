@@ -23,13 +23,12 @@ from __future__ import annotations
 
 import warnings
 
-import numpy as np
-
 from ...layers.input_layer import InputLayer
 from ...layers.layer import snake_case
+from .container import read_attr, read_dataset
 
 
-def _decode(name):
+def decode(name):
     return name.decode("utf-8") if isinstance(name, bytes) else str(name)
 
 
@@ -44,9 +43,9 @@ def is_tf2_layout(group) -> bool:
     return "layer_names" in group.attrs
 
 
-def _stored_weights(group, layer_name):
+def _stored_weights(group, layer_name, where):
     g = group[layer_name]
-    names = [_decode(n) for n in g.attrs.get("weight_names", [])]
+    names = [decode(n) for n in read_attr(g, "weight_names", where, default=[])]
     return [(n, g[n]) for n in names]
 
 
@@ -90,8 +89,8 @@ def _pair_layer_tf2(layer, stored, where, skip_mismatch):
 
 def tf2_pairs(model, group, where, by_name=False, skip_mismatch=False):
     """Pair the model's weights with a tf.keras 2 weight group's datasets."""
-    file_layers = [_decode(n) for n in group.attrs["layer_names"]]
-    stored = {n: _stored_weights(group, n) for n in file_layers}
+    file_layers = [decode(n) for n in read_attr(group, "layer_names", where)]
+    stored = {n: _stored_weights(group, n, where) for n in file_layers}
     pairs = []
     if by_name:
         ours = {layer.name: layer for layer in _top_layers(model)}
@@ -136,15 +135,29 @@ def keras3_container_names(layers) -> dict:
     return names
 
 
-def _child_group(parent, group, child, container_names):
-    """The group Keras 3 wrote for ``child``, a sublayer of ``parent``."""
-    if "layers" in group:
-        key = container_names.get(id(child))
-        return group["layers"][key] if key in group["layers"] else None
-    for attr, value in vars(parent).items():
-        if value is child and attr in group:
-            return group[attr]
-    return None
+def keras3_children(layer) -> list:
+    """``(group path, sublayer)`` for each sublayer, as Keras 3 files them: under
+    ``layers/<name>`` in a Sequential or functional model; elsewhere under the attribute
+    that holds the sublayer (``cell``, ``query_dense``), and for a list or dict attribute
+    under ``<attribute>/<name>`` (``blocks/dense``, ``blocks/dense_1``)."""
+    children = list(layer._layers)
+    if getattr(layer, "_graph", None) is not None or type(layer).__name__ == "Sequential":
+        names = keras3_container_names(children)
+        return [(f"layers/{names[id(c)]}", c) for c in children]
+    ids = {id(c) for c in children}
+    out, found = [], set()
+    for attr, value in vars(layer).items():
+        if id(value) in ids and id(value) not in found:
+            out.append((attr, value))
+            found.add(id(value))
+        elif isinstance(value, (list, tuple, dict)) and not attr.startswith("_"):
+            items = list(value.values()) if isinstance(value, dict) else list(value)
+            inside = [v for v in items if id(v) in ids and id(v) not in found]
+            names = keras3_container_names(inside)
+            for child in inside:
+                out.append((f"{attr}/{names[id(child)]}", child))
+                found.add(id(child))
+    return out
 
 
 def _pairs_k3(layer, group, where, skip_mismatch, out):
@@ -170,12 +183,11 @@ def _pairs_k3(layer, group, where, skip_mismatch, out):
             raise ValueError(msg)
         local.append((var, data))
     out.extend(local)
-    container_names = keras3_container_names(layer._layers)
-    for child in layer._layers:
+    for path, child in keras3_children(layer):
         if not child.weights:
             continue
-        sub = _child_group(layer, group, child, container_names)
-        if sub is None:
+        sub = group.get(path)
+        if sub is None or not hasattr(sub, "keys"):
             msg = (f"{where}: no weights for {child.name!r} (inside {layer.name!r}) under "
                    f"{group.name}")
             if skip_mismatch:
@@ -195,10 +207,12 @@ def keras3_pairs(model, root, where, skip_mismatch=False):
 # --- both -----------------------------------------------------------------------------------------
 
 
-def assign(pairs):
-    """Copy each dataset into its variable (all shapes were checked already)."""
-    for var, data in pairs:
-        var.data[...] = np.asarray(data[()], dtype=var.dtype)
+def assign(pairs, where):
+    """Read every dataset (checked by :func:`.container.read_dataset`), then copy them in,
+    so that a file that fails half-way leaves the model as it was."""
+    arrays = [read_dataset(data, where, var.dtype) for var, data in pairs]
+    for (var, _), array in zip(pairs, arrays):
+        var.data[...] = array
 
 
 def load_into(model, root, where, by_name=False, skip_mismatch=False):
@@ -211,5 +225,5 @@ def load_into(model, root, where, by_name=False, skip_mismatch=False):
                              "(save_weights('w.h5')); Keras 3 .weights.h5 files are matched "
                              "by the model's structure")
         pairs = keras3_pairs(model, root, where, skip_mismatch)
-    assign(pairs)
+    assign(pairs, where)
     return len(pairs)

@@ -1,7 +1,10 @@
-"""Writing Keras files: tf.keras 2 ``.h5`` and Keras 3 ``.keras``.
+"""Writing Keras files: tf.keras 2 ``.h5`` and Keras 3 ``.keras``, whole models or weights.
 
 Both are built in memory and written atomically (``utils.atomic``), so a failure leaves
-no half-written file. The weight layouts are the ones ``weights_in`` reads (see there).
+no half-written file. The weight layouts are the ones ``weights_in`` reads (see there); a
+compiled model also gets its compile settings (:mod:`.compile_settings`) and its
+optimizer's state (:mod:`.optimizer_state`), where Keras keeps them: Keras 3's
+``optimizer/vars`` group beside the layers, tf.keras 2's ``optimizer_weights`` group.
 """
 
 from __future__ import annotations
@@ -17,19 +20,20 @@ import numpy as np
 from ... import backend
 from ...layers.input_layer import InputLayer
 from ...utils.atomic import atomic_write_bytes
-from . import config_out
-from .files import h5py_module
-from .weights_in import keras3_container_names
+from . import config_out, optimizer_state
+from .compile_settings import compile_settings
+from .container import h5py_module
+from .weights_in import keras3_children
 
 
-def _check(model, filepath, overwrite):
+def _check(model, filepath, overwrite, keras3):
     where = os.fspath(filepath)
     if not model.built:
         raise ValueError(f"save: model {model.name!r} is not built yet (its weights do not "
                          "exist); call it on data or give it an input shape first")
     if not overwrite and os.path.exists(where):
         raise FileExistsError(f"{where} exists; pass overwrite=True to replace it")
-    config_out.check_exportable(model, where)
+    config_out.check_exportable(model, where, keras3)
     return where
 
 
@@ -77,16 +81,32 @@ def _write_tf2_weights(group, model):
             g.create_dataset(name, data=_array(var))
 
 
-def save_h5(model, filepath, overwrite=True):
+def _write_tf2_optimizer(f, model):
+    """tf.keras 2's ``optimizer_weights``: ``weight_names`` gives the order it loads them."""
+    group = f.create_group("optimizer_weights")
+    prefix = type(model.optimizer).__name__
+    names = []
+    for name, value in optimizer_state.optimizer_arrays(model, keras3=False):
+        name = f"{name}:0" if name == "iteration" else f"{prefix}/{name}:0"
+        group.create_dataset(name, data=value)
+        names.append(name.encode())
+    group.attrs["weight_names"] = np.array(names)
+
+
+def save_h5(model, filepath, overwrite=True, include_optimizer=True):
     """``model.save('m.h5')``: tf.keras 2's HDF5 model file."""
-    where = _check(model, filepath, overwrite)
+    where = _check(model, filepath, overwrite, keras3=False)
     config = json.dumps(config_out.model_config(model, keras3=False))
+    settings = compile_settings(model, keras3=False) if include_optimizer else None
 
     def write(f):
         f.attrs["model_config"] = config.encode()
         f.attrs["backend"] = b"tensorflow"
         f.attrs["keras_version"] = config_out.KERAS2_VERSION.encode()
         _write_tf2_weights(f.create_group("model_weights"), model)
+        if settings is not None:
+            f.attrs["training_config"] = json.dumps(settings).encode()
+            _write_tf2_optimizer(f, model)
 
     atomic_write_bytes(where, _in_memory_h5(write))
 
@@ -98,39 +118,58 @@ def _write_k3_layer(group, layer):
     own = group.create_group("vars")
     for i, var in enumerate(layer._own_weights):
         own.create_dataset(str(i), data=_array(var))
-    children = [c for c in layer._layers]
-    if not children:
-        return
-    if getattr(layer, "_graph", None) is not None or type(layer).__name__ == "Sequential":
-        names = keras3_container_names(children)
-        container = group.create_group("layers")
-        for child in children:
-            _write_k3_layer(container.create_group(names[id(child)]), child)
-        return
-    for attr, value in vars(layer).items():
-        if any(value is c for c in children) and attr not in group:
-            _write_k3_layer(group.create_group(attr), value)
+    for path, child in keras3_children(layer):
+        _write_k3_layer(group.create_group(path), child)
 
 
-def keras3_weights_bytes(model) -> bytes:
-    """Keras 3's ``model.weights.h5`` for ``model``."""
+def keras3_weights_bytes(model, include_optimizer=False) -> bytes:
+    """Keras 3's ``model.weights.h5`` for ``model`` (with ``optimizer/vars`` when asked and
+    the model is compiled)."""
     def write(f):
         _write_k3_layer(f, model)
+        if include_optimizer and getattr(model, "compiled", False):
+            group = f.create_group("optimizer").create_group("vars")
+            arrays = optimizer_state.optimizer_arrays(model, keras3=True)
+            for i, (_, value) in enumerate(arrays):
+                group.create_dataset(str(i), data=value)
     return _in_memory_h5(write)
 
 
-def save_keras3(model, filepath, overwrite=True):
+def save_keras3(model, filepath, overwrite=True, include_optimizer=True):
     """``model.save('m.keras')`` in Keras 3's zip layout."""
-    where = _check(model, filepath, overwrite)
+    where = _check(model, filepath, overwrite, keras3=True)
     config = config_out.model_config(model, keras3=True)
     if any(isinstance(layer, InputLayer) for layer in model.layers):
         config.setdefault("build_config", {"input_shape": None})
+    settings = compile_settings(model, keras3=True) if include_optimizer else None
+    if settings is not None:
+        config["compile_config"] = settings
     meta = {"keras_version": config_out.KERAS3_VERSION,
             "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S"),
             "written_by": "saessak"}
+    weights = keras3_weights_bytes(model, include_optimizer=settings is not None)
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_STORED) as archive:
         archive.writestr("metadata.json", json.dumps(meta))
         archive.writestr("config.json", json.dumps(config))
-        archive.writestr("model.weights.h5", keras3_weights_bytes(model))
+        archive.writestr("model.weights.h5", weights)
     atomic_write_bytes(where, buf.getvalue())
+
+
+# --- weights alone ------------------------------------------------------------------------------
+
+
+def save_weights(model, filepath, fmt, overwrite=True):
+    """``save_weights``: Keras 3's ``.weights.h5`` layout (``fmt='keras'``) or tf.keras 2's
+    ``.h5`` (``fmt='h5'``), which ``load_weights(by_name=True)`` can match by layer name."""
+    where = os.fspath(filepath)
+    if not model.built:
+        raise ValueError(f"save_weights: model {model.name!r} is not built yet (its weights "
+                         "do not exist); call it on data or give it an input shape first")
+    if not overwrite and os.path.exists(where):
+        raise FileExistsError(f"{where} exists; pass overwrite=True to replace it")
+    if fmt == "keras":
+        data = keras3_weights_bytes(model)
+    else:
+        data = _in_memory_h5(lambda f: _write_tf2_weights(f, model))
+    atomic_write_bytes(where, data)
