@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .. import activations
+from .. import activations, constraints, initializers, regularizers
 from ..ops import linear
 from .layer import Layer
 
@@ -62,7 +62,6 @@ class Dense(Layer):
         return tuple(input_shape[:-1]) + (self.units,)
 
     def get_config(self):
-        from .. import activations, constraints, initializers, regularizers
         return {**super().get_config(), "units": self.units,
                 "activation": activations.serialize(self.activation),
                 "use_bias": self.use_bias,

@@ -14,7 +14,9 @@ from __future__ import annotations
 import numpy as np
 
 from .. import backend
-from .layer import Layer, _map, unique_name
+from ..autograd import no_grad
+from .lambda_layer import Lambda
+from .layer import Layer, _map, learning_phase, unique_name
 
 # --- symbolic tensors --------------------------------------------------------------------------
 
@@ -291,8 +293,6 @@ def call_symbolic(layer, inputs, args, kwargs):
 def _shapes_by_trial_run(layer, inputs, args, kwargs):
     """Output shapes found by running the layer on zeros. Unknown sizes are tried as 2 and
     as 3; the output sizes that change with them are unknown (None) as well."""
-    from ..autograd import no_grad
-    from .layer import learning_phase
 
     def run(fill):
         def zeros(t):
@@ -322,5 +322,4 @@ def _merge_shapes(a, b):
 
 
 def _op_layer(name, fn):
-    from .lambda_layer import Lambda
     return Lambda(fn, name=unique_name(f"tf.{name}"))

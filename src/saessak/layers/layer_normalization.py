@@ -8,6 +8,7 @@ size, and at every step of a sequence. Transformers put one after every residual
 
 from __future__ import annotations
 
+from .. import constraints, initializers, regularizers
 from ..ops.layer_normalization import _norm_axes, layer_norm, rms_norm
 from .layer import Layer
 
@@ -84,7 +85,6 @@ class LayerNormalization(Layer):
         return tuple(input_shape)
 
     def get_config(self):
-        from .. import constraints, initializers, regularizers
         axis = self.axis[0] if len(self.axis) == 1 else list(self.axis)
         return {**super().get_config(), "axis": axis, "epsilon": self.epsilon,
                 "center": self.center, "scale": self.scale, "rms_scaling": self.rms_scaling,

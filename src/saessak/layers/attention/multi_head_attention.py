@@ -20,7 +20,7 @@ import math
 
 import numpy as np
 
-from ... import backend
+from ... import backend, constraints, initializers, regularizers
 from ...ops import attention as attn
 from ...ops import concatenate, linear, reshape, transpose
 from ..layer import Layer, _to_tensors
@@ -258,7 +258,6 @@ class MultiHeadAttention(Layer):
         return tuple(query_shape[:-1]) + (out,)
 
     def get_config(self):
-        from ... import constraints, initializers, regularizers
         return {**super().get_config(), "num_heads": self.num_heads, "key_dim": self.key_dim,
                 "value_dim": self.value_dim, "dropout": self.dropout,
                 "use_bias": self.use_bias, "output_shape": self._output_shape,

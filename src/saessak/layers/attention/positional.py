@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ... import backend
+from ... import backend, initializers
 from ...autograd import Tensor
 from ..embedding import Embedding
 from ..layer import Layer
@@ -111,7 +111,6 @@ class PositionalEmbedding(Layer):
         return tuple(input_shape) + (self.output_dim,)
 
     def get_config(self):
-        from ... import initializers
         return {**super().get_config(), "sequence_length": self.sequence_length,
                 "input_dim": self.input_dim, "output_dim": self.output_dim,
                 "mask_zero": self.mask_zero,

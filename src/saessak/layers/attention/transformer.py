@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ... import activations, backend
+from ... import activations, backend, initializers
 from ...ops import attention as attn
 from ..dense import Dense
-from ..layer import Layer
+from ..layer import Layer, _to_tensors
 from ..layer_normalization import LayerNormalization
 from .multi_head_attention import MultiHeadAttention, _shape
 
@@ -95,7 +95,6 @@ class _TransformerBlock(Layer):
         return tuple(input_shape)
 
     def get_config(self):
-        from ... import initializers
         return {**super().get_config(), "num_heads": self.num_heads,
                 "intermediate_dim": self.intermediate_dim, "dropout": self.dropout,
                 "norm_first": self.norm_first,
@@ -198,7 +197,6 @@ class TransformerDecoder(_TransformerBlock):
     def call(self, decoder_sequence, encoder_sequence=None, decoder_padding_mask=None,
              decoder_attention_mask=None, encoder_padding_mask=None,
              encoder_attention_mask=None, use_causal_mask=True, training=None, mask=None):
-        from ..layer import _to_tensors
         x = decoder_sequence
         self._check_width("decoder_sequence", x)
         decoder_padding_mask = mask if decoder_padding_mask is None else decoder_padding_mask

@@ -20,6 +20,7 @@ import numpy as np
 
 from ... import backend
 from ...autograd import Tensor
+from ...ops import cast
 from ..layer import Layer
 from .data_layer import adapt_batches
 
@@ -156,7 +157,6 @@ class Normalization(Layer):
     # --- calling ------------------------------------------------------------------------------
     def call(self, inputs):
         if inputs.dtype.kind != "f":
-            from ...ops import cast
             inputs = cast(inputs, self.dtype)
         mean, var = self._stats()
         scale = np.maximum(np.sqrt(var), backend.epsilon())

@@ -21,6 +21,7 @@ from collections import Counter
 import numpy as np
 
 from ...autograd import Tensor
+from ..input_layer import is_symbolic
 from ..layer import Layer
 from .data_layer import adapt_batches
 
@@ -150,8 +151,6 @@ class TextVectorization(Layer):
 
     # --- calling -------------------------------------------------------------------------------
     def __call__(self, inputs, *args, **kwargs):
-        from ..input_layer import is_symbolic
-
         if is_symbolic(inputs):
             return super().__call__(inputs, *args, **kwargs)
         return self.call(inputs)  # strings never become float tensors
