@@ -2,17 +2,14 @@
 here in the real file formats (Fashion-MNIST IDX, the IMDB review archive, GloVe text)."""
 
 import gzip
-import importlib
 import io
-import os
 import struct
-import sys
 import tarfile
 
 import numpy as np
 import pytest
 
-EXAMPLES = os.path.join(os.path.dirname(__file__), "..", "..", "examples")
+from saessak.apps import examples as registry
 
 
 def _idx(path, array):
@@ -20,12 +17,6 @@ def _idx(path, array):
         f">{array.ndim}I", *array.shape)
     with gzip.open(path, "wb") as f:
         f.write(header + array.astype(np.uint8).tobytes())
-
-
-def _example(name):
-    if EXAMPLES not in sys.path:
-        sys.path.insert(0, EXAMPLES)
-    return importlib.import_module(name)
 
 
 def test_transfer_learning_quick(tmp_path, monkeypatch):
@@ -39,9 +30,10 @@ def test_transfer_learning_quick(tmp_path, monkeypatch):
         _idx(folder / f"{prefix}-images-idx3-ubyte.gz", images)
         _idx(folder / f"{prefix}-labels-idx1-ubyte.gz", labels)
     monkeypatch.setenv("SAESSAK_OFFLINE", "1")
-    example = _example("s000_transfer_learning")
-    metrics = example.main(quick=True, data_dir=str(tmp_path / "data"),
-                           out_dir=str(tmp_path / "out"))
+    # through the registry, as `saessak examples run s000_transfer_learning --quick` does
+    metrics = registry.run("s000_transfer_learning", quick=True,
+                           data_dir=str(tmp_path / "data"), out_dir=str(tmp_path / "out"))
+    assert registry.get("s000_transfer_learning").metric in metrics
     assert 0.0 <= metrics["frozen_accuracy"] <= 1.0
     assert 0.0 <= metrics["fine_tuned_accuracy"] <= 1.0
     # unfrozen: block_13 onwards without batch normalization, plus the head
@@ -66,8 +58,9 @@ def test_glove_example_quick(tmp_path, monkeypatch):
         for w in words[:8]:
             f.write(w + " " + " ".join(f"{v:.4f}" for v in rng.normal(size=100)) + "\n")
     monkeypatch.setenv("SAESSAK_OFFLINE", "1")
-    example = _example("s002_glove_embedding")
-    metrics = example.main(quick=True, data_dir=str(root), out_dir=str(tmp_path / "out"))
+    metrics = registry.run("s002_glove_embedding", quick=True, data_dir=str(root),
+                           out_dir=str(tmp_path / "out"))
+    assert registry.get("s002_glove_embedding").metric in metrics
     assert metrics["glove_sample_only"] is True
     assert metrics["glove_coverage"] == pytest.approx(8 / 13)
     assert 0.0 <= metrics["accuracy"] <= 1.0

@@ -78,6 +78,11 @@ EXAMPLES = [
     E("s000_jamo_generation", "000", "7.4.2", "Jamo-level text generation (LSTM 400)",
       "nsmc (stand-in for the annals)", "accuracy", 0.6999,
       note="training accuracy", comparable=False),
+    E("s000_transfer_learning", "000", "8.1",
+      "Transfer learning: a frozen MobileNetV2 base, a new head, then fine-tuning",
+      "fashion_mnist (96x96, 3 channels)", "fine_tuned_accuracy", None, comparable=False,
+      note="the seed's TF-Hub MobileNetV2 and flowers are not held here; new classes on a "
+           "base pre-trained on the other five"),
     # -- seed 001: Deep Learning for Everyone, chapter 18 ----------------------------------
     E("s001_reuters_lstm", "001", "18.1", "Reuters topics, Embedding + LSTM", "reuters",
       "accuracy", 0.7177),
@@ -99,6 +104,10 @@ EXAMPLES = [
       "val_accuracy", 0.8770, module="s002_imdb_rnn", kwargs={"variant": "bidirectional"}),
     E("s002_imdb_conv1d", "002", "6.4-3", "IMDB, 1D convnet", "imdb", "val_accuracy", None,
       note="the seed shows the summary only"),
+    E("s002_glove_embedding", "002", "6.1-3", "IMDB, pre-trained GloVe embedding (frozen)",
+      "imdb (raw reviews) + glove", "val_accuracy", None, comparable=False,
+      note="the seed shows curves only; with the 100-word GloVe sample most words are "
+           "uncovered"),
     E("s002_jena_forecasting", "002", "6.3, 6.4-4",
       "Jena temperature: naive, Dense, GRU, dropout/stacked/bidirectional GRU, Conv1D+GRU",
       "jena_climate", "naive_mae", 0.2897, higher_is_better=False,
