@@ -5,7 +5,7 @@ import warnings
 
 import pytest
 
-from saessak.layers import Dense, Input, concatenate
+from saessak.layers import Dense, Input, clear_session, concatenate
 from saessak.models import Model, Sequential
 
 
@@ -58,6 +58,7 @@ def test_show_trainable_adds_a_y_n_column_11_wide(chain):
 
 
 def test_show_trainable_on_a_graph_keeps_the_connections_column():
+    clear_session()  # the concatenate layer's name counts from zero
     a, b = Input((2,), name="a"), Input((2,), name="b")
     model = Model([a, b], Dense(1, name="out")(concatenate([a, b])))
     lines = lines_of(model, show_trainable=True)

@@ -15,6 +15,7 @@ from ..layers.input_layer import InputLayer, KerasTensor
 from ..layers.layer import Layer, _structure_changed, learning_phase
 from .functional import Graph
 from .model import Model, check_input_shapes
+from .saving import deserialize_layer, serialize_layer
 
 
 class Sequential(Model):
@@ -149,7 +150,6 @@ class Sequential(Model):
 
     # --- config ---------------------------------------------------------------------------------
     def get_config(self):
-        from .saving import serialize_layer
         config = {"name": self.name, "trainable": self.trainable,
                   "layers": [serialize_layer(layer) for layer in self._layers]}
         if self._graph is not None:
@@ -159,7 +159,6 @@ class Sequential(Model):
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
-        from .saving import deserialize_layer
         model = cls(name=config.get("name"), trainable=config.get("trainable", True))
         for layer_config in config.get("layers", []):
             model.add(deserialize_layer(layer_config, custom_objects), rebuild=False)
