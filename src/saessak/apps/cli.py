@@ -16,6 +16,9 @@ from .._version import __version__
 from ..datasets import DatasetNotFoundError
 from ..datasets._files import cache_dir
 from ..distribute import launch
+from ..models import load_model
+from ..text import generate
+from . import examples, quickstart
 from .errors import UsageError
 from .examples import UnknownExampleError
 from .export_command import add_export_command
@@ -33,20 +36,14 @@ def positive_int(text):
 
 
 def _quickstart(args):
-    from .quickstart import main
-
-    main(epochs=args.epochs, quick=args.quick, plot_path=args.plot)
+    quickstart.main(epochs=args.epochs, quick=args.quick, plot_path=args.plot)
 
 
 def _examples_list(args):
-    from . import examples
-
     print(examples.format_table())
 
 
 def _examples_run(args):
-    from . import examples
-
     metrics = examples.run(args.name, epochs=args.epochs, quick=args.quick,
                            data_dir=args.data_dir, out_dir=args.out_dir)
     shown = {k: v for k, v in metrics.items() if not isinstance(v, (dict, list))}
@@ -74,9 +71,6 @@ def _read_vocabulary(path, args):
 
 
 def _generate(args):
-    from ..models import load_model
-    from ..text import generate
-
     if not os.path.isfile(args.model):
         raise UsageError(f"no model file {args.model}; `saessak examples run s004_char_lm "
                          "--quick` saves one and prints its path")

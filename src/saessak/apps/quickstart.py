@@ -20,6 +20,10 @@ import time
 
 import numpy as np
 
+import saessak as keras
+from saessak import layers
+from saessak.datasets.synthetic import make_multiplication_data
+
 from ..training.callbacks import Callback
 
 PROBLEM = ("The multiplication problem: each input is 100 steps of (marker, number); "
@@ -39,9 +43,6 @@ INPUTS = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype="float32")
 
 def truth_tables(print_fn=print, seed=0):
     """Train a perceptron on each gate, then an MLP on XOR; print the learned tables."""
-    import saessak as keras
-    from saessak import layers
-
     rows = []
     for gate, target in GATES.items():
         y = np.array(target, dtype="float32")
@@ -106,10 +107,6 @@ def multiplication(epochs=20, n=3000, print_fn=print, plot_path="quickstart_loss
     gated layers there in about 20 epochs, so the demo takes minutes instead of a quarter
     of an hour. All three layers get the same setting. ``progress`` prints a status line
     per model while it trains."""
-    import saessak as keras
-    from saessak import layers
-    from saessak.datasets.synthetic import make_multiplication_data
-
     if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
         raise ValueError(f"quickstart.multiplication: epochs must be a whole number of at "
                          f"least 1, received {epochs!r}")

@@ -18,6 +18,7 @@ import weakref
 
 import numpy as np
 
+from .. import ops
 from ..autograd import Tensor, no_grad
 from ..autograd.tensor import _output_grads, _topological_order, sum_to_shape
 
@@ -198,7 +199,6 @@ def _walk(targets, weights, sources, retain):
 
 def _propagate(roots, wanted, collect, retain):
     if len(roots) > 1:  # several targets: one walk from their weighted sum
-        from .. import ops
         total = sum(ops.sum(t * g) for t, g in roots)
         roots = [(total, np.ones((), total.dtype))]
     root, g0 = roots[0]

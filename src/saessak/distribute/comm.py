@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import socket
 import sys
 import time
 
@@ -73,8 +74,6 @@ class LocalWorld:
 
     @property
     def host_names(self):
-        import socket
-
         return [socket.gethostname()]
 
 

@@ -22,8 +22,11 @@ import zlib
 
 import numpy as np
 
+from .. import backend, datasets
 from ..data.dataset import Dataset
 from ..data.sources import TensorSlices
+from ..datasets import imdb
+from ..datasets._files import fetch
 
 _N_SHARDS = 16
 
@@ -105,12 +108,9 @@ class DatasetInfo:
 
 # --- reading the data ------------------------------------------------------------------------
 def _imdb_splits(data_dir):
-    from ..datasets import imdb
-
     try:
         (train_x, train_y), (test_x, test_y) = imdb.load_raw(data_dir)
     except FileNotFoundError:  # no local copy: download the original archive
-        from ..datasets._files import fetch
         path = fetch(imdb.DATASET, "aclImdb_v1.tar.gz", imdb.RAW_URL, None, data_dir)
         (train_x, train_y), (test_x, test_y) = imdb.load_raw(path)
 
@@ -125,8 +125,6 @@ def _imdb_splits(data_dir):
 
 def _image_splits(module_name):
     def read(data_dir):
-        from .. import datasets
-
         module = getattr(datasets, module_name)
         (x_train, y_train), (x_test, y_test) = (module.load_data(data_dir) if data_dir
                                                 else module.load_data())
@@ -273,7 +271,6 @@ class _ShuffledShards(TensorSlices):
     """Slices read in 16 contiguous blocks whose order is drawn anew on every pass."""
 
     def _order(self):
-        from .. import backend
         blocks = np.array_split(np.arange(self.n), min(_N_SHARDS, max(self.n, 1)))
         return np.concatenate([blocks[i] for i in backend.rng().permutation(len(blocks))])
 
