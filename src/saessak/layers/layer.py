@@ -18,9 +18,10 @@ import re
 
 import numpy as np
 
-from .. import backend, regularizers
+from .. import backend, constraints, initializers, regularizers
 from .._registry import Registry
 from ..autograd import Tensor, Variable
+from ..ops import cast
 
 # --- names --------------------------------------------------------------------------------
 
@@ -165,8 +166,6 @@ class Layer:
         Keras's distribution arguments (``aggregation``, ``synchronization`` ...) are
         accepted and ignored; ``initializer=None`` is Keras's default (glorot_uniform for
         floats, zeros otherwise)."""
-        from .. import constraints, initializers, regularizers
-
         unknown = set(kwargs) - {"aggregation", "synchronization", "use_resource", "autocast",
                                  "overwrite_with_gradient", "caching_device", "partitioner"}
         if unknown:
@@ -437,7 +436,6 @@ def _to_tensors(inputs, dtype):
     def convert(x):
         if isinstance(x, Tensor):
             if x.dtype.kind == "f" and x.dtype != dtype:
-                from ..ops import cast
                 cast_x = cast(x, dtype)
                 cast_x._keras_mask = x._keras_mask  # a cast keeps the padding mask
                 return cast_x
@@ -469,7 +467,6 @@ def _integer_as_float(t, layer):
         raise TypeError(f"{type(layer).__name__} {layer.name!r}: expected numbers, received "
                         f"an input of dtype {t.dtype} (text needs a StringLookup or "
                         "TextVectorization layer first)")
-    from ..ops import cast
     cast_t = cast(t, layer.dtype)
     cast_t._keras_mask = t._keras_mask
     return cast_t
