@@ -11,12 +11,17 @@ Training (``compile``, ``fit``, ``evaluate``, ``predict``) comes from
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 
-from ..layers.input_layer import KerasTensor, flatten
-from ..layers.layer import Layer, learning_phase
+from ..autograd import no_grad
+from ..layers.input_layer import KerasTensor, flatten, map_shapes
+from ..layers.layer import Layer, _structure_changed, learning_phase
+from ..ops import expand_dims
 from ..training import Trainer
 from .functional import Graph
+from .summary import print_summary
 
 
 class Model(Trainer, Layer):
@@ -50,7 +55,6 @@ class Model(Trainer, Layer):
         graph = Graph(inputs, outputs)
         self._graph = graph
         self._layers = list(graph.layers)  # tracked sublayers, in Keras's order
-        from ..layers.layer import _structure_changed
         _structure_changed()
         self.built = True
 
@@ -182,10 +186,6 @@ class Model(Trainer, Layer):
             self.built = True
             return
         if not self.built:
-            import numpy as np
-
-            from ..autograd import no_grad
-            from ..layers.input_layer import map_shapes
             zeros = map_shapes(lambda s: np.zeros(tuple(1 if n is None else n for n in s),
                                                   dtype="float32"), input_shape)
             self.built = True
@@ -198,13 +198,12 @@ class Model(Trainer, Layer):
     def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
                 show_trainable=False, layer_range=None):
         """Print the Keras table of layers, output shapes and parameter counts."""
-        from .summary import print_summary
         print_summary(self, line_length=line_length, positions=positions, print_fn=print_fn,
                       expand_nested=expand_nested, show_trainable=show_trainable,
                       layer_range=layer_range)
 
     def get_config(self):
-        from .saving import functional_config
+        from .saving import functional_config  # cycle: saving imports model
         if self._graph is None:
             config = Layer.get_config(self)
             return config
@@ -212,29 +211,27 @@ class Model(Trainer, Layer):
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
-        from .saving import functional_from_config
+        from .saving import functional_from_config  # cycle: saving imports model
         if "layers" in config and "input_layers" in config:
             return functional_from_config(config, custom_objects, cls=cls)
         return cls(**config)
 
     def to_json(self, **kwargs) -> str:
-        import json
-
-        from .saving import serialize_layer
+        from .saving import serialize_layer  # cycle: saving imports model
         return json.dumps(serialize_layer(self), **kwargs)
 
     def save(self, filepath, overwrite=True, include_optimizer=True, **kwargs):
         """Save architecture, weights, optimizer state and compile settings in one file."""
-        from .saving import save_model
+        from .saving import save_model  # cycle: saving imports model
         save_model(self, filepath, overwrite=overwrite, include_optimizer=include_optimizer,
                    **kwargs)
 
     def save_weights(self, filepath, overwrite=True, **kwargs):
-        from .saving import save_weights
+        from .saving import save_weights  # cycle: saving imports model
         save_weights(self, filepath, overwrite=overwrite)
 
     def load_weights(self, filepath, skip_mismatch=False, by_name=False, **kwargs):
-        from .saving import load_weights
+        from .saving import load_weights  # cycle: saving imports model
         load_weights(self, filepath, by_name=by_name, skip_mismatch=skip_mismatch)
 
     def _write_backup(self, path, next_epoch):
@@ -244,7 +241,7 @@ class Model(Trainer, Layer):
 
     def _read_backup(self, path) -> int:
         """Restore a backup of :meth:`_write_backup`; returns the epoch to start from."""
-        from .backup import read_backup
+        from .backup import read_backup  # cycle: backup -> saving -> model
         return read_backup(path, self)
 
     def __repr__(self):
@@ -259,7 +256,6 @@ def _add_last_axis(value, shape):
         return value
     if isinstance(value, np.ndarray):
         return value[..., None]
-    from ..ops import expand_dims
     return expand_dims(value, -1)
 
 
