@@ -70,7 +70,7 @@ def test_compiled_step_keeps_nan_and_inf_where_the_reference_does(amsgrad):
         if amsgrad:  # a NaN already in v_max must stay (np.maximum's rule)
             v_max = np.full(40, 0.5, np.float32)
             v_max[7] = np.nan
-        step(w, g, m, v, v_max, beta_1=0.9, beta_2=0.999, alpha=0.003, epsilon=1e-7)
+        step(w, g, m, v, v_max, 0.9, 0.999, 0.003, 1e-7)
         arrays[step.__name__] = [w, m, v] + ([v_max] if amsgrad else [])
     for f, r in zip(arrays["adam_compiled"], arrays["adam_reference"]):
         np.testing.assert_array_equal(f, r)  # (NaN in the same places counts as equal)
@@ -88,8 +88,7 @@ def test_reference_is_adam_with_the_corrections_spelled_out():
     for t in range(1, 5):
         g = rng.standard_normal(8)
         alpha = lr * math.sqrt(1 - b2**t) / (1 - b1**t)
-        adam_module.adam_reference(w, g, m, v, None, beta_1=b1, beta_2=b2, alpha=alpha,
-                                   epsilon=eps)
+        adam_module.adam_reference(w, g, m, v, None, b1, b2, alpha, eps)
         m_book = b1 * m_book + (1 - b1) * g
         v_book = b2 * v_book + (1 - b2) * g**2
         m_hat, v_hat = m_book / (1 - b1**t), v_book / (1 - b2**t)
@@ -102,8 +101,7 @@ def test_reference_is_adam_with_the_corrections_spelled_out():
 def test_reference_amsgrad_divides_by_the_largest_v():
     w, m, v = np.zeros(2), np.zeros(2), np.array([4.0, 1.0])
     v_max = np.array([1.0, 9.0])
-    adam_module.adam_reference(w, np.zeros(2), m, v, v_max, beta_1=0.9, beta_2=0.5,
-                               alpha=1.0, epsilon=0.0)
+    adam_module.adam_reference(w, np.zeros(2), m, v, v_max, 0.9, 0.5, 1.0, 0.0)
     np.testing.assert_array_equal(v, [2.0, 0.5])
     np.testing.assert_array_equal(v_max, [2.0, 9.0])
 

@@ -22,7 +22,7 @@ from .adagrad import _check
 from .optimizer import Optimizer
 
 
-def adam_reference(w, g, m, v, v_max, *, beta_1, beta_2, alpha, epsilon):
+def adam_reference(w, g, m, v, v_max, beta_1, beta_2, alpha, epsilon):
     """One Adam step in plain NumPy, in place on ``w``, ``m``, ``v`` (and ``v_max``, the
     largest v so far, with AMSGrad; else None). ``alpha`` holds lr and both corrections."""
     m += (g - m) * (1 - beta_1)  # m = beta_1 m + (1 - beta_1) g
@@ -33,15 +33,16 @@ def adam_reference(w, g, m, v, v_max, *, beta_1, beta_2, alpha, epsilon):
     w -= m / (np.sqrt(v) + epsilon) * alpha  # w -= alpha m / (sqrt(v) + eps)
 
 
-def adam_compiled(w, g, m, v, v_max, *, beta_1, beta_2, alpha, epsilon):
+def adam_compiled(w, g, m, v, v_max, beta_1, beta_2, alpha, epsilon):
     """:func:`adam_reference` in one compiled pass: each element is read once, updated in
     registers and written once, where NumPy makes about ten whole-array passes. The
     constants arrive in the weights' dtype (as NumPy casts a Python float) and the
     arithmetic runs in the reference's order, so both give the same bits."""
     c = w.dtype.type
+    v = v.reshape(-1)
     amsgrad = v_max is not None
-    _adam_loop(w.reshape(-1), g.reshape(-1), m.reshape(-1), v.reshape(-1),
-               v_max.reshape(-1) if amsgrad else v.reshape(-1), amsgrad,
+    _adam_loop(w.reshape(-1), g.reshape(-1), m.reshape(-1), v,
+               v_max.reshape(-1) if amsgrad else v, amsgrad,
                c(1 - beta_1), c(1 - beta_2), c(alpha), c(epsilon))
 
 
@@ -111,8 +112,8 @@ class Adam(_Moments):
         # (contiguous NumPy floats), else the reference. Both give the same bits.
         compiled = ENABLED and plain_arrays((w, g, *slots), contiguous=True)
         step = adam_compiled if compiled else adam_reference
-        step(w, g, slots[0], slots[1], v_max, beta_1=self.beta_1, beta_2=self.beta_2,
-             alpha=self._alpha, epsilon=self.epsilon)
+        step(w, g, slots[0], slots[1], v_max, self.beta_1, self.beta_2, self._alpha,
+             self.epsilon)
 
     def get_config(self):
         return {**super().get_config(), "amsgrad": self.amsgrad}
