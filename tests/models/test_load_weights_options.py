@@ -60,3 +60,25 @@ def test_by_name_matches_weights_by_path_whatever_their_order(saved):
         np.testing.assert_array_equal(w.numpy(), s.numpy())
     for w, b in zip(target.weights[4:], third_before):
         np.testing.assert_array_equal(w.numpy(), b)
+
+
+def test_save_weights_warns_for_the_keras_arguments_it_ignores(tmp_path):
+    source = model(4, 2)
+    path = str(tmp_path / "w.weights")
+    with pytest.warns(UserWarning, match="Model.save_weights: save_format= is ignored; the "
+                                         "format follows the file name"):
+        source.save_weights(path, save_format="h5")
+    with pytest.warns(UserWarning, match="max_shard_size= is ignored; the weights go into one"):
+        source.save_weights(path, max_shard_size=1)
+    source.save_weights(path, options=None)  # tf.keras 2's options: nothing to set, no warning
+    target = model(4, 2)
+    target.load_weights(path, options=None)
+    for w, s in zip(target.weights, source.weights):
+        np.testing.assert_array_equal(w.numpy(), s.numpy())
+
+
+@pytest.mark.parametrize("method", ["save_weights", "load_weights"])
+def test_an_unknown_argument_is_a_type_error(saved, method):
+    source, path = saved
+    with pytest.raises(TypeError, match=f"Model.{method}: unexpected argument.*'bogus'"):
+        getattr(source, method)(path, bogus=1)

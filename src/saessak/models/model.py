@@ -12,6 +12,7 @@ Training (``compile``, ``fit``, ``evaluate``, ``predict``) comes from
 from __future__ import annotations
 
 import json
+import warnings
 
 import numpy as np
 
@@ -227,11 +228,19 @@ class Model(Trainer, Layer):
                    **kwargs)
 
     def save_weights(self, filepath, overwrite=True, **kwargs):
+        """Write the weights; the format follows the file name (see :mod:`.saving`).
+        tf.keras 2's ``options`` has nothing to set here; ``save_format`` and Keras 3's
+        ``max_shard_size`` are ignored with a warning."""
         from .saving import save_weights  # cycle: saving imports model
+        _ignored_arguments("save_weights", kwargs, {
+            "save_format": "the format follows the file name (.weights.h5/.h5: Keras's HDF5, "
+                           "any other: saessak's archive)",
+            "max_shard_size": "the weights go into one file"})
         save_weights(self, filepath, overwrite=overwrite)
 
     def load_weights(self, filepath, skip_mismatch=False, by_name=False, **kwargs):
         from .saving import load_weights  # cycle: saving imports model
+        _ignored_arguments("load_weights", kwargs, {})
         load_weights(self, filepath, by_name=by_name, skip_mismatch=skip_mismatch)
 
     def _write_backup(self, path, next_epoch):
@@ -246,6 +255,18 @@ class Model(Trainer, Layer):
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name!r}, built={self.built}>"
+
+
+def _ignored_arguments(method, kwargs, ignored):
+    """Keras arguments of ``method`` saessak has no use for: tf.keras 2's ``options`` passes
+    silently (it changes nothing), those in ``ignored`` warn with what saessak does instead,
+    and any other is a TypeError."""
+    kwargs = {k: v for k, v in kwargs.items() if k != "options"}
+    for name, instead in ignored.items():
+        if kwargs.pop(name, None) is not None:
+            warnings.warn(f"Model.{method}: {name}= is ignored; {instead}", stacklevel=3)
+    if kwargs:
+        raise TypeError(f"Model.{method}: unexpected argument(s) {sorted(kwargs)}")
 
 
 def _add_last_axis(value, shape):
