@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 
 from .callback import Callback
 from .learning_rate_scheduler import get_learning_rate, set_learning_rate
@@ -18,6 +19,12 @@ class ReduceLROnPlateau(Callback):
         super().__init__()
         if factor >= 1.0:
             raise ValueError(f"ReduceLROnPlateau: factor must be below 1, received {factor}")
+        if "epsilon" in kwargs:  # tf.keras 2's old name of min_delta
+            min_delta = kwargs.pop("epsilon")
+            warnings.warn("ReduceLROnPlateau: epsilon= is the old name of min_delta; use "
+                          "min_delta", DeprecationWarning, stacklevel=2)
+        if kwargs:
+            raise TypeError(f"ReduceLROnPlateau: unexpected argument(s) {sorted(kwargs)}")
         self.monitor, self.factor, self.patience, self.verbose = monitor, factor, patience, verbose
         self.mode = check_mode("ReduceLROnPlateau", mode)
         self.min_delta, self.cooldown, self.min_lr = min_delta, cooldown, min_lr
