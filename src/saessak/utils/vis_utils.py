@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import sys
+import warnings
 
 _NEED_PYDOT = "You must install pydot (`pip install pydot`) for `plot_model` to work."
 _NEED_GRAPHVIZ = ("You must install graphviz (see instructions at "
@@ -70,10 +71,24 @@ def _nodes_and_edges(model):
     return boxes, edges
 
 
+def _check_arguments(function, model, expand_nested, kwargs):
+    """Keras arguments that would change the drawing but are not supported here warn
+    (``layer_range``, ``expand_nested`` on a model with a nested model); others are errors."""
+    if kwargs.pop("layer_range", None) is not None:
+        warnings.warn(f"{function}: layer_range= is not supported; the whole model is drawn",
+                      stacklevel=3)
+    if kwargs:
+        raise TypeError(f"{function}: unexpected argument(s) {sorted(kwargs)}")
+    if expand_nested and any(getattr(layer, "layers", None) for layer in model.layers):
+        warnings.warn(f"{function}: expand_nested=True is not supported; each nested model "
+                      "is drawn as one box", stacklevel=3)
+
+
 def model_to_dot(model, show_shapes=False, show_dtype=False, show_layer_names=True,
                  rankdir="TB", expand_nested=False, dpi=200, subgraph=False,
                  show_layer_activations=False, show_trainable=False, **kwargs):
     """The model as a ``pydot.Dot`` graph: one box per layer, one arrow per connection."""
+    _check_arguments("model_to_dot", model, expand_nested, kwargs)
     pydot = _pydot()
     if pydot is None:
         raise ImportError(_NEED_PYDOT)
@@ -107,6 +122,7 @@ def plot_model(model, to_file="model.png", show_shapes=False, show_dtype=False,
                show_layer_names=True, rankdir="TB", expand_nested=False, dpi=200,
                show_layer_activations=False, show_trainable=False, **kwargs):
     """Draw ``model`` into ``to_file`` (png, svg, pdf, ... by the file's extension)."""
+    _check_arguments("plot_model", model, expand_nested, kwargs)
     pydot = _pydot()
     message = _NEED_PYDOT if pydot is None else (
         None if _graphviz_works(pydot) else _NEED_GRAPHVIZ)
@@ -116,8 +132,7 @@ def plot_model(model, to_file="model.png", show_shapes=False, show_dtype=False,
             return None
         raise ImportError(message)
     dot = model_to_dot(model, show_shapes=show_shapes, show_dtype=show_dtype,
-                       show_layer_names=show_layer_names, rankdir=rankdir,
-                       expand_nested=expand_nested, dpi=dpi,
+                       show_layer_names=show_layer_names, rankdir=rankdir, dpi=dpi,
                        show_layer_activations=show_layer_activations,
                        show_trainable=show_trainable)
     extension = os.path.splitext(str(to_file))[1][1:] or "png"
