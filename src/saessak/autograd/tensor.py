@@ -65,6 +65,10 @@ def _to_array(value, dtype=None):
 class Tensor:
     """An array with an optional gradient and a link to the op that produced it.
 
+    Its operators and NumPy-style methods (``+``, ``@``, ``x[i]``, ``x.T``, ``x.sum()`` ...)
+    are installed by :mod:`saessak.ops`, in one table (``_install_tensor_methods``): the
+    engine itself knows no particular op.
+
     >>> x = Tensor([1.0, 2.0, 3.0], requires_grad=True)
     >>> (x * x).sum().backward()
     >>> x.grad
