@@ -108,6 +108,7 @@ def nested_custom_layers():
     return keras.Sequential([keras.Input((3,)), Outer(Outer(Scale())), keras.layers.Dense(2)])
 
 
+ROUTES = ["file", "json", "config", "model_from_config"]
 MODELS = [time_distributed, rnn_custom_cell, bidirectional_custom_cell,
           bidirectional_custom_backward, stacked_custom_cells, nested_custom_layers]
 
@@ -133,6 +134,9 @@ def reload(model, route, tmp_path, custom_objects):
         return keras.models.load_model(path, custom_objects=custom_objects)
     if route == "json":
         new = keras.models.model_from_json(model.to_json(), custom_objects=custom_objects)
+    elif route == "model_from_config":
+        new = keras.models.model_from_config(keras.layers.serialize(model),
+                                             custom_objects=custom_objects)
     else:
         new = type(model).from_config(model.get_config(), custom_objects=custom_objects)
     new.set_weights(model.get_weights())
@@ -144,7 +148,7 @@ def inputs_for(model):
     return np.random.default_rng(0).normal(size=shape).astype("float32")
 
 
-@pytest.mark.parametrize("route", ["file", "json", "config"])
+@pytest.mark.parametrize("route", ROUTES)
 @pytest.mark.parametrize("make", MODELS, ids=lambda f: f.__name__)
 def test_reload_with_custom_objects(make, route, tmp_path):
     model = make()
@@ -154,7 +158,7 @@ def test_reload_with_custom_objects(make, route, tmp_path):
     np.testing.assert_array_equal(loaded.predict(x, verbose=0), expected)
 
 
-@pytest.mark.parametrize("route", ["file", "json", "config"])
+@pytest.mark.parametrize("route", ROUTES)
 @pytest.mark.parametrize("make", MODELS, ids=lambda f: f.__name__)
 def test_reload_inside_custom_object_scope(make, route, tmp_path):
     model = make()
@@ -165,7 +169,7 @@ def test_reload_inside_custom_object_scope(make, route, tmp_path):
     np.testing.assert_array_equal(loaded.predict(x, verbose=0), expected)
 
 
-@pytest.mark.parametrize("route", ["file", "json", "config"])
+@pytest.mark.parametrize("route", ROUTES)
 @pytest.mark.parametrize("make", MODELS, ids=lambda f: f.__name__)
 def test_reload_registered_classes(make, route, tmp_path, registered):
     model = make()

@@ -17,6 +17,11 @@ def clone_model(model, input_tensors=None, clone_function=None):
     return deserialize_layer(serialize_layer(model), user_classes(model))
 
 
+def model_from_config(config, custom_objects=None):
+    """A model (new weights) from ``{'class_name', 'config'}``, as ``layers.serialize``
+    gives it."""
+    return deserialize_layer(config, custom_objects)
+
 
 def model_from_json(json_string, custom_objects=None):
     """A model (new weights) from ``model.to_json()``."""
