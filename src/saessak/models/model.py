@@ -245,7 +245,7 @@ class Model(Trainer, Layer):
 
     def _write_backup(self, path, next_epoch):
         """``callbacks.BackupAndRestore``'s backup of this run (:mod:`.backup`)."""
-        from .backup import write_backup  # backup -> saving -> model: a real cycle
+        from .backup import write_backup  # cycle: backup -> saving -> model
         write_backup(path, self, next_epoch)
 
     def _read_backup(self, path) -> int:
