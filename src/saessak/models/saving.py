@@ -61,11 +61,6 @@ __all__ = ["FORMAT", "VERSION", "load_model", "load_weights", "save_model", "sav
 serialization.LAYERS.register(Model, "Functional")
 
 
-def _registry() -> dict:
-    """saessak's own layer classes by name (the Keras-file writer asks which are its own)."""
-    return {name: serialization.LAYERS.own(name) for name in serialization.LAYERS.names()}
-
-
 def serialize_layer(layer) -> dict:
     """``layers.serialize``, with a functional ``Model`` named ``'Functional'`` as in Keras."""
     spec = serialization.serialize(layer)
