@@ -143,7 +143,7 @@ def test_real_keras_loads_saessak_files(tmp_path):
         model, _, _ = _fixture_model(family)
         npz = os.path.join(FIXTURES, f"{family}.npz")
         model.save(tmp_path / f"{family}.h5")
-        model.save(tmp_path / f"{family}.keras", save_format="keras")
+        model.save(tmp_path / f"{family}.keras")  # Keras 3's archive, by default
         jobs.append([str(tmp_path / f"{family}.h5"), npz, "tf_keras"])
         jobs.append([str(tmp_path / f"{family}.keras"), npz, "keras"])
     run = subprocess.run([_keras_python(), "-c", _CHECK, json.dumps(jobs)],
@@ -153,3 +153,75 @@ def test_real_keras_loads_saessak_files(tmp_path):
     diffs = json.loads(line[0][len("RESULT"):])
     assert len(diffs) == 2 * len(FAMILIES)
     assert max(diffs.values()) < 1e-5, diffs
+
+
+_CHECK_STATE = """
+import json, os, sys
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+import numpy as np
+job = json.loads(sys.argv[1])
+data = np.load(job["npz"])
+x, y = data["x"], data["y"]
+out = {}
+for lib_name, model_file, weights_file in job["runs"]:
+    lib = __import__(lib_name)
+    model = lib.models.load_model(model_file)  # compiled as the file says
+    opt = model.optimizer
+    variables = opt.variables() if callable(opt.variables) else opt.variables
+    iterations = int(np.asarray(variables[0]))
+    loss = model.evaluate(x, y, verbose=0, return_dict=True)
+    bare = lib.models.load_model(model_file, compile=False)
+    bare.load_weights(weights_file)
+    model.train_on_batch(x, y)  # one more step from the restored optimizer state
+    out[lib_name] = {
+        "optimizer": type(opt).__name__, "iterations": iterations,
+        "learning_rate": float(np.asarray(opt.learning_rate)),
+        "loss": {k: float(v) for k, v in loss.items()},
+        "weights_file_diff": float(np.abs(np.asarray(bare.predict(x, verbose=0))
+                                          - data["predicted"]).max()),
+        "after_step": [np.asarray(w).tolist() for w in model.get_weights()]}
+print("RESULT" + json.dumps(out))
+"""
+
+
+@pytest.mark.skipif(_keras_python() is None,
+                    reason="real Keras is not importable (install keras and tf_keras, or set "
+                           "SAESSAK_KERAS_PYTHON to a Python that has them)")
+def test_real_keras_reads_compile_settings_optimizer_state_and_weights(tmp_path):
+    """A trained saessak model saved as .keras and .h5: Keras 3 and tf.keras 2 compile it as
+    saved (optimizer, rate, step count, loss and metrics give saessak's evaluate), read the
+    weights-only files, and one more training step from the restored Adam moments lands
+    where saessak's own next step does (a fresh optimizer would not)."""
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(32, 4)).astype("float32")
+    y = (x[:, :1] > 0).astype("float32")
+    model = keras.Sequential([keras.Input((4,)), layers.Dense(8, activation="relu"),
+                              layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer=keras.optimizers.Adam(0.01), loss="binary_crossentropy",
+                  metrics=["accuracy", keras.metrics.AUC(name="auc")])
+    model.fit(x, y, epochs=3, batch_size=8, verbose=0)
+    model.optimizer.learning_rate = 0.005
+    for name in ("m.keras", "m.h5", "w.weights.h5", "w.h5"):
+        (model.save_weights if name.startswith("w") else model.save)(tmp_path / name)
+    ours = model.evaluate(x, y, verbose=0, return_dict=True)
+    np.savez(tmp_path / "data.npz", x=x, y=y, predicted=model.predict(x, verbose=0))
+    model.train_on_batch(x, y)
+    job = {"npz": str(tmp_path / "data.npz"),
+           "runs": [["keras", str(tmp_path / "m.keras"), str(tmp_path / "w.weights.h5")],
+                    ["tf_keras", str(tmp_path / "m.h5"), str(tmp_path / "w.h5")]]}
+    run = subprocess.run([_keras_python(), "-c", _CHECK_STATE, json.dumps(job)],
+                         capture_output=True, text=True, timeout=600)
+    line = [ln for ln in run.stdout.splitlines() if ln.startswith("RESULT")]
+    assert line, run.stderr[-3000:]
+    results = json.loads(line[0][len("RESULT"):])
+    for lib_name, got in results.items():
+        assert got["optimizer"] == "Adam", lib_name
+        assert got["iterations"] == 12, lib_name
+        assert got["learning_rate"] == pytest.approx(0.005), lib_name
+        assert got["loss"]["loss"] == pytest.approx(ours["loss"], abs=1e-5), lib_name
+        assert got["loss"]["accuracy"] == pytest.approx(ours["accuracy"]), lib_name
+        assert got["loss"]["auc"] == pytest.approx(ours["auc"], abs=1e-3), lib_name
+        assert got["weights_file_diff"] < 1e-6, lib_name
+        for theirs, mine in zip(got["after_step"], model.get_weights()):
+            np.testing.assert_allclose(np.asarray(theirs), mine, atol=1e-5, err_msg=lib_name)
+

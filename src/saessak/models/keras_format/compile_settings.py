@@ -66,6 +66,10 @@ def compile_settings(model, keras3: bool) -> dict | None:
                 "loss": loss, "loss_weights": args["loss_weights"], "metrics": metrics,
                 "weighted_metrics": weighted, "run_eagerly": False,
                 "steps_per_execution": 1, "jit_compile": False}
+    # tf.keras 2 reads a plain class name as its legacy optimizer; "Custom>" names the
+    # current one, as tf.keras 2 itself writes it
+    optimizer = {"class_name": f"Custom>{optimizer['class_name']}",
+                 "config": {**optimizer["config"], "is_legacy_optimizer": False}}
     return {"loss": loss, "metrics": metrics, "weighted_metrics": weighted,
             "loss_weights": args["loss_weights"], "optimizer_config": optimizer}
 

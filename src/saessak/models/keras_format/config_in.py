@@ -76,10 +76,11 @@ def _accepted(cls) -> set | None:
     """The argument names ``cls(**config)`` takes (following ``**kwargs`` up the classes);
     None when the chain ends in ``**kwargs`` that anything may enter."""
     names = set()
+    layer_base = next((k for k in cls.__mro__ if k.__name__ == "Layer"), object)
     for klass in cls.__mro__:
         init = klass.__dict__.get("__init__")
-        if init is None:
-            continue
+        if init is None or not issubclass(klass, layer_base):
+            continue  # a model's training mixins take no layer arguments
         params = inspect.signature(init).parameters.values()
         names |= {p.name for p in params if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
         if not any(p.kind is p.VAR_KEYWORD for p in params):
