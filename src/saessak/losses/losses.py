@@ -30,7 +30,65 @@ from ..ops.losses import (
     SparseCategoricalCrossentropyFn,
     SparseCategoricalCrossentropyWithLogitsFn,
 )
-from .loss import Loss, _labels, _pred, _prepare, reduce_values
+from .loss import Loss, reduce_values
+
+# --- getting y_true and y_pred into shape --------------------------------------------------
+
+
+def _pred(y_pred) -> Tensor:
+    if isinstance(y_pred, Tensor):
+        return y_pred
+    arr = np.asarray(y_pred)
+    return Tensor(arr if arr.dtype.kind == "f" else arr.astype(backend.floatx()))
+
+
+def _true(y_true, dtype) -> Tensor:
+    """y_true as a Tensor of the prediction's float dtype (keeping its graph, if any)."""
+    if isinstance(y_true, Tensor):
+        if y_true.dtype == dtype:
+            return y_true
+        return ops.cast(y_true, dtype) if y_true.requires_grad else Tensor(
+            y_true.data.astype(dtype))
+    return Tensor(np.asarray(y_true).astype(dtype, copy=False))
+
+
+def _same_rank(t: Tensor, p: Tensor):
+    """Keras's fix for targets one axis longer or shorter than the predictions: labels (n,)
+    against outputs (n, 1) become (n, 1), so the two do not broadcast to (n, n). A trailing
+    axis of size 1 is dropped from the longer one, or a rank-1 one gains it."""
+    if t.ndim == p.ndim + 1 and t.shape[-1] == 1:
+        if p.ndim == 1:
+            p = ops.expand_dims(p, -1)
+        else:
+            t = ops.reshape(t, t.shape[:-1])
+    elif p.ndim == t.ndim + 1 and p.shape[-1] == 1:
+        if t.ndim == 1:
+            t = ops.expand_dims(t, -1)
+        else:
+            p = ops.reshape(p, p.shape[:-1])
+    return t, p
+
+
+def _prepare(y_true, y_pred):
+    p = _pred(y_pred)
+    return (*_same_rank(_true(y_true, p.dtype), p),)
+
+
+def _labels(y_true, p: Tensor) -> np.ndarray:
+    labels = y_true.data if isinstance(y_true, Tensor) else np.asarray(y_true)
+    if labels.ndim == p.ndim and labels.shape[-1:] == (1,):
+        labels = labels[..., 0]  # (n, 1) -> (n,)
+    if labels.shape != p.shape[:-1]:
+        raise ValueError(f"sparse_categorical_crossentropy: expected integer labels of shape "
+                         f"{p.shape[:-1]} (or {p.shape[:-1] + (1,)}) for predictions of shape "
+                         f"{p.shape}; received labels of shape {labels.shape}")
+    if labels.dtype.kind not in "iu":
+        if labels.dtype.kind not in "fb":
+            raise ValueError(f"sparse_categorical_crossentropy: expected integer labels, "
+                             f"received dtype {labels.dtype}")
+        labels = labels.astype(np.int64)
+    return labels
+
 
 # --- loss functions: one value per sample ---------------------------------------------------
 
