@@ -108,7 +108,7 @@ def nested_custom_layers():
     return keras.Sequential([keras.Input((3,)), Outer(Outer(Scale())), keras.layers.Dense(2)])
 
 
-ROUTES = ["file", "json", "config", "model_from_config"]
+ROUTES = ["file", "keras_file", "json", "config", "model_from_config"]
 MODELS = [time_distributed, rnn_custom_cell, bidirectional_custom_cell,
           bidirectional_custom_backward, stacked_custom_cells, nested_custom_layers]
 
@@ -127,9 +127,12 @@ def registered():
 
 
 def reload(model, route, tmp_path, custom_objects):
-    """The model rebuilt from a saessak file, from its JSON, or from its config."""
-    if route == "file":
-        path = tmp_path / "model.saessak"
+    """The model rebuilt from a saessak file, a Keras 3 ``.keras`` file, its JSON, or its
+    config."""
+    if route in ("file", "keras_file"):
+        if route == "keras_file":
+            pytest.importorskip("h5py", reason="Keras's .keras archive needs h5py (extra h5)")
+        path = tmp_path / ("model.saessak" if route == "file" else "model.keras")
         model.save(path)
         return keras.models.load_model(path, custom_objects=custom_objects)
     if route == "json":
