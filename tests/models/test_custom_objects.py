@@ -73,7 +73,11 @@ class Outer(keras.layers.Layer):
         return cls(**config)
 
 
-CLASSES = {"Scale": Scale, "MinimalCell": MinimalCell, "Outer": Outer}
+class MyLSTM(keras.layers.LSTM):
+    """A user's subclass of a built-in recurrent layer."""
+
+
+CLASSES = {"Scale": Scale, "MinimalCell": MinimalCell, "Outer": Outer, "MyLSTM": MyLSTM}
 
 
 def time_distributed():
@@ -98,6 +102,11 @@ def bidirectional_custom_backward():
                              keras.layers.Bidirectional(forward, backward_layer=backward)])
 
 
+def bidirectional_lstm_subclass():
+    return keras.Sequential([keras.Input((6, 3)),
+                             keras.layers.Bidirectional(MyLSTM(4), merge_mode="sum")])
+
+
 def stacked_custom_cells():
     return keras.Sequential([keras.Input((6, 3)),
                              keras.layers.RNN([MinimalCell(4), keras.layers.GRUCell(2),
@@ -110,7 +119,8 @@ def nested_custom_layers():
 
 ROUTES = ["file", "keras_file", "json", "config", "model_from_config"]
 MODELS = [time_distributed, rnn_custom_cell, bidirectional_custom_cell,
-          bidirectional_custom_backward, stacked_custom_cells, nested_custom_layers]
+          bidirectional_custom_backward, bidirectional_lstm_subclass, stacked_custom_cells,
+          nested_custom_layers]
 
 
 @pytest.fixture
