@@ -39,8 +39,8 @@ def test_expand_nested_warns_only_where_a_model_is_nested(plain):
 
 
 @pytest.mark.parametrize("function", [vis_utils.model_to_dot, vis_utils.plot_model])
-def test_an_unknown_argument_is_a_type_error_before_anything_is_drawn(plain, function,
-                                                                     tmp_path, monkeypatch):
+def test_an_unknown_argument_is_a_value_error_before_anything_is_drawn(plain, function,
+                                                                      tmp_path, monkeypatch):
     monkeypatch.setattr(vis_utils, "_pydot", lambda: None)  # checked before pydot is needed
-    with pytest.raises(TypeError, match=rf"{function.__name__}: unexpected argument"):
+    with pytest.raises(ValueError, match=rf"{function.__name__}: unrecognized argument"):
         function(plain, show_everything=True)

@@ -73,12 +73,13 @@ def _nodes_and_edges(model):
 
 def _check_arguments(function, model, expand_nested, kwargs):
     """Keras arguments that would change the drawing but are not supported here warn
-    (``layer_range``, ``expand_nested`` on a model with a nested model); others are errors."""
+    (``layer_range``, ``expand_nested`` on a model with a nested model); others are a
+    ValueError, as in Keras."""
     if kwargs.pop("layer_range", None) is not None:
         warnings.warn(f"{function}: layer_range= is not supported; the whole model is drawn",
                       stacklevel=3)
     if kwargs:
-        raise TypeError(f"{function}: unexpected argument(s) {sorted(kwargs)}")
+        raise ValueError(f"{function}: unrecognized argument(s) {sorted(kwargs)}")
     if expand_nested and any(getattr(layer, "layers", None) for layer in model.layers):
         warnings.warn(f"{function}: expand_nested=True is not supported; each nested model "
                       "is drawn as one box", stacklevel=3)
