@@ -240,7 +240,7 @@ class Model(Trainer, Layer):
 
     def load_weights(self, filepath, skip_mismatch=False, by_name=False, **kwargs):
         from .saving import load_weights  # cycle: saving imports model
-        _ignored_arguments("load_weights", kwargs, {})
+        _ignored_arguments("load_weights", kwargs, {}, error=ValueError)  # as Keras 3
         load_weights(self, filepath, by_name=by_name, skip_mismatch=skip_mismatch)
 
     def _write_backup(self, path, next_epoch):
@@ -257,16 +257,16 @@ class Model(Trainer, Layer):
         return f"<{type(self).__name__} name={self.name!r}, built={self.built}>"
 
 
-def _ignored_arguments(method, kwargs, ignored):
+def _ignored_arguments(method, kwargs, ignored, error=TypeError):
     """Keras arguments of ``method`` saessak has no use for: tf.keras 2's ``options`` passes
     silently (it changes nothing), those in ``ignored`` warn with what saessak does instead,
-    and any other is a TypeError."""
+    and any other raises ``error``."""
     kwargs = {k: v for k, v in kwargs.items() if k != "options"}
     for name, instead in ignored.items():
         if kwargs.pop(name, None) is not None:
             warnings.warn(f"Model.{method}: {name}= is ignored; {instead}", stacklevel=3)
     if kwargs:
-        raise TypeError(f"Model.{method}: unexpected argument(s) {sorted(kwargs)}")
+        raise error(f"Model.{method}: unexpected argument(s) {sorted(kwargs)}")
 
 
 def _add_last_axis(value, shape):
