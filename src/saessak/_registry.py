@@ -236,10 +236,11 @@ class Registry:
 
     def unknown(self, name, where) -> ValueError:
         """The error for a name nobody registered: it says how to make it known."""
-        known = self.names()
+        known, label = self.names(), "saessak's names"
         if len(known) > 40:  # too many to read: those that look like the name
             known = difflib.get_close_matches(name, known, n=6, cutoff=0.6)
-        listing = f" saessak's names: {known}." if known else ""
+            label = "saessak's names like it"
+        listing = f" {label}: {known}." if known else ""
         return ValueError(
             f"{where}: unknown {self.noun} {name!r}.{listing} If it is your own, pass it "
             f"as custom_objects={{{name!r}: ...}} (load_model, model_from_json, from_config), "
