@@ -5,6 +5,9 @@ loops, :mod:`saessak.ops._rnn_numba`) or as a slow general routine (``np.add.at`
 embedding's scatter-add). With numba installed those loops run compiled; without it, or
 with ``SAESSAK_NUMBA=0`` in the environment, the NumPy versions run and give the same
 numbers. Every compiled loop has a test against its NumPy twin.
+
+It sits beside ``backend.py``, below ``ops`` and ``optimizers``, since both compile loops
+with the ``jit`` and ``plain_arrays`` defined here.
 """
 
 from __future__ import annotations
