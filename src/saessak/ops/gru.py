@@ -125,9 +125,7 @@ class GRU(Recurrence):
     def __init__(self, *, reset_after=True, **kwargs):
         super().__init__(**kwargs)
         self.reset_after = reset_after
-
-    def options(self):
-        return {**super().options(), "reset_after": self.reset_after}
+        self.loop_options = {"reset_after": reset_after}
 
 
 def gru(x, kernel, recurrent_kernel, bias=None, initial_state=None, *, reset_after=True,

@@ -93,6 +93,7 @@ class Recurrence(Function):
 
     n_states = 1
     reference = compiled = (None, None)
+    loop_options: dict = {}  # more keyword arguments for both loops (GRU: reset_after)
 
     def __init__(self, *, has_bias=True, has_initial_state=False, mask=None,
                  go_backwards=False, return_sequences=False, zero_output_for_mask=False,
@@ -112,7 +113,8 @@ class Recurrence(Function):
     def options(self):
         """The keyword arguments of both loops: the mask, dropout and activations."""
         return dict(keep=self.keep, state_dropout=self.state_dropout,
-                    activation=self.act_name, recurrent_activation=self.rec_act_name)
+                    activation=self.act_name, recurrent_activation=self.rec_act_name,
+                    **self.loop_options)
 
     def _time_major(self, a):
         """(batch, time, ...) -> (time, batch, ...) in the order of processing."""
