@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import re
+import warnings
 import zlib
 
 import numpy as np
@@ -214,7 +215,15 @@ class DatasetBuilder:
 
     def as_dataset(self, split=None, batch_size=None, shuffle_files=False,
                    as_supervised=False, decoders=None, read_config=None):
-        """A Dataset per split (a dict when ``split`` is None, a list for a list)."""
+        """A Dataset per split (a dict when ``split`` is None, a list for a list).
+        ``decoders`` and ``read_config`` are not supported: features come decoded, and files
+        are read in order (``shuffle_files`` shuffles them); either one given warns."""
+        for argument, value, instead in (
+                ("decoders", decoders, "every feature comes decoded"),
+                ("read_config", read_config, "shuffle_files alone sets the reading order")):
+            if value is not None:
+                warnings.warn(f"tfds as_dataset: {argument}= is ignored; {instead}",
+                              stacklevel=2)
         if split is None:
             split = list(self.info.splits)
             return dict(zip(split, self.as_dataset(split, batch_size, shuffle_files,
@@ -287,6 +296,12 @@ def _map_rows(tensors, i):
 
 
 def builder(name, data_dir=None, **kwargs) -> DatasetBuilder:
+    """``tfds.builder``. saessak keeps one version of each dataset, so the arguments that
+    choose among tfds's (``config``, ``version`` ...) warn; ``try_gcs`` changes nothing."""
+    kwargs.pop("try_gcs", None)
+    if kwargs:
+        warnings.warn(f"tfds.builder: {sorted(kwargs)} ignored; saessak keeps one version of "
+                      f"each dataset ({name!r})", stacklevel=2)
     return DatasetBuilder(name, data_dir=data_dir)
 
 
@@ -295,14 +310,18 @@ def load(name, split=None, data_dir=None, batch_size=None, shuffle_files=False,
          with_info=False, builder_kwargs=None, download_and_prepare_kwargs=None,
          as_dataset_kwargs=None, try_gcs=False):
     """``tfds.load``: the split(s) of a dataset as Datasets (and its info when
-    ``with_info=True``). ``download=False`` uses only local copies."""
-    b = builder(name, data_dir=data_dir)
+    ``with_info=True``). ``download=False`` uses only local copies. As in tfds,
+    ``builder_kwargs`` go to :func:`builder` and ``as_dataset_kwargs`` to ``as_dataset``
+    (where they win over the arguments of the same names)."""
+    b = builder(name, data_dir=data_dir, **(builder_kwargs or {}))
     if download:
-        b.download_and_prepare()
+        b.download_and_prepare(**(download_and_prepare_kwargs or {}))
     else:
         _without_download(b)
-    ds = b.as_dataset(split=split, batch_size=batch_size, shuffle_files=shuffle_files,
-                      as_supervised=as_supervised)
+    ds = b.as_dataset(**{"split": split, "batch_size": batch_size,
+                         "shuffle_files": shuffle_files, "as_supervised": as_supervised,
+                         "decoders": decoders, "read_config": read_config,
+                         **(as_dataset_kwargs or {})})
     return (ds, b.info) if with_info else ds
 
 
