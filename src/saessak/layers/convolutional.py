@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from .. import activations, constraints, initializers, regularizers
 from ..ops import transpose
-from ..ops.conv_transpose import conv_transpose
 from ..ops.conv_utils import conv_output_length, deconv_output_length, normalize_tuple
 from ..ops.convolution import conv, depthwise_conv
+from ..ops.transposed_convolution import conv_transpose
 from .layer import Layer
 
 

@@ -34,7 +34,6 @@ from .attention import (
     scaled_dot_product_attention,
 )
 from .batch_normalization import batch_norm_train, batch_normalization
-from .conv_transpose import conv1d_transpose, conv2d_transpose, conv_transpose
 from .convolution import (
     conv,
     conv1d,
@@ -152,6 +151,7 @@ from .math import (
 from .pooling import avg_pool, avg_pool1d, avg_pool2d, max_pool, max_pool1d, max_pool2d
 from .reduction import argmax, argmin, logsumexp, max, mean, min, norm, std, sum, var
 from .simple_rnn import simple_rnn
+from .transposed_convolution import conv1d_transpose, conv2d_transpose, conv_transpose
 
 
 def _swapped(fn):

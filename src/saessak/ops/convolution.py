@@ -28,7 +28,7 @@ Shapes follow Keras: inputs ``(batch, *spatial, channels)``, kernels
 axes; ``conv1d`` and ``conv2d`` only name the common cases.
 
 im2col and col2im themselves are in :mod:`.im2col`, the sizes in :mod:`.conv_utils`, and
-the transposed convolution in :mod:`.conv_transpose`.
+the transposed convolution in :mod:`.transposed_convolution`.
 """
 
 from __future__ import annotations
