@@ -50,8 +50,13 @@ def damage(where):
     """Low-level errors from a damaged file -> one ValueError naming ``where``."""
     try:
         yield
-    except (ValueError, ImportError, Warning):  # already clear (warnings made errors too)
+    except (ImportError, Warning):  # already clear (warnings made errors too)
         raise
+    except ValueError as err:  # ours name the file; NumPy's and codecs' do not
+        if where.split(": ")[0] in str(err):
+            raise
+        raise ValueError(f"{where}: the file is damaged or not what it claims to be "
+                         f"({type(err).__name__}: {err})") from None
     except _DAMAGE as err:
         raise ValueError(f"{where}: the file is damaged or not what it claims to be "
                          f"({type(err).__name__}: {err})") from None
