@@ -2,7 +2,7 @@
 
 Run in an environment that has TensorFlow, Keras 3 and tf-keras (tf.keras 2)::
 
-    /work/tfvenv/bin/python scripts/make_keras_fixtures.py
+    /work/tfvenv/bin/python scripts/make_keras_fixtures.py [FAMILY ...]  # all, or only those
 
 For each small model (one per layer family) it writes, with fixed seeds:
 
@@ -117,8 +117,24 @@ def _nested(k):
     return k.Sequential([k.Input((5,)), base, L.Dense(2)], name="nested")
 
 
+def _video(k):
+    """Conv3D, then per frame a Conv2DTranspose (TimeDistributed), then AdditiveAttention
+    over the frames."""
+    L = k.layers
+    i = k.Input((4, 6, 6, 2), name="clip")
+    x = L.Conv3D(3, 2, activation="relu")(i)
+    x = L.TimeDistributed(L.Conv2DTranspose(2, 3, strides=2, padding="same"))(x)
+    x = L.TimeDistributed(L.Conv2DTranspose(2, 2, use_bias=False))(x)
+    x = L.TimeDistributed(L.GlobalAveragePooling2D())(x)
+    x = L.TimeDistributed(L.Dense(4, activation="tanh"))(x)
+    a = L.AdditiveAttention()([x, x])
+    x = L.GlobalAveragePooling1D()(L.Add()([x, a]))
+    return k.Model(i, L.Dense(2)(x), name="video")
+
+
 MODELS = {"mlp": _mlp, "conv2d": _conv2d, "conv1d": _conv1d, "rnn": _rnn, "rnn_v1": _rnn_v1,
-          "bidirectional": _bidirectional, "attention": _attention, "nested": _nested}
+          "bidirectional": _bidirectional, "attention": _attention, "nested": _nested,
+          "video": _video}
 
 
 def _inputs(name, model, rng):
@@ -163,7 +179,10 @@ def main():
     import tf_keras
 
     os.makedirs(OUT, exist_ok=True)
+    only = sys.argv[1:]  # e.g. `video`: remake only those families
     for name, build in MODELS.items():
+        if only and name not in only:
+            continue
         rng = np.random.default_rng(SEED)
         k3 = build(keras)
         _randomize(k3, rng)
@@ -186,6 +205,8 @@ def main():
         print(f"{name}: {k3.count_params()} params, |keras3 - tk2| = "
               f"{np.abs(y3 - y2).max():.2e}")
 
+    if only:
+        return 0
     rng = np.random.default_rng(SEED)
     tf_keras.utils.set_random_seed(SEED)
     mnet = tf_keras.applications.MobileNetV2(input_shape=(96, 96, 3), alpha=0.35,

@@ -22,7 +22,7 @@ pytest.importorskip("h5py", reason="Keras .h5/.keras files need h5py (saessak[h5
 
 FIXTURES = os.path.join(os.path.dirname(__file__), "..", "fixtures", "keras")
 FAMILIES = ["mlp", "conv2d", "conv1d", "rnn", "rnn_v1", "bidirectional", "attention",
-            "nested"]
+            "nested", "video"]
 FORMATS = [("m.h5", None), ("m.keras", "keras")]
 
 
