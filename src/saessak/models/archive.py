@@ -67,6 +67,7 @@ class Archive:
 
     def __init__(self, path, kinds=("model", "weights")):
         self.path = os.fspath(path)
+        self._zip = None
         if not os.path.exists(self.path):
             raise FileNotFoundError(f"no such model file: {self.path}")
         try:
@@ -160,8 +161,9 @@ class Archive:
         if name not in self.manifest:
             raise ValueError(f"{self.path}: the entry {name!r} is missing")
         try:
-            with zipfile.ZipFile(self.path) as archive:
-                data = archive.read(self.infos[name])
+            if self._zip is None:  # opened once (closed with the Archive): opening it per
+                self._zip = zipfile.ZipFile(self.path)  # entry re-reads the directory, O(n^2)
+            data = self._zip.read(self.infos[name])
         except Exception as err:  # the file changed since it was opened
             raise ValueError(f"{self.where(name)}: cannot be read ({err})") from None
         if hashlib.sha256(data).hexdigest() != self.manifest[name][0]:
