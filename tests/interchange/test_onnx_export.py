@@ -183,3 +183,29 @@ def test_cli_export(tmp_path, capsys):
                                model.predict(x, verbose=0), atol=1e-5)
     assert main(["export", str(tmp_path / "none.keras")]) == 2
     assert "no model file" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("padding", ["valid", "same"])
+@pytest.mark.parametrize("kernel,strides,output_padding,dilation", [
+    (3, 2, None, 1), (2, 2, None, 1), (1, 3, None, 1), (4, 1, None, 2), (3, 2, 1, 1)])
+def test_transposed_convolutions(tmp_path, padding, kernel, strides, output_padding,
+                                 dilation):
+    model = _randomize(keras.Sequential([
+        keras.Input((5, 6, 2)),
+        layers.Conv2DTranspose(3, kernel, strides=strides, padding=padding,
+                               output_padding=output_padding, dilation_rate=dilation,
+                               activation="relu")]))
+    check(model, RNG.normal(size=(2, 5, 6, 2)).astype("float32"), tmp_path=tmp_path)
+    model = _randomize(keras.Sequential([
+        keras.Input((7, 2)),
+        layers.Conv1DTranspose(2, kernel, strides=strides, padding=padding,
+                               output_padding=output_padding, dilation_rate=dilation)]))
+    check(model, RNG.normal(size=(2, 7, 2)).astype("float32"), tmp_path=tmp_path)
+
+
+def test_conv3d(tmp_path):
+    model = _randomize(keras.Sequential([
+        keras.Input((4, 5, 6, 2)), layers.Conv3D(3, 2, padding="same", activation="tanh"),
+        layers.Conv3D(2, (2, 3, 2), strides=(1, 2, 1)), layers.Flatten(), layers.Dense(2)]))
+    check(model, RNG.normal(size=(2, 4, 5, 6, 2)).astype("float32"), tmp_path=tmp_path)
+

@@ -7,12 +7,12 @@
     # onnxruntime.InferenceSession("model.onnx").run(None, {"input_1": x})
 
 The model's graph is walked in order and each layer becomes a few ONNX operators (opset 17):
-Dense, activations, Conv1D/2D and DepthwiseConv, pooling, BatchNormalization (moving
-statistics), Embedding (with ``mask_zero``), Masking, SimpleRNN/LSTM/GRU (masks,
-``go_backwards``, ``return_state``) and Bidirectional, LayerNormalization,
-MultiHeadAttention, merging, Flatten/Reshape, and Dropout/noise (the identity, as in
-inference). Masks travel beside the values, as in Keras. A layer without a converter is an
-error that names it. The file is written atomically.
+Dense, activations, Conv1D/2D/3D, Conv1D/2DTranspose and DepthwiseConv, pooling,
+BatchNormalization (moving statistics), Embedding (with ``mask_zero``), Masking,
+SimpleRNN/LSTM/GRU (masks, ``go_backwards``, ``return_state``) and Bidirectional,
+LayerNormalization, MultiHeadAttention, merging, Flatten/Reshape, and Dropout/noise (the
+identity, as in inference). Masks travel beside the values, as in Keras. A layer without
+a converter is an error that names it. The file is written atomically.
 """
 
 from __future__ import annotations
@@ -34,7 +34,9 @@ _CONVERTERS = {
     "Dropout": convert_core.identity, "SpatialDropout1D": convert_core.identity,
     "SpatialDropout2D": convert_core.identity, "GaussianDropout": convert_core.identity,
     "GaussianNoise": convert_core.identity, "Identity": convert_core.identity,
-    "Conv1D": convert_core.conv, "Conv2D": convert_core.conv,
+    "Conv1D": convert_core.conv, "Conv2D": convert_core.conv, "Conv3D": convert_core.conv,
+    "Conv1DTranspose": convert_core.conv_transpose,
+    "Conv2DTranspose": convert_core.conv_transpose,
     "DepthwiseConv1D": convert_core.conv, "DepthwiseConv2D": convert_core.conv,
     "SeparableConv1D": convert_core.conv, "SeparableConv2D": convert_core.conv,
     "MaxPooling1D": convert_core.pooling, "MaxPooling2D": convert_core.pooling,

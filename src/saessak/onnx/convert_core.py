@@ -14,6 +14,7 @@ import math
 import numpy as np
 
 from .. import activations, backend
+from ..ops.conv_utils import deconv_output_length
 
 
 def weight(layer_var):
@@ -94,7 +95,8 @@ def _nhwc(g, x, rank):
 
 
 def _spatial_rank(layer):
-    return 1 if type(layer).__name__.endswith("1D") else 2
+    rank = getattr(layer, "rank", None)  # convolutions say; pooling layers by their name
+    return rank if isinstance(rank, int) else 1 if type(layer).__name__.endswith("1D") else 2
 
 
 def _check_channels_last(layer):
@@ -150,6 +152,32 @@ def conv(g, layer, xs, masks):
              dilations=list(getattr(layer, "dilation_rate", (1,) * rank)), group=group, **pad)
     y = _nhwc(g, y, rank)
     return [activation(g, y, layer.activation, layer.name)], None
+
+
+def conv_transpose(g, layer, xs, masks):
+    """Keras's transposed convolution as ONNX's ConvTranspose, with explicit pads: the full
+    output ``(n - 1) * stride + span`` is cropped to Keras's length (``same``: the smaller
+    half in front, as TensorFlow does) or, where Keras's is longer, extended at the end."""
+    _check_channels_last(layer)
+    rank = layer.rank
+    k = weight(layer.kernel)  # (*kernel, filters, channels) -> (channels, filters, *kernel)
+    w = np.moveaxis(k, (-1, -2), (0, 1))
+    padding = layer.output_padding or (None,) * rank
+    begin, end, extra = [], [], []
+    for n, k_, s, d, p in zip(layer._build_shapes[1:-1], layer.kernel_size, layer.strides,
+                              layer.dilation_rate, padding):
+        total = (n - 1) * s + (k_ - 1) * d + 1 - deconv_output_length(n, k_, s, layer.padding,
+                                                                      d, p)
+        begin.append(max(total, 0) // 2)
+        end.append(max(total, 0) - max(total, 0) // 2)
+        extra.append(max(-total, 0))
+    inputs = [_nchw(g, xs[0], rank), g.const(w)]
+    if layer.bias is not None:
+        inputs.append(g.const(weight(layer.bias)))
+    y = g.op("ConvTranspose", *inputs, kernel_shape=list(layer.kernel_size),
+             strides=list(layer.strides), dilations=list(layer.dilation_rate),
+             pads=begin + end, output_padding=extra)
+    return [activation(g, _nhwc(g, y, rank), layer.activation, layer.name)], None
 
 
 def pooling(g, layer, xs, masks):
