@@ -15,6 +15,7 @@ uses it when the full file is absent and says so, so the accuracy then is not th
     python examples/s002_glove_embedding.py [--epochs N] [--quick] [--data-dir DIR]
 """
 
+import importlib.util
 import os
 
 import numpy as np
@@ -83,8 +84,13 @@ def main(epochs=None, quick=False, data_dir=None, out_dir=RESULTS, seed=0):
         history = model.fit(x_train, y_train, epochs=n_epochs, batch_size=32,
                             validation_data=(x_val, y_val), verbose=2)
     os.makedirs(out_dir, exist_ok=True)
-    weights_path = os.path.join(out_dir, "pre_trained_glove_model.weights.h5")
+    # Keras's weights file, as the seed saves it; it needs h5py (saessak[h5]), so a core
+    # install writes saessak's own container instead
+    has_h5py = importlib.util.find_spec("h5py") is not None
+    weights_path = os.path.join(out_dir, "pre_trained_glove_model.weights."
+                                + ("h5" if has_h5py else "saessak"))
     model.save_weights(weights_path)
+    print(f"weights saved to {weights_path}")
 
     # 6.1-3-f: the same model learning its own embedding from 2,000 reviews
     own = build_model()
