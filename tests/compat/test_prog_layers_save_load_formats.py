@@ -70,6 +70,7 @@ def main(folder):
 
 
 def test_program(tmp_path):
+    pytest.importorskip("h5py", reason="Keras's .keras/.h5 formats need h5py (saessak[h5])")
     reference, predictions, caught, (continued, resumed) = main(tmp_path)
     h5 = predictions.pop("h5")
     assert sorted(predictions) == ["config", "keras", "saved_model", "weights"]

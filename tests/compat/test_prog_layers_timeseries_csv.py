@@ -5,6 +5,7 @@ LSTM that predicts the temperature a few hours ahead."""
 import csv
 
 import numpy as np
+import pytest
 
 from saessak import keras
 
@@ -76,6 +77,7 @@ def main(csv_path, checkpoint_path, epochs=8):
 
 
 def test_program(tmp_path):
+    pytest.importorskip("h5py", reason="Keras's .keras/.h5 formats need h5py (saessak[h5])")
     csv_path = tmp_path / "jena_like.csv"
     write_weather_csv(csv_path)
     checkpoint_path = str(tmp_path / "model_checkpoint.weights.h5")

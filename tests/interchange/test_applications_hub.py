@@ -113,8 +113,7 @@ def _small_saved_model(path):
 
 @pytest.mark.parametrize("filename", ["base.keras", "base.h5"])
 def test_hub_layer_from_a_file_is_frozen_and_trains_a_head(tmp_path, filename):
-    if filename.endswith(".h5"):
-        pytest.importorskip("h5py", reason="Keras .h5 files need h5py (saessak[h5])")
+    pytest.importorskip("h5py", reason="Keras's .keras/.h5 formats need h5py (saessak[h5])")
     base = _small_saved_model(tmp_path / filename)
     x = np.random.default_rng(0).normal(size=(32, 6)).astype("float32")
     y = (x[:, :1] > 0).astype("float32")
@@ -130,6 +129,7 @@ def test_hub_layer_from_a_file_is_frozen_and_trains_a_head(tmp_path, filename):
 
 
 def test_hub_layer_trainable_updates_its_weights(tmp_path):
+    pytest.importorskip("h5py", reason="Keras's .keras/.h5 formats need h5py (saessak[h5])")
     _small_saved_model(tmp_path / "base.keras")
     layer = hub.KerasLayer(str(tmp_path / "base.keras"), trainable=True)
     model = keras.Sequential([keras.Input((6,)), layer, layers.Dense(1)])
@@ -177,6 +177,7 @@ def test_loading_a_14mb_mobilenet_is_fast_and_lean(tmp_path):
 
 
 def test_model_with_a_hub_layer_saves_and_loads(tmp_path):
+    pytest.importorskip("h5py", reason="Keras's .keras/.h5 formats need h5py (saessak[h5])")
     base = _small_saved_model(tmp_path / "base.keras")
     model = keras.Sequential([keras.Input((6,)), hub.KerasLayer(str(tmp_path / "base.keras")),
                               layers.Dense(1)])

@@ -41,6 +41,7 @@ def test_transfer_learning_quick(tmp_path, monkeypatch):
 
 
 def test_glove_example_quick(tmp_path, monkeypatch):
+    pytest.importorskip("h5py", reason="Keras's .keras/.h5 formats need h5py (saessak[h5])")
     rng = np.random.default_rng(0)
     words = "good bad great awful movie film plot the a and of fun boring".split()
     root = tmp_path / "data"

@@ -171,6 +171,7 @@ def test_unsupported_layer_is_named(tmp_path):
 
 
 def test_cli_export(tmp_path, capsys):
+    pytest.importorskip("h5py", reason="Keras's .keras/.h5 formats need h5py (saessak[h5])")
     from saessak.apps.cli import main
     model = _randomize(keras.Sequential([keras.Input((3,)), layers.Dense(2)]))
     model.save(tmp_path / "m.keras")

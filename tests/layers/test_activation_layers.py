@@ -98,6 +98,7 @@ def test_softmax_mask_gradient(rng):
 
 
 def test_configs_round_trip_and_model_use(tmp_path):
+    pytest.importorskip("h5py", reason="Keras's .keras/.h5 formats need h5py (saessak[h5])")
     inputs = keras.Input(shape=(4,))
     hidden = keras.layers.Dense(6)(inputs)
     hidden = PReLU(alpha_initializer="ones")(LeakyReLU(0.1)(ReLU(max_value=3.0)(hidden)))

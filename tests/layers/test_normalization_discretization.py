@@ -83,6 +83,7 @@ def test_normalization_errors():
 
 
 def test_normalization_in_a_model_and_saved(tmp_path):
+    pytest.importorskip("h5py", reason="Keras's .keras/.h5 formats need h5py (saessak[h5])")
     norm = Normalization()
     norm.adapt(TABLE)
     inputs = keras.Input(shape=(3,))

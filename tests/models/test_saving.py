@@ -26,6 +26,7 @@ def small_model():
 
 
 def test_round_trip_keeps_architecture_weights_and_compile(tmp_path):
+    pytest.importorskip("h5py", reason="Keras's .keras/.h5 formats need h5py (saessak[h5])")
     model = small_model()
     model.fit(X, Y, epochs=2, verbose=0)
     path = tmp_path / "m.keras"
@@ -40,6 +41,7 @@ def test_round_trip_keeps_architecture_weights_and_compile(tmp_path):
 
 
 def test_functional_multi_input_round_trip(tmp_path):
+    pytest.importorskip("h5py", reason="Keras's .keras/.h5 formats need h5py (saessak[h5])")
     a, b = Input(shape=(2,), name="a"), Input(shape=(3,), name="b")
     shared = Dense(4, name="shared")
     merged = concatenate([shared(concatenate([a, a])), Dense(4)(b)])
@@ -54,6 +56,7 @@ def test_functional_multi_input_round_trip(tmp_path):
 
 
 def test_resuming_from_a_saved_model_is_bit_identical(tmp_path):
+    pytest.importorskip("h5py", reason="Keras's .keras/.h5 formats need h5py (saessak[h5])")
     saessak.set_random_seed(3)
     straight = small_model()
     saessak.set_random_seed(3)
@@ -74,6 +77,7 @@ def test_resuming_from_a_saved_model_is_bit_identical(tmp_path):
 
 
 def test_a_crash_during_save_leaves_the_previous_file_intact(tmp_path, monkeypatch):
+    pytest.importorskip("h5py", reason="Keras's .keras/.h5 formats need h5py (saessak[h5])")
     model = small_model()
     path = tmp_path / "m.keras"
     model.save(path)
@@ -144,6 +148,7 @@ def double(t):
 
 
 def test_lambda_functions_load_only_from_custom_objects(tmp_path):
+    pytest.importorskip("h5py", reason="Keras's .keras/.h5 formats need h5py (saessak[h5])")
     inputs = Input(shape=(3,))
     model = Model(inputs, Dense(1)(Lambda(double, name="twice")(inputs)))
     path = tmp_path / "lam.keras"
@@ -156,6 +161,7 @@ def test_lambda_functions_load_only_from_custom_objects(tmp_path):
 
 
 def test_custom_layer_classes_need_custom_objects(tmp_path):
+    pytest.importorskip("h5py", reason="Keras's .keras/.h5 formats need h5py (saessak[h5])")
     class Scale(saessak.layers.Layer):
         def build(self, input_shape):
             self.s = self.add_weight("s", (), "ones")

@@ -5,6 +5,7 @@ tensors, ``weights`` has the Dense kernels and biases, and ``summary()`` has one
 Dense layer."""
 
 import numpy as np
+import pytest
 
 import saessak as keras
 from saessak import layers
@@ -43,6 +44,7 @@ def test_summary_has_one_row_per_layer_after_the_input():
 
 
 def test_input_layer_still_sets_the_shape_and_survives_saving(tmp_path):
+    pytest.importorskip("h5py", reason="Keras's .keras/.h5 formats need h5py (saessak[h5])")
     model = _with_input()
     x = np.ones((5, 3), "float32")
     path = str(tmp_path / "m.keras")

@@ -70,6 +70,7 @@ def test_add_weight_accepts_keras_defaults_and_distribution_arguments():
 
 
 def test_subclassed_model_trains_saves_and_loads(tmp_path):
+    pytest.importorskip("h5py", reason="Keras's .keras/.h5 formats need h5py (saessak[h5])")
     keras.utils.set_random_seed(0)
     x = np.random.default_rng(0).random((64, 3)).astype("float32")
     y = x.sum(axis=1, keepdims=True)

@@ -219,6 +219,7 @@ def test_a_save_killed_midway_leaves_a_temporary_that_the_next_save_removes(tmp_
 
 @pytest.mark.parametrize("umask", [0o022, 0o077, 0o002])
 def test_saved_files_get_the_umask_permissions(tmp_path, umask):
+    pytest.importorskip("h5py", reason="Keras's .keras/.h5 formats need h5py (saessak[h5])")
     model = make_model("sgd")
     model.build((None, 6))
     old = os.umask(umask)

@@ -89,6 +89,7 @@ def test_auto_mode_needs_a_known_direction():
 
 
 def test_model_checkpoint_templates_and_save_best_only(tmp_path):
+    pytest.importorskip("h5py", reason="Keras's .keras/.h5 formats need h5py (saessak[h5])")
     model = linear_model()
     script = Script([0.5, 0.4, 0.6])
     path = str(tmp_path / "ckpt-{epoch:02d}-{val_loss:.2f}.keras")
