@@ -200,6 +200,7 @@ def test_pickled_reuters_fixture_is_object_array(tiny_data):
 
 
 def test_cli_generate_streams_from_a_saved_model(tmp_path):
+    pytest.importorskip("h5py", reason="Keras's .keras/.h5 formats need h5py (saessak[h5])")
     import saessak as keras
 
     keras.utils.set_random_seed(0)
