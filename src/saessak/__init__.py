@@ -15,6 +15,7 @@ from . import (
     constraints,
     data,
     datasets,
+    distribute,
     hub,
     initializers,
     layers,
@@ -30,6 +31,7 @@ from . import (
     text,
     utils,
 )
+from ._version import __version__
 from .autograd import Function, GradCheckResult, Tensor, enable_grad, grad_check, no_grad
 from .backend import set_random_seed
 
@@ -37,8 +39,6 @@ from .backend import set_random_seed
 from .compat import *  # noqa: F403
 from .layers import Input
 from .models import Model, Sequential, load_model, save_model
-
-__version__ = "0.1.0"
 
 
 def tensor(value, dtype=None, requires_grad=False):

@@ -36,6 +36,7 @@ import warnings
 import numpy as np
 
 from .._registry import custom_object_scope
+from .._version import __version__
 from ..layers import serialization
 from ..layers.input_layer import InputLayer, KerasTensor, flatten
 from . import file_schema
@@ -301,7 +302,6 @@ def save_model(model, filepath, overwrite=True, include_optimizer=True, **kwargs
     if not model.built:
         raise ValueError(f"save: model {model.name!r} is not built yet (its weights do not "
                          "exist); call it on data or give it an input shape first")
-    from .. import __version__
     entries = {}
     entries["config.json"] = json.dumps(serialize_layer(model)).encode()
     build_shape = getattr(model, "_build_shapes", None)
