@@ -1,36 +1,5 @@
 """``saessak.callbacks``: the Keras callbacks (defined in the package
 :mod:`saessak.training.callbacks`, one module per callback)."""
 
-from .training.callbacks import (
-    BackupAndRestore,
-    Callback,
-    CallbackList,
-    CSVLogger,
-    EarlyStopping,
-    History,
-    LambdaCallback,
-    LearningRateScheduler,
-    ModelCheckpoint,
-    ProgbarLogger,
-    ReduceLROnPlateau,
-    RemoteMonitor,
-    TensorBoard,
-    TerminateOnNaN,
-)
-
-__all__ = [
-    "BackupAndRestore",
-    "Callback",
-    "CallbackList",
-    "CSVLogger",
-    "EarlyStopping",
-    "History",
-    "LambdaCallback",
-    "LearningRateScheduler",
-    "ModelCheckpoint",
-    "ProgbarLogger",
-    "ReduceLROnPlateau",
-    "RemoteMonitor",
-    "TensorBoard",
-    "TerminateOnNaN",
-]
+from .training.callbacks import *  # noqa: F403
+from .training.callbacks import __all__  # noqa: F401 - the same public names
