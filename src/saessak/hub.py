@@ -20,6 +20,8 @@ from urllib.parse import urlparse
 
 from .layers.layer import Layer
 from .models.model import Model
+from .models.saving import load_model
+from .utils.data_utils import get_file
 
 _MODEL_SUFFIXES = (".h5", ".hdf5", ".keras")
 _HUB_HOSTS = ("tfhub.dev", "www.kaggle.com", "kaggle.com")
@@ -46,13 +48,11 @@ def resolve_handle(handle, custom_objects=None):
     if url.scheme in ("http", "https"):
         if url.netloc in _HUB_HOSTS or not url.path.lower().endswith(_MODEL_SUFFIXES):
             raise _savedmodel_error(handle)
-        from .utils.data_utils import get_file
         handle = get_file(os.path.basename(url.path), handle, cache_subdir="models")
     if os.path.isdir(handle):
         raise _savedmodel_error(handle)
     if not os.path.exists(handle):
         raise FileNotFoundError(f"hub.KerasLayer: no model file at {handle!r}")
-    from .models.saving import load_model
     return load_model(handle, custom_objects=custom_objects, compile=False)
 
 

@@ -6,7 +6,7 @@ import json
 
 import numpy as np
 
-from ..utils.data_utils import DownloadError, get_file
+from ..utils.data_utils import DownloadError, get_file, saessak_home
 
 CLASS_INDEX_PATH = ("https://storage.googleapis.com/download.tensorflow.org/"
                     "data/imagenet_class_index.json")
@@ -20,7 +20,6 @@ def fetch(file_name, url, file_hash=None, what="file"):
     try:
         return get_file(file_name, url, cache_subdir="models", file_hash=file_hash)
     except (DownloadError, OSError) as err:
-        from ..utils.data_utils import saessak_home
         raise OSError(f"cannot fetch the {what} {file_name!r} from {url} ({err}). Offline, "
                       f"download it elsewhere and copy it to "
                       f"{saessak_home()}/models/{file_name}") from err

@@ -35,10 +35,12 @@ import warnings
 
 import numpy as np
 
+from .. import losses, optimizers
 from .._registry import custom_object_scope
 from .._version import __version__
 from ..layers import serialization
 from ..layers.input_layer import InputLayer, KerasTensor, flatten
+from ..training import metrics as metrics_module
 from . import file_schema
 from .archive import FORMAT, VERSION, Archive, npy_bytes, write_archive
 from .keras_format import (
@@ -142,7 +144,6 @@ def functional_config(model) -> dict:
 def functional_from_config(config, custom_objects=None, cls=None):
     """Rebuild a functional model: make every layer, then replay the calls in an order where
     each call's inputs already exist."""
-    from .model import Model
     cls = cls or Model
     layers, pending = {}, []
     made: dict[tuple, KerasTensor] = {}
@@ -231,8 +232,6 @@ def _load_weight_arrays(model, archive, by_name=False, skip_mismatch=False):
 
 
 def _compile_config(model):
-    from .. import losses, optimizers
-    from ..training import metrics as metrics_module
 
     args = getattr(model, "_compile_args", None)
     if not getattr(model, "compiled", False) or args is None:
@@ -263,8 +262,6 @@ def _compile_config(model):
 
 
 def _compile_from_config(model, config, custom_objects):
-    from .. import losses, optimizers
-    from ..training import metrics as metrics_module
 
     def loss_of(spec):
         if isinstance(spec, dict) and "dict" in spec:
