@@ -171,3 +171,17 @@ def test_two_builtins_under_one_name_is_a_bug():
         things.register(Widget, "Thing")
     things.register(Thing, "thing")  # an alias of the same object is fine
     assert things.serialize(Thing()) == {"class_name": "Thing", "config": {"size": 1}}
+
+
+def test_layer_aliases_load_and_save_under_the_class_name():
+    """tf.keras 1/2 configs may name MaxPool2D or Convolution2D; they load as the class,
+    which still writes its own name."""
+    from saessak import layers
+
+    for alias, cls in (("MaxPool2D", layers.MaxPooling2D), ("Convolution2D", layers.Conv2D),
+                       ("GlobalAvgPool1D", layers.GlobalAveragePooling1D)):
+        original = cls(3, 2) if cls is layers.Conv2D else cls()
+        spec = layers.serialize(original)
+        assert spec["class_name"] == cls.__name__
+        rebuilt = layers.deserialize({"class_name": alias, "config": spec["config"]})
+        assert type(rebuilt) is cls and rebuilt.get_config() == original.get_config()

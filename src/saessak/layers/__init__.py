@@ -126,9 +126,16 @@ from .rnn import (
     StackedRNNCells,
     TimeDistributed,
 )
-from .serialization import deserialize, serialize
+from .serialization import LAYERS, deserialize, serialize
 
 # isort: split
 # tf.keras 2.x's layers.experimental.preprocessing names (aliases of the layers above);
 # imported last, once the layers it names exist
 from . import experimental
+
+# The aliases (Convolution2D, MaxPool2D, GlobalAvgPool1D, ...) name their classes in configs
+# too, as in Keras; a class still serializes under its own name.
+for _alias, _obj in list(globals().items()):
+    if isinstance(_obj, type) and issubclass(_obj, Layer) and _alias != _obj.__name__ \
+            and not _alias.startswith("_"):
+        LAYERS.register(_obj, _alias)
