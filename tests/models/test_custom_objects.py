@@ -77,7 +77,12 @@ class MyLSTM(keras.layers.LSTM):
     """A user's subclass of a built-in recurrent layer."""
 
 
-CLASSES = {"Scale": Scale, "MinimalCell": MinimalCell, "Outer": Outer, "MyLSTM": MyLSTM}
+class MyRNN(keras.layers.RNN):
+    """A user's subclass of RNN itself: its config holds the cell, as RNN's does."""
+
+
+CLASSES = {"Scale": Scale, "MinimalCell": MinimalCell, "Outer": Outer, "MyLSTM": MyLSTM,
+           "MyRNN": MyRNN}
 
 
 def time_distributed():
@@ -107,6 +112,10 @@ def bidirectional_lstm_subclass():
                              keras.layers.Bidirectional(MyLSTM(4), merge_mode="sum")])
 
 
+def rnn_subclass_custom_cell():
+    return keras.Sequential([keras.Input((6, 3)), MyRNN(MinimalCell(4))])
+
+
 def stacked_custom_cells():
     return keras.Sequential([keras.Input((6, 3)),
                              keras.layers.RNN([MinimalCell(4), keras.layers.GRUCell(2),
@@ -119,8 +128,8 @@ def nested_custom_layers():
 
 ROUTES = ["file", "keras_file", "json", "config", "model_from_config"]
 MODELS = [time_distributed, rnn_custom_cell, bidirectional_custom_cell,
-          bidirectional_custom_backward, bidirectional_lstm_subclass, stacked_custom_cells,
-          nested_custom_layers]
+          bidirectional_custom_backward, bidirectional_lstm_subclass, rnn_subclass_custom_cell,
+          stacked_custom_cells, nested_custom_layers]
 
 
 @pytest.fixture

@@ -80,6 +80,8 @@ class GRU(RNN):
     (2, 32)
     """
 
+    _cell_arguments_are_layer_arguments = True
+
     def __init__(self, units, activation="tanh", recurrent_activation="sigmoid",
                  use_bias=True, kernel_initializer="glorot_uniform",
                  recurrent_initializer="orthogonal", bias_initializer="zeros",

@@ -80,6 +80,8 @@ class LSTM(RNN):
     (4, 10, 8)
     """
 
+    _cell_arguments_are_layer_arguments = True
+
     def __init__(self, units, activation="tanh", recurrent_activation="sigmoid",
                  use_bias=True, kernel_initializer="glorot_uniform",
                  recurrent_initializer="orthogonal", bias_initializer="zeros",

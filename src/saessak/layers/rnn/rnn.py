@@ -37,6 +37,9 @@ class RNN(Layer):
     """
 
     _sequence_input = True  # accepts Keras 2's input_length= and input_dim=
+    # LSTM, GRU and SimpleRNN take their cell's arguments themselves (LSTM(units=...)), and
+    # their configs hold those; RNN(cell) and a user's subclass of it save the cell instead
+    _cell_arguments_are_layer_arguments = False
 
     def __init__(self, cell, return_sequences=False, return_state=False, go_backwards=False,
                  stateful=False, unroll=False, time_major=False, zero_output_for_mask=False,
@@ -244,7 +247,7 @@ class RNN(Layer):
                   "activity_regularizer": regularizers.serialize(self.activity_regularizer)}
         if self.zero_output_for_mask:
             config["zero_output_for_mask"] = True
-        if type(self) is RNN:
+        if not self._cell_arguments_are_layer_arguments:  # RNN(cell), and its subclasses
             config["cell"] = serialize(self.cell)
         else:  # LSTM(...) and friends: the cell's arguments are the layer's
             cell_config = self.cell.get_config()
@@ -256,6 +259,6 @@ class RNN(Layer):
     @classmethod
     def from_config(cls, config, custom_objects=None):
         config = dict(config)
-        if cls is RNN:  # a user's cell comes from custom_objects, a scope, or registered
-            config["cell"] = deserialize(config["cell"], custom_objects)
+        if isinstance(config.get("cell"), dict):  # a user's cell comes from custom_objects,
+            config["cell"] = deserialize(config["cell"], custom_objects)  # a scope, or registered
         return cls(**config)

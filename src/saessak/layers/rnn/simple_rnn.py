@@ -50,6 +50,8 @@ class SimpleRNN(RNN):
     (2, 32)
     """
 
+    _cell_arguments_are_layer_arguments = True
+
     def __init__(self, units, activation="tanh", use_bias=True,
                  kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal",
                  bias_initializer="zeros", kernel_regularizer=None, recurrent_regularizer=None,
