@@ -116,6 +116,8 @@ class Sequential(Model):
 
     # --- calling --------------------------------------------------------------------------------
     def call(self, inputs, training=None, mask=None):
+        if isinstance(inputs, dict):
+            inputs = self._the_one_input(inputs)
         if self._graph is not None:
             check_input_shapes(self.name, self._graph.inputs, [inputs])
         with learning_phase(training):
@@ -123,6 +125,15 @@ class Sequential(Model):
             for layer in self._layers:
                 x = layer(x)
         return x
+
+    def _the_one_input(self, inputs: dict):
+        """A Sequential model has one input: a dict may give it under the input's name."""
+        name = self._graph.inputs[0].name if self._graph is not None else None
+        if len(inputs) == 1 and (name is None or name in inputs):
+            return next(iter(inputs.values()))
+        raise ValueError(f"Sequential model {self.name!r} has one input"
+                         + (f" (named {name!r})" if name else "") + ", received a dict with "
+                         f"keys {sorted(map(str, inputs))}; pass the array itself")
 
     def compute_output_shape(self, input_shape):
         shape = tuple(input_shape)

@@ -267,6 +267,8 @@ class Trainer(BatchTraining, LegacyTraining):
         """Train for ``epochs`` passes over the data; returns a ``History``."""
         self._check_compiled("fit")
         verbose = _resolve_verbose(verbose)
+        epochs, initial_epoch = (_whole_number(epochs, "epochs"),
+                                 _whole_number(initial_epoch, "initial_epoch"))
         n_in, n_out = self._io_counts()
         if validation_split and validation_data is None:
             if not _is_arrays(x):
@@ -452,6 +454,14 @@ def _resolve_verbose(verbose):
     if verbose not in (0, 1, 2, True, False):
         raise ValueError(f"verbose must be 0, 1, 2 or 'auto', received {verbose!r}")
     return int(verbose)
+
+
+def _whole_number(value, name):
+    """``fit``'s epoch counts: whole numbers >= 0 (an int-valued float such as 3.0 is fine)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
+            or value < 0 or not float(value).is_integer():
+        raise ValueError(f"fit: {name} must be a whole number >= 0, received {value!r}")
+    return int(value)
 
 
 def _is_arrays(x) -> bool:
