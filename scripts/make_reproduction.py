@@ -6,26 +6,34 @@
     python scripts/make_reproduction.py run s004_char_lm:2:max_chars=300000
     # every example in quick mode (a smoke test of the whole set)
     python scripts/make_reproduction.py run --all --quick
+    # several seeds (0..4, or a list), each in its own process, kept under examples/results/seeds/
+    python scripts/make_reproduction.py run s000_multiplication_lstm --seeds 5
+    python scripts/make_reproduction.py run s000_multiplication_lstm --seed-list 3,7,11
     # write REPRODUCTION.md from every examples/results/*.json
     python scripts/make_reproduction.py table
 
-REPRODUCTION.md is generated, never edited by hand.
+REPRODUCTION.md is generated, never edited by hand. A row with several seeded runs of the
+same protocol (example, epochs, arguments) shows their mean, sample standard deviation, min-max
+and count; a row without them shows its single run, as before.
 """
 
 from __future__ import annotations
 
 import argparse
 import ast
+import hashlib
 import json
 import os
 import platform
 import re
+import statistics
 import subprocess
 import sys
 import time
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 RESULTS = os.path.join(ROOT, "examples", "results")
+SEEDS_FOLDER = "seeds"  # seeded runs live in RESULTS/seeds/, apart from the single runs
 sys.path.insert(0, os.path.join(ROOT, "src"))
 
 from saessak.apps import examples as registry  # noqa: E402
@@ -47,17 +55,61 @@ def parse_spec(spec):
     return name, epochs, kwargs
 
 
-def result_path(name, quick=False):
-    return os.path.join(RESULTS, f"{name}{'.quick' if quick else ''}.json")
+def result_path(name, quick=False, seed=None, epochs=None, kwargs=None):
+    """A single run's JSON, or with ``seed`` the seeded run's (under ``seeds/``). A seeded
+    run's name also carries its protocol (epochs cap, a digest of the arguments), so runs
+    under another protocol never overwrite it."""
+    stem = f"{name}{'.quick' if quick else ''}"
+    if seed is None:
+        return os.path.join(RESULTS, stem + ".json")
+    if epochs:
+        stem += f".e{epochs}"
+    if kwargs:
+        digest = hashlib.sha1(json.dumps(kwargs, sort_keys=True).encode()).hexdigest()[:8]
+        stem += f".k{digest}"
+    return os.path.join(RESULTS, SEEDS_FOLDER, f"{stem}.seed{seed}.json")
 
 
-def child(name, epochs, quick, kwargs_json, out_json):
-    """Run one example in this process and write its metrics (called in a subprocess)."""
+def seed_out_dir(seed):
+    """Where a seeded run's curves and models go, so that seeds never overwrite each other
+    or the single run's files."""
+    return os.path.join(RESULTS, SEEDS_FOLDER, f"seed{seed}")
+
+
+def parse_seeds(count=None, listed=None):
+    """``--seeds N`` -> [0, ..., N-1]; ``--seed-list 3,7,11`` -> [3, 7, 11]; neither -> None
+    (one run with the example's own default seed, as before)."""
+    if count is not None and listed is not None:
+        raise ValueError("make_reproduction: give --seeds or --seed-list, not both")
+    if count is not None:
+        if count < 1:
+            raise ValueError(f"make_reproduction: --seeds must be at least 1, received {count}")
+        return list(range(count))
+    if listed is None:
+        return None
+    try:
+        seeds = [int(text) for text in listed.split(",")]
+    except ValueError:
+        raise ValueError("make_reproduction: --seed-list expects whole numbers separated by "
+                         f"commas (like 3,7,11), received {listed!r}") from None
+    if len(set(seeds)) != len(seeds) or min(seeds) < 0:
+        raise ValueError("make_reproduction: --seed-list needs distinct seeds of at least 0, "
+                         f"received {listed!r}")
+    return seeds
+
+
+def child(name, epochs, quick, kwargs_json, out_json, seed=None):
+    """Run one example in this process and write its metrics (called in a subprocess).
+    ``seed`` goes to the example's ``main(seed=...)``, which calls
+    ``saessak.utils.set_random_seed`` with it."""
     kwargs = json.loads(kwargs_json)
+    out_dir = RESULTS if seed is None else seed_out_dir(seed)
+    seeded = kwargs if seed is None else dict(kwargs, seed=seed)
     start = time.perf_counter()
-    metrics = registry.run(name, epochs=epochs, quick=quick, out_dir=RESULTS, **kwargs)
+    metrics = registry.run(name, epochs=epochs, quick=quick, out_dir=out_dir, **seeded)
     wall = time.perf_counter() - start
     record = {"name": name, "quick": quick, "epochs_cap": epochs, "kwargs": kwargs,
+              "seed": seed,
               "wall_seconds": wall, "finished": time.strftime("%Y-%m-%d %H:%M"),
               "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
                          f"Python {platform.python_version()}",
@@ -67,24 +119,41 @@ def child(name, epochs, quick, kwargs_json, out_json):
     os.replace(out_json + ".part", out_json)
 
 
-def run_specs(specs, quick=False):
-    os.makedirs(RESULTS, exist_ok=True)
+def child_command(name, epochs, kwargs, quick=False, seed=None):
+    """The command line of one child run (its own process, so runs share no state)."""
+    command = [sys.executable, os.path.abspath(__file__), "_child", name,
+               "--epochs", str(epochs or 0), "--kwargs", json.dumps(kwargs),
+               "--out", result_path(name, quick, seed, epochs, kwargs)]
+    if seed is not None:
+        command += ["--seed", str(seed)]
+    return command + (["--quick"] if quick else [])
+
+
+def run_specs(specs, quick=False, seeds=None):
+    """Run each spec once (``seeds`` None) or once per seed; returns the failed runs."""
+    if seeds is not None:
+        for spec in specs:
+            if "seed" in parse_spec(spec)[2]:
+                raise ValueError(f"make_reproduction: {spec!r} sets seed= and --seeds/--seed-list "
+                                 "is given too; use one of them")
+    os.makedirs(os.path.join(RESULTS, SEEDS_FOLDER) if seeds else RESULTS, exist_ok=True)
     failures = []
     for spec in specs:
         name, epochs, kwargs = parse_spec(spec)
-        log_path = os.path.join(RESULTS, f"{name}{'.quick' if quick else ''}.log")
-        command = [sys.executable, os.path.abspath(__file__), "_child", name,
-                   "--epochs", str(epochs or 0), "--kwargs", json.dumps(kwargs),
-                   "--out", result_path(name, quick)] + (["--quick"] if quick else [])
-        print(f"[{time.strftime('%H:%M:%S')}] {name} (epochs {epochs or 'seed'}, {kwargs}) "
-              f"-> {os.path.relpath(log_path, ROOT)}", flush=True)
-        start = time.perf_counter()
-        with open(log_path, "w", encoding="utf-8") as log:
-            code = subprocess.call(command, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
-        status = "ok" if code == 0 else f"FAILED (exit {code})"
-        print(f"    {status} in {time.perf_counter() - start:.0f} s", flush=True)
-        if code:
-            failures.append(name)
+        for seed in seeds or [None]:
+            out_json = result_path(name, quick, seed, epochs, kwargs)
+            log_path = out_json[:-len(".json")] + ".log"
+            label = name if seed is None else f"{name} seed {seed}"
+            print(f"[{time.strftime('%H:%M:%S')}] {label} (epochs {epochs or 'seed'}, "
+                  f"{kwargs}) -> {os.path.relpath(log_path, ROOT)}", flush=True)
+            start = time.perf_counter()
+            with open(log_path, "w", encoding="utf-8") as log:
+                code = subprocess.call(child_command(name, epochs, kwargs, quick, seed),
+                                       stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
+            status = "ok" if code == 0 else f"FAILED (exit {code})"
+            print(f"    {status} in {time.perf_counter() - start:.0f} s", flush=True)
+            if code:
+                failures.append(label)
     return failures
 
 
@@ -114,6 +183,8 @@ def _figure_link(path):
     parts = os.path.normpath(path).split(os.sep)
     if len(parts) >= 3 and parts[-3:-1] == ["examples", "results"]:
         return "examples/results/" + parts[-1]
+    if len(parts) >= 5 and parts[-5:-2] == ["examples", "results", SEEDS_FOLDER]:
+        return "/".join(["examples/results"] + parts[-3:])  # a seeded run's figure
     return os.path.relpath(os.path.join(ROOT, path), ROOT).replace(os.sep, "/")
 
 
@@ -180,21 +251,71 @@ def load_records():
     return records
 
 
+def protocol(record):
+    """What makes seeded runs comparable: the same example, epochs cap, arguments and mode."""
+    return json.dumps({"name": record["name"], "epochs_cap": record.get("epochs_cap"),
+                       "kwargs": record.get("kwargs") or {}, "quick": bool(record.get("quick"))},
+                      sort_keys=True)
+
+
+def load_seed_groups(quick=False):
+    """{example name: its seeded full runs of one protocol, sorted by seed}. When an example
+    was run under several protocols, the one with the most runs is shown (ties: the latest)."""
+    folder = os.path.join(RESULTS, SEEDS_FOLDER)
+    groups = {}
+    for file in sorted(os.listdir(folder)) if os.path.isdir(folder) else []:
+        if not file.endswith(".json"):
+            continue
+        with open(os.path.join(folder, file), encoding="utf-8") as f:
+            record = json.load(f)
+        if bool(record.get("quick")) != quick or record.get("seed") is None:
+            continue
+        groups.setdefault(protocol(record), []).append(record)
+    chosen = {}
+    for runs in groups.values():
+        runs.sort(key=lambda r: r["seed"])
+        name = runs[0]["name"]
+        rank = (len(runs), max(r.get("finished", "") for r in runs))
+        best = chosen.get(name)
+        if best is None or rank > (len(best), max(r.get("finished", "") for r in best)):
+            chosen[name] = runs
+    return chosen
+
+
+def spread(values):
+    """Mean, sample standard deviation (n - 1 in the denominator), min, max and n."""
+    values = [float(v) for v in values]
+    return {"mean": statistics.fmean(values), "std": statistics.stdev(values),
+            "min": min(values), "max": max(values), "n": len(values)}
+
+
+def _fmt_spread(stats, decimals):
+    return (f"{_fmt(stats['mean'], decimals)} ± {_fmt(stats['std'], decimals)} "
+            f"({_fmt(stats['min'], decimals)} to {_fmt(stats['max'], decimals)}, "
+            f"N={stats['n']})")
+
+
 REPRODUCTION_MD = os.path.join(ROOT, "REPRODUCTION.md")
 
 
 def make_table(out_path=REPRODUCTION_MD):
     records = load_records()
+    groups = {name: runs for name, runs in load_seed_groups().items()
+              if len(runs) >= 2 or name not in records}  # one seeded run never hides a run
     lines = [
         "# Reproducing the seeds' experiments",
         "",
         "Generated by `python scripts/make_reproduction.py table` from "
-        "`examples/results/*.json`; do not edit by hand. Each row is one example under "
+        "`examples/results/*.json` and `examples/results/seeds/*.json`; do not edit by "
+        "hand. Each row is one example under "
         "`examples/` (run it with `saessak examples run NAME`). *Seed* is the figure the seed "
         "reports; *saessak* is ours on the same data where the project's offline copies have "
         "it. Runs are "
         "on a shared 2-core CPU machine, so several full runs are capped at fewer epochs "
-        "or on a subset of the data: the *run* column says exactly what was run.",
+        "or on a subset of the data: the *run* column says exactly what was run. Where "
+        "several seeds were run (`run NAME --seeds N`), *saessak* shows their mean ± sample "
+        "standard deviation (min to max, N=runs), all with the same epochs and arguments, and "
+        "the verdict compares the mean.",
         "",
         "Data: these runs read the project's offline copies of the datasets through "
         "`SAESSAK_DATA` (a user's run reads the same files from the cache or downloads them "
@@ -212,7 +333,8 @@ def make_table(out_path=REPRODUCTION_MD):
     ]
     notes, samples = [], []
     for e in registry.EXAMPLES:
-        record = records.get(e.name)
+        runs = groups.get(e.name)
+        record = runs[0] if runs else records.get(e.name)
         if record is None:
             reason = NOT_RUN.get(e.name, "")
             lines.append(f"| `{e.name}` | {e.seed} {e.section} | {e.dataset} | {e.metric} | "
@@ -224,6 +346,11 @@ def make_table(out_path=REPRODUCTION_MD):
         m = record["metrics"]
         ours = m.get(e.metric)
         digits = _decimals(e.reported)
+        values = [r["metrics"].get(e.metric) for r in runs or []]
+        stats = None
+        if len(values) >= 2 and all(isinstance(v, (int, float)) for v in values):
+            stats = spread(values)
+            ours = stats["mean"]
         if m.get("skipped"):
             lines.append(f"| `{e.name}` | {e.seed} {e.section} | {e.dataset} | {e.metric} | "
                          f"{_fmt(e.reported)} | skipped | {m['skipped']} | | | |")
@@ -237,10 +364,22 @@ def make_table(out_path=REPRODUCTION_MD):
             run += f" (seed: {seed_run})"
         curves = m.get("curves")
         curves = f"[png]({_figure_link(curves)})" if curves else "-"
+        figure = _fmt(ours, digits) if stats is None else _fmt_spread(stats, digits)
+        wall = _minutes(record["wall_seconds"])
+        if stats is not None:
+            wall = _minutes(statistics.fmean(r["wall_seconds"] for r in runs)) + " per run"
         lines.append(f"| `{e.name}` | {e.seed} {e.section} | {e.dataset} | {e.metric} | "
-                     f"{_fmt(e.reported, digits)} | {_fmt(ours, digits)} | {_verdict(e, ours)} | "
-                     f"{run} | "
-                     f"{_minutes(record['wall_seconds'])} | {curves} |")
+                     f"{_fmt(e.reported, digits)} | {figure} | {_verdict(e, ours)} | "
+                     f"{run} | {wall} | {curves} |")
+        if stats is not None:
+            # one seed's story does not describe the spread: list every seed's figure instead
+            each = ", ".join(f"{_fmt(float(v), digits)} (seed {r['seed']})"
+                             for r, v in zip(runs, values))
+            notes.append(f"- `{e.name}`: " + "; ".join(filter(None, [
+                e.note, f"{stats['n']} seeds: {each}; curves of seed {record['seed']}"])) + ".")
+            for title, text in (m.get("samples") or {}).items():
+                samples.append((e.name, f"{title} (seed {record['seed']})", text))
+            continue
         verdict = _verdict(e, ours)
         below = verdict.startswith("-") or verdict in ("higher", "lower")
         short = below and _short_of_seed_epochs(e, record)
@@ -259,8 +398,9 @@ def make_table(out_path=REPRODUCTION_MD):
         lines += ["## Generated samples", ""]
         for name, title, text in samples:
             lines += [f"**`{name}`**, {title}:", "", "```", text.strip(), "```", ""]
-    with open(out_path, "w", encoding="utf-8") as f:
+    with open(out_path + ".part", "w", encoding="utf-8") as f:
         f.write("\n".join(lines))
+    os.replace(out_path + ".part", out_path)  # never a half-written table
     print(f"wrote {out_path} ({len(records)} of {len(registry.EXAMPLES)} examples have results)")
     return out_path
 
@@ -272,6 +412,10 @@ def main(argv=None):
     run.add_argument("specs", nargs="*", help="NAME[:EPOCHS[:key=value,...]]")
     run.add_argument("--all", action="store_true", help="every registered example")
     run.add_argument("--quick", action="store_true", help="quick mode (smoke runs)")
+    run.add_argument("--seeds", type=int, default=None, metavar="N",
+                     help="run each example N times, with seeds 0..N-1, each in its own process")
+    run.add_argument("--seed-list", default=None, metavar="S,S,...",
+                     help="run each example once per listed seed (like 3,7,11)")
     sub.add_parser("table", help="write REPRODUCTION.md")
     kid = sub.add_parser("_child")
     kid.add_argument("name")
@@ -279,15 +423,20 @@ def main(argv=None):
     kid.add_argument("--kwargs", default="{}")
     kid.add_argument("--out", required=True)
     kid.add_argument("--quick", action="store_true")
+    kid.add_argument("--seed", type=int, default=None)
     args = parser.parse_args(argv)
     if args.command == "_child":
-        child(args.name, args.epochs or None, args.quick, args.kwargs, args.out)
+        child(args.name, args.epochs or None, args.quick, args.kwargs, args.out, args.seed)
         return 0
     if args.command == "table":
         make_table()
         return 0
     specs = [e.name for e in registry.EXAMPLES] if args.all else args.specs
-    failures = run_specs(specs, quick=args.quick)
+    try:
+        seeds = parse_seeds(args.seeds, args.seed_list)
+    except ValueError as error:
+        parser.error(str(error))
+    failures = run_specs(specs, quick=args.quick, seeds=seeds)
     if failures:
         print("failed:", ", ".join(failures))
     return 1 if failures else 0

@@ -1,0 +1,152 @@
+"""Issue 19, item 1: ``make_reproduction.py run NAME --seeds N`` and the table's spread.
+
+No training here: the child runs are faked (a stand-in ``registry.run``, or JSON files
+written straight into a temporary results folder)."""
+
+import json
+import os
+import sys
+
+import pytest
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+sys.path.insert(0, os.path.join(ROOT, "scripts"))
+
+import make_reproduction as mr  # noqa: E402
+
+LSTM = "s000_multiplication_lstm"  # the seed's figure: correctness 0.9477
+
+
+@pytest.fixture
+def results(tmp_path, monkeypatch):
+    monkeypatch.setattr(mr, "RESULTS", str(tmp_path))
+    return tmp_path
+
+
+def write_seeded(folder, name, seed, value, epochs_cap=None, kwargs=None, quick=False,
+                 wall=60.0, metric="correctness"):
+    record = {"name": name, "quick": quick, "epochs_cap": epochs_cap, "kwargs": kwargs or {},
+              "seed": seed, "wall_seconds": wall, "finished": "2026-12-05 13:00",
+              "machine": "test box", "metrics": {metric: value, "epochs": epochs_cap or 100}}
+    path = mr.result_path(name, quick, seed, epochs_cap, kwargs)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(json.dumps(record))
+
+
+def row_of(text, name):
+    return next(line for line in text.splitlines() if f"`{name}`" in line)
+
+
+def test_seeds_and_seed_list_are_parsed_and_bad_ones_refused():
+    assert mr.parse_seeds(4) == [0, 1, 2, 3]
+    assert mr.parse_seeds(None, "3,7,11") == [3, 7, 11]
+    assert mr.parse_seeds() is None
+    for count, listed, words in [(0, None, "at least 1"), (2, "1,2", "not both"),
+                                 (None, "3,x", "'3,x'"), (None, "3,3", "distinct")]:
+        with pytest.raises(ValueError, match=words):
+            mr.parse_seeds(count, listed)
+
+
+def test_spread_against_hand_computed_numbers():
+    # mean (0.74 + 0.58 + 0.90) / 3 = 0.74; deviations 0, -0.16, 0.16;
+    # sample variance (0 + 0.0256 + 0.0256) / (3 - 1) = 0.0256, so std 0.16
+    stats = mr.spread([0.74, 0.58, 0.90])
+    assert stats["mean"] == pytest.approx(0.74) and stats["std"] == pytest.approx(0.16)
+    assert (stats["min"], stats["max"], stats["n"]) == (0.58, 0.90, 3)
+    # two runs: std = |a - b| / sqrt(2)
+    assert mr.spread([1.0, 2.0])["std"] == pytest.approx(0.5 ** 0.5)
+
+
+def test_each_seed_runs_in_its_own_process_with_its_seed(results, monkeypatch):
+    commands = []
+    monkeypatch.setattr(mr.subprocess, "call", lambda command, **kw: commands.append(command) or 0)
+    assert mr.main(["run", f"{LSTM}:100", "--seed-list", "3,7"]) == 0
+    assert [c[c.index("--seed") + 1] for c in commands] == ["3", "7"]
+    outs = [c[c.index("--out") + 1] for c in commands]
+    assert outs == [str(results / "seeds" / f"{LSTM}.e100.seed{s}.json") for s in (3, 7)]
+    assert all(c[c.index("--epochs") + 1] == "100" for c in commands)
+    assert (results / "seeds" / f"{LSTM}.e100.seed7.log").exists()
+    # another protocol writes other files: it never overwrites these runs
+    assert mr.result_path(LSTM, seed=3, epochs=10) != outs[0]
+    assert mr.result_path(LSTM, seed=3, epochs=100, kwargs={"kind": "GRU"}) != outs[0]
+    # without --seeds: one run, as before, with no --seed (the example's own default)
+    commands.clear()
+    assert mr.main(["run", LSTM]) == 0
+    assert "--seed" not in commands[0] and commands[0][-1] == str(results / f"{LSTM}.json")
+    with pytest.raises(ValueError, match="seed="):
+        mr.run_specs([f"{LSTM}:1:seed=5"], seeds=[0, 1])
+
+
+def test_the_child_passes_the_seed_to_main_and_records_it(results, monkeypatch):
+    calls = []
+
+    def fake_run(name, **arguments):
+        calls.append(arguments)
+        return {"correctness": 0.5 + arguments["seed"] / 10}
+
+    monkeypatch.setattr(mr.registry, "run", fake_run)
+    out = results / "seeds" / "x.json"
+    out.parent.mkdir()
+    assert mr.main(["_child", LSTM, "--epochs", "5", "--kwargs", '{"kind": "LSTM"}',
+                    "--out", str(out), "--seed", "2"]) == 0
+    assert calls[0]["seed"] == 2 and calls[0]["kind"] == "LSTM" and calls[0]["epochs"] == 5
+    assert calls[0]["out_dir"] == str(results / "seeds" / "seed2")  # seeds never overwrite
+    record = json.loads(out.read_text())
+    assert record["seed"] == 2 and record["kwargs"] == {"kind": "LSTM"}
+    assert record["metrics"]["correctness"] == pytest.approx(0.7)
+
+
+def test_runs_group_by_protocol_and_quick_runs_stay_out(results):
+    for seed, value in enumerate([0.74, 0.58, 0.90]):
+        write_seeded(results, LSTM, seed, value, epochs_cap=None)
+    for seed, value in enumerate([0.10, 0.20]):  # another protocol: fewer runs, not shown
+        write_seeded(results, LSTM, seed, value, epochs_cap=10)
+    for seed in range(4):
+        write_seeded(results, LSTM, seed, 0.0, quick=True)
+    groups = mr.load_seed_groups()
+    assert [r["seed"] for r in groups[LSTM]] == [0, 1, 2]
+    assert {r["epochs_cap"] for r in groups[LSTM]} == {None}
+    assert [r["metrics"]["correctness"] for r in mr.load_seed_groups(quick=True)[LSTM]] == [0.0] * 4
+    # same epochs but other arguments: another protocol
+    a = {"name": LSTM, "epochs_cap": 5, "kwargs": {"kind": "GRU"}}
+    assert mr.protocol(a) != mr.protocol(dict(a, kwargs={}))
+    assert mr.protocol(a) == mr.protocol(dict(a, seed=9, metrics={}))
+
+
+def test_table_shows_mean_std_min_max_and_n(results):
+    for seed, value in enumerate([0.74, 0.58, 0.90]):
+        write_seeded(results, LSTM, seed, value, wall=30.0 + 60 * seed)
+    text = open(mr.make_table(str(results / "R.md")), encoding="utf-8").read()
+    row = row_of(text, LSTM)
+    assert "| 0.9477 | 0.7400 ± 0.1600 (0.5800 to 0.9000, N=3) | -20.8 points |" in row
+    assert "1.5 min per run" in row  # mean of 30, 90 and 150 s
+    note = row_of(text.split("## Notes")[1], LSTM)
+    assert "3 seeds: 0.7400 (seed 0), 0.5800 (seed 1), 0.9000 (seed 2)" in note
+
+
+def test_single_run_rows_are_unchanged(results):
+    single = {"name": LSTM, "quick": False, "epochs_cap": None, "kwargs": {},
+              "wall_seconds": 60.0, "machine": "box",
+              "metrics": {"correctness": 0.7386, "epochs": 100, "why": "it spiked"}}
+    (results / f"{LSTM}.json").write_text(json.dumps(single))
+    before = open(mr.make_table(str(results / "A.md")), encoding="utf-8").read()
+    assert "| 0.9477 | 0.7386 | -20.9 points |" in row_of(before, LSTM)
+    # one seeded run does not replace the single run: the whole table stays the same
+    write_seeded(results, LSTM, 4, 0.95)
+    assert open(mr.make_table(str(results / "B.md")), encoding="utf-8").read() == before
+    # several do
+    write_seeded(results, LSTM, 5, 0.97)
+    after = open(mr.make_table(str(results / "C.md")), encoding="utf-8").read()
+    assert "0.9600 ± " in row_of(after, LSTM) and "N=2" in row_of(after, LSTM)
+    assert "it spiked" not in after  # the single run's story no longer describes the row
+    # a lone seeded run with no single run is shown as a plain figure
+    write_seeded(results, "s001_reuters_lstm", 0, 0.7262, metric="accuracy")
+    lone = row_of(open(mr.make_table(str(results / "D.md")), encoding="utf-8").read(),
+                  "s001_reuters_lstm")
+    assert "| 0.7177 | 0.7262 | better (+0.8 points) |" in lone and "±" not in lone
+
+
+def test_seeded_figures_link_into_their_seed_folder():
+    path = "/elsewhere/examples/results/seeds/seed3/s000_multiplication_lstm.png"
+    assert mr._figure_link(path) == "examples/results/seeds/seed3/s000_multiplication_lstm.png"
