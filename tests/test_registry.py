@@ -3,19 +3,7 @@
 import pytest
 
 import saessak as keras
-from saessak import _registry
 from saessak._registry import Registry
-
-
-@pytest.fixture(autouse=True)
-def _clean_globals():
-    """Each test registers into the global tables; put them back as they were."""
-    objects, names = dict(_registry._GLOBAL_OBJECTS), dict(_registry._GLOBAL_NAMES)
-    yield
-    _registry._GLOBAL_OBJECTS.clear()
-    _registry._GLOBAL_OBJECTS.update(objects)
-    _registry._GLOBAL_NAMES.clear()
-    _registry._GLOBAL_NAMES.update(names)
 
 
 class Thing:

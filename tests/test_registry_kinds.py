@@ -6,18 +6,8 @@ import numpy as np
 import pytest
 
 import saessak as keras
-from saessak import _registry, activations, constraints, initializers, optimizers, regularizers
+from saessak import activations, constraints, initializers, optimizers, regularizers
 from saessak.optimizers import schedules
-
-
-@pytest.fixture(autouse=True)
-def _clean_globals():
-    objects, names = dict(_registry._GLOBAL_OBJECTS), dict(_registry._GLOBAL_NAMES)
-    yield
-    _registry._GLOBAL_OBJECTS.clear()
-    _registry._GLOBAL_OBJECTS.update(objects)
-    _registry._GLOBAL_NAMES.clear()
-    _registry._GLOBAL_NAMES.update(names)
 
 
 def cube(x):

@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 
 import saessak as keras
-from saessak import _registry
 
 
 class Scale(keras.layers.Layer):
@@ -134,15 +133,10 @@ MODELS = [time_distributed, rnn_custom_cell, bidirectional_custom_cell,
 
 @pytest.fixture
 def registered():
-    """The test's classes registered as ``tests>Name`` for one test, then forgotten."""
-    objects, names = dict(_registry._GLOBAL_OBJECTS), dict(_registry._GLOBAL_NAMES)
+    """The test's classes registered as ``tests>Name`` for one test (tests/conftest.py
+    forgets them after it)."""
     for cls in CLASSES.values():
         keras.saving.register_keras_serializable(package="tests")(cls)
-    yield
-    _registry._GLOBAL_OBJECTS.clear()
-    _registry._GLOBAL_OBJECTS.update(objects)
-    _registry._GLOBAL_NAMES.clear()
-    _registry._GLOBAL_NAMES.update(names)
 
 
 def reload(model, route, tmp_path, custom_objects):
@@ -238,18 +232,10 @@ def test_a_user_class_named_dense_does_not_replace_the_builtin(tmp_path):
     loaded = keras.models.load_model(tmp_path / "m.saessak")
     assert type(loaded.layers[0]) is keras.layers.Dense
     # registered under its package, it still leaves the bare name to the built-in
-    objects, names = dict(_registry._GLOBAL_OBJECTS), dict(_registry._GLOBAL_NAMES)
-    try:
-        keras.saving.register_keras_serializable(package="mine")(Dense)
-        assert type(keras.models.load_model(tmp_path / "m.saessak").layers[0]) \
-            is keras.layers.Dense
-        mine = keras.Sequential([keras.Input((3,)), Dense()])
-        assert type(keras.models.model_from_json(mine.to_json()).layers[0]) is Dense
-    finally:
-        _registry._GLOBAL_OBJECTS.clear()
-        _registry._GLOBAL_OBJECTS.update(objects)
-        _registry._GLOBAL_NAMES.clear()
-        _registry._GLOBAL_NAMES.update(names)
+    keras.saving.register_keras_serializable(package="mine")(Dense)
+    assert type(keras.models.load_model(tmp_path / "m.saessak").layers[0]) is keras.layers.Dense
+    mine = keras.Sequential([keras.Input((3,)), Dense()])
+    assert type(keras.models.model_from_json(mine.to_json()).layers[0]) is Dense
 
 
 def test_clone_model_keeps_the_users_classes():

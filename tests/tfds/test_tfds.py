@@ -1,9 +1,7 @@
 """saessak.tfds: tfds.load / tfds.builder as the seeds' authors call them, on a small
 archive in the real aclImdb layout, and on the real files when SAESSAK_DATA has them."""
 
-import io
 import os
-import tarfile
 from collections import Counter
 
 import numpy as np
@@ -22,14 +20,8 @@ REVIEWS = {
 
 
 @pytest.fixture
-def imdb_dir(tmp_path):
-    with tarfile.open(tmp_path / "aclImdb_labeled.tar.gz", "w:gz") as tar:
-        for name, text in REVIEWS.items():
-            data = text.encode("utf-8")
-            info = tarfile.TarInfo(f"aclImdb/{name}")
-            info.size = len(data)
-            tar.addfile(info, io.BytesIO(data))
-    return str(tmp_path)
+def imdb_dir(write_imdb_archive):
+    return write_imdb_archive(REVIEWS)
 
 
 def test_load_imdb_reviews_as_supervised_with_info(imdb_dir):

@@ -1,8 +1,6 @@
 """tfds.load/builder/as_dataset: the arguments tfds passes on (builder_kwargs,
 as_dataset_kwargs) are passed on, and those saessak cannot honour warn (they were ignored)."""
 
-import io
-import tarfile
 import warnings
 
 import pytest
@@ -18,14 +16,8 @@ REVIEWS = {
 
 
 @pytest.fixture
-def imdb_dir(tmp_path):
-    with tarfile.open(tmp_path / "aclImdb_labeled.tar.gz", "w:gz") as tar:
-        for name, text in REVIEWS.items():
-            data = text.encode("utf-8")
-            info = tarfile.TarInfo(f"aclImdb/{name}")
-            info.size = len(data)
-            tar.addfile(info, io.BytesIO(data))
-    return str(tmp_path)
+def imdb_dir(write_imdb_archive):
+    return write_imdb_archive(REVIEWS)
 
 
 def test_as_dataset_kwargs_reach_as_dataset_and_win(imdb_dir):

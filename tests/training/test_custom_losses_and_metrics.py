@@ -8,21 +8,11 @@ import pytest
 import saessak
 from saessak import layers, losses, metrics
 from saessak.models import Sequential, load_model
-from saessak.saving import custom_object_scope, get_custom_objects, register_keras_serializable
+from saessak.saving import custom_object_scope, register_keras_serializable
 
 rng = np.random.default_rng(0)
 X = rng.normal(size=(32, 3)).astype("float32")
 Y = (X[:, :1] > 0).astype("float32")
-
-
-@pytest.fixture(autouse=True)
-def _restore_registered_objects():
-    """Each test's registrations stay in that test."""
-    registered = get_custom_objects()
-    before = dict(registered)
-    yield
-    registered.clear()
-    registered.update(before)
 
 
 class ScaledSquare(losses.Loss):
