@@ -30,7 +30,7 @@ import zipfile
 import numpy as np
 
 from .. import backend
-from ..utils.atomic import atomic_write_bytes
+from ..utils.atomic import atomic_write_bytes, refuse_to_overwrite
 from ..utils.safe_npz import npy_header, read_npy_bytes
 from . import file_schema
 
@@ -49,8 +49,7 @@ def npy_bytes(array) -> bytes:
 def write_archive(path, entries: dict, overwrite: bool = True) -> None:
     """``entries`` (name -> bytes) and their manifest, as one stored zip, atomically."""
     path = os.fspath(path)
-    if not overwrite and os.path.exists(path):
-        raise FileExistsError(f"{path} exists; pass overwrite=True to replace it")
+    refuse_to_overwrite(path, overwrite)
     manifest = {name: {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
                 for name, data in entries.items()}
     buf = io.BytesIO()

@@ -293,12 +293,12 @@ def _compile_from_config(model, config, custom_objects):
 def save_model(model, filepath, overwrite=True, include_optimizer=True, **kwargs):
     """Write ``model`` (architecture, weights, compile settings, optimizer state) to one
     file. See the module docstring for the format."""
-    keras_format = wants_keras_format(filepath, kwargs.get("save_format"))
-    if keras_format:  # .keras, .h5 or save_format='h5'/'keras': a file Keras loads
-        return save_keras_model(model, filepath, keras_format, overwrite, include_optimizer)
     if not model.built:
         raise ValueError(f"save: model {model.name!r} is not built yet (its weights do not "
                          "exist); call it on data or give it an input shape first")
+    keras_format = wants_keras_format(filepath, kwargs.get("save_format"))
+    if keras_format:  # .keras, .h5 or save_format='h5'/'keras': a file Keras loads
+        return save_keras_model(model, filepath, keras_format, overwrite, include_optimizer)
     entries = {}
     entries["config.json"] = json.dumps(serialize_layer(model)).encode()
     build_shape = getattr(model, "_build_shapes", None)

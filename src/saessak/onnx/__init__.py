@@ -22,7 +22,7 @@ import os
 import numpy as np
 
 from ..layers.input_layer import InputLayer, flatten
-from ..utils.atomic import atomic_write_bytes
+from ..utils.atomic import atomic_write_bytes, refuse_to_overwrite
 from . import _onnx, convert_core, convert_rnn
 from .builder import GraphBuilder
 
@@ -146,8 +146,7 @@ def to_model_proto(model):
 def export(model, path, overwrite=True):
     """Write ``model`` as an ONNX file at ``path``; returns the path."""
     path = os.fspath(path)
-    if not overwrite and os.path.exists(path):
-        raise FileExistsError(f"{path} exists; pass overwrite=True to replace it")
+    refuse_to_overwrite(path, overwrite)
     proto = to_model_proto(model)
     atomic_write_bytes(path, proto.SerializeToString())
     return path

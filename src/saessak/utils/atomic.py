@@ -20,6 +20,13 @@ PREFIX = ".saessak-tmp-"
 _TEMP = re.compile(re.escape(PREFIX) + r"(\d+)-")
 
 
+def refuse_to_overwrite(path, overwrite: bool) -> None:
+    """Keras's ``overwrite=False``: an existing file at ``path`` is an error, checked before
+    any work is done."""
+    if not overwrite and os.path.exists(path):
+        raise FileExistsError(f"{path} exists; pass overwrite=True to replace it")
+
+
 def atomic_write_bytes(path, data: bytes) -> None:
     """Write ``data`` to ``path`` all at once or not at all."""
     path = os.fspath(path)

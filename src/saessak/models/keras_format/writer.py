@@ -19,7 +19,7 @@ import numpy as np
 
 from ... import backend
 from ...layers.input_layer import InputLayer
-from ...utils.atomic import atomic_write_bytes
+from ...utils.atomic import atomic_write_bytes, refuse_to_overwrite
 from . import config_out, optimizer_state
 from .compile_settings import compile_settings
 from .container import h5py_module
@@ -27,12 +27,10 @@ from .weights_in import keras3_children
 
 
 def _check(model, filepath, overwrite, keras3):
+    """The checks before a Keras file is written (``saving.save_model`` has checked that the
+    model is built)."""
     where = os.fspath(filepath)
-    if not model.built:
-        raise ValueError(f"save: model {model.name!r} is not built yet (its weights do not "
-                         "exist); call it on data or give it an input shape first")
-    if not overwrite and os.path.exists(where):
-        raise FileExistsError(f"{where} exists; pass overwrite=True to replace it")
+    refuse_to_overwrite(where, overwrite)
     config_out.check_exportable(model, where, keras3)
     return where
 
@@ -166,8 +164,7 @@ def save_weights(model, filepath, fmt, overwrite=True):
     if not model.built:
         raise ValueError(f"save_weights: model {model.name!r} is not built yet (its weights "
                          "do not exist); call it on data or give it an input shape first")
-    if not overwrite and os.path.exists(where):
-        raise FileExistsError(f"{where} exists; pass overwrite=True to replace it")
+    refuse_to_overwrite(where, overwrite)
     if fmt == "keras":
         data = keras3_weights_bytes(model)
     else:
