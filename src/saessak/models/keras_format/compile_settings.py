@@ -14,6 +14,7 @@ import warnings
 
 from ... import losses, optimizers
 from ...training import metrics as metrics_module
+from ...training.packing import map_structure
 from .config_in import _unwrap
 
 # --- writing ----------------------------------------------------------------------------------
@@ -28,10 +29,7 @@ def _wrapped(spec, module, keras3):
 
 
 def _loss_out(loss, keras3):
-    if isinstance(loss, dict):
-        return {k: _loss_out(v, keras3) for k, v in loss.items()}
-    if isinstance(loss, (list, tuple)):
-        return [_loss_out(v, keras3) for v in loss]
+    """One loss as Keras writes it: a name stays, a Loss its config, a function its name."""
     if loss is None or isinstance(loss, str):
         return loss
     if isinstance(loss, losses.Loss):
@@ -40,10 +38,7 @@ def _loss_out(loss, keras3):
 
 
 def _metric_out(metric, keras3):
-    if isinstance(metric, dict):
-        return {k: _metric_out(v, keras3) for k, v in metric.items()}
-    if isinstance(metric, (list, tuple)):
-        return [_metric_out(v, keras3) for v in metric]
+    """One metric as Keras writes it, as :func:`_loss_out` does a loss."""
     if metric is None or isinstance(metric, str):
         return metric
     if isinstance(metric, metrics_module.Metric):
@@ -57,9 +52,9 @@ def compile_settings(model, keras3: bool) -> dict | None:
     if not getattr(model, "compiled", False) or args is None:
         return None
     optimizer = optimizers.serialize(model.optimizer)
-    loss = _loss_out(args["loss"], keras3)
-    metrics = _metric_out(args["metrics"], keras3)
-    weighted = _metric_out(args["weighted_metrics"], keras3)
+    loss = map_structure(lambda v: _loss_out(v, keras3), args["loss"])
+    metrics = map_structure(lambda v: _metric_out(v, keras3), args["metrics"])
+    weighted = map_structure(lambda v: _metric_out(v, keras3), args["weighted_metrics"])
     if keras3:
         return {"optimizer": {"module": "keras.optimizers", **optimizer,
                               "registered_name": None},
