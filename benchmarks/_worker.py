@@ -7,10 +7,17 @@ graphs, JIT caches), answers ``{"ok": true, ...}`` and then waits for commands, 
 object per line on stdin, answering each with one JSON line:
 
 * ``{"op": "time", "steps": n}``: train n steps, answer the seconds they took;
+* ``{"op": "predict", "batch": b, "samples": k}``: ``predict`` on k samples in batches of
+  b (the model in inference mode), answer the seconds;
 * ``{"op": "profile", "steps": n, "top": k}``: the same under cProfile, answer the k
   functions with the most time of their own (share of the profiled total);
 * ``{"op": "rss"}``: this process's peak resident memory so far (``getrusage``);
 * ``{"op": "quit"}``.
+
+Framework ``saessak`` trains through ``model.fit`` (one ``fit`` call of n batches per
+``time``: data adapter, metrics, callbacks and progress bar included), as users train;
+``saessak_step`` runs the hand-written train step on the same layers, so the difference is
+what the training loop costs.
 
 Its own process per framework keeps the peak RSS per framework and keeps the libraries
 from sharing thread pools; ``run.py`` makes the workers take turns, so only one computes at a
@@ -29,6 +36,8 @@ import resource
 import sys
 import time
 import traceback
+
+import numpy as np
 
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
                     "NUMBA_NUM_THREADS", "TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS")
@@ -78,7 +87,7 @@ def hot_spots(stats, top):
 def _versions(framework):
     import numpy as np
     found = {"numpy": np.__version__, "python": sys.version.split()[0]}
-    if framework == "saessak":
+    if framework.startswith("saessak"):
         import saessak
         found["saessak"] = saessak.__version__
         try:
@@ -97,7 +106,7 @@ def _versions(framework):
 
 
 def _import_framework(framework, threads):
-    if framework == "saessak":
+    if framework.startswith("saessak"):
         import saessak
         # saessak's fit/evaluate/predict run with subnormal floats flushed to zero (FTZ/DAZ,
         # as TensorFlow's threads do); the hand-written train steps here run the same way.
@@ -135,15 +144,20 @@ def main(argv=None):
     try:
         _import_framework(args.framework, args.threads)
         sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-        from workloads import get_workload
+        from workloads import builder_of, get_workload
         workload = get_workload(args.workload)
-        build = workload.builders.get(args.framework)
+        build = builder_of(workload, args.framework)
         if build is None:
             answer(ok=False, missing=True, error=f"no {args.framework} version of this workload")
             return
         step = build(workload.params)
         if step is None:
             raise ImportError(f"{args.framework} is not installed")
+        if args.framework == "saessak":
+            if not hasattr(step, "as_fit"):
+                answer(ok=False, missing=True, error="no fit version of this workload")
+                return
+            step = step.as_fit()
         batches = workload.batches(args.pool)
         start = time.perf_counter()
         for i in range(args.warmup):
@@ -161,25 +175,53 @@ def main(argv=None):
            params=int(count()) if count else None)
 
     cursor = args.warmup
+    joined = {}  # (first batch, n) -> the n batches as one array pair, for fit
 
-    def train(n):
+    def prepare(n):
+        """A function training the next n batches; the arrays for fit are joined before it
+        is timed."""
         nonlocal cursor
-        for _ in range(n):
-            step(*batches[cursor % len(batches)])
-            cursor += 1
+        first, cursor = cursor, cursor + n
+        if not hasattr(step, "fit"):
+            def train():
+                for i in range(first, first + n):
+                    step(*batches[i % len(batches)])
+            return train
+        key = (first % len(batches), n)
+        if key not in joined:
+            chosen = [batches[i % len(batches)] for i in range(first, first + n)]
+            joined[key] = tuple(np.concatenate(part) for part in zip(*chosen))
+        x, y = joined[key]
+        return lambda: step.fit(x, y, len(batches[0][0]))
+
+    def inputs(samples):
+        """``samples`` rows of inputs, cycling through the batches."""
+        rows = np.concatenate([b[0] for b in batches])
+        return rows[np.arange(samples) % len(rows)]
 
     for line in sys.stdin:
         command = json.loads(line)
         op = command["op"]
         try:
             if op == "time":
+                train = prepare(command["steps"])
                 start = time.perf_counter()
-                train(command["steps"])
+                train()
+                answer(ok=True, seconds=time.perf_counter() - start)
+            elif op == "predict":
+                if not hasattr(step, "predict"):
+                    answer(ok=False, missing=True, error="no predict in this step")
+                    continue
+                x = inputs(command["samples"])
+                step.predict(x[:command["batch"]], command["batch"])  # warm-up, new shapes
+                start = time.perf_counter()
+                step.predict(x, command["batch"])
                 answer(ok=True, seconds=time.perf_counter() - start)
             elif op == "profile":
                 profiler = cProfile.Profile()
+                train = prepare(command["steps"])
                 start = time.perf_counter()
-                profiler.runcall(train, command["steps"])
+                profiler.runcall(train)
                 elapsed = time.perf_counter() - start
                 stats = pstats.Stats(profiler)
                 answer(ok=True, seconds=elapsed, rows=hot_spots(stats, command.get("top", 8)),

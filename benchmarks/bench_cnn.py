@@ -74,7 +74,13 @@ def saessak_step_fn():
         loss.backward()
         opt.step(params)
 
+    def as_fit():  # the same built layers trained through fit, as the seed compiles them
+        from bench_rnn import saessak_fit_step
+        return saessak_fit_step(net, losses.SparseCategoricalCrossentropy(from_logits=True),
+                                ["accuracy"])
+
     step.count_params = lambda: sum(p.size for p in params)
+    step.as_fit = as_fit
     return step
 
 
@@ -94,6 +100,15 @@ def torch_step_fn(torch):
         loss_fn(model(xb), yb).backward()
         opt.step()
 
+    def predict(x, batch_size):  # inference mode, NCHW
+        model.eval()
+        with torch.no_grad():
+            out = [model(torch.from_numpy(x[i:i + batch_size]).permute(0, 3, 1, 2))
+                   for i in range(0, len(x), batch_size)]
+        model.train()
+        return out
+
+    step.predict = predict
     step.count_params = lambda: sum(p.numel() for p in model.parameters())
     return step
 
@@ -106,7 +121,8 @@ def keras_cnn(keras):
         keras.layers.MaxPool2D(strides=(2, 2)), keras.layers.Conv2D(128, (3, 3)),
         keras.layers.Flatten(), keras.layers.Dense(128, activation="relu"),
         keras.layers.Dropout(0.3), keras.layers.Dense(10, activation="softmax")])
-    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
     return model
 
 

@@ -73,9 +73,35 @@ def batches(x, y, batch):
 # --- saessak ---------------------------------------------------------------------------------
 
 
-def saessak_stack_step(stack, loss_fn):
+def saessak_fit_step(stack, loss, metrics=None):
+    """The same layers as a compiled ``Sequential``, trained the way users train it: through
+    ``model.fit`` (its data adapter, metrics, callbacks and progress bar included). Returns
+    ``step(xb, yb)`` (one ``train_on_batch``, for the warm-up) with ``step.fit(x, y, batch)``:
+    one epoch of ``fit`` over ``x``, unshuffled, so the batches are exactly the given ones."""
+    import saessak
+    from saessak.optimizers import Adam
+
+    model = saessak.Sequential(list(stack))
+    model.compile(optimizer=Adam(), loss=loss, metrics=metrics)
+
+    def step(xb, yb):
+        return model.train_on_batch(xb, yb)
+
+    def fit(x, y, batch_size):
+        model.fit(x, y, batch_size=batch_size, epochs=1, shuffle=False)
+
+    step.fit = fit
+    step.predict = lambda x, batch_size: model.predict(x, batch_size=batch_size, verbose=0)
+    step.model = model
+    step.count_params = model.count_params
+    return step
+
+
+def saessak_stack_step(stack, loss_fn, fit_loss=None, metrics=None):
     """A train step over a list of saessak layers: forward in training mode, loss, backward,
-    Adam (Keras defaults). Returns ``step(xb, yb) -> loss``."""
+    Adam (Keras defaults). Returns ``step(xb, yb) -> loss``. With ``fit_loss`` (the loss as
+    ``compile`` takes it, and the seed's ``metrics``), ``step.as_fit()`` gives the same fresh
+    layers trained through ``fit`` instead (:func:`saessak_fit_step`); call one or the other."""
     from saessak import layers
     from saessak.optimizers import Adam
 
@@ -97,6 +123,8 @@ def saessak_stack_step(stack, loss_fn):
         return float(loss.data)
 
     step.count_params = lambda: sum(w.size for layer in stack for w in layer.trainable_weights)
+    if fit_loss is not None:
+        step.as_fit = lambda: saessak_fit_step(stack, fit_loss, metrics)
     return step
 
 
@@ -113,6 +141,8 @@ def saessak_model(name, gru_options=None):
 
         def loss_fn(y, p):
             return ops.mean(losses.categorical_crossentropy(eye[y], p))
+        # the seed one-hot encodes the topics; the integer labels here say the same
+        compiled = ("sparse_categorical_crossentropy", ["accuracy"])
     elif name == "imdb":
         if not hasattr(layers, "Conv1D") or not hasattr(layers, "MaxPooling1D"):
             return None
@@ -123,13 +153,15 @@ def saessak_model(name, gru_options=None):
 
         def loss_fn(y, p):
             return ops.mean(losses.binary_crossentropy(y, p))
+        compiled = ("binary_crossentropy", ["accuracy"])
     else:
         stack = [layers.GRU(32, **(gru_options or {})), layers.Dense(1)]
 
         def loss_fn(y, p):
             return ops.mean(losses.mean_squared_error(y, p))
+        compiled = ("mse", None)
 
-    return saessak_stack_step(stack, loss_fn)
+    return saessak_stack_step(stack, loss_fn, *compiled)
 
 
 # --- PyTorch ---------------------------------------------------------------------------------
@@ -152,6 +184,15 @@ def torch_module_step(model, loss_fn):
         opt.step()
         return loss.item()
 
+    def predict(x, batch_size):  # inference mode, no graph kept
+        model.eval()
+        with torch.no_grad():
+            out = [model(torch.from_numpy(x[i:i + batch_size]))
+                   for i in range(0, len(x), batch_size)]
+        model.train()
+        return out
+
+    step.predict = predict
     step.count_params = lambda: sum(p.numel() for p in model.parameters())
     return step
 
@@ -224,20 +265,21 @@ def keras_model(name, gru_options=None):
     if name == "reuters":
         model = keras.Sequential([layers.Embedding(1000, 100), layers.LSTM(100),
                                   layers.Dense(46, activation="softmax")])
-        model.compile("adam", "sparse_categorical_crossentropy")
+        model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
     elif name == "imdb":
         model = keras.Sequential([layers.Embedding(5000, 100), layers.Dropout(0.5),
                                   layers.Conv1D(64, 5, activation="relu"),
                                   layers.MaxPooling1D(4), layers.LSTM(55),
                                   layers.Dense(1, activation="sigmoid")])
-        model.compile("adam", "binary_crossentropy")
+        model.compile("adam", "binary_crossentropy", metrics=["accuracy"])
     else:
         model = keras.Sequential([layers.GRU(32, **(gru_options or {})), layers.Dense(1)])
         model.compile("adam", "mse")
 
-    def step(xb, yb):
-        return float(model.train_on_batch(xb, yb))
+    def step(xb, yb):  # the loss, and the metrics' values after it when compiled with some
+        return float(np.ravel(model.train_on_batch(xb, yb))[0])
 
+    step.predict = lambda x, batch_size: model.predict(x, batch_size=batch_size, verbose=0)
     step.count_params = model.count_params
     return step
 

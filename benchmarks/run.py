@@ -46,7 +46,11 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 RESULTS_DIR = os.path.join(HERE, "results")
 PEERS = ("pytorch", "keras")
-LABELS = {"saessak": "saessak", "pytorch": "PyTorch", "keras": "Keras"}
+LABELS = {"saessak": "saessak", "saessak_step": "saessak (hand step)", "pytorch": "PyTorch",
+          "keras": "Keras"}
+TRAINERS = ("saessak", "pytorch", "keras")  # one figure each in the memory/ceiling table
+# predict: batch size -> samples timed (inference throughput, as a served model sees it)
+PREDICT = {1: 64, 256: 512}
 
 # Steps timed per round (N): full run, quick run. About 1-3 s of saessak per round in full.
 STEPS = {"reuters_lstm": (50, 5), "imdb_conv_lstm": (10, 2), "imdb_attention": (5, 1),
@@ -60,7 +64,9 @@ def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true",
                         help="few steps, 2 rounds, a scaling subset; prints, writes nothing")
-    parser.add_argument("--threads", type=int, default=1, help="threads per framework")
+    parser.add_argument("--threads", type=thread_counts, default=[1],
+                        help="threads per framework; several (like 1,all) time the workloads "
+                             "at each, in the same run")
     parser.add_argument("--keras-python", default=None,
                         help="interpreter with keras + tensorflow (default: this one if it "
                              "has keras, else Keras is skipped)")
@@ -74,6 +80,17 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
+def thread_counts(text):
+    """'1', '2' or '1,all' -> [1], [2], [1, os.cpu_count()]."""
+    counts = []
+    for part in text.split(","):
+        count = (os.cpu_count() or 1) if part.strip() == "all" else int(part)
+        if count < 1:
+            raise argparse.ArgumentTypeError(f"--threads: at least 1, received {part!r}")
+        counts.append(count)
+    return counts
+
+
 def pin_threads(threads):
     """Must run before NumPy (and its BLAS) is imported in this process."""
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
@@ -83,13 +100,13 @@ def pin_threads(threads):
 
 if __name__ == "__main__":
     ARGS = parse_args()
-    pin_threads(ARGS.threads)
+    pin_threads(ARGS.threads[0])
 
 import numpy as np  # noqa: E402
 
 sys.path.insert(0, HERE)
 from _timing import machine_line  # noqa: E402
-from workloads import FRAMEWORKS, WORKLOADS, get_workload  # noqa: E402
+from workloads import FRAMEWORKS, WORKLOADS, builder_of, get_workload  # noqa: E402
 
 # --- the machine -----------------------------------------------------------------------------
 
@@ -192,7 +209,7 @@ def rotate(items, r):
 
 
 def run_workload(workload, pythons, steps, rounds, threads, warmup=2, profile_steps=0,
-                 skipped=None):
+                 skipped=None, predict=False):
     """Time one workload in every framework of ``pythons`` (framework -> interpreter), the
     workers taking turns; return a JSON-ready record."""
     record = {"name": workload.name, "title": workload.title, "source": workload.source,
@@ -200,9 +217,9 @@ def run_workload(workload, pythons, steps, rounds, threads, warmup=2, profile_st
               "steps_per_round": steps, "rounds": rounds, "step_flops": workload.step_flops(),
               "forward_flops": workload.forward_flops(), "frameworks": {}}
     workers = {fw: Worker(fw, workload.name, python, threads, warmup)
-               for fw, python in pythons.items() if fw in workload.builders}
+               for fw, python in pythons.items() if builder_of(workload, fw)}
     for framework in FRAMEWORKS:  # the table's order, whatever ran
-        if framework in (skipped or {}) and framework in workload.builders:
+        if framework in (skipped or {}) and builder_of(workload, framework):
             record["frameworks"][framework] = {"status": "skipped", "why": skipped[framework]}
         elif framework in workers:
             record["frameworks"][framework] = {"note": workload.notes.get(framework, "")}
@@ -225,6 +242,13 @@ def run_workload(workload, pythons, steps, rounds, threads, warmup=2, profile_st
             else:
                 record["frameworks"][fw].update(status="failed", why=reply.get("error"))
                 live.remove(fw)
+    for batch, samples in (PREDICT.items() if predict else ()):
+        for r in range(3):  # median of three, the order rotating
+            for fw in rotate([f for f in live if f != "saessak_step"], r):
+                reply = workers[fw].call(op="predict", batch=batch, samples=samples)
+                if reply.get("ok"):
+                    record["frameworks"][fw].setdefault("predict", {}).setdefault(
+                        str(batch), []).append(samples / reply["seconds"])
     if profile_steps and "saessak" in live:
         reply = workers["saessak"].call(op="profile", steps=profile_steps, top=8)
         if reply.get("ok"):
@@ -248,6 +272,8 @@ def summarize(record):
         if entry.get("status") == "ok" and times:
             entry["median"] = statistics.median(times) * per_epoch
             entry["min"], entry["max"] = min(times) * per_epoch, max(times) * per_epoch
+        for batch, rates in (entry.get("predict") or {}).items():
+            entry.setdefault("predict_median", {})[batch] = statistics.median(rates)
     ours = record["frameworks"].get("saessak", {}).get("median")
     record["ratios"] = {}
     for peer in PEERS:
@@ -313,7 +339,7 @@ def markdown_table(header, rows):
     return "\n".join(lines)
 
 
-def _per_framework(fws, key, fmt, frameworks=FRAMEWORKS):
+def _per_framework(fws, key, fmt, frameworks=TRAINERS):
     """'a / b / c': one figure per framework, '-' where there is none."""
     return " / ".join(fmt(fws[fw][key]) if fws.get(fw, {}).get(key) is not None else "-"
                       for fw in frameworks)
@@ -321,8 +347,9 @@ def _per_framework(fws, key, fmt, frameworks=FRAMEWORKS):
 
 def main_table(records):
     """Times and ratios: the headline."""
-    header = ["workload", "per", "timed (N steps x rounds)", "saessak", "PyTorch", "Keras",
-              "saessak / PyTorch", "saessak / Keras"]
+    header = ["workload", "per", "timed (N steps x rounds)", "saessak (fit)",
+              "saessak (hand step)", "PyTorch", "Keras", "saessak / PyTorch",
+              "saessak / Keras"]
     rows = []
     for rec in records:
         fws = rec["frameworks"]
@@ -332,8 +359,26 @@ def main_table(records):
             f" -> x{rec['steps_per_epoch']}" if rec["steps_per_epoch"] else "")
         ratio = {p: f"{rec['ratios'][p]:.2f}" if p in rec["ratios"] else "-" for p in PEERS}
         rows.append([rec["name"], per, timed, fmt_cell(fws.get("saessak")),
-                     fmt_cell(fws.get("pytorch")), fmt_cell(fws.get("keras")),
-                     ratio["pytorch"], ratio["keras"]])
+                     fmt_cell(fws.get("saessak_step")), fmt_cell(fws.get("pytorch")),
+                     fmt_cell(fws.get("keras")), ratio["pytorch"], ratio["keras"]])
+    return markdown_table(header, rows)
+
+
+def predict_table(records):
+    """Inference throughput (samples per second, higher is better) at batch 1 and 256."""
+    header = ["workload"]
+    for batch in PREDICT:
+        header += [f"batch {batch}: samples/s (s / PT / K)", f"batch {batch}: s / PT, s / K"]
+    rows = []
+    for rec in records:
+        fws, row = rec["frameworks"], [rec["name"]]
+        for batch in map(str, PREDICT):
+            rate = {fw: fws.get(fw, {}).get("predict_median", {}).get(batch) for fw in TRAINERS}
+            row.append(" / ".join(f"{rate[fw]:,.0f}" if rate[fw] else "-" for fw in TRAINERS))
+            # time per sample, saessak's over the peer's (below 1: saessak is faster)
+            row.append(", ".join(f"{rate[peer] / rate['saessak']:.2f}"
+                                 if rate[peer] and rate["saessak"] else "-" for peer in PEERS))
+        rows.append(row)
     return markdown_table(header, rows)
 
 
@@ -543,9 +588,18 @@ def render_report(run):
         "## Method",
         "",
         "- Same network, same batches (same random numbers), same loss, Adam (lr 1e-3, eps "
-        "1e-7) in every framework. saessak and PyTorch run a hand-written train step "
-        "(forward in training mode, loss, backward, update); Keras runs `train_on_batch` "
-        "(its compiled train function, TensorFlow backend).",
+        "1e-7) in every framework, with the seed's metrics where it has them. **saessak "
+        "trains through `model.fit`** (a compiled `Sequential`: one `fit` call over the N "
+        "batches of a round, unshuffled, with its data adapter, metrics, callbacks and "
+        "progress bar), as users train; *saessak (hand step)* runs a hand-written step "
+        "(forward, loss, backward, update) on the same layers, so the difference is what "
+        "the training loop costs. PyTorch runs a hand-written step, as PyTorch users "
+        "write it; Keras runs `train_on_batch` (its compiled train function, TensorFlow "
+        "backend). The ratios compare saessak's `fit`.",
+        "- Inference: `predict` in saessak and Keras, an `eval()`/`no_grad()` forward "
+        "per batch in PyTorch, on " + " and ".join(
+            f"{n} samples at batch {b}" for b, n in PREDICT.items())
+        + "; the median of 3 timings, in samples per second.",
         "- Each framework trains in its own process (peak RSS is that process's "
         f"`ru_maxrss`, libraries and data included). The processes warm up "
         f"(warm-up steps: {run.get('warmup', 2)}), then take turns: each of "
@@ -569,9 +623,17 @@ def render_report(run):
         "",
         main_table(run["workloads"]),
         "",
+        "Inference (`predict`), samples per second, higher is faster; the ratios are "
+        "saessak's time per sample over the peer's:",
+        "",
+        predict_table(run["workloads"]),
+        "",
         ceiling_table(run["workloads"]),
         "",
     ]
+    for threads, records in (run.get("more_threads") or {}).items():
+        lines += [f"### At {threads} threads per framework", "", summary_line(records), "",
+                  main_table(records), "", predict_table(records), ""]
     if os.path.exists(os.path.join(RESULTS_DIR, "ratios.png")):
         lines += ["![time relative to PyTorch](results/ratios.png)", ""]
     notes = notes_table(run["workloads"])
@@ -643,6 +705,13 @@ def print_summary(run):
     print(main_table(run["workloads"]))
     print(summary_line(run["workloads"]))
     print()
+    print(predict_table(run["workloads"]))
+    for threads, records in (run.get("more_threads") or {}).items():
+        print(f"\nAt {threads} threads per framework:")
+        print(main_table(records))
+        print(summary_line(records))
+        print(predict_table(records))
+    print()
     print(ceiling_table(run["workloads"]))
     notes = notes_table(run["workloads"])
     if notes:
@@ -668,7 +737,8 @@ def main(args):
     load_start = tuple(round(x, 2) for x in os.getloadavg())
     print(f"machine: {machine_line()}; threads {args.threads}; load {load_start}")
 
-    pythons = {"saessak": sys.executable, "pytorch": sys.executable}
+    pythons = {"saessak": sys.executable, "saessak_step": sys.executable,
+               "pytorch": sys.executable}
     skipped = {}
     keras_python, why = keras_interpreter(args.keras_python)
     if keras_python:
@@ -680,19 +750,24 @@ def main(args):
     gemm_start = measure_gemm()
     print("GEMM GFLOP/s: " + _gemm_text(gemm_start))
 
-    records = []
-    for name in names:
-        workload = get_workload(name)
-        full_steps, quick_steps = STEPS.get(name, (5, 1))
-        steps = quick_steps if quick else full_steps
-        profile_steps = 0 if args.no_profile else max(1, steps // 2)
-        t0 = time.perf_counter()
-        rec = run_workload(workload, pythons, steps, rounds, args.threads,
-                           warmup=warmup, profile_steps=profile_steps,
-                           skipped=skipped)
-        records.append(rec)
-        cells = ", ".join(f"{fw} {fmt_cell(e)}" for fw, e in rec["frameworks"].items())
-        print(f"  {name:18s} ({time.perf_counter() - t0:5.1f} s)  {cells}", flush=True)
+    by_threads = {}
+    for threads in args.threads:
+        print(f"{threads} thread(s) per framework:")
+        by_threads[threads] = records = []
+        for name in names:
+            workload = get_workload(name)
+            full_steps, quick_steps = STEPS.get(name, (5, 1))
+            steps = quick_steps if quick else full_steps
+            first = threads == args.threads[0]
+            profile_steps = 0 if args.no_profile or not first else max(1, steps // 2)
+            t0 = time.perf_counter()
+            rec = run_workload(workload, pythons, steps, rounds, threads,
+                               warmup=warmup, profile_steps=profile_steps,
+                               skipped=skipped, predict=True)
+            records.append(rec)
+            cells = ", ".join(f"{fw} {fmt_cell(e)}" for fw, e in rec["frameworks"].items())
+            print(f"  {name:18s} ({time.perf_counter() - t0:5.1f} s)  {cells}", flush=True)
+    records = by_threads[args.threads[0]]
 
     scaling = []
     target = 0.4 if quick else 1.5
@@ -705,7 +780,7 @@ def main(args):
                 workload = get_workload(f"lstm_h{hidden}_t{length}{suffix}")
                 steps = scaling_steps(workload, target)
                 rec = run_workload(workload, scaling_pythons, steps, scaling_rounds,
-                                   args.threads, warmup=1)
+                                   args.threads[0], warmup=1)
                 rec["params"] = workload.params
                 scaling.append(rec)
                 cells = ", ".join(f"{fw} {fmt_cell(e)}" for fw, e in rec["frameworks"].items())
@@ -713,7 +788,7 @@ def main(args):
 
     gemm_end = measure_gemm()
     peak = max(max(gemm_start.values()), max(gemm_end.values()))
-    for rec in records + scaling:
+    for rec in [r for rs in by_threads.values() for r in rs] + scaling:
         apply_ceiling(rec, peak)
     load_end = tuple(round(x, 2) for x in os.getloadavg())
     run = {
@@ -721,11 +796,12 @@ def main(args):
             f" {a}" for a in sys.argv[1:]),
         "date": datetime.datetime.now().strftime("%Y-%m-%d %H:%M"),
         "quick": quick,
-        "machine": {"cpu": cpu_model(), "cores": os.cpu_count(), "threads": args.threads,
+        "machine": {"cpu": cpu_model(), "cores": os.cpu_count(), "threads": args.threads[0],
                     "blas": blas_name(), "load_start": load_start, "load_end": load_end,
                     "versions": versions_line(records + scaling)},
         "gemm": {"start": gemm_start, "end": gemm_end, "peak": peak},
         "workloads": records, "scaling": scaling, "scaling_target_s": target,
+        "more_threads": {str(n): rs for n, rs in by_threads.items() if n != args.threads[0]},
         "warmup": warmup, "rounds": rounds,
     }
     run["seconds"] = time.perf_counter() - started

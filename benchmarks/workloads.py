@@ -24,7 +24,13 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-FRAMEWORKS = ("saessak", "pytorch", "keras")
+# saessak trains through fit; saessak_step is the hand-written step on the same layers
+FRAMEWORKS = ("saessak", "saessak_step", "pytorch", "keras")
+
+
+def builder_of(workload, framework):
+    """The builder a framework's worker uses (saessak_step shares saessak's)."""
+    return workload.builders.get(framework.removesuffix("_step"))
 
 
 # --- matmul FLOPs, per layer type ------------------------------------------------------------
@@ -112,9 +118,10 @@ class Workload:
 
 def keras_step(model):
     """Keras's own train step on one batch (``train_on_batch``, a compiled function)."""
-    def step(xb, yb):
-        return float(model.train_on_batch(xb, yb))
+    def step(xb, yb):  # the loss, and the metrics' values after it when compiled with some
+        return float(np.ravel(model.train_on_batch(xb, yb))[0])
 
+    step.predict = lambda x, batch_size: model.predict(x, batch_size=batch_size, verbose=0)
     step.count_params = model.count_params
     return step
 
@@ -177,7 +184,8 @@ def _saessak_attention(params):
              layers.LSTM(64, return_sequences=True), layers.SequenceAttention(128),
              layers.Dropout(0.5), layers.Dense(1, activation="sigmoid")]
     return _bench_rnn().saessak_stack_step(
-        stack, lambda y, p: ops.mean(losses.binary_crossentropy(y, p)))
+        stack, lambda y, p: ops.mean(losses.binary_crossentropy(y, p)),
+        "binary_crossentropy", ["accuracy"])
 
 
 def _torch_attention(params):
@@ -245,7 +253,7 @@ def _keras_attention(params):
     model = keras.Sequential([layers.Embedding(5000, 500), layers.Dropout(0.5),
                               layers.LSTM(64, return_sequences=True), LuongAttention(128),
                               layers.Dropout(0.5), layers.Dense(1, activation="sigmoid")])
-    model.compile("adam", "binary_crossentropy")
+    model.compile("adam", "binary_crossentropy", metrics=["accuracy"])
     return keras_step(model)
 
 
@@ -333,7 +341,8 @@ def _saessak_char_lm(params):
     stack = [layers.Embedding(CHAR_VOCAB, 256), layers.LSTM(512, return_sequences=True),
              layers.Dense(CHAR_VOCAB)]
     return _bench_rnn().saessak_stack_step(stack, lambda y, p: ops.mean(
-        losses.sparse_categorical_crossentropy(y, p, from_logits=True)))
+        losses.sparse_categorical_crossentropy(y, p, from_logits=True)),
+        losses.SparseCategoricalCrossentropy(from_logits=True))
 
 
 def _torch_char_lm(params):
@@ -436,7 +445,7 @@ def _saessak_transformer(params):
     saessak.backend.set_random_seed(0)
     block = layers.TransformerEncoder(num_heads=TF_HEADS, intermediate_dim=TF_FFN, dropout=0.0)
     return _bench_rnn().saessak_stack_step(
-        [block], lambda y, p: ops.mean(losses.mean_squared_error(y, p)))
+        [block], lambda y, p: ops.mean(losses.mean_squared_error(y, p)), "mse")
 
 
 def _torch_transformer(params):
@@ -496,7 +505,7 @@ def _saessak_scaling(params):
     saessak.backend.set_random_seed(0)
     return _bench_rnn().saessak_stack_step(
         [layers.LSTM(params["hidden"]), layers.Dense(1)],
-        lambda y, p: ops.mean(losses.mean_squared_error(y, p)))
+        lambda y, p: ops.mean(losses.mean_squared_error(y, p)), "mse")
 
 
 def _torch_scaling(params):

@@ -9,12 +9,17 @@
     # several seeds (0..4, or a list), each in its own process, kept under examples/results/seeds/
     python scripts/make_reproduction.py run s000_multiplication_lstm --seeds 5
     python scripts/make_reproduction.py run s000_multiplication_lstm --seed-list 3,7,11
+    # the same seeds in real Keras too (scripts/keras_twin.py, in the environment given)
+    python scripts/make_reproduction.py run s000_multiplication_lstm --seeds 5 \
+        --keras-python ../tfvenv/bin/python [--keras-only]
     # write REPRODUCTION.md from every examples/results/*.json
     python scripts/make_reproduction.py table
 
 REPRODUCTION.md is generated, never edited by hand. A row with several seeded runs of the
 same protocol (example, epochs, arguments) shows their mean, sample standard deviation, min-max
-and count; a row without them shows its single run, as before.
+and count; a row without them shows its single run, as before. Where Keras ran the same
+protocol, its spread has a column of its own, and an exact permutation test says whether
+the two differ (scripts/seed_statistics.py).
 """
 
 from __future__ import annotations
@@ -35,8 +40,13 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 RESULTS = os.path.join(ROOT, "examples", "results")
 SEEDS_FOLDER = "seeds"  # seeded runs live in RESULTS/seeds/, apart from the single runs
 sys.path.insert(0, os.path.join(ROOT, "src"))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from seed_statistics import permutation_test, spread  # noqa: E402
 
 from saessak.apps import examples as registry  # noqa: E402
+
+KERAS_TWIN = os.path.join(os.path.dirname(os.path.abspath(__file__)), "keras_twin.py")
 
 
 def parse_spec(spec):
@@ -55,10 +65,10 @@ def parse_spec(spec):
     return name, epochs, kwargs
 
 
-def result_path(name, quick=False, seed=None, epochs=None, kwargs=None):
+def result_path(name, quick=False, seed=None, epochs=None, kwargs=None, framework="saessak"):
     """A single run's JSON, or with ``seed`` the seeded run's (under ``seeds/``). A seeded
     run's name also carries its protocol (epochs cap, a digest of the arguments), so runs
-    under another protocol never overwrite it."""
+    under another protocol never overwrite it; Keras's twin of a run ends in ``.keras.json``."""
     stem = f"{name}{'.quick' if quick else ''}"
     if seed is None:
         return os.path.join(RESULTS, stem + ".json")
@@ -67,7 +77,8 @@ def result_path(name, quick=False, seed=None, epochs=None, kwargs=None):
     if kwargs:
         digest = hashlib.sha1(json.dumps(kwargs, sort_keys=True).encode()).hexdigest()[:8]
         stem += f".k{digest}"
-    return os.path.join(RESULTS, SEEDS_FOLDER, f"{stem}.seed{seed}.json")
+    twin = "" if framework == "saessak" else f".{framework}"
+    return os.path.join(RESULTS, SEEDS_FOLDER, f"{stem}.seed{seed}{twin}.json")
 
 
 def seed_out_dir(seed):
@@ -129,8 +140,35 @@ def child_command(name, epochs, kwargs, quick=False, seed=None):
     return command + (["--quick"] if quick else [])
 
 
-def run_specs(specs, quick=False, seeds=None):
-    """Run each spec once (``seeds`` None) or once per seed; returns the failed runs."""
+def keras_command(keras_python, name, epochs, kwargs, quick, seed):
+    """The command line of one run of the example's Keras twin."""
+    return [keras_python, KERAS_TWIN, name, "--seed", str(seed), "--epochs", str(epochs or 0),
+            "--kwargs", json.dumps(kwargs),
+            "--out", result_path(name, quick, seed, epochs, kwargs, framework="keras")
+            ] + (["--quick"] if quick else [])
+
+
+def _run_logged(command, out_json, label):
+    """Run one child with its output in the log beside its JSON; True when it succeeded."""
+    log_path = out_json[:-len(".json")] + ".log"
+    print(f"[{time.strftime('%H:%M:%S')}] {label} -> {os.path.relpath(log_path, ROOT)}",
+          flush=True)
+    start = time.perf_counter()
+    with open(log_path, "w", encoding="utf-8") as log:
+        code = subprocess.call(command, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
+    status = "ok" if code == 0 else f"FAILED (exit {code})"
+    print(f"    {status} in {time.perf_counter() - start:.0f} s", flush=True)
+    return code == 0
+
+
+def run_specs(specs, quick=False, seeds=None, keras_python=None, keras_only=False):
+    """Run each spec once (``seeds`` None) or once per seed, and with ``keras_python`` each
+    seed in Keras too (only there with ``keras_only``); returns the failed runs."""
+    if (keras_python or keras_only) and seeds is None:
+        raise ValueError("make_reproduction: --keras-python runs seeded twins; give --seeds "
+                         "or --seed-list too")
+    if keras_only and not keras_python:
+        raise ValueError("make_reproduction: --keras-only needs --keras-python")
     if seeds is not None:
         for spec in specs:
             if "seed" in parse_spec(spec)[2]:
@@ -141,19 +179,16 @@ def run_specs(specs, quick=False, seeds=None):
     for spec in specs:
         name, epochs, kwargs = parse_spec(spec)
         for seed in seeds or [None]:
-            out_json = result_path(name, quick, seed, epochs, kwargs)
-            log_path = out_json[:-len(".json")] + ".log"
             label = name if seed is None else f"{name} seed {seed}"
-            print(f"[{time.strftime('%H:%M:%S')}] {label} (epochs {epochs or 'seed'}, "
-                  f"{kwargs}) -> {os.path.relpath(log_path, ROOT)}", flush=True)
-            start = time.perf_counter()
-            with open(log_path, "w", encoding="utf-8") as log:
-                code = subprocess.call(child_command(name, epochs, kwargs, quick, seed),
-                                       stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
-            status = "ok" if code == 0 else f"FAILED (exit {code})"
-            print(f"    {status} in {time.perf_counter() - start:.0f} s", flush=True)
-            if code:
+            label += f" (epochs {epochs or 'seed'}, {kwargs})"
+            if not keras_only and not _run_logged(
+                    child_command(name, epochs, kwargs, quick, seed),
+                    result_path(name, quick, seed, epochs, kwargs), label):
                 failures.append(label)
+            if keras_python and not _run_logged(
+                    keras_command(keras_python, name, epochs, kwargs, quick, seed),
+                    result_path(name, quick, seed, epochs, kwargs, "keras"), "Keras: " + label):
+                failures.append("Keras: " + label)
     return failures
 
 
@@ -258,9 +293,13 @@ def protocol(record):
                       sort_keys=True)
 
 
-def load_seed_groups(quick=False):
-    """{example name: its seeded full runs of one protocol, sorted by seed}. When an example
-    was run under several protocols, the one with the most runs is shown (ties: the latest)."""
+def framework_of(record):
+    """'saessak', or 'keras' for a run of the Keras twin."""
+    return "keras" if record.get("framework", "saessak").startswith("Keras") else "saessak"
+
+
+def seed_runs_by_protocol(quick=False, framework="saessak"):
+    """{protocol: its seeded runs, sorted by seed}, of saessak's runs or of Keras's twins."""
     folder = os.path.join(RESULTS, SEEDS_FOLDER)
     groups = {}
     for file in sorted(os.listdir(folder)) if os.path.isdir(folder) else []:
@@ -268,12 +307,20 @@ def load_seed_groups(quick=False):
             continue
         with open(os.path.join(folder, file), encoding="utf-8") as f:
             record = json.load(f)
-        if bool(record.get("quick")) != quick or record.get("seed") is None:
+        if (bool(record.get("quick")) != quick or record.get("seed") is None
+                or framework_of(record) != framework):
             continue
         groups.setdefault(protocol(record), []).append(record)
-    chosen = {}
     for runs in groups.values():
         runs.sort(key=lambda r: r["seed"])
+    return groups
+
+
+def load_seed_groups(quick=False, framework="saessak"):
+    """{example name: its seeded full runs of one protocol, sorted by seed}. When an example
+    was run under several protocols, the one with the most runs is shown (ties: the latest)."""
+    chosen = {}
+    for runs in seed_runs_by_protocol(quick, framework).values():
         name = runs[0]["name"]
         rank = (len(runs), max(r.get("finished", "") for r in runs))
         best = chosen.get(name)
@@ -282,11 +329,13 @@ def load_seed_groups(quick=False):
     return chosen
 
 
-def spread(values):
-    """Mean, sample standard deviation (n - 1 in the denominator), min, max and n."""
-    values = [float(v) for v in values]
-    return {"mean": statistics.fmean(values), "std": statistics.stdev(values),
-            "min": min(values), "max": max(values), "n": len(values)}
+def against_keras(ours, theirs):
+    """The verdict of saessak's seeded figures against Keras's on the same protocol."""
+    p = permutation_test(ours, theirs)
+    if p >= 0.05:
+        return f"Keras: no difference (exact permutation test, p={p:.2f})"
+    side = "above" if statistics.fmean(ours) > statistics.fmean(theirs) else "below"
+    return f"{side} Keras (exact permutation test, p={p:.3f})"
 
 
 def _fmt_spread(stats, decimals):
@@ -302,6 +351,7 @@ def make_table(out_path=REPRODUCTION_MD):
     records = load_records()
     groups = {name: runs for name, runs in load_seed_groups().items()
               if len(runs) >= 2 or name not in records}  # one seeded run never hides a run
+    keras_groups = seed_runs_by_protocol(framework="keras")
     lines = [
         "# Reproducing the seeds' experiments",
         "",
@@ -315,7 +365,10 @@ def make_table(out_path=REPRODUCTION_MD):
         "or on a subset of the data: the *run* column says exactly what was run. Where "
         "several seeds were run (`run NAME --seeds N`), *saessak* shows their mean ± sample "
         "standard deviation (min to max, N=runs), all with the same epochs and arguments, and "
-        "the verdict compares the mean.",
+        "the verdict compares the mean. Where the same seeds were run in real Keras too "
+        "(`--keras-python`: the same program with only its import lines changed, "
+        "`scripts/keras_twin.py`), *Keras* shows their spread, and the verdict says whether "
+        "the two differ by an exact permutation test on the difference of means (p < 0.05).",
         "",
         "Data: these runs read the project's offline copies of the datasets through "
         "`SAESSAK_DATA` (a user's run reads the same files from the cache or downloads them "
@@ -327,9 +380,9 @@ def make_table(out_path=REPRODUCTION_MD):
         "annals corpus of seed 000, section 7.4, is not available either: NSMC movie reviews "
         "stand in for it, so the text-generation figures are not comparable with the seed's.",
         "",
-        "| example | seed § | data | metric | seed | saessak | verdict | run | wall time "
-        "| curves |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| example | seed § | data | metric | seed | saessak | Keras, same protocol | verdict "
+        "| run | wall time | curves |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     notes, samples = [], []
     for e in registry.EXAMPLES:
@@ -338,7 +391,7 @@ def make_table(out_path=REPRODUCTION_MD):
         if record is None:
             reason = NOT_RUN.get(e.name, "")
             lines.append(f"| `{e.name}` | {e.seed} {e.section} | {e.dataset} | {e.metric} | "
-                         f"{_fmt(e.reported, _decimals(e.reported))} | not run | {reason} "
+                         f"{_fmt(e.reported, _decimals(e.reported))} | not run | | {reason} "
                          "| | | |")
             if e.note:
                 notes.append(f"- `{e.name}`: {e.note}.")
@@ -353,7 +406,7 @@ def make_table(out_path=REPRODUCTION_MD):
             ours = stats["mean"]
         if m.get("skipped"):
             lines.append(f"| `{e.name}` | {e.seed} {e.section} | {e.dataset} | {e.metric} | "
-                         f"{_fmt(e.reported)} | skipped | {m['skipped']} | | | |")
+                         f"{_fmt(e.reported)} | skipped | | {m['skipped']} | | | |")
             continue
         run = m.get("run_note") or ""
         epochs = m.get("epochs")
@@ -368,15 +421,26 @@ def make_table(out_path=REPRODUCTION_MD):
         wall = _minutes(record["wall_seconds"])
         if stats is not None:
             wall = _minutes(statistics.fmean(r["wall_seconds"] for r in runs)) + " per run"
+        twins = keras_groups.get(protocol(record), []) if stats is not None else []
+        theirs = [r["metrics"].get(e.metric) for r in twins]
+        keras_cell, verdict = "", _verdict(e, ours)
+        if len(theirs) >= 2 and all(isinstance(v, (int, float)) for v in theirs):
+            keras_cell = _fmt_spread(spread(theirs), digits)
+            verdict = "; ".join(filter(None, [verdict, against_keras(values, theirs)]))
+            wall += ("; Keras " + _minutes(statistics.fmean(r["wall_seconds"] for r in twins))
+                     + " per run")
         lines.append(f"| `{e.name}` | {e.seed} {e.section} | {e.dataset} | {e.metric} | "
-                     f"{_fmt(e.reported, digits)} | {figure} | {_verdict(e, ours)} | "
+                     f"{_fmt(e.reported, digits)} | {figure} | {keras_cell} | {verdict} | "
                      f"{run} | {wall} | {curves} |")
         if stats is not None:
             # one seed's story does not describe the spread: list every seed's figure instead
             each = ", ".join(f"{_fmt(float(v), digits)} (seed {r['seed']})"
                              for r, v in zip(runs, values))
+            keras_each = ", ".join(f"{_fmt(float(v), digits)} (seed {r['seed']})"
+                                   for r, v in zip(twins, theirs))
             notes.append(f"- `{e.name}`: " + "; ".join(filter(None, [
-                e.note, f"{stats['n']} seeds: {each}; curves of seed {record['seed']}"])) + ".")
+                e.note, f"{stats['n']} seeds: {each}; curves of seed {record['seed']}",
+                f"Keras ({twins[0]['framework']}): {keras_each}" if keras_cell else ""])) + ".")
             for title, text in (m.get("samples") or {}).items():
                 samples.append((e.name, f"{title} (seed {record['seed']})", text))
             continue
@@ -416,6 +480,11 @@ def main(argv=None):
                      help="run each example N times, with seeds 0..N-1, each in its own process")
     run.add_argument("--seed-list", default=None, metavar="S,S,...",
                      help="run each example once per listed seed (like 3,7,11)")
+    run.add_argument("--keras-python", default=None, metavar="PYTHON",
+                     help="also run each seed in real Keras, with this Python (an environment "
+                          "with keras and tensorflow)")
+    run.add_argument("--keras-only", action="store_true",
+                     help="with --keras-python: run only the Keras twins")
     sub.add_parser("table", help="write REPRODUCTION.md")
     kid = sub.add_parser("_child")
     kid.add_argument("name")
@@ -436,7 +505,11 @@ def main(argv=None):
         seeds = parse_seeds(args.seeds, args.seed_list)
     except ValueError as error:
         parser.error(str(error))
-    failures = run_specs(specs, quick=args.quick, seeds=seeds)
+    try:
+        failures = run_specs(specs, quick=args.quick, seeds=seeds,
+                             keras_python=args.keras_python, keras_only=args.keras_only)
+    except ValueError as error:
+        parser.error(str(error))
     if failures:
         print("failed:", ", ".join(failures))
     return 1 if failures else 0

@@ -191,3 +191,58 @@ def test_hot_spots_rank_functions_by_their_own_time():
     files = _worker.time_by_file(pstats.Stats(profiler), top=5)
     assert sum(f["own"] for f in files) == pytest.approx(1.0, abs=1e-6)
     assert {f["file"] for f in files} >= {"built-ins"}
+
+
+# --- issue 18: fit, predict and thread counts ------------------------------------------------
+
+def test_predict_table_gives_rates_and_time_ratios():
+    rec = fake_record()
+    rec["frameworks"]["saessak"]["predict"] = {"1": [100.0, 120.0, 110.0], "256": [900.0]}
+    rec["frameworks"]["pytorch"]["predict"] = {"1": [55.0], "256": [1800.0]}
+    run.summarize(rec)
+    assert rec["frameworks"]["saessak"]["predict_median"] == {"1": 110.0, "256": 900.0}
+    row = next(line for line in run.predict_table([rec]).splitlines() if "toy" in line)
+    # time per sample, saessak's over PyTorch's: (1 / 110) / (1 / 55) = 0.5 and 1800 / 900 = 2
+    assert "| 110 / 55 / - | 0.50, - | 900 / 1,800 / - | 2.00, - |" in row
+
+
+def test_main_table_shows_fit_and_the_hand_step():
+    rec = fake_record()
+    rec["frameworks"]["saessak_step"] = {"status": "ok", "step_seconds": [0.01, 0.01, 0.01]}
+    table = run.main_table([run.summarize(rec)])
+    assert "saessak (fit)" in table and "saessak (hand step)" in table
+    row = next(line for line in table.splitlines() if "toy" in line)
+    assert "| 2.5 s [2.0 s-3.0 s] | 1.0 s [1.0 s-1.0 s] |" in row  # fit first, then hand step
+
+
+def test_thread_counts_parse_all_as_every_core():
+    assert run.thread_counts("1") == [1]
+    assert run.thread_counts("1,all") == [1, os.cpu_count() or 1]
+    with pytest.raises(Exception, match="at least 1"):
+        run.thread_counts("0")
+
+
+def test_the_hand_step_shares_saessak_builders():
+    reuters = wl.get_workload("reuters_lstm")
+    assert wl.builder_of(reuters, "saessak_step") is reuters.builders["saessak"]
+    assert wl.builder_of(reuters, "jax") is None
+
+
+@pytest.mark.parametrize("framework, fit", [("saessak", True), ("saessak_step", False)])
+def test_the_worker_trains_through_fit_or_the_hand_step(framework, fit):
+    worker = run.Worker(framework, "lstm_h8_t5", sys.executable, threads=1, warmup=1,
+                        timeout=300)
+    try:
+        ready = worker.read()
+        assert ready["ok"], ready
+        assert ready["params"] == 4 * (64 + 8 + 1) * 8 + 9  # LSTM(8) on 64 features, Dense(1)
+        timed = worker.call(op="time", steps=3)
+        assert timed["ok"] and timed["seconds"] > 0
+        predicted = worker.call(op="predict", batch=4, samples=10)
+        assert predicted["ok"] == fit and (predicted["seconds"] > 0 if fit else True)
+        worker.log.flush()
+        with open(worker.log.name) as f:
+            log = f.read()
+        assert ("3/3" in log) == fit  # fit's progress bar over the 3 batches of the round
+    finally:
+        worker.close()
