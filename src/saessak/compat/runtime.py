@@ -10,9 +10,10 @@ is in use).
 from __future__ import annotations
 
 import functools
+import os
 from dataclasses import dataclass
 
-from .. import backend
+from .. import _threads, backend
 from ..autograd import Tensor
 from ._namespace import Namespace
 
@@ -139,6 +140,12 @@ def _list_physical_devices(device_type=None):
     return [d for d in found if device_type is None or d.device_type == device_type.upper()]
 
 
+def _intra_op_threads(num_threads):
+    """``tf.config.threading.set_intra_op_parallelism_threads``: the threads of saessak's math
+    (0: TensorFlow's "system default", every core)."""
+    _threads.set_num_threads(num_threads or os.cpu_count() or 1)
+
+
 def _accept(*args, **kwargs):
     """Accepted and ignored: saessak has no such runtime setting."""
     return None
@@ -157,9 +164,14 @@ config = Namespace(
     set_logical_device_configuration=_accept, set_soft_device_placement=_accept,
     run_functions_eagerly=_accept, functions_run_eagerly=lambda: True,
     experimental=_experimental,
-    threading=Namespace("tf.config.threading", "thread settings (accepted, ignored)",
+    threading=Namespace("tf.config.threading", "thread settings: intra-op sets the threads of "
+                        "saessak's math; inter-op is accepted and ignored (one op runs at a "
+                        "time)",
                         set_inter_op_parallelism_threads=_accept,
-                        set_intra_op_parallelism_threads=_accept),
+                        get_inter_op_parallelism_threads=lambda: 1,
+                        set_intra_op_parallelism_threads=_intra_op_threads,
+                        get_intra_op_parallelism_threads=_threads.get_num_threads),
+    set_num_threads=_threads.set_num_threads, get_num_threads=_threads.get_num_threads,
     optimizer=Namespace("tf.config.optimizer", "graph optimizer settings (ignored)",
                         set_jit=_accept, set_experimental_options=_accept))
 
