@@ -271,15 +271,15 @@ def _topological_order(root_node):
         if expanded:
             order.append(node)
             continue
-        if id(node) in seen:  # pushed twice (two consumers): placed by the first visit
+        if node in seen:  # pushed twice (two consumers): placed by the first visit
             continue
         # Mark a node when it is expanded, not when pushed: marking on push let a producer
         # shared by two branches finish before one of its consumers (wrong gradients).
-        seen.add(id(node))
+        seen.add(node)
         stack.append((node, True))
         for x in node.inputs:  # a freed node has no inputs left
             parent = None if x is None else x._node
-            if parent is not None and id(parent) not in seen:
+            if parent is not None and parent not in seen:
                 stack.append((parent, False))
     order.reverse()
     return order
@@ -294,7 +294,9 @@ def backward(tensor: Tensor, grad=None, retain_graph: bool = False) -> None:
             raise RuntimeError(
                 f"backward: a gradient can only be created implicitly for a scalar; this "
                 f"tensor has shape {tensor.shape}, so pass grad= with that shape")
-        grad = backend.get_array_module(tensor.data).ones(tensor.data.shape, tensor.data.dtype)
+        # d(self)/d(self) = 1; xp.array is one C call, where xp.ones is a Python function
+        grad = backend.get_array_module(tensor.data).array(1, tensor.data.dtype).reshape(
+            tensor.data.shape)
     else:
         grad = _to_array(grad, tensor.dtype)
         if grad.shape != tensor.shape:
@@ -307,28 +309,31 @@ def backward(tensor: Tensor, grad=None, retain_graph: bool = False) -> None:
         raise RuntimeError("backward: the graph was already freed by an earlier backward(); "
                            "pass retain_graph=True to the first call to go through it twice")
 
-    grads = {(id(tensor._node), tensor._index): grad}
+    # the gradients that reached each node's outputs: {node: g} for a node with one output,
+    # {(node, i): g} for output i of a node with several
+    grads = {_key(tensor._node, tensor._index): grad}
     for node in _topological_order(tensor._node):
         if node.n_outputs == 1:
-            g = grads.pop((id(node), 0), None)
+            g = grads.pop(node, None)
             out_grads = None if g is None else (g,)
         else:
             out_grads = _output_grads(node, grads)
         if out_grads is not None:
             in_grads = node.backward(*out_grads)
-            if not isinstance(in_grads, tuple):
+            if type(in_grads) is not tuple:
                 in_grads = (in_grads,)
             for x, g in zip(node.inputs, in_grads):
                 if g is None or x is None or not x.requires_grad:
                     continue
-                if g.shape != x.data.shape:
-                    g = sum_to_shape(g, x.data.shape)
+                data = x.data
+                if g.shape != data.shape:
+                    g = sum_to_shape(g, data.shape)
                 if x._node is None:  # a leaf: accumulate where the user can read it
-                    if g.dtype != x.data.dtype:
-                        g = g.astype(x.data.dtype)
+                    if g.dtype is not data.dtype and g.dtype != data.dtype:
+                        g = g.astype(data.dtype)
                     x.grad = g if x.grad is None else x.grad + g
                 else:
-                    key = (id(x._node), x._index)
+                    key = _key(x._node, x._index)
                     prev = grads.get(key)
                     grads[key] = g if prev is None else prev + g
         if not retain_graph:
@@ -337,11 +342,15 @@ def backward(tensor: Tensor, grad=None, retain_graph: bool = False) -> None:
             node.freed = True
 
 
+def _key(node, index):
+    """Where backward files the gradient of output ``index`` of ``node``."""
+    return node if node.n_outputs == 1 else (node, index)
+
+
 def _output_grads(node, grads):
     """The gradients that reached each output of a multi-output node (zeros where an
     output was not used), or None when none of them was used."""
-    key = id(node)
-    out = [grads.pop((key, i), None) for i in range(node.n_outputs)]
+    out = [grads.pop((node, i), None) for i in range(node.n_outputs)]
     if all(g is None for g in out):
         return None
     xp = backend.xp()
