@@ -20,7 +20,7 @@ import numpy as np
 
 from .. import ops
 from ..autograd import Tensor, no_grad
-from ..autograd.tensor import _output_grads, _topological_order, sum_to_shape
+from ..autograd.tensor import _key, _output_grads, _topological_order, sum_to_shape
 
 _recording: list = []  # the open tapes, innermost last
 _inner_results: dict = {}  # id -> weakref of gradients an inner tape returned
@@ -202,10 +202,10 @@ def _propagate(roots, wanted, collect, retain):
         total = sum(ops.sum(t * g) for t, g in roots)
         roots = [(total, np.ones((), total.dtype))]
     root, g0 = roots[0]
-    grads = {(id(root._node), root._index): g0}
+    grads = {_key(root._node, root._index): g0}  # filed as autograd's backward files them
     for node in _topological_order(root._node):
         out_grads = _output_grads(node, grads) if node.n_outputs > 1 else (
-            None if (g := grads.pop((id(node), 0), None)) is None else (g,))
+            None if (g := grads.pop(node, None)) is None else (g,))
         if out_grads is None:
             continue
         in_grads = node.backward(*out_grads)
@@ -220,7 +220,7 @@ def _propagate(roots, wanted, collect, retain):
             if id(x) in wanted:
                 collect(wanted[id(x)], g, x.data.shape, x.data.dtype)
             if x._node is not None:
-                key = (id(x._node), x._index)
+                key = _key(x._node, x._index)
                 g = sum_to_shape(g, x.data.shape) if g.shape != x.data.shape else g
                 grads[key] = g if key not in grads else grads[key] + g
         if not retain:
