@@ -24,7 +24,7 @@ SRC = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 
 # sit in the foundation although their package, ``utils``, is a namespace near the top.
 ROOMS = [
     ("foundation", ("saessak.backend", "saessak._registry", "saessak._numba",
-                    "saessak._fpmode", "saessak._memory", "saessak._threads",
+                    "saessak._fpmode", "saessak._memory", "saessak._threads", "saessak._blas",
                     "saessak._distribution", "saessak._version", "saessak.utils.atomic",
                     "saessak.utils.safe_npz", "saessak.utils.data_utils")),
     ("autograd", ("saessak.autograd",)),

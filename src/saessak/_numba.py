@@ -16,6 +16,8 @@ import os
 
 import numpy as np
 
+from ._blas import NO_TRANS, ROW_MAJOR
+
 try:  # numba is optional
     import numba
 except ImportError:  # pragma: no cover - depends on the machine
@@ -51,3 +53,17 @@ if numba is not None:
             dst, src = table[rows[n]], values[n]
             for j in range(src.shape[0]):
                 dst[j] += src[j]
+
+    @jit
+    def matmul_into(gemm, a, b, out):
+        """``out = a @ b`` for 2-D arrays whose rows are contiguous: through ``gemm``, NumPy's
+        own BLAS (:mod:`saessak._blas`), when it is given, else through numba's ``np.dot``."""
+        size = a.itemsize
+        if (gemm is None or a.strides[1] != size or b.strides[1] != size
+                or out.strides[1] != size):
+            np.dot(a, b, out)
+        else:
+            m, k = a.shape
+            gemm(ROW_MAJOR, NO_TRANS, NO_TRANS, m, b.shape[1], k, 1.0, a.ctypes.data,
+                 a.strides[0] // size, b.ctypes.data, b.strides[0] // size, 0.0,
+                 out.ctypes.data, out.strides[0] // size)

@@ -4,10 +4,11 @@ The reference loops in :mod:`saessak.ops.lstm`, :mod:`~saessak.ops.gru` and
 :mod:`~saessak.ops.simple_rnn` make 15-30 small NumPy calls per time step, and each call
 costs about a microsecond of Python overhead, more than the arithmetic itself at the usual
 sizes. Here each whole loop is one compiled function: the step's recurrent matmul is still a
-BLAS call (``np.dot``, which numba takes from SciPy's BLAS), and the gate math around it is
-one pass over each row of (units) elements, written in place and without branches so that
-LLVM turns it into SIMD code. They compute what the references compute, for the default
-activations (tanh, with sigmoid gates); :meth:`saessak.ops.rnn.Recurrence.forward` picks.
+BLAS call (NumPy's own BLAS, through :func:`saessak._numba.matmul_into`), and the gate math
+around it is one pass over each row of (units) elements, written in place and without
+branches so that LLVM turns it into SIMD code. They compute what the references compute,
+for the default activations (tanh, with sigmoid gates);
+:meth:`saessak.ops.rnn.Recurrence.forward` picks.
 
 Each op has two entry points with its reference's signature and return values
 (``lstm_forward``/``lstm_backward`` beside ``lstm_reference``/``lstm_reference_backward``):
@@ -32,10 +33,12 @@ import importlib.util
 
 import numpy as np
 
+from .._blas import gemm_for
 from .._numba import ENABLED as _NUMBA_ENABLED
 from .._numba import jit, numba, plain_arrays
 
-# numba's np.dot calls the BLAS that SciPy ships; without SciPy the loops cannot compile.
+# numba's np.dot (the fallback of matmul_into) calls the BLAS that SciPy ships; without SciPy
+# the loops cannot compile.
 ENABLED = _NUMBA_ENABLED and importlib.util.find_spec("scipy") is not None
 
 
@@ -102,7 +105,7 @@ def lstm_forward(x, h0, c0, kernel, recurrent_kernel, bias=None, *, keep=None,
     H[0], C[0] = h0, c0
     # (scratch buffers made here: allocated inside the compiled loop, they made it twice
     # as slow, measured with numba 0.68)
-    lstm_forward_loop(G, *bias_args(bias, 4 * u, dtype), H, C, TC,
+    lstm_forward_loop(gemm_for(dtype), G, *bias_args(bias, 4 * u, dtype), H, C, TC,
                       np.ascontiguousarray(recurrent_kernel), np.empty((batch, 4 * u), dtype),
                       np.empty((batch, u), dtype), *flags(keep, state_dropout, batch, dtype))
     return H, C, G, TC
@@ -114,8 +117,9 @@ def lstm_backward(dH, dh, dc, x, kernel, recurrent_kernel, bias, H, C, gates, TC
     batch, u = dh.shape
     if TC is None:  # the reference forward ran (float64)
         TC = np.tanh(C[1:])
-    lstm_backward_loop(gates, H, C, TC, np.ascontiguousarray(recurrent_kernel.T),
-                       *_upstream(dH, dh.dtype), dh, dc, np.zeros((2, batch, u), dh.dtype),
+    lstm_backward_loop(gemm_for(dh.dtype), gates, H, C, TC,
+                       np.ascontiguousarray(recurrent_kernel.T), *_upstream(dH, dh.dtype), dh,
+                       dc, np.zeros((2, batch, u), dh.dtype),
                        *flags(keep, state_dropout, batch, dh.dtype))
     dZ = gates  # now dL/dz, every step
     dx, dW = _input_grads(x, kernel, dZ)
@@ -135,9 +139,10 @@ def gru_forward(x, h0, kernel, recurrent_kernel, bias=None, *, reset_after=True,
     H = np.empty((steps + 1, batch, u), dtype)
     H[0] = h0
     M = np.empty((steps, batch, 3 * u if reset_after else u), dtype)
-    gru_forward_loop(G, *bias_args(b_in, 3 * u, dtype), *bias_args(b_rec, 3 * u, dtype), H, M,
-                     np.ascontiguousarray(U), np.ascontiguousarray(U[:, :2 * u]),
-                     np.ascontiguousarray(U[:, 2 * u:]), reset_after,
+    gru_forward_loop(gemm_for(dtype), G, *bias_args(b_in, 3 * u, dtype),
+                     *bias_args(b_rec, 3 * u, dtype), H, M, np.ascontiguousarray(U),
+                     np.ascontiguousarray(U[:, :2 * u]), np.ascontiguousarray(U[:, 2 * u:]),
+                     reset_after,
                      np.empty((batch, 2 * u), dtype), np.empty((batch, u), dtype),
                      np.empty((batch, u), dtype), *flags(keep, state_dropout, batch, dtype))
     return H, G, M
@@ -147,7 +152,8 @@ def gru_backward(dH, dh, x, kernel, recurrent_kernel, bias, H, gates, M, *, rese
                  keep=None, state_dropout=None, **_activations):
     """:func:`saessak.ops.gru.gru_reference_backward`, compiled (``gates``, ``M`` used up)."""
     batch, u = dh.shape
-    gru_backward_loop(gates, H, M, np.ascontiguousarray(recurrent_kernel.T), reset_after,
+    gru_backward_loop(gemm_for(dh.dtype), gates, H, M,
+                      np.ascontiguousarray(recurrent_kernel.T), reset_after,
                       *_upstream(dH, dh.dtype), dh, np.zeros((6, batch, u), dh.dtype),
                       np.zeros((batch, 2 * u), dh.dtype),
                       *flags(keep, state_dropout, batch, dh.dtype))
@@ -171,7 +177,7 @@ def simple_forward(x, h0, kernel, recurrent_kernel, bias=None, *, keep=None,
     dtype = x.dtype
     H = np.empty((steps + 1, batch, u), dtype)
     H[0] = h0
-    simple_forward_loop(_project(x, kernel), *bias_args(bias, u, dtype), H,
+    simple_forward_loop(gemm_for(dtype), _project(x, kernel), *bias_args(bias, u, dtype), H,
                         np.ascontiguousarray(recurrent_kernel), np.empty((batch, u), dtype),
                         np.empty((batch, u), dtype), *flags(keep, state_dropout, batch, dtype))
     return (H,)
@@ -182,7 +188,7 @@ def simple_backward(dH, dh, x, kernel, recurrent_kernel, bias, H, *, keep=None,
     """:func:`saessak.ops.simple_rnn.simple_rnn_reference_backward`, compiled."""
     batch, u = dh.shape
     dZ = np.empty((H.shape[0] - 1, batch, u), H.dtype)
-    simple_backward_loop(H, np.ascontiguousarray(recurrent_kernel.T), dZ,
+    simple_backward_loop(gemm_for(H.dtype), H, np.ascontiguousarray(recurrent_kernel.T), dZ,
                          *_upstream(dH, H.dtype), dh, np.zeros((2, batch, u), H.dtype),
                          *flags(keep, state_dropout, batch, H.dtype))
     dx, dW = _input_grads(x, kernel, dZ)
@@ -202,6 +208,8 @@ _TANH_LIMIT = 9.0
 
 
 if numba is not None:
+    from .._numba import matmul_into
+
     _p0, _p1, _p2, _p3, _p4 = _TANH_P
     _q0, _q1, _q2, _q3, _q4 = _TANH_Q
 
@@ -272,14 +280,15 @@ if numba is not None:
                     row[j] += bias[j]
 
     @jit
-    def lstm_forward_loop(G, bias, has_bias, H, C, TC, U, rec, hbuf, keep, has_keep, rd, has_rd):
+    def lstm_forward_loop(gemm, G, bias, has_bias, H, C, TC, U, rec, hbuf, keep, has_keep, rd,
+                          has_rd):
         """G holds every step's x_t W and becomes the gate values i, f, g, o (the bias is
         added here, with h_{t-1} U); H[0] and C[0] hold the initial states; fills H, C and
         TC = tanh(C[1:]). rec (B, 4u) and hbuf (B, u) are scratch buffers."""
         steps, batch, width = G.shape
         u = width // 4
         for t in range(steps):
-            np.dot(_state_in(H[t], rd, has_rd, hbuf), U, rec)
+            matmul_into(gemm, _state_in(H[t], rd, has_rd, hbuf), U, rec)
             _add_bias(rec, bias, has_bias)
             for b in range(batch):
                 i, f, g, o = _split4(G[t, b])
@@ -298,7 +307,8 @@ if numba is not None:
                     C[t + 1, b] = c_prev
 
     @jit
-    def lstm_backward_loop(G, H, C, TC, UT, dY, has_dY, dh, dc, work, keep, has_keep, rd, has_rd):
+    def lstm_backward_loop(gemm, G, H, C, TC, UT, dY, has_dY, dh, dc, work, keep, has_keep, rd,
+                           has_rd):
         """G becomes dL/dz (every step's pre-activations); dh, dc end as dL/dh_0, dL/dc_0.
         UT is U^T (contiguous), work a (2, B, u) scratch buffer."""
         steps, batch, width = G.shape
@@ -325,13 +335,13 @@ if numba is not None:
                     zg[j] = d_c * i * (1.0 - g * g)
                     zo[j] = gh[j] * tc * o * (1.0 - o)
                     gc[j] = d_c * f
-            np.dot(G[t], UT, prev)
+            matmul_into(gemm, G[t], UT, prev)
             _next_dh(dh, prev, rd, has_rd, carry)
 
     # --- GRU ----------------------------------------------------------------------------------
 
     @jit
-    def gru_forward_loop(G, b_in, has_b_in, b_rec, has_b_rec, H, M, U, U_zr, U_h, reset_after,
+    def gru_forward_loop(gemm, G, b_in, has_b_in, b_rec, has_b_rec, H, M, U, U_zr, U_h, reset_after,
                     rec_zr, rec_h, hbuf, keep, has_keep, rd, has_rd):
         """G holds every step's x_t W and becomes the values z, r, hh (the input bias b_in
         is added here); H[0] holds the initial state. M gets what the backward needs: with
@@ -344,10 +354,10 @@ if numba is not None:
             _add_bias(G[t], b_in, has_b_in)
             h_in = _state_in(H[t], rd, has_rd, hbuf)
             if reset_after:
-                np.dot(h_in, U, M[t])
+                matmul_into(gemm, h_in, U, M[t])
                 _add_bias(M[t], b_rec, has_b_rec)
             else:
-                np.dot(h_in, U_zr, rec_zr)
+                matmul_into(gemm, h_in, U_zr, rec_zr)
             for b in range(batch):
                 z, r, hh = _split3(G[t, b])
                 h_prev, h = H[t, b], H[t + 1, b]
@@ -366,7 +376,7 @@ if numba is not None:
                         r[j] = _sigmoid(r[j] + rr[j])
                         rh[j] = r[j] * h_in[b, j]  # r * h_{t-1}
             if not reset_after:
-                np.dot(M[t], U_h, rec_h)
+                matmul_into(gemm, M[t], U_h, rec_h)
                 for b in range(batch):
                     _, _, hh = _split3(G[t, b])
                     h_prev, h, rh_u = H[t, b], H[t + 1, b], rec_h[b]
@@ -379,8 +389,8 @@ if numba is not None:
                         H[t + 1, b] = H[t, b]
 
     @jit
-    def gru_backward_loop(G, H, M, UT, reset_after, dY, has_dY, dh, work, dzr, keep, has_keep,
-                     rd, has_rd):
+    def gru_backward_loop(gemm, G, H, M, UT, reset_after, dY, has_dY, dh, work, dzr, keep,
+                          has_keep, rd, has_rd):
         """G becomes dL/d(input projection); with reset_after, M becomes dL/d(recurrent
         projection); dh ends as dL/dh_0. UT is U^T (contiguous), work a (6, B, u) and dzr a
         (B, 2u) scratch buffer. (A masked step leaves zeros everywhere but in the direct
@@ -419,9 +429,9 @@ if numba is not None:
                         mr[j] = dr
                         mh[j] = dhh[b, j] * r
                         ar[j] = dr
-                np.dot(M[t], UT, prev)
+                matmul_into(gemm, M[t], UT, prev)
             else:
-                np.dot(dhh, UT_h, d_rh)  # dL/d(r * h_in)
+                matmul_into(gemm, dhh, UT_h, d_rh)  # dL/d(r * h_in)
                 h_in = _state_in(H[t], rd, has_rd, h_buf)
                 for b in range(batch):
                     az, ar, _ = _split3(G[t, b])
@@ -431,19 +441,19 @@ if numba is not None:
                         ar[j] = d_rh[b, j] * h_in[b, j] * r * (1.0 - r)
                     dzr[b, :u] = az
                     dzr[b, u:] = ar
-                np.dot(dzr, UT_zr, prev)
+                matmul_into(gemm, dzr, UT_zr, prev)
                 prev += through_r
             _next_dh(dh, prev, rd, has_rd, direct)
 
     # --- SimpleRNN ---------------------------------------------------------------------------
 
     @jit
-    def simple_forward_loop(P, bias, has_bias, H, U, rec, hbuf, keep, has_keep, rd, has_rd):
+    def simple_forward_loop(gemm, P, bias, has_bias, H, U, rec, hbuf, keep, has_keep, rd, has_rd):
         """h_t = tanh(x_t W + b + h_{t-1} U): P holds every step's x_t W; H[0] holds the
         initial state and H[1:] gets the outputs. rec and hbuf (B, u) are scratch buffers."""
         steps, batch, u = P.shape
         for t in range(steps):
-            np.dot(_state_in(H[t], rd, has_rd, hbuf), U, rec)
+            matmul_into(gemm, _state_in(H[t], rd, has_rd, hbuf), U, rec)
             _add_bias(rec, bias, has_bias)
             for b in range(batch):
                 if has_keep and not keep[t, b]:  # a masked step keeps its state
@@ -454,7 +464,7 @@ if numba is not None:
                     h[j] = _tanh(p[j] + r[j])
 
     @jit
-    def simple_backward_loop(H, UT, dZ, dY, has_dY, dh, work, keep, has_keep, rd, has_rd):
+    def simple_backward_loop(gemm, H, UT, dZ, dY, has_dY, dh, work, keep, has_keep, rd, has_rd):
         """dZ gets dL/dz of every step; dh ends as dL/dh_0. UT is U^T (contiguous), work
         a (2, B, u) scratch buffer."""
         steps = H.shape[0] - 1
@@ -472,5 +482,5 @@ if numba is not None:
                 y, dz, gh = H[t + 1, b], dZ[t, b], dh[b]
                 for j in range(u):
                     dz[j] = gh[j] * (1.0 - y[j] * y[j])
-            np.dot(dZ[t], UT, prev)
+            matmul_into(gemm, dZ[t], UT, prev)
             _next_dh(dh, prev, rd, has_rd, carry)
