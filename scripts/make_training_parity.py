@@ -1,0 +1,69 @@
+"""Record real Keras training a recurrent model, so that saessak can be checked step for step.
+
+Issue 19 compares saessak's and Keras's spread of results over seeds. A spread cannot say
+whether the two learn the same way, because each framework draws its own initial weights and
+shuffles its own way. This fixture takes those two draws away: it records Keras's initial
+weights, trains with ``shuffle=False``, and keeps every epoch's loss and the final weights.
+``tests/training/test_keras_training_parity.py`` starts saessak from the same weights on the
+same batches and must land on the same numbers.
+
+Run in an environment with Keras 3 (TensorFlow backend)::
+
+    /work/tfvenv/bin/python scripts/make_training_parity.py
+
+It writes ``tests/fixtures/keras/training_<kind>_multiplication.npz`` for LSTM, GRU and
+SimpleRNN: the seed-000 multiplication network (two recurrent layers of 30 units, Dense(1),
+Adam, mse) on 320 problems of 100 steps (seed 0), 4 epochs of batch 32, a validation split
+of 0.2, one thread.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src"))
+
+import numpy as np  # noqa: E402
+
+from saessak.datasets.synthetic import make_multiplication_data  # noqa: E402  (NumPy only)
+
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "fixtures",
+                   "keras")
+N, LENGTH, EPOCHS, SEED = 320, 100, 4, 0
+
+
+def record(kind):
+    import keras
+    import tensorflow as tf
+
+    tf.config.threading.set_intra_op_parallelism_threads(1)
+    tf.config.threading.set_inter_op_parallelism_threads(1)
+    keras.utils.set_random_seed(SEED)
+    x, y = make_multiplication_data(N, length=LENGTH, seed=SEED)
+    rnn = getattr(keras.layers, kind)
+    model = keras.Sequential([keras.Input((LENGTH, 2)), rnn(30, return_sequences=True),
+                              rnn(30), keras.layers.Dense(1)])
+    model.compile(optimizer="adam", loss="mse")
+    initial = model.get_weights()
+    history = model.fit(x, y, epochs=EPOCHS, batch_size=32, validation_split=0.2,
+                        shuffle=False, verbose=0)
+    arrays = {f"initial_{i}": w for i, w in enumerate(initial)}
+    arrays.update({f"final_{i}": w for i, w in enumerate(model.get_weights())})
+    path = os.path.join(OUT, f"training_{kind.lower()}_multiplication.npz")
+    # the data are not stored: the test makes them again with the same NumPy generator, and
+    # checks these sums first
+    np.savez_compressed(path, x_sum=np.float64(x.sum(dtype=np.float64)),
+                        y_sum=np.float64(y.sum(dtype=np.float64)),
+                        loss=np.array(history.history["loss"]),
+                        val_loss=np.array(history.history["val_loss"]),
+                        versions=np.array(f"keras {keras.__version__}, tensorflow "
+                                          f"{tf.__version__}"), **arrays)
+    print(f"wrote {os.path.relpath(path)}: loss {history.history['loss']}")
+
+
+if __name__ == "__main__":
+    for kind in sys.argv[1:] or ["LSTM", "GRU", "SimpleRNN"]:
+        record(kind)
