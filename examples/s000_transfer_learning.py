@@ -71,7 +71,19 @@ def pretrain(base, x, y, epochs):
     return history.history["accuracy"][-1]
 
 
-def main(epochs=None, quick=False, data_dir=None, out_dir=RESULTS, seed=0, weights=None):
+def seed_classifier_params():
+    """The seed's model: TF-Hub's MobileNetV2 classifier (224x224, 1,001 ImageNet classes:
+    the 1,000 and a background class), whose summary shows 3,540,265 parameters."""
+    return applications.MobileNetV2(weights=None, classes=1001).count_params()
+
+
+def main(epochs=None, quick=False, data_dir=None, out_dir=RESULTS, seed=0, weights=None,
+         count_only=False):
+    """``count_only``: only build the seed's classifier and count its parameters."""
+    if count_only:
+        params = seed_classifier_params()
+        print(f"MobileNetV2, 1,001 classes: {params:,} parameters (seed 000: 3,540,265)")
+        return {"params_seed_classifier": params}
     keras.utils.set_random_seed(seed)
     rng = np.random.default_rng(seed)
     with data_folder(data_dir):

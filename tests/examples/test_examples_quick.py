@@ -145,6 +145,9 @@ def test_exact_examples_give_the_seeds_numbers(tiny_data, tmp_path):
     assert gates["gates_solved"] == 4 and gates["xor_single_unit"] == 0
     lm = registry.run("s003_rnn_language_model", out_dir=str(tmp_path))
     assert lm["sentences_reproduced"] == 3   # the seed's three sentences, greedily
+    # seed 000 section 8.1's TF-Hub classifier: MobileNetV2 with 1,001 classes
+    mobilenet = registry.run("s000_mobilenet_v2", out_dir=str(tmp_path))
+    assert mobilenet["params_seed_classifier"] == 3540265
 
 
 def test_registry_entries_are_complete():

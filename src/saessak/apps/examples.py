@@ -78,6 +78,11 @@ EXAMPLES = [
     E("s000_jamo_generation", "000", "7.4.2", "Jamo-level text generation (LSTM 400)",
       "nsmc (stand-in for the annals)", "accuracy", 0.6999,
       note="training accuracy", comparable=False),
+    E("s000_mobilenet_v2", "000", "8.1", "MobileNetV2 as the seed loads it (TF-Hub classifier)",
+      "none (built, not trained)", "params_seed_classifier", 3540265,
+      module="s000_transfer_learning", kwargs={"count_only": True},
+      note="applications.MobileNetV2(classes=1001): TF-Hub's classifier has a background "
+           "class beside ImageNet's 1,000"),
     E("s000_transfer_learning", "000", "8.1",
       "Transfer learning: a frozen MobileNetV2 base, a new head, then fine-tuning",
       "fashion_mnist (96x96, 3 channels)", "fine_tuned_accuracy", None, comparable=False,
