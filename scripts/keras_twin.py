@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import re
 import sys
 import time
@@ -106,6 +105,7 @@ def load_twin(example):
 def run(name, epochs, quick, kwargs, seed, out_json):
     import keras
     import tensorflow as tf
+    from make_reproduction import write_record  # the record saessak's runs write
 
     from saessak.apps import examples as registry
 
@@ -115,17 +115,8 @@ def run(name, epochs, quick, kwargs, seed, out_json):
     start = time.perf_counter()
     metrics = module.main(epochs=epochs, quick=quick, out_dir=out_dir, seed=seed,
                           **dict(example.kwargs, **kwargs))
-    wall = time.perf_counter() - start
-    record = {"name": name, "quick": quick, "epochs_cap": epochs, "kwargs": kwargs,
-              "seed": seed, "framework": f"Keras {keras.__version__} "
-                                         f"(TensorFlow {tf.__version__})",
-              "wall_seconds": wall, "finished": time.strftime("%Y-%m-%d %H:%M"),
-              "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
-                         f"Python {platform.python_version()}",
-              "metrics": metrics}
-    with open(out_json + ".part", "w", encoding="utf-8") as f:
-        json.dump(record, f, ensure_ascii=False, indent=1, default=float)
-    os.replace(out_json + ".part", out_json)
+    write_record(out_json, name, quick, epochs, kwargs, seed, time.perf_counter() - start,
+                 metrics, framework=f"Keras {keras.__version__} (TensorFlow {tf.__version__})")
 
 
 def main(argv=None):

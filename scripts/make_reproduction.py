@@ -118,9 +118,14 @@ def child(name, epochs, quick, kwargs_json, out_json, seed=None):
     seeded = kwargs if seed is None else dict(kwargs, seed=seed)
     start = time.perf_counter()
     metrics = registry.run(name, epochs=epochs, quick=quick, out_dir=out_dir, **seeded)
-    wall = time.perf_counter() - start
+    write_record(out_json, name, quick, epochs, kwargs, seed, time.perf_counter() - start,
+                 metrics)
+
+
+def write_record(out_json, name, quick, epochs, kwargs, seed, wall, metrics, **more):
+    """One run's JSON, written whole or not at all (``more``: e.g. the ``framework``)."""
     record = {"name": name, "quick": quick, "epochs_cap": epochs, "kwargs": kwargs,
-              "seed": seed,
+              "seed": seed, **more,
               "wall_seconds": wall, "finished": time.strftime("%Y-%m-%d %H:%M"),
               "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
                          f"Python {platform.python_version()}",
