@@ -290,7 +290,7 @@ def backward(tensor: Tensor, grad=None, retain_graph: bool = False) -> None:
         raise RuntimeError("backward: this tensor does not require grad (no input of the "
                            "ops that made it had requires_grad=True)")
     if grad is None:
-        if tensor.size != 1:
+        if tensor.data.size != 1:
             raise RuntimeError(
                 f"backward: a gradient can only be created implicitly for a scalar; this "
                 f"tensor has shape {tensor.shape}, so pass grad= with that shape")

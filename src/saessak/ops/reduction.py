@@ -22,6 +22,8 @@ def _axes(axis, ndim):
 
 def _kept_shape(shape, axes):
     """The shape with each reduced axis kept as size 1 (what keepdims=True would give)."""
+    if len(axes) == len(shape):  # a reduction of everything (the usual loss): all ones
+        return (1,) * len(shape)
     return tuple(1 if i in axes else n for i, n in enumerate(shape))
 
 
