@@ -35,6 +35,7 @@ def test_matmul_into_is_the_product(dtype, shapes):
 
 
 @needs_numba
+@pytest.mark.filterwarnings("ignore:np.vdot:Warning")  # numba's note on the np.dot fallback
 def test_views_with_a_row_stride_and_strided_columns():
     rng = np.random.default_rng(1)
     a = rng.standard_normal((6, 5)).astype(np.float32)
