@@ -8,10 +8,13 @@ forever, reshuffling each epoch, as Keras does:
 >>> gen = ImageDataGenerator(rotation_range=10, zoom_range=0.1, horizontal_flip=True)
 >>> images, labels = gen.flow(train_x, train_y, batch_size=100, shuffle=False).next()
 
-Pure NumPy: no SciPy or Pillow needed.
+Pure NumPy: no SciPy or Pillow needed (only the image files of ``load_img``/``save_img`` and
+``array_to_img``'s PIL images need Pillow).
 """
 
 from __future__ import annotations
+
+import warnings
 
 import numpy as np
 
@@ -321,10 +324,7 @@ def array_to_img(x, data_format=None, scale=True, dtype=None):
     PIL image (needs Pillow), scaled to 0..255 by default; ``dtype`` is what the array is
     read as before scaling."""
     channels_first = _data_format(data_format, "array_to_img") == "channels_first"
-    try:
-        from PIL import Image
-    except ImportError as e:  # pragma: no cover - depends on the machine
-        raise ImportError("array_to_img needs Pillow: pip install pillow") from e
+    Image = _pillow("array_to_img")
     x = np.asarray(x, dtype=dtype or float)
     if channels_first and x.ndim == 3:
         x = x.transpose(1, 2, 0)
@@ -335,3 +335,68 @@ def array_to_img(x, data_format=None, scale=True, dtype=None):
     if x.ndim == 3 and x.shape[-1] == 1:
         x = x[:, :, 0]
     return Image.fromarray(x)
+
+
+def _pillow(where):
+    try:
+        from PIL import Image
+    except ImportError as e:  # pragma: no cover - depends on the machine
+        raise ImportError(f"{where} needs Pillow: pip install pillow (or saessak[image])") from e
+    return Image
+
+
+# Keras's names for Pillow's resampling filters
+_INTERPOLATIONS = ("nearest", "bilinear", "bicubic", "hamming", "box", "lanczos")
+_COLOR_MODES = {"grayscale": "L", "rgb": "RGB", "rgba": "RGBA"}
+
+
+def load_img(path, color_mode="rgb", target_size=None, interpolation="nearest",
+             keep_aspect_ratio=False):
+    """An image file (a path, or a file object) as a PIL image, as ``keras.utils.load_img``:
+    converted to ``color_mode`` ('grayscale', 'rgb' or 'rgba') and, with ``target_size``
+    (height, width), resized with ``interpolation``; ``keep_aspect_ratio`` first crops the
+    centre to the target's proportions, so the image is not stretched."""
+    Image = _pillow("load_img")
+    if color_mode not in _COLOR_MODES:
+        raise ValueError(f"load_img: color_mode must be one of {tuple(_COLOR_MODES)}, "
+                         f"received {color_mode!r}")
+    if interpolation not in _INTERPOLATIONS:
+        raise ValueError(f"load_img: interpolation must be one of {_INTERPOLATIONS}, "
+                         f"received {interpolation!r}")
+    if isinstance(path, (str, bytes)) or hasattr(path, "__fspath__"):
+        with open(path, "rb") as f:
+            img = Image.open(f)
+            img.load()  # read it all before the file closes
+    else:
+        img = Image.open(path)
+    if img.mode != _COLOR_MODES[color_mode]:
+        img = img.convert(_COLOR_MODES[color_mode])
+    if target_size is None:
+        return img
+    height, width = target_size
+    if (img.width, img.height) == (width, height):
+        return img
+    box = None
+    if keep_aspect_ratio:  # the largest centred box with the target's proportions
+        crop_w = min(img.width, round(img.height * width / height))
+        crop_h = min(img.height, round(img.width * height / width))
+        left, top = (img.width - crop_w) // 2, (img.height - crop_h) // 2
+        box = (left, top, left + crop_w, top + crop_h)
+    resample = getattr(Image.Resampling, interpolation.upper())
+    return img.resize((width, height), resample=resample, box=box)
+
+
+def save_img(path, x, data_format=None, file_format=None, scale=True, **kwargs):
+    """Write an image array to a file, as ``keras.utils.save_img``: the array goes through
+    :func:`array_to_img` (scaled to 0..255 unless ``scale=False``); ``file_format`` defaults
+    to the file name's extension; ``kwargs`` go to Pillow's ``Image.save``. A JPEG has no
+    alpha channel: an RGBA image is saved as RGB, with a warning."""
+    img = array_to_img(x, data_format=data_format, scale=scale)
+    name = str(path).lower() if isinstance(path, (str, bytes)) or hasattr(path, "__fspath__") \
+        else ""
+    jpeg = (file_format or "").lower() in ("jpg", "jpeg") or name.endswith((".jpg", ".jpeg"))
+    if img.mode == "RGBA" and jpeg:
+        warnings.warn("save_img: JPEG has no alpha channel; the image is saved as RGB",
+                      stacklevel=2)
+        img = img.convert("RGB")
+    img.save(path, format=file_format, **kwargs)

@@ -10,6 +10,7 @@ from .._registry import (
 )
 from ..backend import clear_session, set_random_seed
 from ..data import timeseries_dataset_from_array
+from ..preprocessing.image import array_to_img, img_to_array, load_img, save_img
 from ..preprocessing.sequence import pad_sequences
 from ..training.packing import pack_x_y_sample_weight, unpack_x_y_sample_weight
 from .attention_plot import plot_attention
