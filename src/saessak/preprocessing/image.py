@@ -297,7 +297,7 @@ class NumpyArrayIterator:
         return out[0] if len(out) == 1 else tuple(out)
 
 
-def _data_format(data_format, where):
+def resolve_data_format(data_format, where):
     """``data_format``, or the global ``backend.image_data_format()`` when None."""
     data_format = backend.image_data_format() if data_format is None else data_format
     if data_format not in ("channels_last", "channels_first"):
@@ -309,7 +309,7 @@ def _data_format(data_format, where):
 def img_to_array(img, data_format=None, dtype=None):
     """An image (array-like, or a PIL image) as a float array: (h, w, channels), or
     (channels, h, w) for ``data_format='channels_first'``."""
-    channels_first = _data_format(data_format, "img_to_array") == "channels_first"
+    channels_first = resolve_data_format(data_format, "img_to_array") == "channels_first"
     x = np.asarray(img, dtype=dtype or backend.floatx())
     if x.ndim == 2:
         x = x[:, :, None]
@@ -323,7 +323,7 @@ def array_to_img(x, data_format=None, scale=True, dtype=None):
     """A (h, w, 1|3|4) array, or (1|3|4, h, w) for ``data_format='channels_first'``, as a
     PIL image (needs Pillow), scaled to 0..255 by default; ``dtype`` is what the array is
     read as before scaling."""
-    channels_first = _data_format(data_format, "array_to_img") == "channels_first"
+    channels_first = resolve_data_format(data_format, "array_to_img") == "channels_first"
     Image = _pillow("array_to_img")
     x = np.asarray(x, dtype=dtype or float)
     if channels_first and x.ndim == 3:
