@@ -14,6 +14,8 @@ import os
 
 import numpy as np
 
+from ..data import Dataset
+
 LABEL_MODES = ("int", "categorical", "binary", None)
 
 
@@ -106,6 +108,21 @@ def encode_labels(y, label_mode, n_classes):
     if label_mode == "binary":
         return y.astype("float32")[:, None]
     return y
+
+
+def labelled_dataset(inputs, targets, shuffle, batch_size, seed, class_names, read=None):
+    """The Dataset both readers return: (input, target) pairs (inputs alone when
+    ``targets`` is None), shuffled through a buffer of 8 batches, ``read`` mapped over them
+    (the image reader loads its files there), batched, with ``class_names`` attached."""
+    ds = Dataset.from_tensor_slices(inputs if targets is None else (inputs, targets))
+    if shuffle and batch_size is not None:
+        ds = ds.shuffle(batch_size * 8, seed=seed)
+    if read is not None:
+        ds = ds.map(read)
+    if batch_size is not None:
+        ds = ds.batch(batch_size)
+    ds.class_names = class_names
+    return ds
 
 
 def split(count, validation_split, subset):

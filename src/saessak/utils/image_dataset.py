@@ -14,9 +14,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..data import Dataset
 from ..preprocessing.image import img_to_array, load_img, resolve_data_format
-from .dataset_utils import check_arguments, class_count, encode_labels, index_directory, split
+from .dataset_utils import (
+    check_arguments,
+    class_count,
+    encode_labels,
+    index_directory,
+    labelled_dataset,
+    split,
+)
 
 IMAGE_EXTENSIONS = (".bmp", ".gif", ".jpeg", ".jpg", ".png")
 _CHANNELS = {"grayscale": 1, "rgb": 3, "rgba": 4}
@@ -88,18 +94,10 @@ def image_dataset_from_directory(directory, labels="inferred", label_mode="int",
         return (x, *label) if label else x
 
     def build(sel):
-        if label_mode is None:
-            ds = Dataset.from_tensor_slices(paths[sel])
-        else:
-            ds = Dataset.from_tensor_slices(
-                (paths[sel], encode_labels(label_array[sel], label_mode, n_classes)))
-        if shuffle and batch_size is not None:
-            ds = ds.shuffle(batch_size * 8, seed=seed)
-        ds = ds.map(read)
-        if batch_size is not None:
-            ds = ds.batch(batch_size)
-        ds.class_names = class_names
-        return ds
+        targets = None if label_mode is None else encode_labels(label_array[sel], label_mode,
+                                                                n_classes)
+        return labelled_dataset(paths[sel], targets, shuffle, batch_size, seed, class_names,
+                                read)
 
     built = [build(sel) for sel in split(len(paths), validation_split, subset)]
     return built[0] if len(built) == 1 else tuple(built)

@@ -10,8 +10,14 @@ class folders' positions in ``class_names`` (sorted alphanumerically), as in Ker
 
 import numpy as np
 
-from ..data import Dataset
-from .dataset_utils import check_arguments, class_count, encode_labels, index_directory, split
+from .dataset_utils import (
+    check_arguments,
+    class_count,
+    encode_labels,
+    index_directory,
+    labelled_dataset,
+    split,
+)
 
 
 def _read(path, max_length):
@@ -55,17 +61,9 @@ def text_dataset_from_directory(directory, labels="inferred", label_mode="int",
 
     def build(sel):
         texts = np.asarray([_read(p, max_length) for p in paths[sel]], dtype=str)
-        if label_mode is None:
-            ds = Dataset.from_tensor_slices(texts)
-        else:
-            ds = Dataset.from_tensor_slices(
-                (texts, encode_labels(label_array[sel], label_mode, n_classes)))
-        if shuffle and batch_size is not None:
-            ds = ds.shuffle(batch_size * 8, seed=seed)
-        if batch_size is not None:
-            ds = ds.batch(batch_size)
-        ds.class_names = class_names
-        return ds
+        targets = None if label_mode is None else encode_labels(label_array[sel], label_mode,
+                                                                n_classes)
+        return labelled_dataset(texts, targets, shuffle, batch_size, seed, class_names)
 
     built = [build(sel) for sel in split(len(paths), validation_split, subset)]
     return built[0] if len(built) == 1 else tuple(built)
