@@ -173,3 +173,21 @@ def test_bad_inputs_give_errors_naming_what_is_wrong():
         model.fit(np.ones((40, 5)), np.ones((40, 1)), verbose=0)
     with pytest.raises(ValueError, match="do not pass y"):
         model.fit(iter([]), np.ones(3))
+
+
+def test_a_generator_of_lists_is_read_as_x_y_like_keras():
+    # keras.utils.unpack_x_y_sample_weight counts a list as a tuple, and fit reads batches
+    # with it: [x, y] is inputs and targets, not two inputs
+    rng = np.random.default_rng(0)
+    x, y = rng.standard_normal((8, 3)).astype("float32"), rng.standard_normal((8, 1))
+
+    def batches():
+        while True:
+            yield [x, y.astype("float32")]
+
+    model = saessak.Sequential([saessak.Input((3,)), saessak.layers.Dense(1)])
+    model.compile("sgd", "mse")
+    history = model.fit(batches(), steps_per_epoch=2, epochs=1, verbose=0)
+    expected = float(np.mean((model.predict(x, verbose=0) - y) ** 2))
+    assert np.isfinite(history.history["loss"][0])
+    assert model.evaluate(batches(), steps=1, verbose=0) == pytest.approx(expected, rel=1e-5)

@@ -17,20 +17,7 @@ import numpy as np
 
 from .. import backend
 from .packing import map_structure as _map
-
-
-def unpack(data):
-    """``(x, y, sample_weight)`` from a batch given as x, (x,), (x, y) or (x, y, w)."""
-    if isinstance(data, tuple):
-        if len(data) == 1:
-            return data[0], None, None
-        if len(data) == 2:
-            return data[0], data[1], None
-        if len(data) == 3:
-            return data
-        raise ValueError(f"a batch must be x, (x, y) or (x, y, sample_weight); received a "
-                         f"tuple of {len(data)} items")
-    return data, None, None
+from .packing import unpack_x_y_sample_weight
 
 
 def _leaves(structure):
@@ -215,7 +202,7 @@ class IteratorAdapter:
                     continue
                 self._iterator = None  # an epoch ends early when the data runs out
                 return
-            x, y, w = unpack(item)
+            x, y, w = unpack_x_y_sample_weight(item)  # a list counts as a tuple, as in Keras
             yield standardize(x, self.n_inputs), standardize(y), standardize(w)
             taken += 1
         if self._is_sequence and hasattr(self.source, "on_epoch_end"):

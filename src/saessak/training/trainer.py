@@ -47,7 +47,6 @@ from .data_adapter import (
     make_adapter,
     split_validation,
     standardize,
-    unpack,
 )
 from .legacy import LegacyTraining
 from .packing import expand_1d, pack_x_y_sample_weight, unpack_x_y_sample_weight
@@ -474,7 +473,7 @@ def _is_arrays(x) -> bool:
 
 def _unpack_validation(data):
     if isinstance(data, (tuple, list)) and len(data) in (2, 3):
-        return unpack(tuple(data))
+        return unpack_x_y_sample_weight(data)
     return data, None, None  # a generator or a Dataset
 
 
