@@ -145,11 +145,12 @@ def child_command(name, epochs, kwargs, quick=False, seed=None):
     return command + (["--quick"] if quick else [])
 
 
-def keras_command(keras_python, name, epochs, kwargs, quick, seed):
-    """The command line of one run of the example's Keras twin."""
+def keras_command(keras_python, name, epochs, kwargs, quick, seed, flavour="keras"):
+    """The command line of one run of the example's Keras twin (``flavour``: 'keras' for
+    Keras 3, 'tf_keras' for tf.keras 2)."""
     return [keras_python, KERAS_TWIN, name, "--seed", str(seed), "--epochs", str(epochs or 0),
-            "--kwargs", json.dumps(kwargs),
-            "--out", result_path(name, quick, seed, epochs, kwargs, framework="keras")
+            "--kwargs", json.dumps(kwargs), "--flavour", flavour,
+            "--out", result_path(name, quick, seed, epochs, kwargs, framework=flavour)
             ] + (["--quick"] if quick else [])
 
 
@@ -166,7 +167,8 @@ def _run_logged(command, out_json, label):
     return code == 0
 
 
-def run_specs(specs, quick=False, seeds=None, keras_python=None, keras_only=False):
+def run_specs(specs, quick=False, seeds=None, keras_python=None, keras_only=False,
+              keras_flavour="keras"):
     """Run each spec once (``seeds`` None) or once per seed, and with ``keras_python`` each
     seed in Keras too (only there with ``keras_only``); returns the failed runs."""
     if (keras_python or keras_only) and seeds is None:
@@ -191,8 +193,10 @@ def run_specs(specs, quick=False, seeds=None, keras_python=None, keras_only=Fals
                     result_path(name, quick, seed, epochs, kwargs), label):
                 failures.append(label)
             if keras_python and not _run_logged(
-                    keras_command(keras_python, name, epochs, kwargs, quick, seed),
-                    result_path(name, quick, seed, epochs, kwargs, "keras"), "Keras: " + label):
+                    keras_command(keras_python, name, epochs, kwargs, quick, seed,
+                                  keras_flavour),
+                    result_path(name, quick, seed, epochs, kwargs, keras_flavour),
+                    "Keras: " + label):
                 failures.append("Keras: " + label)
     return failures
 
@@ -299,8 +303,10 @@ def protocol(record):
 
 
 def framework_of(record):
-    """'saessak', or 'keras' for a run of the Keras twin."""
-    return "keras" if record.get("framework", "saessak").startswith("Keras") else "saessak"
+    """'saessak', or for a run of the Keras twin 'keras' (Keras 3) or 'tf_keras' (tf.keras 2)."""
+    framework = record.get("framework", "saessak")
+    return ("tf_keras" if framework.startswith("tf.keras") else
+            "keras" if framework.startswith("Keras") else "saessak")
 
 
 def seed_runs_by_protocol(quick=False, framework="saessak"):
@@ -356,7 +362,9 @@ def make_table(out_path=REPRODUCTION_MD):
     records = load_records()
     groups = {name: runs for name, runs in load_seed_groups().items()
               if len(runs) >= 2 or name not in records}  # one seeded run never hides a run
-    keras_groups = seed_runs_by_protocol(framework="keras")
+    # tf.keras 2, the seeds' Keras, where it ran a protocol; else Keras 3
+    keras_groups = {**seed_runs_by_protocol(framework="keras"),
+                    **seed_runs_by_protocol(framework="tf_keras")}
     lines = [
         "# Reproducing the seeds' experiments",
         "",
@@ -490,6 +498,8 @@ def main(argv=None):
                           "with keras and tensorflow)")
     run.add_argument("--keras-only", action="store_true",
                      help="with --keras-python: run only the Keras twins")
+    run.add_argument("--keras-flavour", choices=["keras", "tf_keras"], default="keras",
+                     help="the twins in Keras 3 (keras) or tf.keras 2 (tf_keras)")
     sub.add_parser("table", help="write REPRODUCTION.md")
     kid = sub.add_parser("_child")
     kid.add_argument("name")
@@ -512,7 +522,8 @@ def main(argv=None):
         parser.error(str(error))
     try:
         failures = run_specs(specs, quick=args.quick, seeds=seeds,
-                             keras_python=args.keras_python, keras_only=args.keras_only)
+                             keras_python=args.keras_python, keras_only=args.keras_only,
+                             keras_flavour=args.keras_flavour)
     except ValueError as error:
         parser.error(str(error))
     if failures:

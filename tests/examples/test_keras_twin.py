@@ -54,3 +54,10 @@ def test_the_compared_examples_twin_with_only_imports_changed(name):
     different = [(a, b) for a, b in zip(source.splitlines(), twin.splitlines()) if a != b]
     assert len(different) == len(changed)  # nothing but those lines
     compile(twin, path, "exec")
+
+
+def test_the_tf_keras_flavour_imports_tf_keras():
+    assert kt.twin_line("import saessak as keras", "tf_keras") == "import tf_keras as keras"
+    assert kt.twin_line("from saessak import layers", "tf_keras") == "from tf_keras import layers"
+    assert (kt.twin_line("from saessak.callbacks import EarlyStopping", "tf_keras")
+            == "from tf_keras.callbacks import EarlyStopping")

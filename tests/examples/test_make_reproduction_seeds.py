@@ -228,3 +228,19 @@ def test_keras_runs_need_seeds_and_run_after_each_saessak_seed(results, monkeypa
         mr.run_specs([LSTM], keras_python="/keras/python")
     with pytest.raises(ValueError, match="--keras-only needs --keras-python"):
         mr.run_specs([LSTM], seeds=[0], keras_only=True)
+
+
+def test_tf_keras_twins_are_preferred_for_the_keras_column(results):
+    for seed in range(3):
+        write_seeded(results, LSTM, seed, 0.80 + seed / 100)
+        write_seeded(results, LSTM, seed, 0.50, keras=True)  # Keras 3
+        path = mr.result_path(LSTM, seed=seed, framework="tf_keras")
+        record = json.loads(open(mr.result_path(LSTM, seed=seed, framework="keras")).read())
+        record.update(framework="tf.keras 2.21.0 (TensorFlow 2.21.0)",
+                      metrics={"correctness": 0.81 + seed / 100, "epochs": 100})
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(json.dumps(record))
+    assert path.endswith(f"{LSTM}.seed2.tf_keras.json")
+    text = open(mr.make_table(str(results / "T.md")), encoding="utf-8").read()
+    assert "| 0.8200 ± 0.0100 (0.8100 to 0.8300, N=3) |" in row_of(text, LSTM)
+    assert "tf.keras 2.21.0" in row_of(text.split("## Notes")[1], LSTM)
