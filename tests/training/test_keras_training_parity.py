@@ -11,6 +11,7 @@ about 1e-5 of a weight).
 """
 
 import os
+import sys
 
 import numpy as np
 import pytest
@@ -43,3 +44,64 @@ def test_same_weights_same_batches_same_training(kind):
         final = recorded[f"final_{i}"]
         np.testing.assert_allclose(weight, final, rtol=0, atol=3e-5 * np.abs(final).max(),
                                    err_msg=f"{kind} weight {i}")
+
+
+def _review_model_from(recorded):
+    """Seed 004's bidirectional SimpleRNN classifier, compiled, at the recorded weights."""
+    layers = keras.layers
+    model = keras.Sequential([keras.Input((100,), dtype="int64"), layers.Embedding(200, 20),
+                              layers.Bidirectional(layers.SimpleRNN(64)),
+                              layers.Dense(64, activation="relu"),
+                              layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="binary_crossentropy",
+                  metrics=["accuracy"])
+    count = sum(name.startswith("initial_") for name in recorded.files)
+    model.set_weights([recorded[f"initial_{i}"] for i in range(count)])
+    return model
+
+
+def _review_data(recorded):
+    sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "scripts"))
+    from make_training_parity import review_data
+
+    x, y = review_data()
+    assert (x.sum(), y.sum()) == (float(recorded["x_sum"]), float(recorded["y_sum"]))
+    return x, y
+
+
+def test_bidirectional_simplernn_classifier_trains_as_in_tf_keras():
+    """Seed 004's bidirectional SimpleRNN on review-shaped token sequences (zero-padded at
+    the end), binary cross-entropy with accuracy, against tf.keras 2 (the seeds' Keras):
+    the same loss every epoch and the same final weights."""
+    recorded = np.load(os.path.join(FIXTURES, "training_bidirectional_simplernn.npz"))
+    x, y = _review_data(recorded)
+    model = _review_model_from(recorded)
+    history = model.fit(x, y, epochs=3, batch_size=32, shuffle=False, verbose=0)
+    np.testing.assert_allclose(history.history["loss"], recorded["loss"], rtol=2e-5)
+    # a probability within float rounding of 0.5 may land on either side: one review of 256
+    np.testing.assert_allclose(history.history["accuracy"], recorded["accuracy"], rtol=0,
+                               atol=1 / 256 + 1e-9)
+    # Adam divides by sqrt(v), so a rarely seen token's row, whose gradient is tiny, turns
+    # float32 rounding into visible step differences: allow 1% of one step (lr 1e-3)
+    for i, weight in enumerate(model.get_weights()):
+        np.testing.assert_allclose(weight, recorded[f"final_{i}"], rtol=0, atol=1e-5,
+                                   err_msg=f"weight {i}")
+
+
+def test_embedding_adam_step_is_the_dense_rule_not_keras_3s():
+    """From the same weights, one Adam step on the first batch: every embedding entry moves
+    by at most the learning rate, as dense Adam's first step must (|m / sqrt(v)| = 1). Keras
+    3.15's TensorFlow Adam moved frequent tokens' rows by up to ~3x the learning rate: it
+    sums the squares of a repeated row's gradient slices where dense Adam squares their sum
+    (tf.keras 2, the seeds' Keras, trains as saessak does: the test above)."""
+    recorded = np.load(os.path.join(FIXTURES, "training_bidirectional_simplernn.npz"))
+    x, y = _review_data(recorded)
+    model = _review_model_from(recorded)
+    model.train_on_batch(x[:32], y[:32])
+    ours = np.asarray(model.get_weights()[0]) - recorded["initial_0"]
+    theirs = recorded["keras3_embedding_step"]
+    assert np.abs(ours).max() <= 1e-3 * (1 + 1e-4)
+    assert np.abs(theirs).max() > 2e-3  # what Keras 3 did (recorded)
+    rows = np.unique(x[:32])  # every row the batch used moves, in Keras 3 too
+    assert (np.abs(ours[rows]).max(axis=1) > 0).all()
+    assert (np.abs(theirs[rows]).max(axis=1) > 0).all()
