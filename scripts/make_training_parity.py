@@ -78,7 +78,9 @@ def review_data():
     return x, y
 
 
-def _review_model(keras):
+def review_model(keras):
+    """The classifier, compiled, in ``keras`` (Keras 3, tf.keras 2 or saessak: the test
+    builds it from this same code)."""
     layers = keras.layers
     model = keras.Sequential([keras.Input((100,), dtype="int64"), layers.Embedding(200, 20),
                               layers.Bidirectional(layers.SimpleRNN(64)),
@@ -106,10 +108,10 @@ def record_bidirectional():
     tf.config.threading.set_inter_op_parallelism_threads(1)
     tf_keras.utils.set_random_seed(SEED)
     x, y = review_data()
-    model = _review_model(tf_keras)
+    model = review_model(tf_keras)
     initial = model.get_weights()
     history = model.fit(x, y, epochs=3, batch_size=32, shuffle=False, verbose=0)
-    other = _review_model(keras3)
+    other = review_model(keras3)
     other.set_weights(initial)
     other.train_on_batch(x[:32], y[:32])
     arrays = {f"initial_{i}": w for i, w in enumerate(initial)}

@@ -17,6 +17,7 @@ is found (another BLAS, another system), ``gemm_for`` answers None and the loops
 from __future__ import annotations
 
 import ctypes
+import functools
 
 import numpy as np
 
@@ -52,6 +53,7 @@ def _gemm(library, letter, real):
     return None
 
 
+@functools.cache  # looked up at the first compiled loop, not at import
 def _find():
     for path in _numpy_blas_paths():
         try:
@@ -65,9 +67,6 @@ def _find():
     return {}
 
 
-_GEMM = _find()
-
-
 def gemm_for(dtype):
     """NumPy's BLAS ``cblas_?gemm`` for arrays of ``dtype``, or None."""
-    return _GEMM.get(np.dtype(dtype).type)
+    return _find().get(np.dtype(dtype).type)

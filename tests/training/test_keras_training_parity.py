@@ -48,23 +48,22 @@ def test_same_weights_same_batches_same_training(kind):
 
 def _review_model_from(recorded):
     """Seed 004's bidirectional SimpleRNN classifier, compiled, at the recorded weights."""
-    layers = keras.layers
-    model = keras.Sequential([keras.Input((100,), dtype="int64"), layers.Embedding(200, 20),
-                              layers.Bidirectional(layers.SimpleRNN(64)),
-                              layers.Dense(64, activation="relu"),
-                              layers.Dense(1, activation="sigmoid")])
-    model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="binary_crossentropy",
-                  metrics=["accuracy"])
+    model = _parity_script().review_model(keras)
     count = sum(name.startswith("initial_") for name in recorded.files)
     model.set_weights([recorded[f"initial_{i}"] for i in range(count)])
     return model
 
 
-def _review_data(recorded):
+def _parity_script():
+    """``scripts/make_training_parity.py``, which builds the fixtures' model and data."""
     sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "scripts"))
-    from make_training_parity import review_data
+    import make_training_parity
 
-    x, y = review_data()
+    return make_training_parity
+
+
+def _review_data(recorded):
+    x, y = _parity_script().review_data()
     assert (x.sum(), y.sum()) == (float(recorded["x_sum"]), float(recorded["y_sum"]))
     return x, y
 
