@@ -29,14 +29,15 @@ _NAMES = (("scipy_cblas_{}gemm64_", ctypes.c_int64), ("cblas_{}gemm64_", ctypes.
           ("scipy_cblas_{}gemm", ctypes.c_int), ("cblas_{}gemm", ctypes.c_int))
 
 
-def _numpy_blas_paths():
-    """The shared libraries NumPy brought with it that are loaded now (Linux)."""
+def loaded_libraries(word):
+    """The paths of the shared libraries loaded in this process whose path contains
+    ``word`` (any case), from Linux's ``/proc/self/maps``; [] elsewhere."""
     try:
         with open("/proc/self/maps", encoding="utf-8") as maps:
-            paths = {line.split()[-1] for line in maps if "blas" in line.lower()}
+            paths = {line.split()[-1] for line in maps if word in line.lower()}
     except OSError:
         return []
-    return sorted(p for p in paths if p.startswith("/") and "numpy" in p)
+    return sorted(p for p in paths if p.startswith("/"))
 
 
 def _gemm(library, letter, real):
@@ -55,7 +56,7 @@ def _gemm(library, letter, real):
 
 @functools.cache  # looked up at the first compiled loop, not at import
 def _find():
-    for path in _numpy_blas_paths():
+    for path in (p for p in loaded_libraries("blas") if "numpy" in p):  # NumPy's own
         try:
             library = ctypes.CDLL(path)
         except OSError:

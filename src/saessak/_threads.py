@@ -1,7 +1,8 @@
 """How many threads saessak's math uses: the BLAS pools behind its matrix products.
 
-The heavy work of a train step is matrix products, run by OpenBLAS: NumPy's copy for the
-operations, and SciPy's copy for the products inside numba's compiled recurrent loops. Both
+The heavy work of a train step is matrix products, run by OpenBLAS: NumPy's copy (also
+called from the compiled recurrent loops, :mod:`saessak._blas`), and SciPy's copy, behind
+numba's ``np.dot`` where NumPy's cannot be found. Both
 read ``OMP_NUM_THREADS`` (or ``OPENBLAS_NUM_THREADS``) when they load, else use every core,
 so the environment is respected as it is for NumPy. ``set_num_threads(n)`` changes every
 loaded pool at run time, the way ``torch.set_num_threads`` does; numba's own pool (used by
@@ -18,6 +19,7 @@ import ctypes
 import os
 
 from . import _numba
+from ._blas import loaded_libraries
 
 _SETTERS = ("openblas_set_num_threads", "openblas_set_num_threads64_",
             "scipy_openblas_set_num_threads", "scipy_openblas_set_num_threads64_")
@@ -35,13 +37,7 @@ def _load_numba_blas():
 
 def _openblas_libraries():
     """The OpenBLAS libraries loaded in this process, as ctypes handles (Linux)."""
-    try:
-        with open("/proc/self/maps", encoding="utf-8") as maps:
-            paths = {line.split()[-1] for line in maps
-                     if "openblas" in line.lower() and line.split()[-1].startswith("/")}
-    except OSError:
-        return []
-    return [ctypes.CDLL(path) for path in sorted(paths)]
+    return [ctypes.CDLL(path) for path in loaded_libraries("openblas")]
 
 
 def _call_each(names, *args):
