@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import inspect
+import json
 import os
 import time
 
@@ -100,6 +102,69 @@ def save_language_model(model, vocab, out_dir, name, level, unknown=None, seq_le
     return command
 
 
+def resumable(keras, backup_dir):
+    """Callbacks that let a long ``fit`` stop and go on in a later process: ``BackupAndRestore``
+    in ``backup_dir`` (weights, optimizer and epoch after every finished epoch), and a journal
+    of each finished epoch's logs and seconds, because a resumed ``fit`` returns only the
+    epochs it ran itself. Returns ``(callbacks, journal)``: pass the callbacks to ``fit``,
+    then ``journal.history(history)`` and ``journal.seconds`` give the whole run's.
+    ``keras`` is the example's framework module; without a ``backup_dir`` nothing is added.
+    """
+    if not backup_dir:
+        return [], None
+    os.makedirs(backup_dir, exist_ok=True)
+    journal = EpochJournal(os.path.join(backup_dir, "epochs.jsonl"))
+    timer = keras.callbacks.LambdaCallback(on_epoch_begin=journal.epoch_begin,
+                                           on_epoch_end=journal.epoch_end)
+    # the journal first: an epoch is written down before its backup, so a stop between the
+    # two runs the epoch again and its entry is replaced, never lost
+    return [timer, keras.callbacks.BackupAndRestore(backup_dir)], journal
+
+
+class EpochJournal:
+    """One JSON line per finished epoch: ``{"epoch", "seconds", "logs"}``. A run that starts
+    at epoch 0 is a new run and clears the journal; a resumed one appends to it."""
+
+    def __init__(self, path):
+        self.path = path
+        self._start = None
+
+    def epoch_begin(self, epoch, logs=None):
+        if epoch == 0 and os.path.exists(self.path):
+            os.remove(self.path)
+        self._start = time.perf_counter()
+
+    def epoch_end(self, epoch, logs=None):
+        line = {"epoch": int(epoch), "seconds": time.perf_counter() - self._start,
+                "logs": {k: float(v) for k, v in (logs or {}).items()}}
+        with open(self.path, "a", encoding="utf-8") as f:
+            f.write(json.dumps(line) + "\n")
+
+    def entries(self):
+        """Each epoch's last entry (an epoch cut short by a stop and run again is kept once),
+        in epoch order."""
+        by_epoch = {}
+        if os.path.exists(self.path):
+            with open(self.path, encoding="utf-8") as f:
+                for text in f:
+                    entry = json.loads(text)
+                    by_epoch[entry["epoch"]] = entry
+        return [by_epoch[e] for e in sorted(by_epoch)]
+
+    @property
+    def seconds(self):
+        """Training time over every process that worked on the run."""
+        return sum(entry["seconds"] for entry in self.entries())
+
+    def history(self, last):
+        """The whole run's per-epoch logs, for the History ``last`` of its final ``fit``."""
+        entries = self.entries()
+        whole = {key: [e["logs"].get(key, float("nan")) for e in entries]
+                 for key in (entries[-1]["logs"] if entries else {})}
+        last.history = whole or last.history
+        return last
+
+
 def history_dict(history):
     """The per-epoch logs as plain floats (JSON-friendly)."""
     logs = getattr(history, "history", history) or {}
@@ -136,9 +201,15 @@ def cli(main, description, default_epochs=None):
                         help="where curves and models go (default: ~/.saessak/results, or "
                              "its quick/ folder with --quick, so smoke runs never overwrite "
                              "the full runs' files)")
+    resumes = "backup_dir" in inspect.signature(main).parameters
+    if resumes:
+        parser.add_argument("--backup-dir", default=None,
+                            help="back up after every epoch into this folder, and resume "
+                                 "from it when run again (BackupAndRestore)")
     args = parser.parse_args()
+    extra = {"backup_dir": args.backup_dir} if resumes else {}
     metrics = main(epochs=args.epochs, quick=args.quick, data_dir=args.data_dir,
-                   out_dir=results_dir(args.out_dir, args.quick))
+                   out_dir=results_dir(args.out_dir, args.quick), **extra)
     shown = {k: v for k, v in metrics.items() if not isinstance(v, (dict, list))}
     print("metrics:", shown)
     return metrics

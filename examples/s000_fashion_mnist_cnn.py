@@ -23,6 +23,7 @@ from _common import (
     history_dict,
     positive_int,
     results_dir,
+    resumable,
     save_curves,
 )
 from s000_fashion_mnist_dense import load
@@ -75,7 +76,7 @@ def build_model(variant):
 
 
 def main(epochs=None, quick=False, data_dir=None, out_dir=RESULTS, seed=0, variant="pool_dropout",
-         augment=False, augment_size=None, max_train=None):
+         augment=False, augment_size=None, max_train=None, backup_dir=None):
     keras.utils.set_random_seed(seed)
     key = variant + ("+augment" if augment else "")
     (train_x, train_y), (test_x, test_y) = load(quick, data_dir)
@@ -100,9 +101,12 @@ def main(epochs=None, quick=False, data_dir=None, out_dir=RESULTS, seed=0, varia
         print("training images after augmentation:", train_x.shape)
     model = build_model(variant)
     model.summary()
+    callbacks, journal = resumable(keras, backup_dir)
     with Stopwatch() as clock:
         history = model.fit(train_x, train_y, epochs=epochs_or(epochs, 1 if quick else 25),
-                            validation_split=0.25, verbose=2)
+                            validation_split=0.25, verbose=2, callbacks=callbacks)
+    if journal:  # resumed runs: the curves and the time of every process that trained
+        history, clock.seconds = journal.history(history), journal.seconds
     loss, accuracy = model.evaluate(test_x, test_y, verbose=0)
     print(f"test accuracy {accuracy:.4f}   (seed 000: {SEED_ACCURACY[key]})")
     name = "s000_cnn_" + key.replace("+", "_")
@@ -122,6 +126,8 @@ if __name__ == "__main__":
     parser.add_argument("--max-train", type=int, help="use only the first N training images")
     parser.add_argument("--data-dir")
     parser.add_argument("--out-dir")
+    parser.add_argument("--backup-dir", help="back up after every epoch into this folder, "
+                        "and resume from it when run again (BackupAndRestore)")
     a = parser.parse_args()
     main(a.epochs, a.quick, a.data_dir, results_dir(a.out_dir, a.quick), variant=a.variant,
-         augment=a.augment, max_train=a.max_train)
+         augment=a.augment, max_train=a.max_train, backup_dir=a.backup_dir)

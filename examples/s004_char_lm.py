@@ -13,7 +13,7 @@ softmax of its last scores (``saessak.text.generate``, or step by step with
 ``saessak.random.categorical`` as the seed does); scaling the scores by 2 (temperature 0.5)
 makes safer text, by 0.5 (temperature 2) wilder text.
 
-    python examples/s004_char_lm.py [--epochs N] [--quick]
+    python examples/s004_char_lm.py [--epochs N] [--quick] [--backup-dir DIR]
     saessak examples run s004_char_lm --quick   # then `saessak generate` as it prints
 """
 
@@ -25,6 +25,7 @@ from _common import (
     data_folder,
     epochs_or,
     history_dict,
+    resumable,
     save_curves,
     save_language_model,
 )
@@ -74,7 +75,7 @@ def sample_like_the_seed(model, char2int, char_array, starting_str, length=100,
 
 
 def main(epochs=None, quick=False, data_dir=None, out_dir=RESULTS, seed=1, max_chars=None,
-         rnn_units=512, steps_per_epoch=None):
+         rnn_units=512, steps_per_epoch=None, backup_dir=None):
     keras.utils.set_random_seed(seed)
     text = load_book(data_dir)
     char_set = set(text)
@@ -110,8 +111,12 @@ def main(epochs=None, quick=False, data_dir=None, out_dir=RESULTS, seed=1, max_c
     if steps_per_epoch:
         ds = ds.repeat()
         run_note.append(f"{steps_per_epoch} steps/epoch")
+    callbacks, journal = resumable(keras, backup_dir)
     with Stopwatch() as clock:
-        history = model.fit(ds, epochs=epochs_or(epochs, 1 if quick else 20), verbose=2, **fit_args)
+        history = model.fit(ds, epochs=epochs_or(epochs, 1 if quick else 20), verbose=2,
+                            callbacks=callbacks, **fit_args)
+    if journal:  # resumed runs: the curves and the time of every process that trained
+        history, clock.seconds = journal.history(history), journal.seconds
     loss = history.history["loss"][-1]
     print(f"final loss {loss:.4f}   (seed 004 after 20 epochs: {SEED_LOSS})")
 

@@ -12,6 +12,9 @@
     # the same seeds in real Keras too (scripts/keras_twin.py, in the environment given)
     python scripts/make_reproduction.py run s000_multiplication_lstm --seeds 5 \
         --keras-python ../tfvenv/bin/python [--keras-only]
+    # a run of hours that may be stopped: back up after each epoch, and the same command
+    # run again goes on from the last one (examples whose main() takes backup_dir)
+    python scripts/make_reproduction.py run s004_char_lm --backup-root ../backups
     # write REPRODUCTION.md from every examples/results/*.json
     python scripts/make_reproduction.py table
 
@@ -27,6 +30,7 @@ from __future__ import annotations
 import argparse
 import ast
 import hashlib
+import inspect
 import json
 import os
 import platform
@@ -109,17 +113,38 @@ def parse_seeds(count=None, listed=None):
     return seeds
 
 
-def child(name, epochs, quick, kwargs_json, out_json, seed=None):
+def child(name, epochs, quick, kwargs_json, out_json, seed=None, backup_root=None):
     """Run one example in this process and write its metrics (called in a subprocess).
     ``seed`` goes to the example's ``main(seed=...)``, which calls
-    ``saessak.utils.set_random_seed`` with it."""
+    ``saessak.utils.set_random_seed`` with it. With ``backup_root`` the run backs up after
+    every epoch into a folder of its own there, and a run stopped part-way goes on from its
+    last epoch when started again; the folder is not part of the protocol."""
     kwargs = json.loads(kwargs_json)
     out_dir = RESULTS if seed is None else seed_out_dir(seed)
-    seeded = kwargs if seed is None else dict(kwargs, seed=seed)
+    arguments = kwargs if seed is None else dict(kwargs, seed=seed)
+    more = {}
+    if backup_root:
+        more["backup_dir"] = backup_dir(backup_root, out_json)
+        arguments = dict(arguments, backup_dir=more["backup_dir"])
     start = time.perf_counter()
-    metrics = registry.run(name, epochs=epochs, quick=quick, out_dir=out_dir, **seeded)
+    metrics = registry.run(name, epochs=epochs, quick=quick, out_dir=out_dir, **arguments)
     write_record(out_json, name, quick, epochs, kwargs, seed, time.perf_counter() - start,
-                 metrics)
+                 metrics, **more)
+
+
+def backup_dir(backup_root, out_json):
+    """The backup folder of one run: named after its result file, so each protocol and seed
+    resumes only itself."""
+    return os.path.join(os.path.abspath(backup_root),
+                        os.path.basename(out_json)[:-len(".json")])
+
+
+def check_resumable(name):
+    """Refuse --backup-root for an example whose main() cannot back up."""
+    main = registry.load_module(registry.get(name)).main
+    if "backup_dir" not in inspect.signature(main).parameters:
+        raise ValueError(f"make_reproduction: {name} cannot resume (its main() takes no "
+                         "backup_dir), so --backup-root does not apply to it")
 
 
 def write_record(out_json, name, quick, epochs, kwargs, seed, wall, metrics, **more):
@@ -135,13 +160,15 @@ def write_record(out_json, name, quick, epochs, kwargs, seed, wall, metrics, **m
     os.replace(out_json + ".part", out_json)
 
 
-def child_command(name, epochs, kwargs, quick=False, seed=None):
+def child_command(name, epochs, kwargs, quick=False, seed=None, backup_root=None):
     """The command line of one child run (its own process, so runs share no state)."""
     command = [sys.executable, os.path.abspath(__file__), "_child", name,
                "--epochs", str(epochs or 0), "--kwargs", json.dumps(kwargs),
                "--out", result_path(name, quick, seed, epochs, kwargs)]
     if seed is not None:
         command += ["--seed", str(seed)]
+    if backup_root:
+        command += ["--backup-root", backup_root]
     return command + (["--quick"] if quick else [])
 
 
@@ -168,9 +195,10 @@ def _run_logged(command, out_json, label):
 
 
 def run_specs(specs, quick=False, seeds=None, keras_python=None, keras_only=False,
-              keras_flavour="keras"):
+              keras_flavour="keras", backup_root=None):
     """Run each spec once (``seeds`` None) or once per seed, and with ``keras_python`` each
-    seed in Keras too (only there with ``keras_only``); returns the failed runs."""
+    seed in Keras too (only there with ``keras_only``); returns the failed runs. With
+    ``backup_root`` saessak's runs can be stopped and resumed (see ``child``)."""
     if (keras_python or keras_only) and seeds is None:
         raise ValueError("make_reproduction: --keras-python runs seeded twins; give --seeds "
                          "or --seed-list too")
@@ -181,6 +209,9 @@ def run_specs(specs, quick=False, seeds=None, keras_python=None, keras_only=Fals
             if "seed" in parse_spec(spec)[2]:
                 raise ValueError(f"make_reproduction: {spec!r} sets seed= and --seeds/--seed-list "
                                  "is given too; use one of them")
+    if backup_root:
+        for spec in specs:
+            check_resumable(parse_spec(spec)[0])
     os.makedirs(os.path.join(RESULTS, SEEDS_FOLDER) if seeds else RESULTS, exist_ok=True)
     failures = []
     for spec in specs:
@@ -189,7 +220,7 @@ def run_specs(specs, quick=False, seeds=None, keras_python=None, keras_only=Fals
             label = name if seed is None else f"{name} seed {seed}"
             label += f" (epochs {epochs or 'seed'}, {kwargs})"
             if not keras_only and not _run_logged(
-                    child_command(name, epochs, kwargs, quick, seed),
+                    child_command(name, epochs, kwargs, quick, seed, backup_root),
                     result_path(name, quick, seed, epochs, kwargs), label):
                 failures.append(label)
             if keras_python and not _run_logged(
@@ -500,6 +531,9 @@ def main(argv=None):
                      help="with --keras-python: run only the Keras twins")
     run.add_argument("--keras-flavour", choices=["keras", "tf_keras"], default="keras",
                      help="the twins in Keras 3 (keras) or tf.keras 2 (tf_keras)")
+    run.add_argument("--backup-root", default=None, metavar="DIR",
+                     help="back up every run after each epoch in a folder of its own under DIR; "
+                          "the same command run again resumes where a stopped run left off")
     sub.add_parser("table", help="write REPRODUCTION.md")
     kid = sub.add_parser("_child")
     kid.add_argument("name")
@@ -508,9 +542,11 @@ def main(argv=None):
     kid.add_argument("--out", required=True)
     kid.add_argument("--quick", action="store_true")
     kid.add_argument("--seed", type=int, default=None)
+    kid.add_argument("--backup-root", default=None)
     args = parser.parse_args(argv)
     if args.command == "_child":
-        child(args.name, args.epochs or None, args.quick, args.kwargs, args.out, args.seed)
+        child(args.name, args.epochs or None, args.quick, args.kwargs, args.out, args.seed,
+              args.backup_root)
         return 0
     if args.command == "table":
         make_table()
@@ -523,7 +559,8 @@ def main(argv=None):
     try:
         failures = run_specs(specs, quick=args.quick, seeds=seeds,
                              keras_python=args.keras_python, keras_only=args.keras_only,
-                             keras_flavour=args.keras_flavour)
+                             keras_flavour=args.keras_flavour,
+                             backup_root=args.backup_root)
     except ValueError as error:
         parser.error(str(error))
     if failures:
