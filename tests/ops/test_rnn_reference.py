@@ -1,7 +1,8 @@
 """The recurrent ops' plain-NumPy references (ops/lstm.py, gru.py, simple_rnn.py).
 
 1. The references' own gradients: each ``*_reference_backward`` against central differences
-   of its ``*_reference`` in float64, with a mask and recurrent dropout.
+   of its ``*_reference`` in float64, with a mask and recurrent dropout. The loops start
+   from the input projections x_t W; the products with W are the op's (part 3).
 2. The compiled loops (ops/_rnn_numba.py) against the references they stand in for, called
    with the same arguments: forward values and every gradient.
 3. Through the op: the fast path against the reference path with a mask and go_backwards,
@@ -37,13 +38,13 @@ CELLS = {
 
 
 def problem(cell, dtype=np.float64, seed=0, masked=True, dropout=True):
-    """Time-major inputs, initial states, weights and options for one cell."""
+    """Time-major input projections x_t W, initial states, weights (recurrent kernel and
+    bias) and options for one cell."""
     *_, gates, bias_shape, n_states, extra = CELLS[cell]
     rng = np.random.default_rng(seed)
-    x = rng.standard_normal((T, B, F))
+    x = rng.standard_normal((T, B, gates * U))
     states = [rng.standard_normal((B, U)) * 0.5 for _ in range(n_states)]
-    weights = [rng.standard_normal((F, gates * U)) * 0.5,
-               rng.standard_normal((U, gates * U)) * 0.5, rng.standard_normal(bias_shape) * 0.3]
+    weights = [rng.standard_normal((U, gates * U)) * 0.5, rng.standard_normal(bias_shape) * 0.3]
     keep = None
     if masked:
         keep = rng.random((T, B, 1)) > 0.3
@@ -75,7 +76,7 @@ def test_reference_backward_against_central_differences(cell, masked, dropout, a
     x, states, weights, options = problem(cell, masked=masked, dropout=dropout)
     options.update(activation=activations[0], recurrent_activation=activations[1])
     if activations[0] == "relu":  # keep pre-activations away from relu's kink at 0
-        weights[2] = weights[2] + 0.2
+        weights[1] = weights[1] + 0.2
 
     def loss(arrays):
         x_, *rest = arrays
@@ -85,10 +86,10 @@ def test_reference_backward_against_central_differences(cell, masked, dropout, a
     inputs = [x, *states, *weights]
     saved = forward(x, *states, *weights, **options)
     _, dH, d_finals = loss_and_upstream(cell, saved)
-    grads = backward(dH, *[d.copy() for d in d_finals], x, *weights, *saved, **options)
-    # backward returns (dx, dW, dU, db, *d_states); inputs are (x, *states, W, U, b)
-    dx, dW, dU, db, *d_states = grads
-    analytic = [dx, *d_states, dW, dU, db]
+    grads = backward(dH, *[d.copy() for d in d_finals], *weights, *saved, **options)
+    # backward returns (dxw, dU, db, *d_states); inputs are (xw, *states, U, b)
+    dx, dU, db, *d_states = grads
+    analytic = [dx, *d_states, dU, db]
     eps = 1e-6
     for k, (a, g) in enumerate(zip(inputs, analytic)):
         assert g.shape == a.shape, k
@@ -128,19 +129,18 @@ def test_compiled_loops_match_the_reference(cell, masked, dropout, dtype):
                                    getattr(_rnn_numba, fast_backward))
     x, states, weights, options = problem(cell, dtype, masked=masked, dropout=dropout)
     ref_saved = forward(x, *states, *weights, **options)
-    if dtype == np.float32:  # what runs in float32: both compiled loops
-        fast_saved = fast_forward(x, *states, *weights, **options)
+    if dtype == np.float32:  # what runs in float32: both compiled loops (x is used up)
+        fast_saved = fast_forward(x.copy(), *states, *weights, **options)
         for f, r in zip(fast_saved, ref_saved):  # the states and the gate values
             assert_close(f, r, dtype)
     else:  # what runs in float64: the reference forward, the compiled backward
         fast_saved = tuple(a.copy() for a in ref_saved)
     _, dH, d_finals = loss_and_upstream(cell, ref_saved)
     dH, d_finals = dH.astype(dtype), [d.astype(dtype) for d in d_finals]
-    ref_grads = backward(dH, *[d.copy() for d in d_finals], x, *weights, *ref_saved,
-                         **options)
-    fast_grads = fast_backward(dH, *[d.copy() for d in d_finals], x, *weights, *fast_saved,
+    ref_grads = backward(dH, *[d.copy() for d in d_finals], *weights, *ref_saved, **options)
+    fast_grads = fast_backward(dH, *[d.copy() for d in d_finals], *weights, *fast_saved,
                                **options)
-    assert len(fast_grads) == len(ref_grads) == 4 + len(states)
+    assert len(fast_grads) == len(ref_grads) == 3 + len(states)
     for f, r in zip(fast_grads, ref_grads):
         assert_close(f, r, dtype)
 
@@ -209,3 +209,65 @@ def test_recurrence_picks_the_loops(function, loop, dtype, activation, enabled, 
     picked = ("compiled" if calls else "reference",
               "compiled" if fn.backward_loop is function.compiled[1] else "reference")
     assert picked == expect
+
+
+# --- an embedding lookup's output: the table is projected, not the sequence ------------------
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("cell", ["lstm", "gru", "gru_reset_before", "simple_rnn"])
+def test_lookup_input_runs_from_the_projected_table_with_the_same_results(cell, dtype,
+                                                                          monkeypatch):
+    """(table W)[ids] is table[ids] W: outputs and every gradient (the table's included)
+    equal those of projecting the looked-up sequence, with a mask and go_backwards."""
+    from saessak.ops import rnn
+
+    fn = {"lstm": ops.lstm, "simple_rnn": ops.simple_rnn}.get(cell, ops.gru)
+    *_, gates, bias_shape, n_states, extra = CELLS[cell]
+    rng = np.random.default_rng(7)
+    vocab, steps, batch = 6, 8, 4  # 32 tokens, 6 table rows: the table is projected
+    ids = rng.integers(0, vocab, (batch, steps))
+    arrays = [(rng.standard_normal(s) * 0.5).astype(dtype)
+              for s in [(vocab, F), (F, gates * U), (U, gates * U), bias_shape]]
+    mask = rng.random((batch, steps)) > 0.3
+    kwargs = dict(mask=mask, go_backwards=True, return_sequences=True, **extra)
+    seen, upstream, results = [], None, {}
+    real = rnn.lookup_behind
+    for shortcut in (True, False):
+        monkeypatch.setattr(rnn, "lookup_behind",
+                            lambda x, s=shortcut: seen.append(real(x)) or (real(x) if s else None))
+        tensors = [Tensor(a, requires_grad=True) for a in arrays]
+        x = ops.embedding_lookup(tensors[0], ids)
+        outs = fn(x, *tensors[1:], **kwargs)
+        if upstream is None:
+            upstream = [rng.standard_normal(o.shape).astype(dtype) for o in outs]
+        sum((o * Tensor(u)).sum() for o, u in zip(outs, upstream)).backward()
+        results[shortcut] = [o.numpy() for o in outs] + [t.grad for t in tensors]
+    assert seen[0] is not None and seen[0][1] is not None  # the shortcut was there to take
+    for fast, ref in zip(results[True], results[False]):
+        assert fast.dtype == dtype and fast.shape == ref.shape
+        scale = np.abs(ref).max()
+        np.testing.assert_allclose(fast, ref, rtol=1e-5 if dtype == np.float32 else 1e-12,
+                                   atol=(64 * np.finfo(dtype).eps) * scale)
+
+
+def test_lookup_shortcut_only_where_it_saves_products():
+    from saessak.ops.rnn import lookup_behind
+
+    rng = np.random.default_rng(0)
+    small = Tensor(rng.standard_normal((5, 3)).astype(np.float32), requires_grad=True)
+    large = Tensor(rng.standard_normal((50, 3)).astype(np.float32), requires_grad=True)
+    ids = rng.integers(0, 5, (2, 4))  # 8 tokens
+    table, found = lookup_behind(ops.embedding_lookup(small, ids))
+    assert table is small and np.array_equal(found, ids)
+    assert lookup_behind(ops.embedding_lookup(large, ids)) is None  # 50 rows > 8 tokens
+    assert lookup_behind(Tensor(small.data[ids])) is None  # no graph behind it
+    frozen = Tensor(small.data)  # no gradient wanted: no node records the lookup
+    assert lookup_behind(ops.embedding_lookup(frozen, ids)) is None
+    # with input dropout the sequence is not table rows any more: the op projects it
+    W = Tensor(rng.standard_normal((3, 8)).astype(np.float32))
+    R = Tensor(rng.standard_normal((2, 8)).astype(np.float32))
+    drop = np.ones((2, 3), np.float32)
+    out = ops.lstm(ops.embedding_lookup(small, ids), W, R, input_dropout=drop)
+    assert out[0]._node.token_ids is None
+    assert ops.lstm(ops.embedding_lookup(small, ids), W, R)[0]._node.token_ids is not None

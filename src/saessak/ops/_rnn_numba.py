@@ -12,9 +12,9 @@ for the default activations (tanh, with sigmoid gates);
 
 Each op has two entry points with its reference's signature and return values
 (``lstm_forward``/``lstm_backward`` beside ``lstm_reference``/``lstm_reference_backward``):
-they do the large matmuls before and after the loop (every step's input projection
-``X W`` at once; ``dW = X^T dZ``, ``dU = H_prev^T dZ``, ``dX = dZ W^T``) and call the
-compiled ``*_loop`` functions, which work in place on time-major buffers.
+they take every step's input projection ``X W`` (made by :class:`.rnn.Recurrence`), do the
+large matmul after the loop (``dU = H_prev^T dZ``) and call the compiled ``*_loop``
+functions, which work in place on time-major buffers.
 
 The backward loops need no exp or tanh (they read the saved gate values) and run for
 float32 and float64. The forward loops need tanh, and numba's scalar ``math.tanh``
@@ -68,12 +68,6 @@ def _upstream(dH, dtype):
     return (np.zeros((1, 1, 1), dtype), False) if dH is None else (dH, True)
 
 
-def _project(x, kernel):
-    """Every step's input projection x_t W in one matmul: (T, B, in) -> (T, B, width)."""
-    steps, batch, features = x.shape
-    return (x.reshape(steps * batch, features) @ kernel).reshape(steps, batch, -1)
-
-
 def _flat(a):
     return a.reshape(-1, a.shape[-1])
 
@@ -84,22 +78,17 @@ def _states_in(H, state_dropout):
     return _flat(prev)
 
 
-def _input_grads(x, kernel, dZ):
-    """dX = dZ W^T and dW = X^T dZ, every step at once."""
-    dZ2 = _flat(dZ)
-    return (dZ2 @ kernel.T).reshape(x.shape), _flat(x).T @ dZ2
-
-
 # --- the entry points: the references' signatures -------------------------------------------
 
 
-def lstm_forward(x, h0, c0, kernel, recurrent_kernel, bias=None, *, keep=None,
-                 state_dropout=None, **_activations):
-    """:func:`saessak.ops.lstm.lstm_reference`, compiled; also returns tanh(C[1:])."""
-    steps, batch, _ = x.shape
+def lstm_forward(xw, h0, c0, recurrent_kernel, bias=None, *, keep=None, state_dropout=None,
+                 **_activations):
+    """:func:`saessak.ops.lstm.lstm_reference`, compiled (``xw`` is used up: it becomes
+    the gate values); also returns tanh(C[1:])."""
+    steps, batch, _ = xw.shape
     u = recurrent_kernel.shape[0]
-    dtype = x.dtype
-    G = _project(x, kernel)  # becomes the gate values (the loop adds the bias)
+    dtype = xw.dtype
+    G = xw  # becomes the gate values (the loop adds the bias)
     H, C = np.empty((steps + 1, batch, u), dtype), np.empty((steps + 1, batch, u), dtype)
     TC = np.empty((steps, batch, u), dtype)  # tanh(c_t), needed twice in backward
     H[0], C[0] = h0, c0
@@ -111,8 +100,8 @@ def lstm_forward(x, h0, c0, kernel, recurrent_kernel, bias=None, *, keep=None,
     return H, C, G, TC
 
 
-def lstm_backward(dH, dh, dc, x, kernel, recurrent_kernel, bias, H, C, gates, TC=None, *,
-                  keep=None, state_dropout=None, **_activations):
+def lstm_backward(dH, dh, dc, recurrent_kernel, bias, H, C, gates, TC=None, *, keep=None,
+                  state_dropout=None, **_activations):
     """:func:`saessak.ops.lstm.lstm_reference_backward`, compiled (``gates`` is used up)."""
     batch, u = dh.shape
     if TC is None:  # the reference forward ran (float64)
@@ -122,20 +111,19 @@ def lstm_backward(dH, dh, dc, x, kernel, recurrent_kernel, bias, H, C, gates, TC
                        dc, np.zeros((2, batch, u), dh.dtype),
                        *flags(keep, state_dropout, batch, dh.dtype))
     dZ = gates  # now dL/dz, every step
-    dx, dW = _input_grads(x, kernel, dZ)
     dU = _states_in(H, state_dropout).T @ _flat(dZ)
-    return dx, dW, dU, _flat(dZ).sum(axis=0), dh, dc
+    return dZ, dU, _flat(dZ).sum(axis=0), dh, dc
 
 
-def gru_forward(x, h0, kernel, recurrent_kernel, bias=None, *, reset_after=True, keep=None,
+def gru_forward(xw, h0, recurrent_kernel, bias=None, *, reset_after=True, keep=None,
                 state_dropout=None, **_activations):
-    """:func:`saessak.ops.gru.gru_reference`, compiled."""
-    steps, batch, _ = x.shape
+    """:func:`saessak.ops.gru.gru_reference`, compiled (``xw`` is used up)."""
+    steps, batch, _ = xw.shape
     U = recurrent_kernel
     u = U.shape[0]
-    dtype = x.dtype
+    dtype = xw.dtype
     b_in, b_rec = (bias[0], bias[1]) if reset_after and bias is not None else (bias, None)
-    G = _project(x, kernel)  # becomes the values z, r, hh (the loop adds the input bias)
+    G = xw  # becomes the values z, r, hh (the loop adds the input bias)
     H = np.empty((steps + 1, batch, u), dtype)
     H[0] = h0
     M = np.empty((steps, batch, 3 * u if reset_after else u), dtype)
@@ -148,7 +136,7 @@ def gru_forward(x, h0, kernel, recurrent_kernel, bias=None, *, reset_after=True,
     return H, G, M
 
 
-def gru_backward(dH, dh, x, kernel, recurrent_kernel, bias, H, gates, M, *, reset_after=True,
+def gru_backward(dH, dh, recurrent_kernel, bias, H, gates, M, *, reset_after=True,
                  keep=None, state_dropout=None, **_activations):
     """:func:`saessak.ops.gru.gru_reference_backward`, compiled (``gates``, ``M`` used up)."""
     batch, u = dh.shape
@@ -158,42 +146,40 @@ def gru_backward(dH, dh, x, kernel, recurrent_kernel, bias, H, gates, M, *, rese
                       np.zeros((batch, 2 * u), dh.dtype),
                       *flags(keep, state_dropout, batch, dh.dtype))
     dA = gates  # now dL/d(x_t W + b_in); with reset_after M is now dL/dm
-    dx, dW = _input_grads(x, kernel, dA)
     states_in, dA2 = _states_in(H, state_dropout), _flat(dA)
     if reset_after:
         dM = _flat(M)
-        return dx, dW, states_in.T @ dM, np.stack([dA2.sum(axis=0), dM.sum(axis=0)]), dh
+        return dA, states_in.T @ dM, np.stack([dA2.sum(axis=0), dM.sum(axis=0)]), dh
     dU = np.empty_like(recurrent_kernel)
     dU[:, :2 * u] = states_in.T @ dA2[:, :2 * u]  # dU_zr = H_prev^T dA_zr
     dU[:, 2 * u:] = _flat(M).T @ dA2[:, 2 * u:]  # dU_h = (r h_prev)^T dA_h
-    return dx, dW, dU, dA2.sum(axis=0), dh
+    return dA, dU, dA2.sum(axis=0), dh
 
 
-def simple_forward(x, h0, kernel, recurrent_kernel, bias=None, *, keep=None,
-                   state_dropout=None, **_activations):
+def simple_forward(xw, h0, recurrent_kernel, bias=None, *, keep=None, state_dropout=None,
+                   **_activations):
     """:func:`saessak.ops.simple_rnn.simple_rnn_reference`, compiled."""
-    steps, batch, _ = x.shape
+    steps, batch, _ = xw.shape
     u = recurrent_kernel.shape[0]
-    dtype = x.dtype
+    dtype = xw.dtype
     H = np.empty((steps + 1, batch, u), dtype)
     H[0] = h0
-    simple_forward_loop(gemm_for(dtype), _project(x, kernel), *bias_args(bias, u, dtype), H,
+    simple_forward_loop(gemm_for(dtype), xw, *bias_args(bias, u, dtype), H,
                         np.ascontiguousarray(recurrent_kernel), np.empty((batch, u), dtype),
                         np.empty((batch, u), dtype), *flags(keep, state_dropout, batch, dtype))
     return (H,)
 
 
-def simple_backward(dH, dh, x, kernel, recurrent_kernel, bias, H, *, keep=None,
-                    state_dropout=None, **_activations):
+def simple_backward(dH, dh, recurrent_kernel, bias, H, *, keep=None, state_dropout=None,
+                    **_activations):
     """:func:`saessak.ops.simple_rnn.simple_rnn_reference_backward`, compiled."""
     batch, u = dh.shape
     dZ = np.empty((H.shape[0] - 1, batch, u), H.dtype)
     simple_backward_loop(gemm_for(H.dtype), H, np.ascontiguousarray(recurrent_kernel.T), dZ,
                          *_upstream(dH, H.dtype), dh, np.zeros((2, batch, u), H.dtype),
                          *flags(keep, state_dropout, batch, H.dtype))
-    dx, dW = _input_grads(x, kernel, dZ)
     dU = _states_in(H, state_dropout).T @ _flat(dZ)
-    return dx, dW, dU, _flat(dZ).sum(axis=0), dh
+    return dZ, dU, _flat(dZ).sum(axis=0), dh
 
 
 # --- the compiled loops ---------------------------------------------------------------------

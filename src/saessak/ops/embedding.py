@@ -35,17 +35,23 @@ class EmbeddingLookup(Function):
         return table[ids]
 
     def backward(self, g):
-        d_table = np.zeros(self.shape, g.dtype)
-        rows, values = self.ids.reshape(-1), g.reshape(-1, self.shape[1])
-        if _numba.ENABLED and type(g) is np.ndarray:
-            # the same sums in the same order as np.add.at, ~50x faster (Reuters: 2,000
-            # rows of 100 into a 1000 x 100 table take 25 us instead of 1.3 ms)
-            _numba.scatter_add_rows(d_table, rows, np.ascontiguousarray(values))
-        else:
-            # np.add.at on the 2-D (tokens, dim) view is NumPy's fast path (measured faster
-            # than sort + reduceat and on par with a per-element bincount for these shapes).
-            np.add.at(d_table, rows, values)
-        return d_table, None
+        return scatter_rows(self.shape, self.ids, g), None
+
+
+def scatter_rows(shape, ids, g):
+    """The table-shaped gradient of a lookup: ``out[k]`` is the sum of the rows of ``g``
+    (``ids.shape + (shape[1],)``) at the positions where ``ids == k``."""
+    out = np.zeros(shape, g.dtype)
+    rows, values = ids.reshape(-1), g.reshape(-1, shape[1])
+    if _numba.ENABLED and type(g) is np.ndarray:
+        # the same sums in the same order as np.add.at, ~50x faster (Reuters: 2,000
+        # rows of 100 into a 1000 x 100 table take 25 us instead of 1.3 ms)
+        _numba.scatter_add_rows(out, rows, np.ascontiguousarray(values))
+    else:
+        # np.add.at on the 2-D (tokens, dim) view is NumPy's fast path (measured faster
+        # than sort + reduceat and on par with a per-element bincount for these shapes).
+        np.add.at(out, rows, values)
+    return out
 
 
 def embedding_lookup(table, ids, name="embedding"):

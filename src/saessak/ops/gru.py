@@ -12,8 +12,9 @@ projection after the matmul:
 With ``reset_after=False`` the bias is (3u,) and r scales the state before its matmul:
 ``hh = tanh(a_h + (r * h_{t-1}) U_h)``.
 
-:func:`gru_reference` and :func:`gru_reference_backward` say this in plain NumPy; the
-compiled loops (:func:`._rnn_numba.gru_forward`) run the same equations faster.
+:func:`gru_reference` and :func:`gru_reference_backward` say this in plain NumPy (from
+the projections x_t W to their gradients; the products with W are :class:`.Recurrence`'s);
+the compiled loops (:func:`._rnn_numba.gru_forward`) run the same equations faster.
 """
 
 from __future__ import annotations
@@ -31,13 +32,13 @@ def _split_bias(bias, reset_after):
     return (bias[0], bias[1]) if reset_after else (bias, 0)
 
 
-def gru_reference(x, h0, kernel, recurrent_kernel, bias=None, *, reset_after=True,
+def gru_reference(xw, h0, recurrent_kernel, bias=None, *, reset_after=True,
                   keep=None, state_dropout=None, activation="tanh",
                   recurrent_activation="sigmoid"):
     """The GRU's time loop in plain NumPy, one step at a time.
 
-    ``x`` is time-major (T, B, in); ``keep`` and ``state_dropout`` are those of
-    :func:`.lstm_reference`. Returns H (T+1, B, u) with H[0] = h0, the values z, r, hh
+    ``xw`` is every step's x_t W, time-major (T, B, 3u); ``keep`` and ``state_dropout`` are
+    those of :func:`.lstm_reference`. Returns H (T+1, B, u) with H[0] = h0, the values z, r, hh
     (T, B, 3u), and M, what the recurrent matmul made (reset_after: m, (T, B, 3u)) or took
     (otherwise: r * h_{t-1}, (T, B, u)).
     """
@@ -45,9 +46,9 @@ def gru_reference(x, h0, kernel, recurrent_kernel, bias=None, *, reset_after=Tru
     b_in, b_rec = _split_bias(bias, reset_after)
     u = recurrent_kernel.shape[0]
     U_zr, U_h = recurrent_kernel[:, :2 * u], recurrent_kernel[:, 2 * u:]
-    xw = x @ kernel + b_in  # x_t W + b_in, every step at once
+    xw = xw + b_in  # x_t W + b_in
     H, gates, M = [h0], [], []
-    for t in range(len(x)):
+    for t in range(len(xw)):
         h_in = H[t] if state_dropout is None else H[t] * state_dropout
         a_z, a_r, a_h = np.split(xw[t], 3, axis=1)
         if reset_after:
@@ -69,13 +70,13 @@ def gru_reference(x, h0, kernel, recurrent_kernel, bias=None, *, reset_after=Tru
     return np.stack(H), np.stack(gates), np.stack(M)
 
 
-def gru_reference_backward(dH, dh, x, kernel, recurrent_kernel, bias, H, gates, M, *,
+def gru_reference_backward(dH, dh, recurrent_kernel, bias, H, gates, M, *,
                            reset_after=True, keep=None, state_dropout=None,
                            activation="tanh", recurrent_activation="sigmoid"):
     """Backpropagation through time for :func:`gru_reference`, in plain NumPy.
 
     ``dH`` and ``dh`` are as in :func:`.lstm_reference_backward`. Returns the gradients of
-    x, kernel, recurrent_kernel, bias and h0.
+    xw (dL/da_t), recurrent_kernel, bias and h0.
     """
     act_grad = ACTIVATIONS[activation][1]
     rec_grad = ACTIVATIONS[recurrent_activation][1]
@@ -83,7 +84,7 @@ def gru_reference_backward(dH, dh, x, kernel, recurrent_kernel, bias, H, gates, 
     U_zr, U_h = recurrent_kernel[:, :2 * u], recurrent_kernel[:, 2 * u:]
     dA = np.empty_like(gates)  # dL/d(x_t W + b_in), every step
     dM = np.empty_like(M) if reset_after else None  # dL/dm, every step
-    for t in reversed(range(len(x))):
+    for t in reversed(range(len(gates))):
         if dH is not None:
             dh = dh + dH[t]
         if keep is not None:  # a masked step passed its state straight through
@@ -105,7 +106,6 @@ def gru_reference_backward(dH, dh, x, kernel, recurrent_kernel, bias, H, gates, 
         if keep is not None:
             dh = dh + carry
     h_in = H[:-1] if state_dropout is None else H[:-1] * state_dropout
-    dW = np.tensordot(x, dA, axes=([0, 1], [0, 1]))  # sum over t and the batch: x_t^T da_t
     if reset_after:
         dU = np.tensordot(h_in, dM, axes=([0, 1], [0, 1]))
         db = np.stack([dA.sum(axis=(0, 1)), dM.sum(axis=(0, 1))])
@@ -113,7 +113,7 @@ def gru_reference_backward(dH, dh, x, kernel, recurrent_kernel, bias, H, gates, 
         dU = np.concatenate([np.tensordot(h_in, dA[..., :2 * u], axes=([0, 1], [0, 1])),
                              np.tensordot(M, dA[..., 2 * u:], axes=([0, 1], [0, 1]))], axis=1)
         db = dA.sum(axis=(0, 1))
-    return dA @ kernel.T, dW, dU, db, dh
+    return dA, dU, db, dh
 
 
 class GRU(Recurrence):
@@ -137,11 +137,8 @@ def gru(x, kernel, recurrent_kernel, bias=None, initial_state=None, *, reset_aft
     ``bias`` is (2, 3u) with ``reset_after`` (input and recurrent biases), else (3u,).
     The other arguments are those of :func:`saessak.ops.lstm`.
     """
-    fn = GRU(reset_after=reset_after, has_bias=bias is not None,
-             has_initial_state=initial_state is not None, mask=mask,
-             go_backwards=go_backwards, return_sequences=return_sequences,
-             zero_output_for_mask=zero_output_for_mask, input_dropout=input_dropout,
-             state_dropout=state_dropout, activation=activation,
-             recurrent_activation=recurrent_activation)
-    args = [x, kernel, recurrent_kernel] + ([bias] if bias is not None else [])
-    return fn(*args, *(initial_state or ()))
+    return GRU.apply(x, kernel, recurrent_kernel, bias, initial_state, reset_after=reset_after,
+                     mask=mask, go_backwards=go_backwards, return_sequences=return_sequences,
+                     zero_output_for_mask=zero_output_for_mask, input_dropout=input_dropout,
+                     state_dropout=state_dropout, activation=activation,
+                     recurrent_activation=recurrent_activation)

@@ -13,8 +13,10 @@ Backward through time, from dh (the gradient reaching h_t) and dc (reaching c_t)
     dz = (dc g sigmoid'(i), dc c_{t-1} sigmoid'(f), dc i tanh'(g), dh tanh(c_t) sigmoid'(o))
     dh_{t-1} = dz U^T,   dc_{t-1} = dc f;   dW = sum_t x_t^T dz,  dU = sum_t h_{t-1}^T dz
 
-:func:`lstm_reference` and :func:`lstm_reference_backward` say exactly this in NumPy; the
-compiled loops (:func:`._rnn_numba.lstm_forward`) run the same equations faster.
+:func:`lstm_reference` and :func:`lstm_reference_backward` say exactly this in NumPy, from
+the input projections x_t W to their gradients dz (the products with W, before and after
+the loop, are :class:`.Recurrence`'s); the compiled loops (:func:`._rnn_numba.lstm_forward`)
+run the same equations faster.
 """
 
 from __future__ import annotations
@@ -25,19 +27,20 @@ from . import _rnn_numba
 from .rnn import ACTIVATIONS, Recurrence
 
 
-def lstm_reference(x, h0, c0, kernel, recurrent_kernel, bias=None, *, keep=None,
+def lstm_reference(xw, h0, c0, recurrent_kernel, bias=None, *, keep=None,
                    state_dropout=None, activation="tanh", recurrent_activation="sigmoid"):
     """The LSTM's time loop in plain NumPy, one step at a time.
 
-    ``x`` is time-major (T, B, in); ``keep`` (T, B, 1) is False at masked steps, which
-    carry the states over; ``state_dropout`` (B, u) multiplies h_{t-1} before U. Returns
-    H and C (T+1, B, u), the states with H[0] = h0, C[0] = c0, and the gate values
-    i, f, g, o (T, B, 4u).
+    ``xw`` holds every step's input projection x_t W, time-major (T, B, 4u): it does not
+    depend on the state, so :class:`.Recurrence` makes it before the loop, in one matmul.
+    ``keep`` (T, B, 1) is False at masked steps, which carry the states over;
+    ``state_dropout`` (B, u) multiplies h_{t-1} before U. Returns H and C (T+1, B, u), the
+    states with H[0] = h0, C[0] = c0, and the gate values i, f, g, o (T, B, 4u).
     """
     act, rec_act = ACTIVATIONS[activation][0], ACTIVATIONS[recurrent_activation][0]
-    xw = x @ kernel if bias is None else x @ kernel + bias  # x_t W + b, every step at once
+    xw = xw if bias is None else xw + bias  # x_t W + b
     H, C, gates = [h0], [c0], []
-    for t in range(len(x)):
+    for t in range(len(xw)):
         h_in = H[t] if state_dropout is None else H[t] * state_dropout
         i, f, g, o = np.split(xw[t] + h_in @ recurrent_kernel, 4, axis=1)
         i, f, g, o = rec_act(i), rec_act(f), act(g), rec_act(o)
@@ -51,21 +54,21 @@ def lstm_reference(x, h0, c0, kernel, recurrent_kernel, bias=None, *, keep=None,
     return np.stack(H), np.stack(C), np.stack(gates)
 
 
-def lstm_reference_backward(dH, dh, dc, x, kernel, recurrent_kernel, bias, H, C, gates, *,
+def lstm_reference_backward(dH, dh, dc, recurrent_kernel, bias, H, C, gates, *,
                             keep=None, state_dropout=None, activation="tanh",
                             recurrent_activation="sigmoid"):
     """Backpropagation through time for :func:`lstm_reference`, in plain NumPy.
 
     ``dH`` (T, B, u) is the gradient of every step's output h_t (or None: only the final
     states have one), ``dh`` and ``dc`` those of the final states; the other arguments are
-    those of the forward and what it returned. Returns the gradients of x, kernel,
-    recurrent_kernel, bias, h0 and c0.
+    those of the forward and what it returned. Returns the gradients of xw (dL/dz_t, every
+    step), recurrent_kernel, bias, h0 and c0.
     """
     act, act_grad = ACTIVATIONS[activation]
     rec_grad = ACTIVATIONS[recurrent_activation][1]
     U = recurrent_kernel
     dZ = np.empty_like(gates)  # dL/dz_t: the gradient of every step's pre-activations
-    for t in reversed(range(len(x))):
+    for t in reversed(range(len(gates))):
         if dH is not None:
             dh = dh + dH[t]
         if keep is not None:  # a masked step passed its states straight through
@@ -83,9 +86,8 @@ def lstm_reference_backward(dH, dh, dc, x, kernel, recurrent_kernel, bias, H, C,
         if keep is not None:
             dh, dc = dh + carry_h, dc + carry_c
     h_in = H[:-1] if state_dropout is None else H[:-1] * state_dropout
-    dW = np.tensordot(x, dZ, axes=([0, 1], [0, 1]))  # sum over t and the batch: x_t^T dz_t
-    dU = np.tensordot(h_in, dZ, axes=([0, 1], [0, 1]))
-    return dZ @ kernel.T, dW, dU, dZ.sum(axis=(0, 1)), dh, dc
+    dU = np.tensordot(h_in, dZ, axes=([0, 1], [0, 1]))  # sum over t and the batch
+    return dZ, dU, dZ.sum(axis=(0, 1)), dh, dc
 
 
 class LSTM(Recurrence):
@@ -107,10 +109,8 @@ def lstm(x, kernel, recurrent_kernel, bias=None, initial_state=None, *, mask=Non
     array (False steps are skipped); ``input_dropout`` / ``state_dropout`` are multiplicative
     masks of shape (batch, features) / (batch, units), the same at every step.
     """
-    fn = LSTM(has_bias=bias is not None, has_initial_state=initial_state is not None,
-              mask=mask, go_backwards=go_backwards, return_sequences=return_sequences,
-              zero_output_for_mask=zero_output_for_mask, input_dropout=input_dropout,
-              state_dropout=state_dropout, activation=activation,
-              recurrent_activation=recurrent_activation)
-    args = [x, kernel, recurrent_kernel] + ([bias] if bias is not None else [])
-    return fn(*args, *(initial_state or ()))
+    return LSTM.apply(x, kernel, recurrent_kernel, bias, initial_state, mask=mask,
+                      go_backwards=go_backwards, return_sequences=return_sequences,
+                      zero_output_for_mask=zero_output_for_mask, input_dropout=input_dropout,
+                      state_dropout=state_dropout, activation=activation,
+                      recurrent_activation=recurrent_activation)

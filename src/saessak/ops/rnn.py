@@ -8,9 +8,14 @@ the part that does not depend on the cell:
 1. the layout: batch-major ``(B, T, ...)`` in and out, time-major ``(T, B, ...)`` for the
    loop; Keras's ``go_backwards`` reads the sequence from its end and returns outputs in
    that (reversed) order;
-2. input dropout (a mask drawn once per sequence, the same at every step), the mask (a
+2. the input projection: x_t W does not depend on the state, so every step's is made
+   before the loop in one matmul, and the gradients of x and W after it. When the input is
+   an embedding lookup ``table[ids]`` with more tokens than the table has rows, the table
+   is projected instead: ``(table W)[ids]`` is the same numbers for fewer products (see
+   :func:`lookup_behind`);
+3. input dropout (a mask drawn once per sequence, the same at every step), the mask (a
    masked step copies the previous state and output), zero initial states by default;
-3. the output: the whole sequence or the last step, and the final states.
+4. the output: the whole sequence or the last step, and the final states.
 
 The cell's own module (:mod:`.lstm`, :mod:`.gru`, :mod:`.simple_rnn`) holds the time loop
 itself, as a plain-NumPy reference written like its equations, with its backward through
@@ -24,6 +29,7 @@ import numpy as np
 
 from ..autograd.tensor import Function
 from . import _rnn_numba
+from .embedding import EmbeddingLookup, scatter_rows
 
 # --- element-wise activations the kernels support --------------------------------------------
 # Each entry: (f, f'), where f' is computed from the OUTPUT y = f(z), so the backward needs
@@ -70,6 +76,35 @@ def make_dropout_mask(shape, rate, rng, dtype):
     return (keep / (1.0 - rate)).astype(dtype)
 
 
+# --- the input projection --------------------------------------------------------------------
+
+
+def _project(x, kernel):
+    """Every step's input projection x_t W in one matmul: (T, B, in) -> (T, B, width)."""
+    steps, batch, features = x.shape
+    return (x.reshape(steps * batch, features) @ kernel).reshape(steps, batch, -1)
+
+
+def _input_grads(x, kernel, dZ):
+    """dX = dZ W^T and dW = X^T dZ, every step at once (dZ: the gradient of X W)."""
+    dZ2 = dZ.reshape(-1, dZ.shape[-1])
+    return (dZ2 @ kernel.T).reshape(x.shape), x.reshape(-1, x.shape[-1]).T @ dZ2
+
+
+def lookup_behind(x):
+    """``(table, ids)`` when ``x`` is the output of an embedding lookup (``x = table[ids]``,
+    recorded in the graph) with more tokens than the table has rows, so that projecting the
+    table (rows x in x width products) costs less than projecting the sequence (tokens x in
+    x width). Else None: a plain array, no graph (inference), or a large vocabulary."""
+    node = getattr(x, "_node", None)
+    if type(node) is not EmbeddingLookup or node.freed:
+        return None
+    table = node.inputs[0]
+    if type(table.data) is not np.ndarray or len(table.data) >= node.ids.size:
+        return None
+    return table, node.ids
+
+
 # --- the shared Function ---------------------------------------------------------------------
 
 
@@ -98,8 +133,11 @@ class Recurrence(Function):
     def __init__(self, *, has_bias=True, has_initial_state=False, mask=None,
                  go_backwards=False, return_sequences=False, zero_output_for_mask=False,
                  input_dropout=None, state_dropout=None, activation="tanh",
-                 recurrent_activation="sigmoid"):
+                 recurrent_activation="sigmoid", token_ids=None):
         self.n_outputs = 1 + self.n_states
+        # with token_ids (batch, time), input 0 is an embedding table and the sequence is
+        # its rows at token_ids (see lookup_behind)
+        self.token_ids = token_ids
         self.has_bias, self.has_initial_state = has_bias, has_initial_state
         self.mask, self.go_backwards = mask, go_backwards
         self.return_sequences, self.zero_output_for_mask = return_sequences, zero_output_for_mask
@@ -125,36 +163,54 @@ class Recurrence(Function):
         """The inverse of ``_time_major``."""
         return (a[::-1] if self.go_backwards else a).swapaxes(0, 1)
 
+    @classmethod
+    def apply(cls, x, kernel, recurrent_kernel, bias=None, initial_state=None, **options):
+        """Run over ``x`` (batch, time, features) with these weights and options. An
+        embedding lookup's output without input dropout is run from its table."""
+        lookup = lookup_behind(x) if options.get("input_dropout") is None else None
+        if lookup is not None:
+            x, options["token_ids"] = lookup
+        fn = cls(has_bias=bias is not None, has_initial_state=initial_state is not None,
+                 **options)
+        args = [x, kernel, recurrent_kernel] + ([bias] if bias is not None else [])
+        return fn(*args, *(initial_state or ()))
+
     def forward(self, x, kernel, recurrent_kernel, *rest):
-        if x.ndim != 3:
-            raise ValueError(f"{type(self).__name__}: expected inputs of shape (batch, time, "
-                             f"features), received shape {x.shape}")
         bias = rest[0] if self.has_bias else None
         states = rest[1:] if self.has_bias else rest
-        batch, _, features = x.shape
-        if features != kernel.shape[0]:
-            raise ValueError(f"{type(self).__name__}: expected inputs with last axis "
-                             f"{kernel.shape[0]}, received shape {x.shape}")
-        xt = self._time_major(x)
-        xt = xt * self.input_dropout if self.input_dropout is not None else (
-            np.ascontiguousarray(xt))
+        if self.token_ids is None:
+            if x.ndim != 3:
+                raise ValueError(f"{type(self).__name__}: expected inputs of shape (batch, "
+                                 f"time, features), received shape {x.shape}")
+            if x.shape[2] != kernel.shape[0]:
+                raise ValueError(f"{type(self).__name__}: expected inputs with last axis "
+                                 f"{kernel.shape[0]}, received shape {x.shape}")
+            xt = self._time_major(x)
+            xt = xt * self.input_dropout if self.input_dropout is not None else (
+                np.ascontiguousarray(xt))
+            xw = _project(xt, kernel)
+            self.source = xt  # the gradients of x and W need it
+        else:  # x is the table: row k of (table W) is x_t W wherever token k stands
+            xw = (x @ kernel)[self._time_major(self.token_ids)]
+            self.source = x
+        _, batch, _ = xw.shape
         self.keep = None  # (T, B, 1): False where a step is masked
         if self.mask is not None:
             self.keep = np.ascontiguousarray(
                 self._time_major(np.asarray(self.mask, bool))[:, :, None])
         if not states:
             units = recurrent_kernel.shape[0]
-            states = tuple(np.zeros((batch, units), x.dtype) for _ in range(self.n_states))
-        self.args = (xt, kernel, recurrent_kernel, bias)
+            states = tuple(np.zeros((batch, units), xw.dtype) for _ in range(self.n_states))
+        self.kernel, self.args = kernel, (recurrent_kernel, bias)
 
         # The one place that picks the loops: compiled (numba) where they can run, else the
         # reference. The compiled forward needs float32 (see _rnn_numba), so a float64 run
         # pairs the reference forward with the compiled backward.
-        arrays = (xt, kernel, recurrent_kernel, bias, *states)
+        arrays = (xw, recurrent_kernel, bias, *states)
         fast_forward, fast_backward = _rnn_numba.usable(self, arrays)
         forward = self.compiled[0] if fast_forward else self.reference[0]
         self.backward_loop = self.compiled[1] if fast_backward else self.reference[1]
-        self.saved = forward(xt, *states, kernel, recurrent_kernel, bias, **self.options())
+        self.saved = forward(xw, *states, recurrent_kernel, bias, **self.options())
 
         H = self.saved[0]  # (T + 1, B, units), H[0] the initial state
         if self.return_sequences:
@@ -175,11 +231,19 @@ class Recurrence(Function):
         else:
             dY, d_last = None, g_out + g_states[0]
         d_finals = (d_last,) + tuple(g.copy() for g in g_states[1:])
-        dxt, dW, dU, db, *d_states = self.backward_loop(
+        dXW, dU, db, *d_states = self.backward_loop(
             dY, *d_finals, *self.args, *self.saved, **self.options())
-        if self.input_dropout is not None:
-            dxt *= self.input_dropout
-        grads = [np.ascontiguousarray(self._batch_major(dxt)), dW, dU]
+        if self.token_ids is None:
+            dxt, dW = _input_grads(self.source, self.kernel, dXW)
+            if self.input_dropout is not None:
+                dxt *= self.input_dropout
+            dx = np.ascontiguousarray(self._batch_major(dxt))
+        else:  # each table row gets the dz of every step where its token stood
+            table = self.source
+            dRows = scatter_rows((len(table), dXW.shape[-1]),
+                                 self._time_major(self.token_ids), dXW)
+            dx, dW = dRows @ self.kernel.T, table.T @ dRows
+        grads = [dx, dW, dU]
         if self.has_bias:
             grads.append(db)
         if self.has_initial_state:

@@ -16,14 +16,15 @@ from . import _rnn_numba
 from .rnn import ACTIVATIONS, Recurrence
 
 
-def simple_rnn_reference(x, h0, kernel, recurrent_kernel, bias=None, *, keep=None,
+def simple_rnn_reference(xw, h0, recurrent_kernel, bias=None, *, keep=None,
                          state_dropout=None, activation="tanh", recurrent_activation=None):
-    """The SimpleRNN's time loop in plain NumPy: ``x`` time-major (T, B, in), ``keep`` and
-    ``state_dropout`` as in :func:`.lstm_reference`. Returns H (T+1, B, u), H[0] = h0."""
+    """The SimpleRNN's time loop in plain NumPy: ``xw`` every step's x_t W, time-major
+    (T, B, u), ``keep`` and ``state_dropout`` as in :func:`.lstm_reference`. Returns
+    H (T+1, B, u), H[0] = h0."""
     act = ACTIVATIONS[activation][0]
-    xw = x @ kernel if bias is None else x @ kernel + bias  # x_t W + b, every step at once
+    xw = xw if bias is None else xw + bias  # x_t W + b
     H = [h0]
-    for t in range(len(x)):
+    for t in range(len(xw)):
         h_in = H[t] if state_dropout is None else H[t] * state_dropout
         h = act(xw[t] + h_in @ recurrent_kernel)
         if keep is not None:  # a masked step carries its state over
@@ -32,14 +33,14 @@ def simple_rnn_reference(x, h0, kernel, recurrent_kernel, bias=None, *, keep=Non
     return (np.stack(H),)
 
 
-def simple_rnn_reference_backward(dH, dh, x, kernel, recurrent_kernel, bias, H, *, keep=None,
+def simple_rnn_reference_backward(dH, dh, recurrent_kernel, bias, H, *, keep=None,
                                   state_dropout=None, activation="tanh",
                                   recurrent_activation=None):
     """Backpropagation through time for :func:`simple_rnn_reference`, in plain NumPy.
-    Returns the gradients of x, kernel, recurrent_kernel, bias and h0."""
+    Returns the gradients of xw (dL/dz_t), recurrent_kernel, bias and h0."""
     act_grad = ACTIVATIONS[activation][1]
     dZ = np.empty(H[1:].shape, H.dtype)  # dL/dz_t: the gradient of every pre-activation
-    for t in reversed(range(len(x))):
+    for t in reversed(range(len(dZ))):
         if dH is not None:
             dh = dh + dH[t]
         if keep is not None:  # a masked step passed its state straight through
@@ -51,9 +52,8 @@ def simple_rnn_reference_backward(dH, dh, x, kernel, recurrent_kernel, bias, H, 
         if keep is not None:
             dh = dh + carry
     h_in = H[:-1] if state_dropout is None else H[:-1] * state_dropout
-    dW = np.tensordot(x, dZ, axes=([0, 1], [0, 1]))  # sum over t and the batch: x_t^T dz_t
-    dU = np.tensordot(h_in, dZ, axes=([0, 1], [0, 1]))
-    return dZ @ kernel.T, dW, dU, dZ.sum(axis=(0, 1)), dh
+    dU = np.tensordot(h_in, dZ, axes=([0, 1], [0, 1]))  # sum over t and the batch
+    return dZ, dU, dZ.sum(axis=(0, 1)), dh
 
 
 class SimpleRNN(Recurrence):
@@ -70,9 +70,8 @@ def simple_rnn(x, kernel, recurrent_kernel, bias=None, initial_state=None, *, ma
 
     The arguments are those of :func:`saessak.ops.lstm`; ``initial_state`` is ``(h0,)``.
     """
-    fn = SimpleRNN(has_bias=bias is not None, has_initial_state=initial_state is not None,
-                   mask=mask, go_backwards=go_backwards, return_sequences=return_sequences,
-                   zero_output_for_mask=zero_output_for_mask, input_dropout=input_dropout,
-                   state_dropout=state_dropout, activation=activation)
-    args = [x, kernel, recurrent_kernel] + ([bias] if bias is not None else [])
-    return fn(*args, *(initial_state or ()))
+    return SimpleRNN.apply(x, kernel, recurrent_kernel, bias, initial_state, mask=mask,
+                           go_backwards=go_backwards, return_sequences=return_sequences,
+                           zero_output_for_mask=zero_output_for_mask,
+                           input_dropout=input_dropout, state_dropout=state_dropout,
+                           activation=activation)
