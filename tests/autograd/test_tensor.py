@@ -81,6 +81,15 @@ def test_graph_is_freed_after_backward_unless_retained():
         y.backward()
 
 
+def test_a_new_graph_through_a_freed_op_says_so():
+    x = Tensor(np.ones(3), requires_grad=True)
+    y = x * x
+    y.sum().backward()  # frees y's Mul
+    z = (y * 2).sum()  # a new graph that goes back through it
+    with pytest.raises(RuntimeError, match="Mul, part of this graph, was already freed"):
+        z.backward()
+
+
 def test_saved_buffers_are_released_by_backward():
     x = Tensor(np.ones(1000), requires_grad=True)
     h = ops.exp(x)  # Exp saves its output for backward

@@ -9,18 +9,11 @@ each node's ``backward`` to turn the gradient of its output into gradients of it
 
 from __future__ import annotations
 
-import itertools
-from operator import attrgetter
-
 import numpy as np
 
 from .. import backend
 
 _grad_enabled = True
-# Every node is numbered when it joins a graph. A node's inputs exist before it does, so a
-# larger number never feeds a smaller one: sorting by number is a topological order.
-_node_numbers = itertools.count()
-_number_of = attrgetter("number")
 
 
 def is_grad_enabled() -> bool:
@@ -177,7 +170,6 @@ class Function:
     inputs: tuple = ()
     n_outputs = 1
     freed = False  # set once backward has released this node's buffers
-    number = -1  # a freed node's own number is gone with its buffers: it sorts last
 
     def __call__(self, *inputs):
         # This runs for every op, so it is written for speed: one pass over the inputs.
@@ -207,7 +199,6 @@ class Function:
         if needs_grad:
             self.inputs = tuple(x if isinstance(x, Tensor) else None for x in inputs) \
                 if raw else inputs
-            self.number = next(_node_numbers)
         if self.n_outputs == 1:
             return _wrap(outputs, needs_grad, self, 0)
         if needs_grad:
@@ -272,16 +263,26 @@ def sum_to_shape(grad, shape):
 
 
 def _topological_order(root_node):
-    """Every node that ``root_node`` was computed from, consumers before their producers:
-    reachable nodes in decreasing creation number (see ``_node_numbers``)."""
-    seen, stack = {root_node}, [root_node]
-    while stack:  # a loop, not recursion: deep graphs never touch the recursion limit
-        for x in stack.pop().inputs:  # a freed node has no inputs left
+    """Nodes from the root back to the leaves, each after every node that consumes it."""
+    order, seen = [], set()
+    stack = [(root_node, False)]
+    while stack:  # iterative post-order DFS: deep graphs never touch the recursion limit
+        node, expanded = stack.pop()
+        if expanded:
+            order.append(node)
+            continue
+        if node in seen:  # pushed twice (two consumers): placed by the first visit
+            continue
+        # Mark a node when it is expanded, not when pushed: marking on push let a producer
+        # shared by two branches finish before one of its consumers (wrong gradients).
+        seen.add(node)
+        stack.append((node, True))
+        for x in node.inputs:  # a freed node has no inputs left
             parent = None if x is None else x._node
             if parent is not None and parent not in seen:
-                seen.add(parent)
-                stack.append(parent)
-    return sorted(seen, key=_number_of, reverse=True)
+                stack.append((parent, False))
+    order.reverse()
+    return order
 
 
 def backward(tensor: Tensor, grad=None, retain_graph: bool = False) -> None:
