@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import math
 
 import numpy as np
 
@@ -11,8 +12,9 @@ from .math import sqrt
 
 
 def _axes(axis, ndim):
+    """The reduced axes, sorted and non-negative; None (NumPy's "all of them") for None."""
     if axis is None:
-        return tuple(range(ndim))
+        return None
     axis = (axis,) if isinstance(axis, int) else tuple(axis)
     for a in axis:
         if not -ndim <= a < builtins.max(ndim, 1):
@@ -22,7 +24,7 @@ def _axes(axis, ndim):
 
 def _kept_shape(shape, axes):
     """The shape with each reduced axis kept as size 1 (what keepdims=True would give)."""
-    if len(axes) == len(shape):  # a reduction of everything (the usual loss): all ones
+    if axes is None or len(axes) == len(shape):  # everything (the usual loss): all ones
         return (1,) * len(shape)
     return tuple(1 if i in axes else n for i, n in enumerate(shape))
 
@@ -54,8 +56,13 @@ class Mean(Function):
     def forward(self, x):
         axes, self.shape = _axes(self.axis, x.ndim), x.shape
         self.kept = _kept_shape(x.shape, axes)
-        self.n = x.size // builtins.max(int(np.prod(self.kept)), 1) if x.size else 1
-        return x.mean(axis=axes, keepdims=self.keepdims)
+        if not x.size or x.dtype.kind != "f" or x.itemsize < 4:
+            self.n = 1
+            return x.mean(axis=axes, keepdims=self.keepdims)  # NaN, or NumPy's wider sum
+        self.n = x.size // builtins.max(math.prod(self.kept), 1)
+        # the sum over n, as ndarray.mean computes it for float32/64, without its Python
+        # wrapper (5 us of a 6 us mean of 1,000 numbers)
+        return x.sum(axis=axes, keepdims=self.keepdims) / self.n
 
     def backward(self, g):  # each of the n averaged elements gets g / n
         return _spread(g / self.n, self.kept, self.shape)
