@@ -93,3 +93,18 @@ def test_reductions_reject_bad_axes():
 def test_saessak_top_level_api():
     assert saessak.Tensor is Tensor
     assert callable(saessak.grad_check) and callable(saessak.no_grad)
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64, np.int64])
+@pytest.mark.parametrize("shape,axis,keepdims", [((64, 16), None, False), ((64, 16), 0, True),
+                                                 ((3, 4, 5), (0, 2), False), ((7,), -1, True),
+                                                 ((), None, False)])
+def test_mean_and_sum_are_numpys_bit_for_bit(shape, axis, keepdims, dtype):
+    """ops.mean computes sum / n itself for float32/64: the same numbers as ndarray.mean
+    (float16 and integers keep NumPy's wider accumulation)."""
+    x = (np.random.default_rng(0).standard_normal(shape) * 10).astype(dtype)
+    for op, ref in [(ops.mean, x.mean), (ops.sum, x.sum)]:
+        got = op(Tensor(x), axis=axis, keepdims=keepdims).numpy()
+        want = np.asarray(ref(axis=axis, keepdims=keepdims))
+        assert got.dtype == want.dtype and got.shape == want.shape
+        np.testing.assert_array_equal(got, want)
