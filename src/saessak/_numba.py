@@ -16,7 +16,7 @@ import os
 
 import numpy as np
 
-from ._blas import NO_TRANS, ROW_MAJOR
+from ._blas import NO_TRANS, ROW_MAJOR, TRANS
 
 try:  # numba is optional
     import numba
@@ -55,15 +55,20 @@ if numba is not None:
                 dst[j] += src[j]
 
     @jit
-    def matmul_into(gemm, a, b, out):
-        """``out = a @ b`` for 2-D arrays whose rows are contiguous: through ``gemm``, NumPy's
-        own BLAS (:mod:`saessak._blas`), when it is given, else through numba's ``np.dot``."""
+    def matmul_into(blas, a, b, out):
+        """``out = a @ b`` for 2-D arrays whose rows are contiguous: through ``blas``, NumPy's
+        own ``(gemm, gemv)`` (:mod:`saessak._blas`), when it is given, else through numba's
+        ``np.dot``. One row (batch 1) goes to gemv, as ``out^T = b^T a^T``."""
         size = a.itemsize
-        if (gemm is None or a.strides[1] != size or b.strides[1] != size
+        if (blas is None or a.strides[1] != size or b.strides[1] != size
                 or out.strides[1] != size):
             np.dot(a, b, out)
+        elif a.shape[0] == 1:
+            k, n = b.shape
+            blas[1](ROW_MAJOR, TRANS, k, n, 1.0, b.ctypes.data, b.strides[0] // size,
+                    a.ctypes.data, 1, 0.0, out.ctypes.data, 1)
         else:
             m, k = a.shape
-            gemm(ROW_MAJOR, NO_TRANS, NO_TRANS, m, b.shape[1], k, 1.0, a.ctypes.data,
-                 a.strides[0] // size, b.ctypes.data, b.strides[0] // size, 0.0,
-                 out.ctypes.data, out.strides[0] // size)
+            blas[0](ROW_MAJOR, NO_TRANS, NO_TRANS, m, b.shape[1], k, 1.0, a.ctypes.data,
+                    a.strides[0] // size, b.ctypes.data, b.strides[0] // size, 0.0,
+                    out.ctypes.data, out.strides[0] // size)

@@ -1,8 +1,9 @@
 """The compiled loops' matrix products go to NumPy's own BLAS (issue 18, item 2).
 
-``saessak._blas`` finds ``cblas_?gemm`` in the BLAS NumPy loaded; ``_numba.matmul_into``
-calls it, or numba's ``np.dot`` where it is not given or the arrays' rows are not
-contiguous. Either way the product must be the product."""
+``saessak._blas`` finds ``cblas_?gemm`` and ``cblas_?gemv`` in the BLAS NumPy loaded;
+``_numba.matmul_into`` calls them (gemv for one row), or numba's ``np.dot`` where they are
+not given or the arrays' rows are not contiguous. Either way the product must be the
+product."""
 
 import numpy as np
 import pytest
@@ -16,20 +17,23 @@ def test_numpy_wheels_blas_is_found():
     blas = np.show_config(mode="dicts")["Build Dependencies"]["blas"]
     if blas.get("name") != "scipy-openblas":
         pytest.skip(f"NumPy is built with {blas.get('name')}: the loops keep np.dot")
-    assert _blas.gemm_for(np.float32) is not None and _blas.gemm_for(np.float64) is not None
-    assert _blas.gemm_for(np.int32) is None  # no integer GEMM: np.dot
+    for dtype in (np.float32, np.float64):
+        gemm, gemv = _blas.blas_for(dtype)
+        assert gemm is not None and gemv is not None
+    assert _blas.blas_for(np.int32) is None  # no integer GEMM: np.dot
 
 
 @needs_numba
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("shapes", [((5, 7), (7, 3)), ((20, 100), (100, 400)), ((1, 4), (4, 1))])
+@pytest.mark.parametrize("shapes", [((5, 7), (7, 3)), ((20, 100), (100, 400)), ((1, 4), (4, 1)),
+                                    ((1, 100), (100, 400)), ((1, 7), (7, 1))])
 def test_matmul_into_is_the_product(dtype, shapes):
     rng = np.random.default_rng(0)
     a, b = (rng.standard_normal(shape).astype(dtype) for shape in shapes)
     expected = a.astype(np.float64) @ b.astype(np.float64)
-    for gemm in (_blas.gemm_for(dtype), None):
+    for blas in (_blas.blas_for(dtype), None):
         out = np.full((a.shape[0], b.shape[1]), np.nan, dtype)
-        _numba.matmul_into(gemm, a, b, out)
+        _numba.matmul_into(blas, a, b, out)
         np.testing.assert_allclose(out, expected, rtol=1e-4 if dtype == np.float32 else 1e-12,
                                    atol=1e-4 if dtype == np.float32 else 1e-12)
 
@@ -41,8 +45,11 @@ def test_views_with_a_row_stride_and_strided_columns():
     a = rng.standard_normal((6, 5)).astype(np.float32)
     wide = rng.standard_normal((5, 12)).astype(np.float32)
     out = np.empty((6, 4), np.float32)
-    gemm = _blas.gemm_for(np.float32)
-    _numba.matmul_into(gemm, a, wide[:, 4:8], out)  # rows contiguous, leading dimension 12
+    blas = _blas.blas_for(np.float32)
+    _numba.matmul_into(blas, a, wide[:, 4:8], out)  # rows contiguous, leading dimension 12
     np.testing.assert_allclose(out, a @ wide[:, 4:8], rtol=1e-5, atol=1e-5)
-    _numba.matmul_into(gemm, a, wide[:, ::3], out)  # columns strided: np.dot instead
+    _numba.matmul_into(blas, a, wide[:, ::3], out)  # columns strided: np.dot instead
     np.testing.assert_allclose(out, a @ wide[:, ::3], rtol=1e-5, atol=1e-5)
+    row = np.empty((1, 4), np.float32)  # one row of a view with a leading dimension: gemv
+    _numba.matmul_into(blas, a[2:3], wide[:, 4:8], row)
+    np.testing.assert_allclose(row, a[2:3] @ wide[:, 4:8], rtol=1e-5, atol=1e-5)

@@ -271,3 +271,23 @@ def test_lookup_shortcut_only_where_it_saves_products():
     out = ops.lstm(ops.embedding_lookup(small, ids), W, R, input_dropout=drop)
     assert out[0]._node.token_ids is None
     assert ops.lstm(ops.embedding_lookup(small, ids), W, R)[0]._node.token_ids is not None
+
+
+@needs_numba
+@pytest.mark.parametrize("cell", ["lstm", "gru", "gru_reset_before", "simple_rnn"])
+def test_a_batch_of_one_takes_the_matrix_vector_product_and_matches(cell, monkeypatch):
+    """At batch 1 every step's product is one row (gemv in the compiled loops)."""
+    fn = {"lstm": ops.lstm, "simple_rnn": ops.simple_rnn}.get(cell, ops.gru)
+    *_, gates, bias_shape, n_states, extra = CELLS[cell]
+    rng = np.random.default_rng(3)
+    arrays = [(rng.standard_normal(s) * 0.5).astype(np.float32)
+              for s in [(1, T, F), (F, gates * U), (U, gates * U), bias_shape]]
+    results = {}
+    for enabled in (True, False):
+        monkeypatch.setattr(_rnn_numba, "ENABLED", enabled)
+        tensors = [Tensor(a, requires_grad=True) for a in arrays]
+        outs = fn(*tensors, return_sequences=True, **extra)
+        sum(o.sum() for o in outs).backward()
+        results[enabled] = [o.numpy() for o in outs] + [t.grad for t in tensors]
+    for fast, ref in zip(results[True], results[False]):
+        assert_close(fast, ref, np.float32)

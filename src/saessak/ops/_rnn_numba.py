@@ -33,7 +33,7 @@ import importlib.util
 
 import numpy as np
 
-from .._blas import gemm_for
+from .._blas import blas_for
 from .._numba import ENABLED as _NUMBA_ENABLED
 from .._numba import jit, numba, plain_arrays
 
@@ -94,7 +94,7 @@ def lstm_forward(xw, h0, c0, recurrent_kernel, bias=None, *, keep=None, state_dr
     H[0], C[0] = h0, c0
     # (scratch buffers made here: allocated inside the compiled loop, they made it twice
     # as slow, measured with numba 0.68)
-    lstm_forward_loop(gemm_for(dtype), G, *bias_args(bias, 4 * u, dtype), H, C, TC,
+    lstm_forward_loop(blas_for(dtype), G, *bias_args(bias, 4 * u, dtype), H, C, TC,
                       np.ascontiguousarray(recurrent_kernel), np.empty((batch, 4 * u), dtype),
                       np.empty((batch, u), dtype), *flags(keep, state_dropout, batch, dtype))
     return H, C, G, TC
@@ -106,7 +106,7 @@ def lstm_backward(dH, dh, dc, recurrent_kernel, bias, H, C, gates, TC=None, *, k
     batch, u = dh.shape
     if TC is None:  # the reference forward ran (float64)
         TC = np.tanh(C[1:])
-    lstm_backward_loop(gemm_for(dh.dtype), gates, H, C, TC,
+    lstm_backward_loop(blas_for(dh.dtype), gates, H, C, TC,
                        np.ascontiguousarray(recurrent_kernel.T), *_upstream(dH, dh.dtype), dh,
                        dc, np.zeros((2, batch, u), dh.dtype),
                        *flags(keep, state_dropout, batch, dh.dtype))
@@ -127,7 +127,7 @@ def gru_forward(xw, h0, recurrent_kernel, bias=None, *, reset_after=True, keep=N
     H = np.empty((steps + 1, batch, u), dtype)
     H[0] = h0
     M = np.empty((steps, batch, 3 * u if reset_after else u), dtype)
-    gru_forward_loop(gemm_for(dtype), G, *bias_args(b_in, 3 * u, dtype),
+    gru_forward_loop(blas_for(dtype), G, *bias_args(b_in, 3 * u, dtype),
                      *bias_args(b_rec, 3 * u, dtype), H, M, np.ascontiguousarray(U),
                      np.ascontiguousarray(U[:, :2 * u]), np.ascontiguousarray(U[:, 2 * u:]),
                      reset_after,
@@ -140,7 +140,7 @@ def gru_backward(dH, dh, recurrent_kernel, bias, H, gates, M, *, reset_after=Tru
                  keep=None, state_dropout=None, **_activations):
     """:func:`saessak.ops.gru.gru_reference_backward`, compiled (``gates``, ``M`` used up)."""
     batch, u = dh.shape
-    gru_backward_loop(gemm_for(dh.dtype), gates, H, M,
+    gru_backward_loop(blas_for(dh.dtype), gates, H, M,
                       np.ascontiguousarray(recurrent_kernel.T), reset_after,
                       *_upstream(dH, dh.dtype), dh, np.zeros((6, batch, u), dh.dtype),
                       np.zeros((batch, 2 * u), dh.dtype),
@@ -164,7 +164,7 @@ def simple_forward(xw, h0, recurrent_kernel, bias=None, *, keep=None, state_drop
     dtype = xw.dtype
     H = np.empty((steps + 1, batch, u), dtype)
     H[0] = h0
-    simple_forward_loop(gemm_for(dtype), xw, *bias_args(bias, u, dtype), H,
+    simple_forward_loop(blas_for(dtype), xw, *bias_args(bias, u, dtype), H,
                         np.ascontiguousarray(recurrent_kernel), np.empty((batch, u), dtype),
                         np.empty((batch, u), dtype), *flags(keep, state_dropout, batch, dtype))
     return (H,)
@@ -175,7 +175,7 @@ def simple_backward(dH, dh, recurrent_kernel, bias, H, *, keep=None, state_dropo
     """:func:`saessak.ops.simple_rnn.simple_rnn_reference_backward`, compiled."""
     batch, u = dh.shape
     dZ = np.empty((H.shape[0] - 1, batch, u), H.dtype)
-    simple_backward_loop(gemm_for(H.dtype), H, np.ascontiguousarray(recurrent_kernel.T), dZ,
+    simple_backward_loop(blas_for(H.dtype), H, np.ascontiguousarray(recurrent_kernel.T), dZ,
                          *_upstream(dH, H.dtype), dh, np.zeros((2, batch, u), H.dtype),
                          *flags(keep, state_dropout, batch, H.dtype))
     dU = _states_in(H, state_dropout).T @ _flat(dZ)
@@ -266,7 +266,7 @@ if numba is not None:
                     row[j] += bias[j]
 
     @jit
-    def lstm_forward_loop(gemm, G, bias, has_bias, H, C, TC, U, rec, hbuf, keep, has_keep, rd,
+    def lstm_forward_loop(blas, G, bias, has_bias, H, C, TC, U, rec, hbuf, keep, has_keep, rd,
                           has_rd):
         """G holds every step's x_t W and becomes the gate values i, f, g, o (the bias is
         added here, with h_{t-1} U); H[0] and C[0] hold the initial states; fills H, C and
@@ -274,7 +274,7 @@ if numba is not None:
         steps, batch, width = G.shape
         u = width // 4
         for t in range(steps):
-            matmul_into(gemm, _state_in(H[t], rd, has_rd, hbuf), U, rec)
+            matmul_into(blas, _state_in(H[t], rd, has_rd, hbuf), U, rec)
             _add_bias(rec, bias, has_bias)
             for b in range(batch):
                 i, f, g, o = _split4(G[t, b])
@@ -293,7 +293,7 @@ if numba is not None:
                     C[t + 1, b] = c_prev
 
     @jit
-    def lstm_backward_loop(gemm, G, H, C, TC, UT, dY, has_dY, dh, dc, work, keep, has_keep, rd,
+    def lstm_backward_loop(blas, G, H, C, TC, UT, dY, has_dY, dh, dc, work, keep, has_keep, rd,
                            has_rd):
         """G becomes dL/dz (every step's pre-activations); dh, dc end as dL/dh_0, dL/dc_0.
         UT is U^T (contiguous), work a (2, B, u) scratch buffer."""
@@ -321,13 +321,13 @@ if numba is not None:
                     zg[j] = d_c * i * (1.0 - g * g)
                     zo[j] = gh[j] * tc * o * (1.0 - o)
                     gc[j] = d_c * f
-            matmul_into(gemm, G[t], UT, prev)
+            matmul_into(blas, G[t], UT, prev)
             _next_dh(dh, prev, rd, has_rd, carry)
 
     # --- GRU ----------------------------------------------------------------------------------
 
     @jit
-    def gru_forward_loop(gemm, G, b_in, has_b_in, b_rec, has_b_rec, H, M, U, U_zr, U_h, reset_after,
+    def gru_forward_loop(blas, G, b_in, has_b_in, b_rec, has_b_rec, H, M, U, U_zr, U_h, reset_after,
                     rec_zr, rec_h, hbuf, keep, has_keep, rd, has_rd):
         """G holds every step's x_t W and becomes the values z, r, hh (the input bias b_in
         is added here); H[0] holds the initial state. M gets what the backward needs: with
@@ -340,10 +340,10 @@ if numba is not None:
             _add_bias(G[t], b_in, has_b_in)
             h_in = _state_in(H[t], rd, has_rd, hbuf)
             if reset_after:
-                matmul_into(gemm, h_in, U, M[t])
+                matmul_into(blas, h_in, U, M[t])
                 _add_bias(M[t], b_rec, has_b_rec)
             else:
-                matmul_into(gemm, h_in, U_zr, rec_zr)
+                matmul_into(blas, h_in, U_zr, rec_zr)
             for b in range(batch):
                 z, r, hh = _split3(G[t, b])
                 h_prev, h = H[t, b], H[t + 1, b]
@@ -362,7 +362,7 @@ if numba is not None:
                         r[j] = _sigmoid(r[j] + rr[j])
                         rh[j] = r[j] * h_in[b, j]  # r * h_{t-1}
             if not reset_after:
-                matmul_into(gemm, M[t], U_h, rec_h)
+                matmul_into(blas, M[t], U_h, rec_h)
                 for b in range(batch):
                     _, _, hh = _split3(G[t, b])
                     h_prev, h, rh_u = H[t, b], H[t + 1, b], rec_h[b]
@@ -375,7 +375,7 @@ if numba is not None:
                         H[t + 1, b] = H[t, b]
 
     @jit
-    def gru_backward_loop(gemm, G, H, M, UT, reset_after, dY, has_dY, dh, work, dzr, keep,
+    def gru_backward_loop(blas, G, H, M, UT, reset_after, dY, has_dY, dh, work, dzr, keep,
                           has_keep, rd, has_rd):
         """G becomes dL/d(input projection); with reset_after, M becomes dL/d(recurrent
         projection); dh ends as dL/dh_0. UT is U^T (contiguous), work a (6, B, u) and dzr a
@@ -415,9 +415,9 @@ if numba is not None:
                         mr[j] = dr
                         mh[j] = dhh[b, j] * r
                         ar[j] = dr
-                matmul_into(gemm, M[t], UT, prev)
+                matmul_into(blas, M[t], UT, prev)
             else:
-                matmul_into(gemm, dhh, UT_h, d_rh)  # dL/d(r * h_in)
+                matmul_into(blas, dhh, UT_h, d_rh)  # dL/d(r * h_in)
                 h_in = _state_in(H[t], rd, has_rd, h_buf)
                 for b in range(batch):
                     az, ar, _ = _split3(G[t, b])
@@ -427,19 +427,19 @@ if numba is not None:
                         ar[j] = d_rh[b, j] * h_in[b, j] * r * (1.0 - r)
                     dzr[b, :u] = az
                     dzr[b, u:] = ar
-                matmul_into(gemm, dzr, UT_zr, prev)
+                matmul_into(blas, dzr, UT_zr, prev)
                 prev += through_r
             _next_dh(dh, prev, rd, has_rd, direct)
 
     # --- SimpleRNN ---------------------------------------------------------------------------
 
     @jit
-    def simple_forward_loop(gemm, P, bias, has_bias, H, U, rec, hbuf, keep, has_keep, rd, has_rd):
+    def simple_forward_loop(blas, P, bias, has_bias, H, U, rec, hbuf, keep, has_keep, rd, has_rd):
         """h_t = tanh(x_t W + b + h_{t-1} U): P holds every step's x_t W; H[0] holds the
         initial state and H[1:] gets the outputs. rec and hbuf (B, u) are scratch buffers."""
         steps, batch, u = P.shape
         for t in range(steps):
-            matmul_into(gemm, _state_in(H[t], rd, has_rd, hbuf), U, rec)
+            matmul_into(blas, _state_in(H[t], rd, has_rd, hbuf), U, rec)
             _add_bias(rec, bias, has_bias)
             for b in range(batch):
                 if has_keep and not keep[t, b]:  # a masked step keeps its state
@@ -450,7 +450,7 @@ if numba is not None:
                     h[j] = _tanh(p[j] + r[j])
 
     @jit
-    def simple_backward_loop(gemm, H, UT, dZ, dY, has_dY, dh, work, keep, has_keep, rd, has_rd):
+    def simple_backward_loop(blas, H, UT, dZ, dY, has_dY, dh, work, keep, has_keep, rd, has_rd):
         """dZ gets dL/dz of every step; dh ends as dL/dh_0. UT is U^T (contiguous), work
         a (2, B, u) scratch buffer."""
         steps = H.shape[0] - 1
@@ -468,5 +468,5 @@ if numba is not None:
                 y, dz, gh = H[t + 1, b], dZ[t, b], dh[b]
                 for j in range(u):
                     dz[j] = gh[j] * (1.0 - y[j] * y[j])
-            matmul_into(gemm, dZ[t], UT, prev)
+            matmul_into(blas, dZ[t], UT, prev)
             _next_dh(dh, prev, rd, has_rd, carry)
