@@ -96,6 +96,29 @@ def test_max_pooling_agrees_exactly(monkeypatch, rng, dtype, shape, pool, stride
         np.testing.assert_array_equal(a, b)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape, pool, strides, padding", [
+    ((2, 8, 8, 3), (2, 2), None, "valid"),
+    ((2, 9, 7, 3), (2, 2), None, "same"),
+    ((2, 9, 9, 2), (3, 3), (2, 1), "valid"),
+    ((2, 11, 5), (3,), (2,), "same"),
+])
+def test_max_pooling_without_a_graph_gives_the_same_values(monkeypatch, rng, dtype, shape,
+                                                           pool, strides, padding):
+    """With nothing to record (inference), the compiled pass keeps no arg-max positions;
+    the values, NaN included, are the reference's."""
+    x0 = rng.integers(0, 4, shape).astype(dtype)
+    x0.flat[::7] = np.nan
+
+    def run():
+        y = pooling.max_pool(Tensor(x0), pool, strides, padding)
+        assert not hasattr(y, "_node") or y._node is None
+        return y.numpy()
+
+    fast, reference = both_ways(monkeypatch, run, "max_pool_values")
+    np.testing.assert_array_equal(fast, reference)
+
+
 def test_max_pooling_of_a_non_contiguous_gradient(monkeypatch, rng):
     """A gradient that arrives as a transposed view gives the same result."""
     x0 = rng.standard_normal((2, 6, 6, 3)).astype(np.float32)

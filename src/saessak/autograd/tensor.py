@@ -170,6 +170,9 @@ class Function:
     inputs: tuple = ()
     n_outputs = 1
     freed = False  # set once backward has released this node's buffers
+    # whether this call records a node (some input wants a gradient and recording is on):
+    # forward may skip keeping what only backward needs when it does not
+    recording = True
 
     def __call__(self, *inputs):
         # This runs for every op, so it is written for speed: one pass over the inputs.
@@ -194,8 +197,8 @@ class Function:
             arrays = [a if isinstance(x, Tensor) else _coerce(a, dtype)
                       for x, a in zip(inputs, arrays)]
             _check_devices(self, arrays)
+        self.recording = needs_grad = needs_grad and _grad_enabled
         outputs = self.forward(*arrays)
-        needs_grad = needs_grad and _grad_enabled
         if needs_grad:
             self.inputs = tuple(x if isinstance(x, Tensor) else None for x in inputs) \
                 if raw else inputs

@@ -72,6 +72,24 @@ if numba is not None:
                                 where[c] = k if better else where[c]
 
     @jit
+    def max_pool_values(x, out_h, out_w, ph, pw, sh, sw, y):
+        """:func:`max_pool` without the arg-max positions, for inference: half the time."""
+        channels = x.shape[3]
+        for n in range(x.shape[0]):
+            for oh in range(out_h):
+                for ow in range(out_w):
+                    best = y[n, oh, ow]
+                    first = x[n, oh * sh, ow * sw]
+                    for c in range(channels):
+                        best[c] = first[c]
+                    for i in range(ph):
+                        for j in range(pw):
+                            candidate = x[n, oh * sh + i, ow * sw + j]
+                            for c in range(channels):
+                                v = candidate[c]
+                                best[c] = v if v > best[c] or v != v else best[c]
+
+    @jit
     def max_pool_backward(g, arg, ph, pw, sh, sw, dx, accumulate):
         """dx[the arg-max pixel of each window] += g: each window sends its gradient to the
         input that won it, zero to the others. With ``accumulate`` (windows that overlap or

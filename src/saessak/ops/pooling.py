@@ -81,12 +81,16 @@ class MaxPool(_Pool):
         nd = len(self.pool)
         if compiled(xp_, nd=nd):  # one compiled pass over the image (see _conv_numba)
             y = np.empty((x.shape[0], *self.out, x.shape[-1]), x.dtype)
+            geometry = image_geometry(self.out, self.pool, self.strides)
+            if not self.recording:  # no backward to come: the values alone
+                _conv_numba.max_pool_values(as_image(xp_, nd), *geometry, as_image(y, nd))
+                return y
             # int32 positions: beside float32 values the channel loop runs as SIMD code;
             # with uint8 it did not, and the pass took 3x as long (still 4x less memory
             # than the int64 indices PyTorch keeps)
             self.arg = np.empty(y.shape, np.int32)
-            _conv_numba.max_pool(as_image(xp_, nd), *image_geometry(
-                self.out, self.pool, self.strides), as_image(y, nd), as_image(self.arg, nd))
+            _conv_numba.max_pool(as_image(xp_, nd), *geometry, as_image(y, nd),
+                                 as_image(self.arg, nd))
             return y
         y = arg = None
         for k, where in self._positions():
