@@ -291,9 +291,6 @@ NOT_RUN = {
     "s000_cnn_vgg_augmented": "not run in full: the VGG model took about 11 min per epoch "
                               "on 45,000 images here, so the seed's 25 epochs on 67,500 "
                               "would take about 7 hours; runs in quick mode",
-    "s002_imdb_conv1d": "not run in full: about 7 min per epoch here, and the seed's "
-                        "RMSprop(1e-4) needs its 10 epochs (still 55% after one); the seed "
-                        "shows no figure",
 }
 
 
