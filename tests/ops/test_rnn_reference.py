@@ -12,7 +12,7 @@
 import numpy as np
 import pytest
 
-from saessak import Tensor, ops
+from saessak import Tensor, no_grad, ops
 from saessak.ops import _rnn_numba
 from saessak.ops.gru import GRU, gru_reference, gru_reference_backward
 from saessak.ops.lstm import LSTM, lstm_reference, lstm_reference_backward
@@ -261,9 +261,12 @@ def test_lookup_shortcut_only_where_it_saves_products():
     table, found = lookup_behind(ops.embedding_lookup(small, ids))
     assert table is small and np.array_equal(found, ids)
     assert lookup_behind(ops.embedding_lookup(large, ids)) is None  # 50 rows > 8 tokens
-    assert lookup_behind(Tensor(small.data[ids])) is None  # no graph behind it
-    frozen = Tensor(small.data)  # no gradient wanted: no node records the lookup
-    assert lookup_behind(ops.embedding_lookup(frozen, ids)) is None
+    assert lookup_behind(Tensor(small.data[ids])) is None  # the same numbers, no lookup
+    assert lookup_behind(ops.embedding_lookup(small, ids) * 1.0) is None  # not rows any more
+    frozen = Tensor(small.data)  # a table that wants no gradient (GloVe) is projected too
+    assert lookup_behind(ops.embedding_lookup(frozen, ids))[0] is frozen
+    with no_grad():  # and so is inference's
+        assert lookup_behind(ops.embedding_lookup(small, ids)) is not None
     # with input dropout the sequence is not table rows any more: the op projects it
     W = Tensor(rng.standard_normal((3, 8)).astype(np.float32))
     R = Tensor(rng.standard_normal((2, 8)).astype(np.float32))
@@ -291,3 +294,26 @@ def test_a_batch_of_one_takes_the_matrix_vector_product_and_matches(cell, monkey
         results[enabled] = [o.numpy() for o in outs] + [t.grad for t in tensors]
     for fast, ref in zip(results[True], results[False]):
         assert_close(fast, ref, np.float32)
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru", "simple_rnn"])
+def test_inference_and_a_frozen_table_take_the_shortcut_with_the_same_outputs(cell):
+    from saessak.ops import rnn
+
+    fn = {"lstm": ops.lstm, "simple_rnn": ops.simple_rnn}.get(cell, ops.gru)
+    gates = CELLS[cell][4]
+    rng = np.random.default_rng(2)
+    table = Tensor(rng.standard_normal((6, F)).astype(np.float32))  # frozen
+    W, R = (Tensor((rng.standard_normal(s) * 0.5).astype(np.float32))
+            for s in [(F, gates * U), (U, gates * U)])
+    ids = rng.integers(0, 6, (4, 8))
+    plain = fn(Tensor(table.data[ids]), W, R, return_sequences=True)[0].numpy()
+    with no_grad():
+        out = fn(ops.embedding_lookup(table, ids), W, R, return_sequences=True)[0]
+    np.testing.assert_allclose(out.numpy(), plain, rtol=1e-5, atol=1e-6)
+    x = ops.embedding_lookup(table, ids)
+    W.requires_grad = True
+    y = fn(x, W, R)[0]
+    assert y._node.token_ids is not None and rnn.lookup_behind(x) is not None
+    y.sum().backward()  # the table wants no gradient: only W gets one
+    assert table.grad is None and W.grad is not None

@@ -75,8 +75,9 @@ class Tensor:
     array([2., 4., 6.], dtype=float32)
     """
 
+    # _lookup, set only by an embedding lookup (saessak.ops.embedding), stays unset elsewhere
     __slots__ = ("data", "grad", "requires_grad", "_node", "_index", "name", "_keras_mask",
-                 "__weakref__")
+                 "_lookup", "__weakref__")
     __array_priority__ = 1000  # ndarray + Tensor calls Tensor.__radd__
     __array_ufunc__ = None  # ...and NumPy ufuncs never swallow a Tensor
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _numba
-from ..autograd.tensor import Function
+from ..autograd.tensor import Function, Tensor
 
 
 class EmbeddingLookup(Function):
@@ -55,5 +55,12 @@ def scatter_rows(shape, ids, g):
 
 
 def embedding_lookup(table, ids, name="embedding"):
-    """Rows of ``table`` (input_dim, output_dim) picked by integer ``ids`` of any shape."""
-    return EmbeddingLookup(name)(table, ids)
+    """Rows of ``table`` (input_dim, output_dim) picked by integer ``ids`` of any shape.
+
+    The output remembers ``(table, ids)``, graph or no graph: an op that multiplies it by a
+    matrix may multiply the table instead (:func:`saessak.ops.rnn.lookup_behind`)."""
+    fn = EmbeddingLookup(name)
+    out = fn(table, ids)
+    if isinstance(table, Tensor):
+        out._lookup = (table, fn.ids)
+    return out

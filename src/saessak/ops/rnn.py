@@ -29,7 +29,7 @@ import numpy as np
 
 from ..autograd.tensor import Function
 from . import _rnn_numba
-from .embedding import EmbeddingLookup, scatter_rows
+from .embedding import scatter_rows
 
 # --- element-wise activations the kernels support --------------------------------------------
 # Each entry: (f, f'), where f' is computed from the OUTPUT y = f(z), so the backward needs
@@ -85,24 +85,19 @@ def _project(x, kernel):
     return (x.reshape(steps * batch, features) @ kernel).reshape(steps, batch, -1)
 
 
-def _input_grads(x, kernel, dZ):
-    """dX = dZ W^T and dW = X^T dZ, every step at once (dZ: the gradient of X W)."""
-    dZ2 = dZ.reshape(-1, dZ.shape[-1])
-    return (dZ2 @ kernel.T).reshape(x.shape), x.reshape(-1, x.shape[-1]).T @ dZ2
-
-
 def lookup_behind(x):
     """``(table, ids)`` when ``x`` is the output of an embedding lookup (``x = table[ids]``,
-    recorded in the graph) with more tokens than the table has rows, so that projecting the
-    table (rows x in x width products) costs less than projecting the sequence (tokens x in
-    x width). Else None: a plain array, no graph (inference), or a large vocabulary."""
-    node = getattr(x, "_node", None)
-    if type(node) is not EmbeddingLookup or node.freed:
+    remembered by :func:`saessak.ops.embedding_lookup`) with more tokens than the table has
+    rows, so that projecting the table (rows x in x width products) costs less than
+    projecting the sequence (tokens x in x width). Else None: any other input, or a large
+    vocabulary."""
+    lookup = getattr(x, "_lookup", None)  # an unset slot reads as missing
+    if lookup is None:
         return None
-    table = node.inputs[0]
-    if type(table.data) is not np.ndarray or len(table.data) >= node.ids.size:
+    table, ids = lookup
+    if type(table.data) is not np.ndarray or len(table.data) >= ids.size:
         return None
-    return table, node.ids
+    return lookup
 
 
 # --- the shared Function ---------------------------------------------------------------------
@@ -233,16 +228,22 @@ class Recurrence(Function):
         d_finals = (d_last,) + tuple(g.copy() for g in g_states[1:])
         dXW, dU, db, *d_states = self.backward_loop(
             dY, *d_finals, *self.args, *self.saved, **self.options())
+        dx = None  # unless the input wants a gradient (data does not)
         if self.token_ids is None:
-            dxt, dW = _input_grads(self.source, self.kernel, dXW)
-            if self.input_dropout is not None:
-                dxt *= self.input_dropout
-            dx = np.ascontiguousarray(self._batch_major(dxt))
+            dXW2 = dXW.reshape(-1, dXW.shape[-1])
+            dW = self.source.reshape(-1, self.source.shape[-1]).T @ dXW2  # X^T dZ
+            if self.needs_input_grad(0):
+                dxt = (dXW2 @ self.kernel.T).reshape(self.source.shape)  # dZ W^T
+                if self.input_dropout is not None:
+                    dxt *= self.input_dropout
+                dx = np.ascontiguousarray(self._batch_major(dxt))
         else:  # each table row gets the dz of every step where its token stood
             table = self.source
             dRows = scatter_rows((len(table), dXW.shape[-1]),
                                  self._time_major(self.token_ids), dXW)
-            dx, dW = dRows @ self.kernel.T, table.T @ dRows
+            dW = table.T @ dRows
+            if self.needs_input_grad(0):
+                dx = dRows @ self.kernel.T
         grads = [dx, dW, dU]
         if self.has_bias:
             grads.append(db)
