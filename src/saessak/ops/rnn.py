@@ -106,19 +106,21 @@ def lookup_behind(x):
 class Recurrence(Function):
     """One recurrent layer over a whole ``(batch, time, features)`` sequence.
 
-    Inputs: ``x, kernel, recurrent_kernel[, bias][, *initial_states]``. Outputs: the output
-    (the whole sequence ``(batch, time, units)`` or the last step ``(batch, units)``) and the
+    Inputs: ``x, kernel, recurrent_kernel[, bias][, *initial_states]``, where with
+    ``token_ids`` ``x`` is an embedding table (see :meth:`apply`). Outputs: the output (the
+    whole sequence ``(batch, time, units)`` or the last step ``(batch, units)``) and the
     final states. A subclass names its two pairs of time loops:
 
     * ``reference = (forward, backward)``: the plain-NumPy loops of its module;
     * ``compiled = (forward, backward)``: the numba loops of :mod:`._rnn_numba`.
 
-    ``forward(x, *states, kernel, recurrent_kernel, bias, **options)`` takes the time-major
-    input (T, B, in) and returns the stacked states (the first ``n_states`` entries, each
-    (T+1, B, u), index 0 the initial state) followed by whatever its backward needs.
-    ``backward(dH, *d_states, x, kernel, recurrent_kernel, bias, *saved, **options)`` takes
-    the gradient of every step's output (T, B, u) or None, and of the final states; it
-    returns the gradients of x, kernel, recurrent_kernel, bias and the initial states.
+    ``forward(xw, *states, recurrent_kernel, bias, **options)`` takes every step's input
+    projection x_t W, time-major (T, B, width), and returns the stacked states (the first
+    ``n_states`` entries, each (T+1, B, u), index 0 the initial state) followed by whatever
+    its backward needs. ``backward(dH, *d_states, recurrent_kernel, bias, *saved,
+    **options)`` takes the gradient of every step's output (T, B, u) or None, and of the
+    final states; it returns the gradients of xw, recurrent_kernel, bias and the initial
+    states. The products with W, before and after, are this class's.
     """
 
     n_states = 1
