@@ -7,6 +7,16 @@ import platform
 import statistics
 import time
 
+# every library's thread-count variable, read when the library loads
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
+                    "NUMBA_NUM_THREADS", "TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS")
+
+
+def pin_threads(threads):
+    """Set every library's thread count: before NumPy (and its BLAS) is imported."""
+    for var in THREAD_VARIABLES:
+        os.environ[var] = str(threads)
+
 
 def median_time(fn, repeat=7, number=1, warmup=1):
     """Median, min and max seconds of ``number`` calls of ``fn``, over ``repeat`` runs."""

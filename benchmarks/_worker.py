@@ -39,14 +39,8 @@ import traceback
 
 import numpy as np
 
-THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
-                    "NUMBA_NUM_THREADS", "TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS")
-
-
-def pin_threads(threads):
-    """Every library's thread count, before any of them is imported."""
-    for var in THREAD_VARIABLES:
-        os.environ[var] = str(threads)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _timing import pin_threads  # noqa: E402
 
 
 def _short_path(filename):
@@ -105,12 +99,27 @@ def _versions(framework):
     return found
 
 
+def _threads_in_use(framework):
+    """The thread count the framework itself reports (Keras: None, TensorFlow has no
+    getter for a running session's pool)."""
+    if framework.startswith("saessak"):
+        import saessak
+        return saessak.config.get_num_threads()
+    if framework == "pytorch":
+        import torch
+        return torch.get_num_threads()
+    return None
+
+
 def _import_framework(framework, threads):
     if framework.startswith("saessak"):
         import saessak
         # saessak's fit/evaluate/predict run with subnormal floats flushed to zero (FTZ/DAZ,
         # as TensorFlow's threads do); the hand-written train steps here run the same way.
         saessak.backend.flush_denormal(True)
+        # set, as for the peers: NumPy's BLAS read its thread count from the environment
+        # when this module imported NumPy, before main() pinned the count asked for
+        saessak.config.set_num_threads(threads)
     elif framework == "pytorch":
         import torch
         torch.set_num_threads(threads)
@@ -143,7 +152,6 @@ def main(argv=None):
 
     try:
         _import_framework(args.framework, args.threads)
-        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
         from workloads import builder_of, get_workload
         workload = get_workload(args.workload)
         build = builder_of(workload, args.framework)
@@ -172,7 +180,7 @@ def main(argv=None):
         return
     count = getattr(step, "count_params", None)
     answer(ok=True, warmup_s=warmup, versions=_versions(args.framework), pid=os.getpid(),
-           params=int(count()) if count else None)
+           params=int(count()) if count else None, threads=_threads_in_use(args.framework))
 
     cursor = args.warmup
     joined = {}  # (first batch, n) -> the n batches as one array pair, for fit

@@ -42,6 +42,9 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _timing import THREAD_VARIABLES, pin_threads  # noqa: E402  (no NumPy in it)
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 RESULTS_DIR = os.path.join(HERE, "results")
@@ -91,20 +94,11 @@ def thread_counts(text):
     return counts
 
 
-def pin_threads(threads):
-    """Must run before NumPy (and its BLAS) is imported in this process."""
-    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
-                "NUMBA_NUM_THREADS", "TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS"):
-        os.environ[var] = str(threads)
-
-
 if __name__ == "__main__":
     ARGS = parse_args()
     pin_threads(ARGS.threads[0])
 
 import numpy as np  # noqa: E402
-
-sys.path.insert(0, HERE)
 from _timing import machine_line  # noqa: E402
 from workloads import FRAMEWORKS, WORKLOADS, builder_of, get_workload  # noqa: E402
 
@@ -159,6 +153,8 @@ class Worker:
         self.log = tempfile.NamedTemporaryFile("w+", prefix=f"bench-{framework}-",
                                                suffix=".log", delete=False)
         env = dict(os.environ)
+        for var in THREAD_VARIABLES:  # this run's own pinned count must not leak in
+            env[var] = str(threads)
         env["PYTHONPATH"] = os.pathsep.join(
             [os.path.join(REPO, "src"), HERE] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH")
                                                  else []))

@@ -228,6 +228,21 @@ def test_the_hand_step_shares_saessak_builders():
     assert wl.builder_of(reuters, "jax") is None
 
 
+def test_a_worker_runs_at_the_thread_count_it_was_given(monkeypatch):
+    """Not the count of the run that started it: the second pass of --threads 1,all
+    once timed saessak at one thread (NumPy had read OMP_NUM_THREADS=1 first)."""
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "1")
+    worker = run.Worker("saessak", "lstm_h8_t5", sys.executable, threads=2, warmup=1,
+                        timeout=300)
+    try:
+        ready = worker.read()
+        assert ready["ok"], ready
+        assert ready["threads"] == 2
+    finally:
+        worker.close()
+
+
 @pytest.mark.parametrize("framework, fit", [("saessak", True), ("saessak_step", False)])
 def test_the_worker_trains_through_fit_or_the_hand_step(framework, fit):
     worker = run.Worker(framework, "lstm_h8_t5", sys.executable, threads=1, warmup=1,
