@@ -80,6 +80,9 @@ def parse_args(argv=None):
     parser.add_argument("--write", action="store_true",
                         help="write RESULTS.md/results even in --quick mode")
     parser.add_argument("--out", default=os.path.join(HERE, "RESULTS.md"))
+    parser.add_argument("--render", action="store_true",
+                        help="time nothing: rewrite the report from the last full run "
+                             "(results/full.json), with the workloads' notes read afresh")
     return parser.parse_args(argv)
 
 
@@ -724,7 +727,25 @@ def print_summary(run):
 # --- main ------------------------------------------------------------------------------------
 
 
+def render_saved(out, path=None):
+    """Rewrite the report from a saved run without timing anything. The notes come from
+    the workloads as they are now: they describe the comparison, they measure nothing."""
+    with open(path or os.path.join(RESULTS_DIR, "full.json")) as f:
+        run = json.load(f)
+    more = [r for rs in (run.get("more_threads") or {}).values() for r in rs]
+    for rec in run["workloads"] + more:
+        notes = get_workload(rec["name"]).notes
+        for fw, entry in rec["frameworks"].items():
+            if entry.get("status") == "ok":
+                entry["note"] = notes.get(fw, "")
+    with open(out, "w") as f:
+        f.write(render_report(run))
+    print(f"wrote {out} from {path or os.path.join(RESULTS_DIR, 'full.json')}")
+
+
 def main(args):
+    if args.render:
+        return render_saved(args.out)
     started = time.perf_counter()
     quick = args.quick
     rounds = args.rounds or (2 if quick else 5)

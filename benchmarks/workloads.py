@@ -131,6 +131,12 @@ def _bench_rnn():
     return bench_rnn
 
 
+# saessak runs an LSTM fed by an Embedding from the projected table (ops.rnn.lookup_behind)
+_TABLE_PROJECTED = ("the LSTM projects the Embedding's table ({rows} rows) instead of the "
+                    "batch's {tokens} tokens: fewer products than counted here, so its % of "
+                    "the GEMM peak can pass 100%")
+
+
 # Reuters LSTM (seed 001, section 1) ----------------------------------------------------------
 
 def _reuters_batch(rng):
@@ -147,7 +153,8 @@ REUTERS = Workload(
     builders={"saessak": lambda p: _bench_rnn().saessak_model("reuters"),
               "pytorch": lambda p: _bench_rnn().torch_model("reuters"),
               "keras": lambda p: _bench_rnn().keras_model("reuters")},
-    notes={"pytorch": "softmax folded into CrossEntropyLoss"},
+    notes={"pytorch": "softmax folded into CrossEntropyLoss",
+           "saessak": _TABLE_PROJECTED.format(rows="1,000", tokens="2,000")},
 )
 
 
@@ -386,6 +393,7 @@ CHAR_LM = Workload(
         ("LSTM(512, seq)", lstm_flops(CHAR_BATCH, CHAR_LENGTH, 256, 512)),
         ("Dense(80)", dense_flops(CHAR_BATCH * CHAR_LENGTH, 512, CHAR_VOCAB))],
     builders={"saessak": _saessak_char_lm, "pytorch": _torch_char_lm, "keras": _keras_char_lm},
+    notes={"saessak": _TABLE_PROJECTED.format(rows="80", tokens="2,560")},
 )
 
 

@@ -3,6 +3,7 @@ GEMM ceiling, the generated tables and report. Nothing here is timed."""
 
 import cProfile
 import importlib.util
+import json
 import os
 import pstats
 import sys
@@ -162,6 +163,24 @@ def test_report_is_generated_from_the_run():
                  "| 0.56 |", "| 32 | 50 |"):
         assert text in report, text
     assert rec["ratios"]["keras"] == pytest.approx(2.5 / 1.0)
+
+
+def test_render_rewrites_the_report_from_a_saved_run_with_fresh_notes(tmp_path):
+    rec = run.apply_ceiling(run.summarize(fake_record()), 50e9)
+    rec["name"] = "reuters_lstm"  # a real workload, whose notes are read afresh
+    rec["frameworks"]["saessak"]["note"] = "an old note"
+    saved = {"command": "python benchmarks/run.py", "date": "today", "seconds": 60.0,
+             "quick": False, "machine": {"cpu": "Toy CPU", "cores": 2, "threads": 1,
+                                         "blas": "x", "load_start": (1, 1, 1),
+                                         "load_end": (2, 2, 2), "versions": "numpy 2"},
+             "gemm": {"start": {"512": 40e9}, "end": {"512": 50e9}, "peak": 50e9},
+             "workloads": [rec], "scaling": [], "scaling_target_s": 1.0}
+    path, out = tmp_path / "full.json", tmp_path / "RESULTS.md"
+    path.write_text(json.dumps(saved))
+    run.render_saved(str(out), str(path))
+    report = out.read_text()
+    assert "Toy CPU" in report and "an old note" not in report
+    assert wl.get_workload("reuters_lstm").notes["saessak"] in report
 
 
 def test_scaling_table_pairs_each_point_with_its_flushed_twin():
