@@ -109,6 +109,8 @@ def resumable(keras, backup_dir):
     epochs it ran itself. Returns ``(callbacks, journal)``: pass the callbacks to ``fit``,
     then ``journal.history(history)`` and ``journal.seconds`` give the whole run's.
     ``keras`` is the example's framework module; without a ``backup_dir`` nothing is added.
+    Arrays given to ``fit`` resume exactly (the backup holds the random generators); a
+    ``Dataset.shuffle`` starts its sequence of orders again, as tf.data's does.
     """
     if not backup_dir:
         return [], None
