@@ -149,7 +149,10 @@ class EpochJournal:
         if os.path.exists(self.path):
             with open(self.path, encoding="utf-8") as f:
                 for text in f:
-                    entry = json.loads(text)
+                    try:
+                        entry = json.loads(text)
+                    except json.JSONDecodeError:  # a line cut by a kill: its epoch reruns
+                        continue
                     by_epoch[entry["epoch"]] = entry
         return [by_epoch[e] for e in sorted(by_epoch)]
 

@@ -71,6 +71,7 @@ def test_an_epoch_written_down_twice_counts_once(tmp_path):
     _, _, journal = _train(folder, epochs=2)
     with open(journal.path, "a", encoding="utf-8") as f:  # epoch 1 again, after a stop
         f.write(json.dumps({"epoch": 1, "seconds": 5.0, "logs": {"loss": 0.25}}) + "\n")
+        f.write('{"epoch": 2, "seconds": 1.')  # a line cut short by a kill
     entries = journal.entries()
     assert [e["epoch"] for e in entries] == [0, 1] and entries[1]["logs"]["loss"] == 0.25
     # a new run (it starts at epoch 0) clears the old journal
