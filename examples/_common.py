@@ -139,8 +139,12 @@ class EpochJournal:
     def epoch_end(self, epoch, logs=None):
         line = {"epoch": int(epoch), "seconds": time.perf_counter() - self._start,
                 "logs": {k: float(v) for k, v in (logs or {}).items()}}
-        with open(self.path, "a", encoding="utf-8") as f:
-            f.write(json.dumps(line) + "\n")
+        with open(self.path, "a+b") as f:  # (appending: writes go to the end)
+            if f.tell():  # a line cut short by a kill is ended first
+                f.seek(-1, os.SEEK_END)
+                if f.read(1) != b"\n":
+                    f.write(b"\n")
+            f.write((json.dumps(line) + "\n").encode("utf-8"))
 
     def entries(self):
         """Each epoch's last entry (an epoch cut short by a stop and run again is kept once),

@@ -74,6 +74,10 @@ def test_an_epoch_written_down_twice_counts_once(tmp_path):
         f.write('{"epoch": 2, "seconds": 1.')  # a line cut short by a kill
     entries = journal.entries()
     assert [e["epoch"] for e in entries] == [0, 1] and entries[1]["logs"]["loss"] == 0.25
+    journal.epoch_begin(2)  # epoch 2 runs again after the resume: written on a line of its own
+    journal.epoch_end(2, {"loss": 0.125})
+    assert [e["epoch"] for e in journal.entries()] == [0, 1, 2]
+    assert journal.entries()[2]["logs"]["loss"] == 0.125
     # a new run (it starts at epoch 0) clears the old journal
     _train(folder, epochs=1)
     assert [e["epoch"] for e in journal.entries()] == [0]
