@@ -108,3 +108,11 @@ def test_mean_and_sum_are_numpys_bit_for_bit(shape, axis, keepdims, dtype):
         want = np.asarray(ref(axis=axis, keepdims=keepdims))
         assert got.dtype == want.dtype and got.shape == want.shape
         np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+def test_mean_spreads_one_over_n_back_in_every_float_dtype(dtype):
+    """float16 takes NumPy's mean forward (its wider sum); its gradient is still 1/n."""
+    x = Tensor(np.ones((4, 5), dtype), requires_grad=True)
+    ops.mean(x, axis=1).sum().backward()
+    np.testing.assert_array_equal(x.grad, np.full((4, 5), 0.2, dtype))

@@ -56,10 +56,9 @@ class Mean(Function):
     def forward(self, x):
         axes, self.shape = _axes(self.axis, x.ndim), x.shape
         self.kept = _kept_shape(x.shape, axes)
+        self.n = x.size // builtins.max(math.prod(self.kept), 1) if x.size else 1
         if not x.size or x.dtype.kind != "f" or x.itemsize < 4:
-            self.n = 1
             return x.mean(axis=axes, keepdims=self.keepdims)  # NaN, or NumPy's wider sum
-        self.n = x.size // builtins.max(math.prod(self.kept), 1)
         # the sum over n, as ndarray.mean computes it for float32/64, without its Python
         # wrapper (5 us of a 6 us mean of 1,000 numbers)
         return x.sum(axis=axes, keepdims=self.keepdims) / self.n
