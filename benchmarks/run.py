@@ -730,7 +730,8 @@ def print_summary(run):
 def render_saved(out, path=None):
     """Rewrite the report from a saved run without timing anything. The notes come from
     the workloads as they are now: they describe the comparison, they measure nothing."""
-    with open(path or os.path.join(RESULTS_DIR, "full.json")) as f:
+    path = path or os.path.join(RESULTS_DIR, "full.json")
+    with open(path) as f:
         run = json.load(f)
     more = [r for rs in (run.get("more_threads") or {}).values() for r in rs]
     for rec in run["workloads"] + more:
@@ -740,7 +741,7 @@ def render_saved(out, path=None):
                 entry["note"] = notes.get(fw, "")
     with open(out, "w") as f:
         f.write(render_report(run))
-    print(f"wrote {out} from {path or os.path.join(RESULTS_DIR, 'full.json')}")
+    print(f"wrote {out} from {path}")
 
 
 def main(args):

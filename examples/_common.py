@@ -102,6 +102,10 @@ def save_language_model(model, vocab, out_dir, name, level, unknown=None, seq_le
     return command
 
 
+BACKUP_DIR_HELP = ("back up after every epoch into this folder, and resume from it when "
+                   "run again (BackupAndRestore)")
+
+
 def resumable(keras, backup_dir):
     """Callbacks that let a long ``fit`` stop and go on in a later process: ``BackupAndRestore``
     in ``backup_dir`` (weights, optimizer and epoch after every finished epoch), and a journal
@@ -212,9 +216,7 @@ def cli(main, description, default_epochs=None):
                              "the full runs' files)")
     resumes = "backup_dir" in inspect.signature(main).parameters
     if resumes:
-        parser.add_argument("--backup-dir", default=None,
-                            help="back up after every epoch into this folder, and resume "
-                                 "from it when run again (BackupAndRestore)")
+        parser.add_argument("--backup-dir", default=None, help=BACKUP_DIR_HELP)
     args = parser.parse_args()
     extra = {"backup_dir": args.backup_dir} if resumes else {}
     metrics = main(epochs=args.epochs, quick=args.quick, data_dir=args.data_dir,

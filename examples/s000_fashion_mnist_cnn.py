@@ -17,6 +17,7 @@ import argparse
 
 import numpy as np
 from _common import (
+    BACKUP_DIR_HELP,
     RESULTS,
     Stopwatch,
     epochs_or,
@@ -126,8 +127,7 @@ if __name__ == "__main__":
     parser.add_argument("--max-train", type=int, help="use only the first N training images")
     parser.add_argument("--data-dir")
     parser.add_argument("--out-dir")
-    parser.add_argument("--backup-dir", help="back up after every epoch into this folder, "
-                        "and resume from it when run again (BackupAndRestore)")
+    parser.add_argument("--backup-dir", help=BACKUP_DIR_HELP)
     a = parser.parse_args()
     main(a.epochs, a.quick, a.data_dir, results_dir(a.out_dir, a.quick), variant=a.variant,
          augment=a.augment, max_train=a.max_train, backup_dir=a.backup_dir)
