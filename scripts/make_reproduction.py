@@ -15,6 +15,8 @@
     # a run of hours that may be stopped: back up after each epoch, and the same command
     # run again goes on from the last one (examples whose main() takes backup_dir)
     python scripts/make_reproduction.py run s004_char_lm --backup-root ../backups
+    # record how far such a run has got (its journal, copied under examples/results/progress/)
+    python scripts/make_reproduction.py progress s004_char_lm --backup-root ../backups
     # write REPRODUCTION.md from every examples/results/*.json
     python scripts/make_reproduction.py table
 
@@ -130,6 +132,9 @@ def child(name, epochs, quick, kwargs_json, out_json, seed=None, backup_root=Non
     metrics = registry.run(name, epochs=epochs, quick=quick, out_dir=out_dir, **arguments)
     write_record(out_json, name, quick, epochs, kwargs, seed, time.perf_counter() - start,
                  metrics, **more)
+    snapshot = progress_path(out_json)
+    if os.path.exists(snapshot):  # the finished run's own record now says it all
+        os.remove(snapshot)
 
 
 def backup_dir(backup_root, out_json):
@@ -137,6 +142,81 @@ def backup_dir(backup_root, out_json):
     resumes only itself."""
     return os.path.join(os.path.abspath(backup_root),
                         os.path.basename(out_json)[:-len(".json")])
+
+
+PROGRESS_FOLDER = "progress"  # snapshots of long runs not yet finished, under RESULTS
+
+
+def progress_path(out_json):
+    """Where the progress snapshot of the run that will write ``out_json`` is kept."""
+    stem = os.path.basename(out_json)[:-len(".json")]
+    return os.path.join(RESULTS, PROGRESS_FOLDER, stem + ".json")
+
+
+def snapshot_progress(spec, backup_root, quick=False):
+    """Copy the epoch journal of a resumable run that is not finished (its backup folder
+    under ``backup_root``) into a snapshot the table can show; returns its path. The backup
+    itself (weights and optimizer) is too big to keep in the repository; its journal is not."""
+    name, epochs, kwargs = parse_spec(spec)
+    out_json = result_path(name, quick, None, epochs, kwargs)
+    journal = os.path.join(backup_dir(backup_root, out_json), "epochs.jsonl")
+    if not os.path.isfile(journal):
+        raise ValueError(f"make_reproduction: no run of {spec} to snapshot: {journal} does "
+                         "not exist (start it with run --backup-root)")
+    sys.path.insert(0, os.path.join(ROOT, "examples"))
+    from _common import EpochJournal  # the examples' own reader of the journal
+    entries = EpochJournal(journal).entries()
+    if not entries:
+        raise ValueError(f"make_reproduction: {journal} holds no finished epoch yet")
+    record = {"name": name, "quick": quick, "epochs_cap": epochs, "kwargs": kwargs,
+              "taken": time.strftime("%Y-%m-%d %H:%M"),
+              "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
+                         f"Python {platform.python_version()}",
+              "epochs": entries}
+    path = progress_path(out_json)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path + ".part", "w", encoding="utf-8") as f:
+        json.dump(record, f, indent=1)
+    os.replace(path + ".part", path)
+    return path
+
+
+def load_progress():
+    """{example name: its progress snapshot}, for runs that have no finished record newer
+    than the snapshot (a finished run removes its snapshot; an older record stays shown)."""
+    folder = os.path.join(RESULTS, PROGRESS_FOLDER)
+    snapshots = {}
+    for file in sorted(os.listdir(folder)) if os.path.isdir(folder) else []:
+        if file.endswith(".json"):
+            with open(os.path.join(folder, file), encoding="utf-8") as f:
+                record = json.load(f)
+            if not record.get("quick"):
+                snapshots[record["name"]] = record
+    return snapshots
+
+
+def progress_story(example, snapshot):
+    """One sentence on how far a resumable run has got, in the example's own metric where
+    the journal has it (its validation form first: the seeds' accuracy is a test figure,
+    taken only at the end)."""
+    entries = snapshot["epochs"]
+    logs = [entry["logs"] for entry in entries]
+    key = next((k for k in ("val_" + example.metric, example.metric, "val_accuracy", "loss")
+                if k in logs[-1]), None)
+    done = len(entries)
+    target = seed_epochs(example)
+    story = (f"a full-length run is under way (resumable, `--backup-root`): {done} "
+             f"epoch{'s' if done != 1 else ''} done"
+             + (f" of the seed's {target}" if target else "")
+             + f" by {snapshot['taken']}, {sum(e['seconds'] for e in entries) / 3600:.1f} h "
+             "of training so far")
+    if key:
+        values = [entry.get(key) for entry in logs]
+        best = (max if key.endswith("accuracy") else min)(
+            range(done), key=lambda i: values[i] if values[i] is not None else float("nan"))
+        story += (f"; {key} {values[-1]:.4f} after epoch {done}"
+                  f" (best {values[best]:.4f}, epoch {best + 1})")
+    return story
 
 
 def check_resumable(name):
@@ -294,12 +374,16 @@ NOT_RUN = {
 }
 
 
+def seed_epochs(example):
+    """The seed's fixed count of epochs, or None where it trained otherwise (early stopping)."""
+    match = re.match(r"(\d+) epochs", registry.SEED_RUNS.get(example.name, ""))
+    return int(match.group(1)) if match else None
+
+
 def _short_of_seed_epochs(example, record):
     """True when the run had fewer epochs than the seed's fixed count."""
-    seed_run = registry.SEED_RUNS.get(example.name, "")
-    match = re.match(r"(\d+) epochs", seed_run)
-    epochs = record["metrics"].get("epochs")
-    return bool(match and epochs and epochs < int(match.group(1)))
+    target, epochs = seed_epochs(example), record["metrics"].get("epochs")
+    return bool(target and epochs and epochs < target)
 
 
 def _validation_story(metrics):
@@ -426,13 +510,24 @@ def make_table(out_path=REPRODUCTION_MD):
         "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     notes, samples = [], []
+    in_progress = load_progress()
     for e in registry.EXAMPLES:
         runs = groups.get(e.name)
         record = runs[0] if runs else records.get(e.name)
+        snapshot = in_progress.get(e.name)
+        if snapshot and record and record.get("finished", "") > snapshot["taken"]:
+            snapshot = None  # finished since
+        if snapshot:
+            notes.append(f"- `{e.name}`: {progress_story(e, snapshot)}.")
         if record is None:
             reason = NOT_RUN.get(e.name, "")
+            figure = "not run"
+            if snapshot:
+                done = len(snapshot["epochs"])
+                figure, reason = "in progress", (f"{done} epoch{'s' if done != 1 else ''} "
+                                                 "done so far; see the notes")
             lines.append(f"| `{e.name}` | {e.seed} {e.section} | {e.dataset} | {e.metric} | "
-                         f"{_fmt(e.reported, _decimals(e.reported))} | not run | | {reason} "
+                         f"{_fmt(e.reported, _decimals(e.reported))} | {figure} | | {reason} "
                          "| | | |")
             if e.note:
                 notes.append(f"- `{e.name}`: {e.note}.")
@@ -531,6 +626,11 @@ def main(argv=None):
     run.add_argument("--backup-root", default=None, metavar="DIR",
                      help="back up every run after each epoch in a folder of its own under DIR; "
                           "the same command run again resumes where a stopped run left off")
+    progress = sub.add_parser("progress", help="snapshot how far resumable runs have got, "
+                              "for the table (under examples/results/progress/)")
+    progress.add_argument("specs", nargs="+", help="NAME[:EPOCHS[:key=value,...]], as run")
+    progress.add_argument("--backup-root", required=True, metavar="DIR",
+                          help="the --backup-root the runs were started with")
     sub.add_parser("table", help="write REPRODUCTION.md")
     kid = sub.add_parser("_child")
     kid.add_argument("name")
@@ -548,6 +648,13 @@ def main(argv=None):
     if args.command == "table":
         make_table()
         return 0
+    if args.command == "progress":
+        try:
+            for spec in args.specs:
+                print("wrote", os.path.relpath(snapshot_progress(spec, args.backup_root), ROOT))
+        except (ValueError, registry.UnknownExampleError) as error:
+            parser.error(str(error))
+        return 0
     specs = [e.name for e in registry.EXAMPLES] if args.all else args.specs
     try:
         seeds = parse_seeds(args.seeds, args.seed_list)
@@ -558,7 +665,7 @@ def main(argv=None):
                              keras_python=args.keras_python, keras_only=args.keras_only,
                              keras_flavour=args.keras_flavour,
                              backup_root=args.backup_root)
-    except ValueError as error:
+    except (ValueError, registry.UnknownExampleError) as error:
         parser.error(str(error))
     if failures:
         print("failed:", ", ".join(failures))

@@ -111,3 +111,72 @@ def test_backup_root_is_refused_for_an_example_that_cannot_resume():
         mr.run_specs(["s000_multiplication_lstm"], backup_root="/tmp/x")
     for name in ("s004_char_lm", "s002_imdb_conv1d", "s000_cnn_vgg"):
         mr.check_resumable(name)  # these take a backup_dir
+
+
+def _journal_of(root, name, epochs):
+    """A backup folder of ``name`` under ``root`` whose journal holds ``epochs`` epochs."""
+    folder = root / name
+    folder.mkdir(parents=True)
+    with open(folder / "epochs.jsonl", "w", encoding="utf-8") as f:
+        for epoch, (val, loss) in enumerate(epochs):
+            f.write(json.dumps({"epoch": epoch, "seconds": 1800.0,
+                                "logs": {"loss": loss, "accuracy": 0.5,
+                                         "val_accuracy": val}}) + "\n")
+
+
+def test_a_run_under_way_is_snapshotted_and_shown_until_it_finishes(tmp_path, monkeypatch):
+    monkeypatch.setattr(mr, "RESULTS", str(tmp_path / "results"))
+    root = tmp_path / "backups"
+    _journal_of(root, "s000_cnn_vgg_augmented", [(0.90, 0.5), (0.93, 0.4), (0.92, 0.3)])
+    assert mr.main(["progress", "s000_cnn_vgg_augmented", "--backup-root", str(root)]) == 0
+    table = open(mr.make_table(str(tmp_path / "R.md")), encoding="utf-8").read()
+    row = next(line for line in table.splitlines() if "| `s000_cnn_vgg_augmented`" in line)
+    assert "| in progress |" in row and "3 epochs done so far" in row
+    note = next(line for line in table.split("## Notes")[1].splitlines()
+                if "`s000_cnn_vgg_augmented`: a full-length" in line)
+    # the validation form of the seed's metric (its accuracy is a test figure, taken last)
+    assert "3 epochs done of the seed's 25" in note and "1.5 h of training" in note
+    assert "val_accuracy 0.9200 after epoch 3 (best 0.9300, epoch 2)" in note
+
+    # the run finishes: the child writes its record and drops the snapshot
+    monkeypatch.setattr(mr.registry, "run", lambda name, **_: {"accuracy": 0.93, "epochs": 25})
+    out = mr.result_path("s000_cnn_vgg_augmented")
+    os.makedirs(os.path.dirname(out), exist_ok=True)
+    mr.main(["_child", "s000_cnn_vgg_augmented", "--kwargs", "{}", "--out", out,
+             "--backup-root", str(root)])
+    assert not os.path.exists(mr.progress_path(out))
+    table = open(mr.make_table(str(tmp_path / "R.md")), encoding="utf-8").read()
+    assert "under way" not in table and "| 0.9300 |" in table
+
+
+def test_a_snapshot_older_than_the_finished_record_is_not_shown(tmp_path, monkeypatch):
+    monkeypatch.setattr(mr, "RESULTS", str(tmp_path / "results"))
+    root = tmp_path / "backups"
+    _journal_of(root, "s004_char_lm", [(0.1, 2.3), (0.2, 1.7)])
+    path = mr.snapshot_progress("s004_char_lm", str(root))
+    with open(path, encoding="utf-8") as f:
+        snapshot = json.load(f)
+    assert [e["epoch"] for e in snapshot["epochs"]] == [0, 1]
+    record = {"name": "s004_char_lm", "quick": False, "epochs_cap": None, "kwargs": {},
+              "wall_seconds": 60.0, "machine": "box", "finished": "2999-01-01 00:00",
+              "metrics": {"loss": 1.03, "epochs": 20}}
+    with open(mr.result_path("s004_char_lm"), "w", encoding="utf-8") as f:
+        json.dump(record, f)
+    table = open(mr.make_table(str(tmp_path / "R.md")), encoding="utf-8").read()
+    assert "under way" not in table
+    record["finished"] = "2000-01-01 00:00"  # an older, shorter run: the snapshot is news
+    with open(mr.result_path("s004_char_lm"), "w", encoding="utf-8") as f:
+        json.dump(record, f)
+    table = open(mr.make_table(str(tmp_path / "R.md")), encoding="utf-8").read()
+    assert "2 epochs done of the seed's 20" in table
+    assert "loss 1.7000 after epoch 2 (best 1.7000, epoch 2)" in table  # lower is better
+
+
+def test_a_snapshot_needs_a_journal(tmp_path, monkeypatch):
+    monkeypatch.setattr(mr, "RESULTS", str(tmp_path))
+    with pytest.raises(ValueError, match="no run of s004_char_lm to snapshot"):
+        mr.snapshot_progress("s004_char_lm", str(tmp_path))
+    (tmp_path / "s004_char_lm").mkdir()
+    (tmp_path / "s004_char_lm" / "epochs.jsonl").write_text("")
+    with pytest.raises(ValueError, match="no finished epoch yet"):
+        mr.snapshot_progress("s004_char_lm", str(tmp_path))

@@ -111,8 +111,8 @@ EXAMPLES = [
       note="the seed shows the summary only"),
     E("s002_glove_embedding", "002", "6.1-3", "IMDB, pre-trained GloVe embedding (frozen)",
       "imdb (raw reviews) + glove", "val_accuracy", None, comparable=False,
-      note="the seed shows curves only; with the 100-word GloVe sample most words are "
-           "uncovered"),
+      note="the seed shows curves only; the full GloVe file is not held offline, so the "
+           "run uses the project's 100-word sample"),
     E("s002_jena_forecasting", "002", "6.3, 6.4-4",
       "Jena temperature: naive, Dense, GRU, dropout/stacked/bidirectional GRU, Conv1D+GRU",
       "jena_climate", "naive_mae", 0.2897, higher_is_better=False,
