@@ -231,3 +231,23 @@ def make_rng(seed=None) -> np.random.Generator:
     if seed is None:
         return np.random.default_rng(_rng.integers(2**63))
     return np.random.default_rng(seed)
+
+
+def dropout_mask(rng, shape, rate, dtype):
+    """Inverted dropout's multiplier as a NumPy array: ``1/(1 - rate)`` where an element is
+    kept (probability ``1 - rate``), else 0; so ``x * mask`` keeps E[x].
+
+    An element is kept when 32 random bits, read as an integer ``u``, fall below
+    ``t = (1 - rate) 2^32``: P(keep) = 1 - rate to within 2^-32. The bits are the
+    generator's raw output, which skips turning every draw into a float (half the time).
+    """
+    if not 0 <= rate < 1:
+        raise ValueError(f"dropout_mask: rate must be in [0, 1), received {rate!r}")
+    dtype = np.dtype(dtype)
+    shape = tuple(int(n) for n in shape)
+    count = int(np.prod(shape))
+    words = rng.bit_generator.random_raw((count + 1) // 2)  # 64 bits: two draws each
+    bits = words.view(np.uint32)[:count].reshape(shape)
+    # kept: u < t, i.e. u <= t - 1, which fits 32 bits even for t = 2^32 (rate 0)
+    last_kept = np.uint32(max(round((1.0 - rate) * 2.0**32), 1) - 1)
+    return (bits <= last_kept).astype(dtype) * dtype.type(1.0 / (1.0 - rate))

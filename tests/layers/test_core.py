@@ -76,6 +76,33 @@ def test_dropout_gradient_is_the_same_mask():
     np.testing.assert_array_equal(x.grad, y.numpy())  # d(x*m)/dx = m, and y = 1*m
 
 
+@pytest.mark.parametrize("rate", [0.1, 0.5, 0.9])
+def test_dropout_mask_keeps_one_minus_rate_with_independent_draws(rate):
+    n = 400_001  # odd: the last 64-bit word gives only one of its two 32-bit draws
+    mask = saessak.backend.dropout_mask(np.random.default_rng(5), (n,), rate, "float32")
+    assert mask.dtype == np.float32 and mask.shape == (n,)
+    assert set(np.unique(mask)) <= {0.0, np.float32(1 / (1 - rate))}
+    kept = mask != 0
+    p = 1 - rate
+    assert abs(kept.mean() - p) < 5 * np.sqrt(p * (1 - p) / n)
+    # neighbours share a 64-bit word: both kept as often as independent draws would be
+    both = (kept[:-1:2] & kept[1::2]).mean()
+    assert abs(both - p * p) < 5 * np.sqrt(p * p * (1 - p * p) / (n // 2))
+    again = saessak.backend.dropout_mask(np.random.default_rng(5), (n,), rate, "float32")
+    np.testing.assert_array_equal(mask, again)
+
+
+def test_dropout_mask_edges_and_bad_rates():
+    rng = np.random.default_rng(0)
+    assert (saessak.backend.dropout_mask(rng, (3, 5, 7), 0.0, "float64") == 1).all()
+    assert saessak.backend.dropout_mask(rng, (0, 4), 0.5, "float32").shape == (0, 4)
+    tiny = saessak.backend.dropout_mask(rng, (1000,), 1 - 1e-12, "float64")
+    assert (tiny == 0).all()  # kept with probability 2^-32 at most
+    for rate in (-0.1, 1.0, 1.5):
+        with pytest.raises(ValueError, match="rate must be in"):
+            saessak.backend.dropout_mask(rng, (2,), rate, "float32")
+
+
 def test_flatten_reshape_permute_repeat_shapes():
     x = np.arange(24, dtype="float32").reshape(2, 3, 4)
     assert Flatten()(x).shape == (2, 12)

@@ -78,8 +78,8 @@ def dropout(inputs, rate, noise_shape=None, seed=None):
     x = _t(inputs)
     if rate == 0:
         return x
-    keep = _rng(seed).random(tuple(noise_shape or x.shape)) >= rate
-    return x * (keep / (1 - rate)).astype(x.dtype)
+    mask = backend.dropout_mask(_rng(seed), noise_shape or x.shape, rate, x.dtype)
+    return x * backend.asarray(mask)
 
 
 random = Namespace(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
-
 from .. import backend
 from .layer import Layer
 
@@ -38,13 +36,10 @@ class Dropout(Layer):
                 raise ValueError(f"Dropout {self.name!r}: noise_shape {self.noise_shape} must "
                                  f"have one entry per input axis; the input has shape {shape}")
             shape = tuple(n if m is None else m for n, m in zip(shape, self.noise_shape))
-        keep = 1.0 - self.rate
-        if keep == 0:
+        if self.rate == 1:
             return inputs * 0.0
-        # mask = 1/keep where a uniform draw survives, else 0  (inverted dropout)
-        draw = self._rng.random(shape, dtype=np.float32 if inputs.dtype == np.float32
-                                else np.float64)
-        mask = (draw < keep).astype(inputs.dtype) * np.asarray(1.0 / keep, inputs.dtype)
+        # inverted dropout: survivors are scaled by 1/(1 - rate), the rest are zeroed
+        mask = backend.dropout_mask(self._rng, shape, self.rate, inputs.dtype)
         return inputs * backend.asarray(mask)
 
     def compute_output_shape(self, input_shape):

@@ -97,8 +97,7 @@ def _t(a):
 
 def _dropout_keep(shape, rate, rng, dtype, xp):
     """Inverted dropout as one array: 0 for dropped weights, 1/(1-rate) for kept ones."""
-    keep = xp.asarray(rng.random(shape) >= rate)
-    return keep.astype(dtype) * dtype.type(1.0 / (1.0 - rate))
+    return xp.asarray(backend.dropout_mask(rng, shape, rate, dtype))
 
 
 def _kernel_mask(blocked, lead, n_queries, n_keys):

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import backend
 from ..autograd.tensor import Function
 from . import _rnn_numba
 from .embedding import scatter_rows
@@ -72,8 +73,7 @@ def _is_saessak_function(fn) -> bool:
 
 def make_dropout_mask(shape, rate, rng, dtype):
     """A 0 / (1/(1-rate)) mask, drawn once per sequence: Keras's recurrent dropout."""
-    keep = rng.random(shape) >= rate
-    return (keep / (1.0 - rate)).astype(dtype)
+    return backend.dropout_mask(rng, shape, rate, dtype)
 
 
 # --- the input projection --------------------------------------------------------------------
