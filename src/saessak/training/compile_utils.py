@@ -128,11 +128,11 @@ class CompileLoss:
         self.output_names = list(output_names)
         self.output_losses = resolve_losses(loss, loss_weights, self.output_names)
         self.tracker = tracker  # the model's "loss" Mean
-        self.output_trackers = None  # one Mean per output, when there are several
+        self.output_trackers = None  # one Mean per output with a loss, when there are several
 
     @property
     def metrics(self) -> list:
-        return [self.tracker] + list(self.output_trackers or [])
+        return [self.tracker] + [t for t in self.output_trackers or [] if t is not None]
 
     def reset_state(self):
         for m in self.metrics:
@@ -144,12 +144,15 @@ class CompileLoss:
             self.output_losses = self.output_losses * len(y_preds)
         if len(y_preds) > 1 and self.output_trackers is None:
             names = self.output_names or [f"output_{i + 1}" for i in range(len(y_preds))]
-            self.output_trackers = [metrics_module.Mean(name=f"{n}_loss") for n in names]
+            # as tf.keras 2: an output without a loss reports none (not a loss of 0)
+            self.output_trackers = [None if loss is None else
+                                    metrics_module.Mean(name=f"{n}_loss")
+                                    for n, loss in zip(names, self.output_losses)]
         sws = list(sample_weight) if isinstance(sample_weight, (list, tuple)) \
             else [sample_weight] * len(y_preds)
         total, per_output = None, []
         for out_loss, y_true, y_pred, sw in zip(self.output_losses, ys, y_preds, sws):
-            if out_loss is None:
+            if out_loss is None or y_true is None:  # no loss, or no target: tf.keras skips
                 per_output.append(0.0)
                 continue
             value = out_loss(y_true, y_pred, sw)
@@ -157,13 +160,15 @@ class CompileLoss:
             term = value if out_loss.weight == 1.0 else value * out_loss.weight
             total = term if total is None else total + term
         if total is None:
-            raise ValueError("compile: every output's loss is None")
+            raise ValueError("compile: no output has both a loss and a target (every "
+                             "output's loss or target is None)")
         return total, per_output
 
     def update_trackers(self, total, per_output, batch_size):
         self.tracker.update_state(float(numpy_of(total)), sample_weight=batch_size)
         for tracker, value in zip(self.output_trackers or [], per_output):
-            tracker.update_state(float(numpy_of(value)), sample_weight=batch_size)
+            if tracker is not None:
+                tracker.update_state(float(numpy_of(value)), sample_weight=batch_size)
 
     def __call__(self, y_true, y_pred, sample_weight=None, regularization_losses=None):
         """tf.keras 2's ``compiled_loss(y, y_pred, sample_weight, regularization_losses)``:
@@ -221,15 +226,22 @@ class CompileMetrics(metrics_module.Metric):
     def update_state(self, y_true, y_pred, sample_weight=None):
         preds = [numpy_of(p) for p in (y_pred if isinstance(y_pred, (list, tuple))
                                        else [y_pred])]
-        trues = [_squeeze_column(numpy_of(t), p) for t, p in zip(
+        trues = [None if t is None else _squeeze_column(numpy_of(t), p) for t, p in zip(
             targets_as_list(y_true, len(preds), self._output_names), preds)]
         if self.built_metrics is None:
             self.build(trues, preds)
         sws = sample_weight if isinstance(sample_weight, (list, tuple)) \
             else [sample_weight] * len(preds)
         for built, t, p, sw in zip(self.built_metrics, trues, preds, sws):
+            if t is None:  # an output given no target has nothing to be measured against
+                continue
             for metric, weighted in built:
-                metric.update_state(t, p, sample_weight=sw if weighted else None)
+                try:
+                    metric.update_state(t, p, sample_weight=sw if weighted else None)
+                except ValueError as error:
+                    raise ValueError(f"metric {metric.name!r}: targets of shape {t.shape} "
+                                     f"against predictions of shape {p.shape}: {error}"
+                                     ) from error
 
     def result(self) -> dict:
         return {m.name: m.result() for m in self.metrics}
@@ -296,20 +308,25 @@ def resolve_losses(loss, loss_weights, names):
 
 
 def targets_as_list(y, n, names):
-    """The targets as one array per output: from a dict by output name, a list, or one
-    array for a single output."""
+    """The targets as one array (or None) per output, as tf.keras 2 matches them: a dict by
+    output name (an output it leaves out has no target), a list with one entry per output,
+    or one array, which is every output's target (so ``loss=[loss, None]`` trains the
+    first output of two on the one ``y`` given, as keras.io's miniature GPT does)."""
     if isinstance(y, dict):
-        missing = [k for k in names if k not in y]
-        if missing:
-            raise ValueError(f"the targets dict lacks outputs {missing}; it has keys "
-                             f"{sorted(y)}")
-        return [y[k] for k in names]
-    if n > 1:
-        if not isinstance(y, (list, tuple)) or len(y) != n:
-            raise ValueError(f"the model has {n} outputs; pass y as a list of {n} arrays "
-                             f"(or a dict by output name)")
+        unknown = sorted(set(y) - set(names))
+        if unknown and len(names) > 1:
+            raise ValueError(f"the targets dict has keys {unknown} that name no output; "
+                             f"the model's outputs are {list(names)}")
+        return [y.get(k) for k in names] if names else [next(iter(y.values()))]
+    if isinstance(y, (list, tuple)) and n > 1:
+        if len(y) != n:
+            raise ValueError(f"the model has {n} outputs; pass y as a list of {n} arrays, a "
+                             f"dict by output name, or one array for every output; received "
+                             f"a list of {len(y)}")
         return list(y)
-    return [y[0] if isinstance(y, (list, tuple)) and len(y) == 1 else y]
+    if isinstance(y, (list, tuple)) and len(y) == 1:
+        y = y[0]
+    return [y] * n
 
 
 def batch_size_of(x) -> int:

@@ -85,7 +85,11 @@ def _fit_rank(a, shape):
 
 
 def map_structure(fn, structure):
-    """``fn`` applied to every leaf of nested dicts, lists and tuples, keeping the nesting."""
+    """``fn`` applied to every leaf of nested dicts, lists and tuples, keeping the nesting.
+    None is an absent value, not a leaf: it stays None (``y=[y1, None]`` gives the second
+    output no target)."""
+    if structure is None:
+        return None
     if isinstance(structure, dict):
         return {k: map_structure(fn, v) for k, v in structure.items()}
     if isinstance(structure, (list, tuple)):
