@@ -31,6 +31,7 @@ from .math_ops import (
     cos,
     cumsum,
     divide,
+    einsum,
     equal,
     exp,
     greater,
@@ -71,6 +72,7 @@ from .math_ops import (
     tensordot,
     truediv,
 )
+from .nest import nest, tree
 from .nn_ops import nn
 from .random_ops import random
 from .runtime import (

@@ -104,6 +104,11 @@ def tensordot(a, b, axes, name=None):
     return ops.matmul(_t(a), _t(b))
 
 
+def einsum(equation, *inputs, **kwargs):
+    """Einstein summation (``tf.einsum("bij,ijkl->bkl", a, b)``), differentiable."""
+    return ops.einsum(equation, *(_t(x) for x in inputs))
+
+
 def _reduction(op, doc):
     def f(input_tensor, axis=None, keepdims=False, name=None):
         return op(_t(input_tensor), axis=_axis(axis), keepdims=keepdims)

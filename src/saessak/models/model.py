@@ -89,7 +89,16 @@ class Model(Trainer, Layer):
     def output_names(self):
         if self._graph is None:
             return []
-        return [t._keras_history[0].name for t in self._graph.output_list]
+        # a layer that gives several outputs names them "rnn", "rnn_1", ... (tf.keras 2)
+        names, counts = [], {}
+        for t in self._graph.output_list:
+            base = proposal = t._keras_history[0].name
+            while proposal in names:
+                counts[base] = counts.get(base, 1)
+                proposal = f"{base}_{counts[base]}"
+                counts[base] += 1
+            names.append(proposal)
+        return names
 
     @property
     def input_shape(self):

@@ -110,7 +110,7 @@ from .keras_names import (
     zeros_like,
 )
 from .layer_normalization import layer_norm, rms_norm
-from .linalg import dot, linear, matmul
+from .linalg import dot, einsum, linear, matmul
 from .lstm import lstm
 from .manipulation import (
     broadcast_to,

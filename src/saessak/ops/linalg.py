@@ -106,6 +106,98 @@ def matmul(a, b):
     return MatMul()(a, b)
 
 
+class Einsum(Function):
+    """``einsum(equation, *operands)``: Einstein summation, e.g. ``"bij,ijkl->bkl"``.
+
+    Each operand's gradient is an einsum too: the output's gradient G contracted with every
+    *other* operand, onto this operand's subscripts. For ``"ij,jk->ik"`` (a matmul)
+
+        dA = einsum("ik,jk->ij", G, B)        dB = einsum("ij,ik->jk", A, G)
+
+    A subscript only its own operand carries (``j`` in ``"ij->i"``, summed away) appears in
+    neither G nor the others; the sum's gradient is the same along it, so the product is
+    taken without it and then broadcast along it. ``...`` is written out as letters once
+    the operands' ranks are known, so the gradients need no special case for it.
+    """
+
+    def __init__(self, equation):
+        equation = equation.replace(" ", "")
+        inputs, arrow, output = equation.partition("->")
+        self.subscripts = inputs.split(",")
+        if not arrow:  # NumPy's implicit output: the subscripts used once, sorted, "..." first
+            letters = inputs.replace(",", "").replace(".", "")
+            output = ("..." if "..." in inputs else "") + "".join(
+                sorted(c for c in set(letters) if letters.count(c) == 1))
+        self.output, self.equation = output, f"{inputs}->{output}"
+
+    def forward(self, *xs):
+        if len(xs) != len(self.subscripts):
+            raise ValueError(f"einsum: {self.equation!r} names {len(self.subscripts)} "
+                             f"operands, received {len(xs)}")
+        xp = backend.get_array_module(*xs)
+        try:
+            self.spelled, self.spelled_output = _spell_out_ellipsis(
+                self.subscripts, self.output, [x.ndim for x in xs])
+            y = xp.einsum(self.equation, *xs, optimize=len(xs) > 2)
+        except ValueError as error:
+            shapes = [x.shape for x in xs]
+            raise ValueError(f"einsum: {self.equation!r} does not fit operands of shapes "
+                             f"{shapes}: {error}") from None
+        self.xs = xs
+        return y
+
+    def backward(self, g):
+        xp = backend.get_array_module(g)
+        grads = []
+        for k, (subs, x) in enumerate(zip(self.spelled, self.xs)):
+            if not self.needs_input_grad(k):
+                grads.append(None)
+                continue
+            if len(set(subs)) != len(subs):
+                raise NotImplementedError(f"einsum: no gradient for an operand with a "
+                                          f"repeated subscript ({subs!r} in {self.equation!r})")
+            others = self.spelled[:k] + self.spelled[k + 1:]
+            seen = set(self.spelled_output + "".join(others))
+            spec = ",".join([self.spelled_output] + others) + "->" + "".join(
+                c for c in subs if c in seen)
+            grad = xp.einsum(spec, g, *(o for j, o in enumerate(self.xs) if j != k),
+                             optimize=len(self.xs) > 2)
+            grad = grad[tuple(slice(None) if c in seen else None for c in subs)]
+            # an axis of size 1 that broadcast against the others sums its gradient back
+            summed = tuple(i for i, (n, m) in enumerate(zip(x.shape, grad.shape))
+                           if n == 1 and m != 1)
+            if summed:
+                grad = grad.sum(axis=summed, keepdims=True)
+            grads.append(grad if grad.shape == x.shape
+                         else xp.broadcast_to(grad, x.shape).copy())
+        return tuple(grads)
+
+
+def _spell_out_ellipsis(subscripts, output, ranks):
+    """The subscripts with every ``...`` replaced by letters of its own, right-aligned as
+    NumPy broadcasts them: ``(["...ij", "jk"], "...ik", [3, 2])`` gives
+    ``(["aij", "jk"], "aik")``."""
+    used = set("".join(subscripts) + output)
+    free = [c for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" if c not in used]
+    widths = []
+    for subs, rank in zip(subscripts, ranks):
+        letters = len(subs.replace("...", ""))
+        if "..." not in subs and letters != rank:
+            raise ValueError(f"{subs!r} names {letters} axes for an operand of rank {rank}")
+        widths.append(rank - letters if "..." in subs else 0)
+    if min(widths, default=0) < 0:
+        raise ValueError("an operand has fewer axes than its subscripts name")
+    dots = "".join(free[:max(widths, default=0)])
+    spelled = [subs.replace("...", dots[len(dots) - w:] if w else "")
+               for subs, w in zip(subscripts, widths)]
+    return spelled, output.replace("...", dots)
+
+
+def einsum(equation, *operands):
+    """Einstein summation over the operands (Tensors or arrays), differentiable."""
+    return Einsum(equation)(*operands)
+
+
 def dot(a, b):
     """Keras's ``dot`` for tensors of rank >= 1: the same as ``matmul`` here."""
     return MatMul()(a, b)

@@ -5,6 +5,12 @@ input, handling masks (a masked step keeps the previous output and states),
 ``go_backwards``, ``return_sequences``, ``return_state``, ``stateful`` and
 ``initial_state``. A cell with ``sequence_call`` runs the whole sequence as one fused op;
 any other cell is looped over in Python, building the graph step by step.
+
+A cell of one's own may take nested inputs and keep states that are not vectors, as in the
+Keras guide "Working with RNNs": ``RNN(cell)((x1, x2))`` with a *tuple* of sequences hands
+the cell a tuple of steps, and a ``state_size`` or ``output_size`` given as a list of shapes
+(``[TensorShape([10]), TensorShape([20, 30])]``) gives states and outputs of those shapes.
+A *list* ``[x, h0, c0]`` is Keras 2's way of passing the initial states instead.
 """
 
 from __future__ import annotations
@@ -17,6 +23,37 @@ from ..layer import Layer
 from ..serialization import deserialize, serialize
 from .cell import as_list
 from .stacked_rnn_cells import StackedRNNCells
+
+
+def _dims(size) -> tuple:
+    """One sample's shape from a state or output size: ``8 -> (8,)``, ``TensorShape([2, 3])``
+    or ``[2, 3] -> (2, 3)``."""
+    if isinstance(size, (int, np.integer)):
+        return (int(size),)
+    dims = size.as_list() if hasattr(size, "as_list") else list(size)
+    return tuple(int(d) for d in dims)
+
+
+def _first(structure):
+    """The first sequence of an input that may be a tuple of them."""
+    return structure[0] if isinstance(structure, tuple) else structure
+
+
+def _each(fn, structure):
+    """``fn`` on every sequence (or step, or output) of a structure that may be a tuple."""
+    return tuple(fn(a) for a in structure) if isinstance(structure, tuple) else fn(structure)
+
+
+def _where(keep, new, old):
+    """``new`` where the step is kept, else ``old``: ``keep`` is (batch, 1), broadcast along
+    every axis of a state or output of any rank."""
+    shape = keep.shape[:1] + (1,) * (new.ndim - 1)
+    return ops.where(keep.reshape(shape), new, old)
+
+
+def _pairwise(fn, a, b):
+    """``fn`` on matching members of two structures that may be tuples."""
+    return tuple(fn(x, y) for x, y in zip(a, b)) if isinstance(a, tuple) else fn(a, b)
 
 
 def _mask_array(mask):
@@ -76,33 +113,61 @@ class RNN(Layer):
     supports_masking = True
 
     @property
-    def state_sizes(self) -> list[int]:
-        return [int(s) for s in as_list(self.cell.state_size)]
+    def state_shapes(self) -> list[tuple]:
+        """Each state's shape for one sample: ``(units,)`` for the usual vector states."""
+        return [_dims(s) for s in as_list(self.cell.state_size)]
 
     @property
-    def output_size(self) -> int:
+    def state_sizes(self) -> list:
+        """Each state's size: an int for a vector state, its shape otherwise."""
+        return [s[0] if len(s) == 1 else s for s in self.state_shapes]
+
+    @property
+    def output_size(self):
+        """The size of one step's output (an int), or for a cell with several outputs a
+        tuple of their shapes."""
         size = getattr(self.cell, "output_size", None)
-        return int(size if size is not None else self.state_sizes[0])
+        if size is None:
+            return self.state_sizes[0]
+        if isinstance(size, (list, tuple)):
+            return tuple(_dims(s) for s in size)
+        return _dims(size)[0] if len(_dims(size)) == 1 else _dims(size)
+
+    def _output_shapes(self, lead):
+        """The output's shape(s), given its leading axes (batch, or batch and time)."""
+        size = self.output_size
+        if isinstance(size, tuple) and size and isinstance(size[0], tuple):
+            return tuple(lead + dims for dims in size)
+        return lead + (size if isinstance(size, tuple) else (size,))
 
     def _check_input_shape(self, input_shape):
+        """(batch, time, features) of the input, or for a tuple of sequences a tuple of
+        (batch, time, *features); time-major inputs are given back batch-major."""
         if isinstance(input_shape, list) and input_shape and not isinstance(input_shape[0],
                                                                             (int, type(None))):
             input_shape = input_shape[0]  # [inputs, *initial_states]
-        shape = tuple(input_shape)
-        if len(shape) != 3:
-            raise ValueError(f"{type(self).__name__} {self.name!r}: expected inputs of shape "
-                             f"(batch, time, features), received {shape}")
+        nested = isinstance(input_shape, tuple) and input_shape and all(
+            isinstance(s, (tuple, list)) for s in input_shape)
+        shapes = [tuple(s) for s in input_shape] if nested else [tuple(input_shape)]
+        for shape in shapes:
+            if len(shape) != 3 and not (nested and len(shape) > 3):
+                raise ValueError(f"{type(self).__name__} {self.name!r}: expected inputs of "
+                                 f"shape (batch, time, features), received {shape}")
         if self.time_major:
-            shape = (shape[1], shape[0], shape[2])
-        return shape
+            shapes = [(s[1], s[0]) + s[2:] for s in shapes]
+        return tuple(shapes) if nested else shapes[0]
 
     def build(self, input_shape):
         shape = self._check_input_shape(input_shape)
-        if shape[-1] is None:
-            raise ValueError(f"{type(self).__name__} {self.name!r}: the feature axis of the "
-                             f"input must be known, received shape {shape}")
+        nested = isinstance(shape[0], tuple)
+        for each in shape if nested else [shape]:
+            if None in each[2:]:
+                raise ValueError(f"{type(self).__name__} {self.name!r}: the feature axes of "
+                                 f"the input must be known, received shape {each}")
         if isinstance(self.cell, Layer) and not self.cell.built:
-            self.cell.build((shape[0], shape[-1]))
+            # the cell sees one step: (batch, features), or a tuple of (batch, *features)
+            step = tuple(s[:1] + s[2:] for s in shape) if nested else (shape[0], shape[-1])
+            self.cell.build(step)
             self.cell.built = True
             for w in self.cell.weights:  # 'lstm/lstm_cell/kernel', as Keras names them
                 w.path = f"{self.name}/{w.path}"
@@ -110,18 +175,16 @@ class RNN(Layer):
 
     # --- calling ----------------------------------------------------------------------------
     def call(self, inputs, mask=None, training=None, initial_state=None):
-        if isinstance(inputs, (list, tuple)):  # RNN()([x, h0, c0]) passes states this way
+        if isinstance(inputs, list):  # RNN()([x, h0, c0]) passes states this way (Keras 2)
             inputs, initial_state = inputs[0], list(inputs[1:]) or initial_state
-        if inputs.ndim != 3:
-            raise ValueError(f"{type(self).__name__} {self.name!r}: expected inputs of shape "
-                             f"(batch, time, features), received shape {inputs.shape}")
+        self._check_input_shape(_each(lambda a: tuple(a.shape), inputs))
         if self.time_major:
-            inputs = ops.swapaxes(inputs, 0, 1)
+            inputs = _each(lambda a: ops.swapaxes(a, 0, 1), inputs)
         mask = _mask_array(mask)
-        batch = inputs.shape[0]
-        states = self._initial_states(batch, initial_state, inputs.dtype)
+        batch = _first(inputs).shape[0]
+        states = self._initial_states(batch, initial_state, _first(inputs).dtype)
 
-        fused = getattr(self.cell, "sequence_call", None)
+        fused = None if isinstance(inputs, tuple) else getattr(self.cell, "sequence_call", None)
         result = None
         if fused is not None:
             result = fused(inputs, states, mask=mask, training=training,
@@ -135,7 +198,7 @@ class RNN(Layer):
         if self.stateful:
             self.states = [backend.to_numpy(s.data).copy() for s in final_states]
         if self.time_major and self.return_sequences:
-            output = ops.swapaxes(output, 0, 1)
+            output = _each(lambda a: ops.swapaxes(a, 0, 1), output)
         if self.return_state:
             return [output] + list(final_states)
         return output
@@ -144,16 +207,16 @@ class RNN(Layer):
         """The states to start from: given, carried over (stateful) or zeros (None)."""
         given = as_list(initial_state)
         if given:
-            if len(given) != len(self.state_sizes):
+            if len(given) != len(self.state_shapes):
                 raise ValueError(f"{type(self).__name__} {self.name!r}: expected "
-                                 f"{len(self.state_sizes)} initial state(s) of sizes "
+                                 f"{len(self.state_shapes)} initial state(s) of sizes "
                                  f"{self.state_sizes}, received {len(given)}")
             out = []
-            for s, size in zip(given, self.state_sizes):
+            for s, dims in zip(given, self.state_shapes):
                 s = s if isinstance(s, Tensor) else Tensor(backend.asarray(s, dtype))
-                if tuple(s.shape) != (batch, size):
+                if tuple(s.shape) != (batch,) + dims:
                     raise ValueError(f"{type(self).__name__} {self.name!r}: an initial state "
-                                     f"must have shape {(batch, size)}, received {s.shape}")
+                                     f"must have shape {(batch,) + dims}, received {s.shape}")
                 out.append(s)
             return out
         if self.stateful and self.states is not None:
@@ -174,61 +237,68 @@ class RNN(Layer):
             self.states = None
             batch = (self._batch_input_shape or (None,))[0]
             if batch is not None:
-                self.states = [np.zeros((batch, n), self.dtype) for n in self.state_sizes]
+                self.states = [np.zeros((batch,) + dims, self.dtype)
+                               for dims in self.state_shapes]
             return
         states = as_list(states)
-        if len(states) != len(self.state_sizes):
+        if len(states) != len(self.state_shapes):
             raise ValueError(f"{type(self).__name__} {self.name!r}: reset_states expected "
-                             f"{len(self.state_sizes)} arrays, received {len(states)}")
+                             f"{len(self.state_shapes)} arrays, received {len(states)}")
         self.states = [np.array(backend.to_numpy(getattr(s, "data", s)), self.dtype)
                        for s in states]
 
     def _loop(self, inputs, states, mask, training):
         """The step-by-step path: the cell's own ``call`` at every step, as a graph."""
         cell = self.cell
-        batch, steps = inputs.shape[0], inputs.shape[1]
+        batch, steps = _first(inputs).shape[:2]
+        dtype, zeros = _first(inputs).dtype, backend.xp().zeros
         if states is None:
-            states = [Tensor(backend.xp().zeros((batch, n), inputs.dtype))
-                      for n in self.state_sizes]
+            states = [Tensor(zeros((batch,) + dims, dtype)) for dims in self.state_shapes]
         if hasattr(cell, "reset_dropout_mask"):
             cell.reset_dropout_mask()
         takes_training = "training" in getattr(cell, "_call_takes", ())
-        prev_output = Tensor(backend.xp().zeros((batch, self.output_size), inputs.dtype))
+        shapes = self._output_shapes((batch,))
+        prev_output = (tuple(Tensor(zeros(shape, dtype)) for shape in shapes)
+                       if isinstance(shapes[0], tuple) else Tensor(zeros(shapes, dtype)))
         outputs = []
         order = range(steps - 1, -1, -1) if self.go_backwards else range(steps)
         for t in order:
-            x_t = inputs[:, t]
+            x_t = _each(lambda a, t=t: a[:, t], inputs)
             if takes_training:
                 output, new_states = cell.call(x_t, states, training=training)
             else:
                 output, new_states = cell.call(x_t, states)
             new_states = as_list(new_states)
+            if isinstance(output, list):  # a cell's several outputs, as a tuple throughout
+                output = tuple(output)
             if mask is not None:  # a masked step keeps the previous output and states
                 keep = backend.asarray(mask[:, t:t + 1])
-                new_states = [ops.where(keep, s_new, s_old)
+                new_states = [_where(keep, s_new, s_old)
                               for s_new, s_old in zip(new_states, states)]
-                kept_output = ops.where(keep, output, prev_output)
-                output = (ops.where(keep, output, 0.0) if self.zero_output_for_mask
-                          else kept_output)
+                kept_output = _pairwise(lambda o, p, k=keep: _where(k, o, p), output, prev_output)
+                output = (_each(lambda o, k=keep: _where(k, o, 0.0), output)
+                          if self.zero_output_for_mask else kept_output)
                 prev_output = kept_output
             else:
                 prev_output = output
             states = new_states
             outputs.append(output)
         if self.return_sequences:
+            if isinstance(outputs[0], tuple):
+                return tuple(ops.stack(list(o), axis=1) for o in zip(*outputs)), states
             return ops.stack(outputs, axis=1), states
         return prev_output, states
 
     # --- shapes, masks, config ------------------------------------------------------------
     def compute_output_shape(self, input_shape):
-        batch, steps, _ = self._check_input_shape(input_shape)
+        shape = self._check_input_shape(input_shape)
+        batch, steps = (shape[0] if isinstance(shape[0], tuple) else shape)[:2]
         if self.return_sequences:
-            out = ((steps, batch, self.output_size) if self.time_major
-                   else (batch, steps, self.output_size))
+            out = self._output_shapes((steps, batch) if self.time_major else (batch, steps))
         else:
-            out = (batch, self.output_size)
+            out = self._output_shapes((batch,))
         if self.return_state:
-            return [out] + [(batch, n) for n in self.state_sizes]
+            return [out] + [(batch,) + dims for dims in self.state_shapes]
         return out
 
     def compute_mask(self, inputs, mask=None):
@@ -236,7 +306,7 @@ class RNN(Layer):
             mask = mask[0]
         output_mask = mask if self.return_sequences else None
         if self.return_state:
-            return [output_mask] + [None] * len(self.state_sizes)
+            return [output_mask] + [None] * len(self.state_shapes)
         return output_mask
 
     def get_config(self):
