@@ -21,6 +21,7 @@ from .. import initializers as _init
 from ..autograd import Tensor
 from ._namespace import COMPATIBILITY_DOC, Namespace, missing
 from .gradient_tape import GradientTape
+from .image_ops import image
 from .math_ops import (
     abs,
     add,

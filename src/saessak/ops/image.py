@@ -59,14 +59,29 @@ def resize_axis(x, axis, n_out, method="bilinear"):
     return transpose(resized, tuple(int(i) for i in np.argsort(order)))
 
 
-def resize(images, height, width, method="bilinear"):
-    """Resize Tensor images (batch, h, w, channels) to (batch, height, width, channels)."""
-    y = images
+def resize(images, size, width=None, method="bilinear", interpolation=None, antialias=False,
+           **options):
+    """Resize images (batch, h, w, channels), or one image (h, w, channels), to ``size`` =
+    (height, width): ``keras.ops.image.resize(images, size, interpolation=...)`` and
+    ``tf.image.resize(images, size, method=...)``; ``resize(images, height, width)`` too.
+    Differentiable in the images (each axis is one matrix product)."""
+    method = interpolation or method
+    if method not in INTERPOLATIONS:
+        raise ValueError(f"resize: interpolation must be one of {INTERPOLATIONS}, received "
+                         f"{method!r}")
+    if antialias or any(options.get(k) for k in ("crop_to_aspect_ratio", "pad_to_aspect_ratio",
+                                                 "preserve_aspect_ratio")):
+        raise ValueError("resize: antialias and the aspect-ratio options are not supported")
+    height, width = (size, width) if width is not None else tuple(int(n) for n in size)
+    if images.ndim not in (3, 4):
+        raise ValueError(f"resize: expected images of shape (batch, height, width, channels) "
+                         f"or (height, width, channels), received shape {images.shape}")
+    y = images[None] if images.ndim == 3 else images
     if y.shape[1] != height:
         y = resize_axis(y, 1, height, method)
     if y.shape[2] != width:
         y = resize_axis(y, 2, width, method)
-    return y
+    return y[0] if images.ndim == 3 else y
 
 
 # --- affine warps ------------------------------------------------------------------------------

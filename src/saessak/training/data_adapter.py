@@ -166,13 +166,16 @@ class IteratorAdapter:
 
     With ``steps`` each epoch takes that many batches, continuing the same iterator across
     epochs (a generator that never ends needs ``steps_per_epoch``); without it an epoch is
-    one full pass.
+    one full pass. With ``shuffle`` a Sequence's batches are read in a new random order
+    every epoch, as both Keras versions do (``fit``'s default); the batches themselves are
+    the Sequence's own.
     """
 
-    def __init__(self, source, steps=None, n_inputs=1):
+    def __init__(self, source, steps=None, n_inputs=1, shuffle=False):
         self.source = source
         self.n_inputs = n_inputs
         self.steps = steps
+        self.shuffle = bool(shuffle)
         self._iterator = None
         self._is_sequence = hasattr(source, "__getitem__") and hasattr(source, "__len__") \
             and not is_dataset(source)
@@ -185,10 +188,14 @@ class IteratorAdapter:
 
     def _fresh(self):
         if self._is_sequence:
-            return (self.source[i] for i in range(len(self.source)))
+            n = len(self.source)
+            order = backend.rng().permutation(n) if self.shuffle else range(n)
+            return (self.source[int(i)] for i in order)
         return iter(self.source)
 
     def batches(self):
+        if self._is_sequence and hasattr(self.source, "on_epoch_begin"):  # Keras 3's PyDataset
+            self.source.on_epoch_begin()
         restartable = self._is_sequence or is_dataset(self.source)
         if self._iterator is None or (restartable and self.steps is None):
             self._iterator = self._fresh()
@@ -222,7 +229,7 @@ def make_adapter(x, y=None, sample_weight=None, batch_size=None, steps=None, shu
         if sample_weight is not None:
             raise ValueError(f"{what}: sample_weight cannot be given with a generator or "
                              "Dataset; yield (x, y, sample_weight) instead")
-        return IteratorAdapter(x, steps=steps, n_inputs=n_inputs)
+        return IteratorAdapter(x, steps=steps, n_inputs=n_inputs, shuffle=shuffle)
     adapter = ArrayAdapter(standardize(x, n_inputs), standardize(y, n_outputs),
                            standardize(sample_weight, n_outputs), batch_size=batch_size,
                            shuffle=shuffle, steps=steps)

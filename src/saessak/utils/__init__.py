@@ -19,6 +19,7 @@ from .image_dataset import image_dataset_from_directory
 from .image_plots import plot_augmented, plot_image_grid
 from .np_utils import normalize, to_categorical
 from .plotting import plot_history
+from .sequence import PyDataset, Sequence
 from .text_dataset import text_dataset_from_directory
 from .vis_utils import model_to_dot, plot_model
 from .word_vectors import load_word_vectors
