@@ -14,9 +14,11 @@ For each small model (one per layer family) it writes, with fixed seeds:
                           tf.keras 2 (``tk2``); the two models share the same weights.
 
 and ``mobilenet_v2_035_96_notop_tk2w.h5`` (+ ``.npz``): a tf.keras 2 MobileNetV2 (alpha=0.35,
-96x96, no top, random weights, as Keras's ImageNet weight files are laid out), and
-``unsupported_groupnorm.keras``, a model with a layer saessak lacks. The tests never need
-TensorFlow: they read these files with h5py only.
+96x96, no top, random weights, as Keras's ImageNet weight files are laid out),
+``custom_groupnorm.keras`` (a GroupNormalization that a test replaces through
+``custom_objects``) and ``unsupported_reversible_embedding.keras``, a model with a layer
+saessak lacks. The tests never need TensorFlow: they read these files with h5py only.
+``... make_keras_fixtures.py others`` remakes only the last three.
 """
 
 from __future__ import annotations
@@ -132,9 +134,20 @@ def _video(k):
     return k.Model(i, L.Dense(2)(x), name="video")
 
 
+def _norms(k):
+    """GroupNormalization (groups; one per channel along axis 1, without beta) and
+    UnitNormalization over two axes."""
+    L = k.layers
+    i = k.Input((4, 4, 6))
+    x = L.GroupNormalization(groups=3)(L.Conv2D(6, 1)(i))
+    x = L.GroupNormalization(groups=-1, axis=1, center=False)(x)
+    x = L.UnitNormalization(axis=[1, 2])(x)
+    return k.Model(i, L.Dense(3)(L.Flatten()(x)), name="norms")
+
+
 MODELS = {"mlp": _mlp, "conv2d": _conv2d, "conv1d": _conv1d, "rnn": _rnn, "rnn_v1": _rnn_v1,
           "bidirectional": _bidirectional, "attention": _attention, "nested": _nested,
-          "video": _video}
+          "video": _video, "norms": _norms}
 
 
 def _inputs(name, model, rng):
@@ -205,7 +218,7 @@ def main():
         print(f"{name}: {k3.count_params()} params, |keras3 - tk2| = "
               f"{np.abs(y3 - y2).max():.2e}")
 
-    if only:
+    if only and "others" not in only:
         return 0
     rng = np.random.default_rng(SEED)
     tf_keras.utils.set_random_seed(SEED)
@@ -221,7 +234,10 @@ def main():
     k = keras
     m = k.Sequential([k.Input((4,)), k.layers.Dense(4), k.layers.GroupNormalization(2)],
                      name="groupnorm")
-    m.save(os.path.join(OUT, "unsupported_groupnorm.keras"))
+    m.save(os.path.join(OUT, "custom_groupnorm.keras"))
+    m = k.Sequential([k.Input((4,), dtype="int32"), k.layers.ReversibleEmbedding(10, 3)],
+                     name="reversible")
+    m.save(os.path.join(OUT, "unsupported_reversible_embedding.keras"))
     return 0
 
 

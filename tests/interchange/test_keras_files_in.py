@@ -14,7 +14,7 @@ pytest.importorskip("h5py", reason="Keras .h5/.keras files need h5py (saessak[h5
 
 FIXTURES = os.path.join(os.path.dirname(__file__), "..", "fixtures", "keras")
 FAMILIES = ["mlp", "conv2d", "conv1d", "rnn", "rnn_v1", "bidirectional", "attention",
-            "nested", "video"]
+            "nested", "video", "norms"]
 
 
 def fixture(name):
@@ -100,9 +100,9 @@ def test_keras3_weights_by_name_is_refused():
 
 
 def test_layer_saessak_lacks_is_named():
-    with pytest.raises(ValueError, match=r"'group_normalization'.*'GroupNormalization'.*"
+    with pytest.raises(ValueError, match=r"'reversible_embedding'.*'ReversibleEmbedding'.*"
                                          "saessak does not have"):
-        keras.models.load_model(fixture("unsupported_groupnorm.keras"))
+        keras.models.load_model(fixture("unsupported_reversible_embedding.keras"))
 
 
 def test_weights_only_h5_is_not_a_model():
@@ -121,7 +121,8 @@ def test_saessak_weights_h5_still_uses_saessak_format(tmp_path):
 
 
 class GroupNormalization(layers.Layer):
-    """A stand-in for Keras's GroupNormalization, passed through custom_objects."""
+    """A stand-in for Keras's GroupNormalization, passed through custom_objects (which come
+    before saessak's own GroupNormalization)."""
 
     def __init__(self, groups, epsilon=1e-3, **kwargs):
         super().__init__(**kwargs)
@@ -142,12 +143,12 @@ class GroupNormalization(layers.Layer):
         return {**super().get_config(), "groups": self.groups, "epsilon": self.epsilon}
 
 
-def test_custom_objects_supply_a_missing_layer():
+def test_custom_objects_supply_a_layer_of_ones_own():
     import io
     import zipfile
 
     import h5py
-    path = fixture("unsupported_groupnorm.keras")
+    path = fixture("custom_groupnorm.keras")
     with pytest.warns(UserWarning, match="saessak ignores"):  # center=True, scale=True ...
         model = keras.models.load_model(
             path, custom_objects={"GroupNormalization": GroupNormalization})

@@ -37,7 +37,12 @@ from .identity import Identity
 from .input_layer import Input, InputLayer, KerasTensor, is_symbolic
 from .lambda_layer import Lambda
 from .layer import Layer, clear_session, in_training, learning_phase
-from .layer_normalization import LayerNormalization, RMSNormalization
+from .layer_normalization import (
+    GroupNormalization,
+    LayerNormalization,
+    RMSNormalization,
+    UnitNormalization,
+)
 from .masking import Masking
 from .merging import (
     Add,

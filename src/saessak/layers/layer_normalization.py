@@ -1,4 +1,5 @@
-"""LayerNormalization and RMSNormalization: normalise each sample over its feature axes.
+"""LayerNormalization, RMSNormalization, GroupNormalization and UnitNormalization: normalise
+each sample over its feature axes.
 
 Batch normalization averages over the batch; layer normalization averages over the
 features of one sample, so it behaves the same in training and inference, for any batch
@@ -8,7 +9,7 @@ size, and at every step of a sequence. Transformers put one after every residual
 
 from __future__ import annotations
 
-from .. import constraints, initializers, regularizers
+from .. import constraints, initializers, ops, regularizers
 from ..ops.layer_normalization import _norm_axes, layer_norm, rms_norm
 from .layer import Layer
 
@@ -125,3 +126,97 @@ class RMSNormalization(Layer):
     def get_config(self):
         axis = self.axis[0] if len(self.axis) == 1 else list(self.axis)
         return {**super().get_config(), "axis": axis, "epsilon": self.epsilon}
+
+
+class GroupNormalization(Layer):
+    """Layer normalization within groups of channels: the ``axis`` channels (C of them) are
+    split into ``groups`` groups of C/groups, and each sample's group is normalised over its
+    channels and every other non-batch axis, then ``* gamma + beta`` per channel. One group
+    is LayerNormalization over all features; ``groups=-1`` (one per channel) is instance
+    normalization. Unlike BatchNormalization it does not depend on the batch.
+    """
+
+    supports_masking = True
+
+    def __init__(self, groups=32, axis=-1, epsilon=1e-3, center=True, scale=True,
+                 beta_initializer="zeros", gamma_initializer="ones", beta_regularizer=None,
+                 gamma_regularizer=None, beta_constraint=None, gamma_constraint=None,
+                 **kwargs):
+        if not isinstance(groups, int) or (groups <= 0 and groups != -1):
+            raise ValueError("GroupNormalization: groups must be a positive int (or -1 for "
+                             f"instance normalization), received {groups!r}")
+        if not isinstance(axis, int):
+            raise TypeError(f"GroupNormalization: axis must be an int, received {axis!r}")
+        super().__init__(**kwargs)
+        self.groups, self.axis, self.epsilon = groups, axis, float(epsilon)
+        self.center, self.scale = bool(center), bool(scale)
+        self.beta_initializer, self.gamma_initializer = beta_initializer, gamma_initializer
+        self.beta_regularizer, self.gamma_regularizer = beta_regularizer, gamma_regularizer
+        self.beta_constraint, self.gamma_constraint = beta_constraint, gamma_constraint
+
+    def build(self, input_shape):
+        where = f"GroupNormalization {self.name!r}"
+        (self._channel_axis,), (channels,) = _param_shape(where, (self.axis,), input_shape)
+        groups = channels if self.groups == -1 else self.groups
+        if channels % groups:
+            raise ValueError(f"{where}: {channels} channels (axis {self.axis}) cannot be split "
+                             f"into {groups} groups of equal size")
+        self._groups = groups
+        self.gamma = self.beta = None
+        if self.scale:
+            self.gamma = self.add_weight("gamma", (channels,), self.gamma_initializer,
+                                         self.gamma_regularizer, constraint=self.gamma_constraint)
+        if self.center:
+            self.beta = self.add_weight("beta", (channels,), self.beta_initializer,
+                                        self.beta_regularizer, constraint=self.beta_constraint)
+        self.built = True
+
+    def call(self, inputs):
+        shape, axis, groups = tuple(inputs.shape), self._channel_axis, self._groups
+        # (batch, ..., C, ...) -> (batch, ..., groups, C/groups, ...): normalise all but the
+        # batch and the group axes
+        grouped = ops.reshape(inputs, shape[:axis] + (groups, shape[axis] // groups)
+                              + shape[axis + 1:])
+        over = tuple(a for a in range(1, grouped.ndim) if a != axis)
+        y = ops.reshape(layer_norm(grouped, None, None, over, self.epsilon), shape)
+        channel_shape = [1] * len(shape)
+        channel_shape[axis] = shape[axis]
+        if self.gamma is not None:
+            y = y * ops.reshape(self.gamma, channel_shape)
+        if self.beta is not None:
+            y = y + ops.reshape(self.beta, channel_shape)
+        return y
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape)
+
+    def get_config(self):
+        return {**super().get_config(), "groups": self.groups, "axis": self.axis,
+                "epsilon": self.epsilon, "center": self.center, "scale": self.scale,
+                "beta_initializer": initializers.serialize(self.beta_initializer),
+                "gamma_initializer": initializers.serialize(self.gamma_initializer),
+                "beta_regularizer": regularizers.serialize(self.beta_regularizer),
+                "gamma_regularizer": regularizers.serialize(self.gamma_regularizer),
+                "beta_constraint": constraints.serialize(self.beta_constraint),
+                "gamma_constraint": constraints.serialize(self.gamma_constraint)}
+
+
+class UnitNormalization(Layer):
+    """Each sample scaled to unit L2 norm over ``axis``: ``x / max(||x||, 1e-12)``."""
+
+    supports_masking = True
+
+    def __init__(self, axis=-1, **kwargs):
+        super().__init__(**kwargs)
+        self.axis = _check_axis("UnitNormalization", axis)
+
+    def call(self, inputs):
+        axis = self.axis[0] if len(self.axis) == 1 else self.axis
+        return ops.normalize(inputs, axis=axis, order=2, epsilon=1e-12)
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape)
+
+    def get_config(self):
+        return {**super().get_config(),
+                "axis": self.axis[0] if len(self.axis) == 1 else list(self.axis)}
