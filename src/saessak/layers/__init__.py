@@ -1,6 +1,7 @@
 """Keras layers. Each public class lives in a module of its own concept."""
 
 from .activation import ELU, Activation, LeakyReLU, PReLU, ReLU, Softmax
+from .activity_regularization import ActivityRegularization
 from .attention import (
     AdditiveAttention,
     Attention,
@@ -35,6 +36,7 @@ from .dropout import Dropout
 from .embedding import Embedding
 from .identity import Identity
 from .input_layer import Input, InputLayer, KerasTensor, is_symbolic
+from .input_spec import InputSpec
 from .lambda_layer import Lambda
 from .layer import Layer, clear_session, in_training, learning_phase
 from .layer_normalization import (
@@ -97,10 +99,14 @@ from .pooling import (
 )
 from .preprocessing import (
     CategoryEncoding,
+    CenterCrop,
     Discretization,
     Hashing,
     IntegerLookup,
     Normalization,
+    RandomBrightness,
+    RandomContrast,
+    RandomCrop,
     RandomFlip,
     RandomRotation,
     RandomTranslation,

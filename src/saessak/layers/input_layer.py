@@ -14,7 +14,8 @@ from __future__ import annotations
 import numpy as np
 
 from .. import backend
-from ..autograd import no_grad
+from ..autograd import Tensor, no_grad
+from .input_spec import assert_input_compatibility
 from .lambda_layer import Lambda
 from .layer import Layer, _map, learning_phase, unique_name
 
@@ -38,6 +39,9 @@ class KerasTensor:
         self.sparse = bool(sparse)
         # (layer, node index, output index): which call made this tensor
         self._keras_history = None
+        # the mask the data here will carry, as a boolean KerasTensor (Keras's symbolic
+        # tensors report it too); None where there is none
+        self._keras_mask = None
 
     @property
     def ndim(self) -> int:
@@ -272,6 +276,8 @@ def call_symbolic(layer, inputs, args, kwargs):
             raise TypeError(f"layer {layer.name!r}: when one input is symbolic, every input "
                             f"must be (a KerasTensor from Input or another layer); received "
                             f"{type(t).__name__}")
+    if layer.input_spec is not None:
+        assert_input_compatibility(layer.input_spec, inputs, layer.name)
     shapes = _map(lambda t: t.shape, inputs)
     if not layer.built:
         layer.build(shapes)
@@ -286,8 +292,36 @@ def call_symbolic(layer, inputs, args, kwargs):
     outputs = map_shapes(lambda s: KerasTensor(s, dtype=out_dtype), out_shapes)
     for i, t in enumerate(flatten(outputs)):
         t.name = f"{layer.name}/{i}" if len(flatten(outputs)) > 1 else layer.name
+    _mark_masks(layer, inputs, kwargs, outputs)
     Node(layer, (inputs,) + tuple(args), kwargs, outputs)
     return outputs
+
+
+def _mark_masks(layer, inputs, kwargs, outputs):
+    """Give the outputs the symbolic mask they will carry: the layer's ``compute_mask`` run
+    on zeros of the inputs' shapes (unknown sizes as 2) and on all-true input masks. Only
+    where some input has a mask, or the layer makes masks of its own (an Embedding with
+    ``mask_zero``, Masking); a compute_mask that cannot run on zeros leaves no mask."""
+    in_masks = _map(lambda t: t._keras_mask, inputs)
+    own = type(layer).compute_mask is not Layer.compute_mask
+    if not own and all(m is None for m in flatten(in_masks)):
+        return
+    def zeros(t, dtype=None):
+        return np.zeros(tuple(2 if n is None else n for n in t.shape), dtype or t.dtype)
+    concrete = _map(lambda t: Tensor(zeros(t)) if t.dtype != "object" else
+                    np.full(tuple(2 if n is None else n for n in t.shape), "", object), inputs)
+    masks = _map(lambda m: None if m is None else ~zeros(m, bool), in_masks)
+    try:
+        with no_grad():
+            out_masks = layer.compute_mask(concrete, kwargs.get("mask", masks))
+    except Exception:  # a compute_mask written for real data only: no symbolic mask
+        return
+    outs = flatten(outputs)
+    out_masks = out_masks if isinstance(out_masks, (list, tuple)) else [out_masks] * len(outs)
+    for out, m in zip(outs, out_masks):
+        if m is not None and isinstance(out, KerasTensor):
+            out._keras_mask = KerasTensor(out.shape[:np.ndim(backend.to_numpy(
+                getattr(m, "data", m)))], dtype="bool", name=f"{out.name}/mask")
 
 
 def _shapes_by_trial_run(layer, inputs, args, kwargs):
@@ -303,6 +337,10 @@ def _shapes_by_trial_run(layer, inputs, args, kwargs):
         extra_args = _map(lambda v: zeros(v) if isinstance(v, KerasTensor) else v, list(args))
         extra_kwargs = {k: _map(lambda v: zeros(v) if isinstance(v, KerasTensor) else v, v)
                         for k, v in kwargs.items()}
+        masks = _map(lambda t: t._keras_mask, inputs)
+        if "mask" in layer._call_takes and "mask" not in kwargs and any(
+                m is not None for m in flatten(masks)):  # the call sees the masks it will get
+            extra_kwargs["mask"] = _map(lambda m: None if m is None else zeros(m) == 0, masks)
         with no_grad(), learning_phase(False):
             out = layer(concrete, *extra_args, **extra_kwargs)
         return out

@@ -22,6 +22,7 @@ from .. import backend, constraints, initializers, regularizers
 from .._registry import Registry
 from ..autograd import Tensor, Variable
 from ..ops import cast
+from .input_spec import assert_input_compatibility
 
 # --- names --------------------------------------------------------------------------------
 
@@ -98,6 +99,7 @@ class Layer:
     # takes integer data as floats of its dtype, as Keras casts it; layers whose integer
     # inputs are indices (Embedding) set this to True and keep them.
     _integer_inputs = False
+    input_spec = None  # an InputSpec (or a list of them) that every call is checked against
 
     def __init_subclass__(cls, **kwargs):
         """saessak's own layer classes are known by name to ``layers.deserialize``; a
@@ -348,6 +350,8 @@ class Layer:
         except (TypeError, ValueError) as err:  # ragged lists, objects NumPy cannot hold
             raise ValueError(f"{type(self).__name__} {self.name!r}: the input cannot be made "
                              f"into an array: {err}") from None
+        if self.input_spec is not None:
+            assert_input_compatibility(self.input_spec, inputs, self.name)
         if not self.built:
             self._build_from(inputs)
         if not self._integer_inputs and _computes_in_float(self):

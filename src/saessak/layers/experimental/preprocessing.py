@@ -3,10 +3,14 @@ layers, for programs written before the layers moved to ``keras.layers``."""
 
 from ..preprocessing import (
     CategoryEncoding,
+    CenterCrop,
     Discretization,
     Hashing,
     IntegerLookup,
     Normalization,
+    RandomBrightness,
+    RandomContrast,
+    RandomCrop,
     RandomFlip,
     RandomRotation,
     RandomTranslation,
@@ -18,6 +22,7 @@ from ..preprocessing import (
 )
 from ..preprocessing.data_layer import DataLayer as PreprocessingLayer
 
-__all__ = ["CategoryEncoding", "Discretization", "Hashing", "IntegerLookup", "Normalization",
-           "PreprocessingLayer", "RandomFlip", "RandomRotation", "RandomTranslation",
-           "RandomZoom", "Rescaling", "Resizing", "StringLookup", "TextVectorization"]
+__all__ = ["CategoryEncoding", "CenterCrop", "Discretization", "Hashing", "IntegerLookup",
+           "Normalization", "PreprocessingLayer", "RandomBrightness", "RandomContrast",
+           "RandomCrop", "RandomFlip", "RandomRotation", "RandomTranslation", "RandomZoom",
+           "Rescaling", "Resizing", "StringLookup", "TextVectorization"]

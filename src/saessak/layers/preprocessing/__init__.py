@@ -11,6 +11,8 @@ from .image_augmentation import (
     Rescaling,
     Resizing,
 )
+from .image_color import RandomBrightness, RandomContrast
+from .image_crop import CenterCrop, RandomCrop
 from .integer_lookup import IntegerLookup
 from .normalization import Normalization
 from .string_lookup import StringLookup
