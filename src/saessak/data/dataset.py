@@ -175,6 +175,21 @@ class Dataset:
             raise ValueError(f"`dataset` must be a Dataset; received {type(dataset).__name__}")
         return Concatenate(self, dataset)
 
+    def window(self, size, shift=None, stride=1, drop_remainder=False, name=None):
+        """Windows of ``size`` consecutive elements, each a Dataset, one starting every
+        ``shift`` elements (default: ``size``), taking every ``stride``-th element; the last
+        ones may be shorter unless ``drop_remainder`` (see :mod:`.windowing`)."""
+        size = check_int("size", size, 1)
+        shift = size if shift is None else check_int("shift", shift, 1)
+        return Window(self, size, shift, check_int("stride", stride, 1), bool(drop_remainder))
+
+    def flat_map(self, map_func, name=None):
+        """``map_func`` turns each element into a Dataset; their elements follow one
+        another (``ds.window(n).flat_map(lambda w: w.batch(n))``)."""
+        if not callable(map_func):
+            raise ValueError(f"`map_func` must be callable; received {map_func!r}")
+        return FlatMap(self, map_func)
+
     def enumerate(self, start=0, name=None):
         """Elements become ``(index, element)`` pairs, counting from ``start``."""
         return Enumerate(self, start)
@@ -207,5 +222,6 @@ from .transformations import (  # noqa: E402
     Take,
     Zip,
 )
+from .windowing import FlatMap, Window  # noqa: E402
 
 __all__ = ["Dataset", "AUTOTUNE", "INFINITE", "UNKNOWN"]
