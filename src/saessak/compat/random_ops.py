@@ -12,7 +12,28 @@ from ._namespace import Namespace
 from .tensors import _dtype, _shape, _t
 
 
+class SeedGenerator:
+    """Keras 3's stateful seed (``keras.random.SeedGenerator(1337)``): passed as ``seed=``,
+    each draw continues its own random sequence, so a layer that owns one draws the same
+    numbers in every run, apart from the global generator."""
+
+    def __init__(self, seed=None, name=None, **kwargs):
+        self.seed, self.name = seed, name
+        self.generator = backend.make_rng(seed)
+
+    def next(self, ordered=True):
+        """A fresh integer seed from this generator's sequence."""
+        return int(self.generator.integers(2**31 - 1))
+
+    def __repr__(self):
+        return f"<SeedGenerator seed={self.seed}>"
+
+
 def _rng(seed):
+    """The generator a draw uses: the global one, a new one from an int seed (the same draws
+    every call, as Keras's int seeds), or a SeedGenerator's own."""
+    if isinstance(seed, SeedGenerator):
+        return seed.generator
     return backend.make_rng(seed) if seed is not None else backend.rng()
 
 
@@ -85,5 +106,6 @@ def dropout(inputs, rate, noise_shape=None, seed=None):
 random = Namespace(
     "tf.random", "tf.random / keras.random: seeded draws",
     categorical=categorical, set_seed=backend.set_random_seed, uniform=uniform,
+    SeedGenerator=SeedGenerator,
     normal=normal, truncated_normal=truncated_normal, randint=randint, shuffle=shuffle,
     dropout=dropout)
