@@ -13,8 +13,8 @@ model; see ``saessak.layers.input_layer``.
 
 from __future__ import annotations
 
+import functools
 import inspect
-import re
 
 import numpy as np
 
@@ -23,26 +23,8 @@ from .._registry import Registry
 from ..autograd import Tensor, Variable
 from ..ops import cast
 from .input_spec import assert_input_compatibility
-
-# --- names --------------------------------------------------------------------------------
-
-def snake_case(name: str) -> str:
-    """``'SimpleRNN' -> 'simple_rnn'``, ``'Conv2D' -> 'conv2d'``, as Keras names layers."""
-    s = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub(r"([a-z])([A-Z])", r"\1_\2", s).lower()
-
-
-def unique_name(base: str, zero_based: bool = True) -> str:
-    """``dense``, then ``dense_1``, ``dense_2`` ... for the whole session, as in Keras.
-    Inputs count from one instead (``input_1``, ``input_2``), as tf.keras names them."""
-    n = backend.get_uid(base) - 1
-    if not zero_based:
-        return f"{base}_{n + 1}"
-    return base if n == 0 else f"{base}_{n}"
-
-
-clear_session = backend.clear_session  # forget the names handed out so far
-
+from .learning_phase import in_training, learning_phase  # noqa: F401 (re-exported)
+from .naming import clear_session, snake_case, unique_name  # noqa: F401 (re-exported)
 
 # Weight lists are cached per layer and recomputed only after the structure changed: a weight
 # was added, a sublayer attached, or ``trainable`` flipped anywhere. The training loop reads
@@ -53,32 +35,6 @@ _structure_version = 0
 def _structure_changed() -> None:
     global _structure_version
     _structure_version += 1
-
-
-# --- the learning phase ----------------------------------------------------------------------
-
-_training_stack: list[bool] = []
-
-
-class learning_phase:
-    """``with learning_phase(True):`` runs layers as in training (dropout on) unless a call
-    passes ``training=`` itself. ``fit`` enters it; ``predict`` and ``evaluate`` do not."""
-
-    def __init__(self, training: bool):
-        self.training = bool(training)
-
-    def __enter__(self):
-        _training_stack.append(self.training)
-
-    def __exit__(self, *exc):
-        _training_stack.pop()
-
-
-def in_training(training=None) -> bool:
-    """Resolve a layer's ``training`` argument: explicit value, else the enclosing phase."""
-    if training is not None:
-        return bool(training)
-    return _training_stack[-1] if _training_stack else False
 
 
 # --- the layer -------------------------------------------------------------------------------
@@ -107,6 +63,8 @@ class Layer:
         super().__init_subclass__(**kwargs)
         if cls.__module__.startswith("saessak.") and not cls.__name__.startswith("_"):
             LAYERS.register(cls)
+        if "build" in cls.__dict__:  # a layer built by hand (layer.build(shape)) is built
+            cls.build = _marks_built(cls.__dict__["build"])
 
     def __init__(self, trainable=True, name=None, dtype=None, **kwargs):
         batch_input_shape = kwargs.pop("batch_input_shape", None)
@@ -399,6 +357,20 @@ class Layer:
             self.set_weights(weights)
 
     # --- config ----------------------------------------------------------------------------------
+    def get_build_config(self):
+        """What :meth:`build_from_config` needs to build this layer again (Keras 3 saves it
+        beside the config): the input shape(s) it was built for, or None."""
+        shapes = self._build_shapes
+        return None if shapes is None else {"input_shape": shapes}
+
+    def build_from_config(self, config) -> None:
+        """Build from :meth:`get_build_config`'s dict (a layer with its own build arguments
+        overrides both)."""
+        shape = (config or {}).get("input_shape")
+        if shape is not None and not self.built:
+            self.build(tuple(shape) if not shape or not isinstance(shape[0], (list, tuple))
+                       else [tuple(s) for s in shape])
+
     def get_config(self) -> dict:
         config = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
         if self._batch_input_shape is not None:
@@ -418,6 +390,22 @@ LAYERS = Registry("layer", Layer, {"Layer": Layer}, noun="layer class")
 
 
 # --- helpers ------------------------------------------------------------------------------------
+
+
+def _marks_built(build):
+    """``build`` that also sets ``built``, as Keras 3 does, so a layer whose own ``build``
+    forgets ``self.built = True`` (or that is built by hand) is not built again."""
+    if getattr(build, "_marks_built", False):
+        return build
+
+    @functools.wraps(build)
+    def wrapper(self, *args, **kwargs):
+        result = build(self, *args, **kwargs)
+        self.built = True
+        return result
+
+    wrapper._marks_built = True
+    return wrapper
 
 
 def _call_arguments(call) -> frozenset:

@@ -29,7 +29,10 @@ def deserialize(config, custom_objects=None):
     if not isinstance(config, dict) or "class_name" not in config:
         raise ValueError(f"layers.deserialize: expected a layer description "
                          f"{{'class_name', 'config'}}, received {config!r}")
-    return LAYERS.deserialize(config, custom_objects)
+    layer = LAYERS.deserialize(config, custom_objects)
+    if config.get("build_config"):  # Keras 3: a layer that builds from its own build_config
+        layer.build_from_config(config["build_config"])
+    return layer
 
 
 def user_classes(layer) -> dict:

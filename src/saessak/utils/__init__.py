@@ -10,6 +10,7 @@ from .._registry import (
 )
 from ..backend import clear_session, set_random_seed
 from ..data import timeseries_dataset_from_array
+from ..models.keras_objects import deserialize_keras_object, serialize_keras_object
 from ..preprocessing.image import array_to_img, img_to_array, load_img, save_img
 from ..preprocessing.sequence import pad_sequences
 from ..training.packing import pack_x_y_sample_weight, unpack_x_y_sample_weight

@@ -24,6 +24,7 @@ import re
 import warnings
 
 from ... import constraints, initializers, regularizers
+from ...layers.layer import Layer
 from ...layers.serialization import LAYERS
 
 # Keras arguments that never change what a loaded layer computes: always dropped.
@@ -104,7 +105,11 @@ def layer_spec(spec, where="", custom_objects=None) -> dict:
                          "does not have; rebuild the model without it, or pass an equivalent "
                          f"class in custom_objects={{{class_name!r}: ...}}")
     config = _layer_config(cls, config, name, where, custom_objects)
-    return {"class_name": class_name, "config": _constructible(cls, config)}
+    out = {"class_name": class_name, "config": _constructible(cls, config)}
+    own_build = getattr(cls, "build_from_config", None) is not Layer.build_from_config
+    if spec.get("build_config") and own_build:  # a layer with build arguments of its own
+        out["build_config"] = spec["build_config"]
+    return out
 
 
 def _constructible(cls, config):

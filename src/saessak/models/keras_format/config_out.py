@@ -74,7 +74,16 @@ def _layer_config(layer, keras3):
     from ..saving import serialize_layer
     if _is_model(layer):
         return model_config(layer, keras3)
-    return _wrap(_spec_config(serialize_layer(layer), keras3), keras3)
+    spec = _wrap(_spec_config(serialize_layer(layer), keras3), keras3)
+    if keras3 and _overrides(layer, "get_build_config"):  # a layer with build arguments
+        spec["build_config"] = layer.get_build_config()
+    return spec
+
+
+def _overrides(obj, method):
+    """Whether ``obj``'s class defines ``method`` beyond saessak's base classes."""
+    from ...layers import Layer
+    return getattr(type(obj), method) is not getattr(Layer, method)
 
 
 def _spec_config(spec, keras3):

@@ -10,6 +10,7 @@ import zipfile
 from . import config_in, optimizer_state, weights_in, writer
 from .compile_settings import compile_from_keras
 from .container import damage, h5py_module, parse_json, read_attr, read_keras3
+from .writer import user_defines
 
 HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
 
@@ -144,8 +145,11 @@ def load_keras_model(filepath, custom_objects=None, compile=True):
     inner = f"{where}: model.weights.h5"
     with damage(inner), h5py.File(io.BytesIO(weights), "r") as f:
         weights_in.load_into(model, f, inner)
-        if compile and compile_from_keras(model, spec.get("compile_config"), where,
-                                          custom_objects):
+        if compile and spec.get("compile_config") and user_defines(model,
+                                                                   "compile_from_config"):
+            model.compile_from_config(spec["compile_config"])  # the model's own hook
+        elif compile and compile_from_keras(model, spec.get("compile_config"), where,
+                                            custom_objects):
             _restore_optimizer(model, f, inner, keras3=True)
     return model
 
