@@ -22,6 +22,13 @@ def _check_axis(layer, axis):
     return axes
 
 
+def _gamma_beta_config(layer) -> dict:
+    """The config entries of a normalization's scale (gamma) and offset (beta) weights."""
+    return {f"{w}_{part}": module.serialize(getattr(layer, f"{w}_{part}"))
+            for part, module in (("initializer", initializers), ("regularizer", regularizers),
+                                 ("constraint", constraints)) for w in ("beta", "gamma")}
+
+
 def _param_shape(layer, axes, input_shape):
     rank = len(input_shape)
     try:
@@ -89,12 +96,7 @@ class LayerNormalization(Layer):
         axis = self.axis[0] if len(self.axis) == 1 else list(self.axis)
         return {**super().get_config(), "axis": axis, "epsilon": self.epsilon,
                 "center": self.center, "scale": self.scale, "rms_scaling": self.rms_scaling,
-                "beta_initializer": initializers.serialize(self.beta_initializer),
-                "gamma_initializer": initializers.serialize(self.gamma_initializer),
-                "beta_regularizer": regularizers.serialize(self.beta_regularizer),
-                "gamma_regularizer": regularizers.serialize(self.gamma_regularizer),
-                "beta_constraint": constraints.serialize(self.beta_constraint),
-                "gamma_constraint": constraints.serialize(self.gamma_constraint)}
+                **_gamma_beta_config(self)}
 
 
 class RMSNormalization(Layer):
@@ -193,12 +195,7 @@ class GroupNormalization(Layer):
     def get_config(self):
         return {**super().get_config(), "groups": self.groups, "axis": self.axis,
                 "epsilon": self.epsilon, "center": self.center, "scale": self.scale,
-                "beta_initializer": initializers.serialize(self.beta_initializer),
-                "gamma_initializer": initializers.serialize(self.gamma_initializer),
-                "beta_regularizer": regularizers.serialize(self.beta_regularizer),
-                "gamma_regularizer": regularizers.serialize(self.gamma_regularizer),
-                "beta_constraint": constraints.serialize(self.beta_constraint),
-                "gamma_constraint": constraints.serialize(self.gamma_constraint)}
+                **_gamma_beta_config(self)}
 
 
 class UnitNormalization(Layer):
