@@ -64,3 +64,4 @@ def test_random_brightness_adds_one_clipped_delta_per_image():
         layers.RandomBrightness(1.5)
     with pytest.raises(ValueError, match="value_range must be"):
         layers.RandomContrast(0.1, value_range=5)
+

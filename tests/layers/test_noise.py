@@ -1,10 +1,17 @@
-"""Noise layers: whole-channel dropout, Gaussian noise; all inactive at inference."""
+"""Noise layers: whole-channel dropout, Gaussian noise, AlphaDropout; all inactive at
+inference."""
 
 import numpy as np
 import pytest
 
 from saessak import backend, grad_check
-from saessak.layers import GaussianDropout, GaussianNoise, SpatialDropout1D, SpatialDropout2D
+from saessak.layers import (
+    AlphaDropout,
+    GaussianDropout,
+    GaussianNoise,
+    SpatialDropout1D,
+    SpatialDropout2D,
+)
 
 
 def test_spatial_dropout_drops_whole_channels():
@@ -60,3 +67,18 @@ def test_config_and_errors():
         GaussianNoise(-1)
     with pytest.raises(ValueError, match="rate"):
         GaussianDropout(1.0)
+
+
+def test_alpha_dropout_keeps_a_selu_activations_mean_and_variance():
+    # SELU's fixed point: inputs of mean 0 and variance 1 stay so after AlphaDropout
+    x = np.random.default_rng(0).normal(size=(400, 500)).astype("float32")
+    layer = AlphaDropout(0.2, seed=1)
+    np.testing.assert_array_equal(layer(x).numpy(), x)  # inference: unchanged
+    y = layer(x, training=True).numpy()
+    assert abs(y.mean()) < 0.01 and abs(y.var() - 1) < 0.01
+    alpha_p = -AlphaDropout.ALPHA * AlphaDropout.SCALE
+    a = ((1 - 0.2) * (1 + 0.2 * alpha_p ** 2)) ** -0.5
+    dropped = np.isclose(y, a * alpha_p - a * alpha_p * 0.2)  # a alpha' + b
+    assert abs(dropped.mean() - 0.2) < 0.01
+    kept = ~dropped
+    np.testing.assert_allclose(y[kept], a * x[kept] - a * alpha_p * 0.2, rtol=1e-5)

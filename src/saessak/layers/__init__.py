@@ -65,6 +65,7 @@ from .merging import (
     subtract,
 )
 from .noise import (
+    AlphaDropout,
     GaussianDropout,
     GaussianNoise,
     SpatialDropout1D,

@@ -1,5 +1,6 @@
-"""Regularizing noise, active only in training: whole-channel dropout (SpatialDropout1D/2D)
-and Gaussian noise added to (GaussianNoise) or multiplied into (GaussianDropout) the inputs.
+"""Regularizing noise, active only in training: whole-channel dropout (SpatialDropout1D/2D),
+Gaussian noise added to (GaussianNoise) or multiplied into (GaussianDropout) the inputs, and
+AlphaDropout for self-normalizing (SELU) networks.
 
 Neighbouring pixels and steps are strongly correlated, so dropping single elements hardly
 regularizes a convolution; SpatialDropout drops whole feature maps instead.
@@ -106,3 +107,41 @@ class GaussianDropout(Layer):
 
     def get_config(self):
         return {**super().get_config(), "rate": self.rate, "seed": self.seed}
+
+
+class AlphaDropout(Layer):
+    """Dropout that keeps SELU's self-normalization: dropped inputs are set to SELU's
+    negative saturation value ``-alpha * scale`` instead of 0, and everything is then moved
+    by ``a x + b`` so that the mean and variance stay those of the input (Klambauer et al.,
+    2017): ``a = ((1 - rate)(1 + rate alpha'^2))^(-1/2)``, ``b = -a alpha' rate``."""
+
+    supports_masking = True
+    ALPHA, SCALE = 1.6732632423543772848170429916717, 1.0507009873554804934193349852946
+
+    def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        if not isinstance(rate, (int, float)) or not 0 <= rate < 1:
+            raise ValueError(f"AlphaDropout: rate must be a number in [0, 1), received "
+                             f"{rate!r}")
+        self.rate, self.seed = float(rate), seed
+        self.noise_shape = None if noise_shape is None else tuple(noise_shape)
+        self._rng = backend.make_rng(seed)
+
+    def call(self, inputs, training=None):
+        if not training or self.rate == 0:
+            return inputs
+        shape = tuple(inputs.shape) if self.noise_shape is None else tuple(
+            n if m is None else m for n, m in zip(inputs.shape, self.noise_shape))
+        kept = backend.dropout_mask(self._rng, shape, self.rate, inputs.dtype) != 0
+        kept = backend.asarray(kept.astype(inputs.dtype))
+        alpha_p = -self.ALPHA * self.SCALE
+        a = ((1 - self.rate) * (1 + self.rate * alpha_p ** 2)) ** -0.5
+        b = -a * alpha_p * self.rate
+        return (inputs * kept + alpha_p * (1 - kept)) * a + b
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape)
+
+    def get_config(self):
+        return {**super().get_config(), "rate": self.rate, "seed": self.seed,
+                "noise_shape": None if self.noise_shape is None else list(self.noise_shape)}
