@@ -145,9 +145,18 @@ def _norms(k):
     return k.Model(i, L.Dense(3)(L.Flatten()(x)), name="norms")
 
 
+def _conv_lstm(k):
+    """ConvLSTM2D over short clips, then a per-frame convolution (next-frame prediction)."""
+    L = k.layers
+    i = k.Input((3, 6, 6, 1))
+    x = L.ConvLSTM2D(3, (3, 3), padding="same", return_sequences=True)(i)
+    x = L.Conv3D(1, (1, 3, 3), padding="same", activation="sigmoid")(x)
+    return k.Model(i, x, name="conv_lstm")
+
+
 MODELS = {"mlp": _mlp, "conv2d": _conv2d, "conv1d": _conv1d, "rnn": _rnn, "rnn_v1": _rnn_v1,
           "bidirectional": _bidirectional, "attention": _attention, "nested": _nested,
-          "video": _video, "norms": _norms}
+          "video": _video, "norms": _norms, "conv_lstm": _conv_lstm}
 
 
 def _inputs(name, model, rng):

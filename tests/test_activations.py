@@ -49,3 +49,16 @@ def test_unknown_name_lists_the_valid_ones():
         activations.get("rellu")
     with pytest.raises(ValueError, match="received 3"):
         activations.get(3)
+
+
+def test_hard_sigmoid_of_keras3_and_of_tf_keras2():
+    from saessak import activations, grad_check
+    x = np.linspace(-4, 4, 9).astype("float32")
+    # Keras 3.15: relu6(x + 3) / 6; tf.keras 2.21: clip(0.2 x + 0.5) (values printed by each)
+    np.testing.assert_allclose(activations.hard_sigmoid(x).numpy(),
+                               [0, 0, 1 / 6, 1 / 3, 0.5, 2 / 3, 5 / 6, 1, 1], rtol=1e-6)
+    np.testing.assert_allclose(activations.get("hard_sigmoid_keras2")(x).numpy(),
+                               [0, 0, 0.1, 0.3, 0.5, 0.7, 0.9, 1, 1], atol=1e-7)
+    inside = np.array([-2.0, -0.5, 0.7, 2.4])
+    assert grad_check(activations.hard_sigmoid_keras2, inside).ok
+    assert grad_check(activations.hard_sigmoid, inside).ok

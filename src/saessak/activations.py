@@ -13,6 +13,7 @@ from .ops.activations import (
     exponential,
     gelu,
     hard_sigmoid,
+    hard_sigmoid_keras2,
     leaky_relu,
     linear,
     log_softmax,
@@ -32,6 +33,7 @@ from .ops.activations import (
 
 _BY_NAME = {
     "elu": elu, "exponential": exponential, "gelu": gelu, "hard_sigmoid": hard_sigmoid,
+    "hard_sigmoid_keras2": hard_sigmoid_keras2,
     "leaky_relu": leaky_relu, "linear": linear, "log_softmax": log_softmax, "mish": mish,
     "relu": relu, "relu6": relu6, "selu": selu, "sigmoid": sigmoid, "silu": silu,
     "softmax": softmax, "softplus": softplus, "softsign": softsign, "swish": swish,

@@ -14,7 +14,7 @@ pytest.importorskip("h5py", reason="Keras .h5/.keras files need h5py (saessak[h5
 
 FIXTURES = os.path.join(os.path.dirname(__file__), "..", "fixtures", "keras")
 FAMILIES = ["mlp", "conv2d", "conv1d", "rnn", "rnn_v1", "bidirectional", "attention",
-            "nested", "video", "norms"]
+            "nested", "video", "norms", "conv_lstm"]
 
 
 def fixture(name):
@@ -172,3 +172,18 @@ def test_compile_settings_come_along(name):
     assert set(logs) == {"loss", "accuracy"}
     uncompiled = keras.models.load_model(fixture(name), compile=False)
     assert not uncompiled.compiled
+
+
+def test_tf_keras2_hard_sigmoid_keeps_its_own_definition(tmp_path):
+    # tf.keras 2 names clip(0.2 x + 0.5) 'hard_sigmoid'; Keras 3 (and saessak) clip(x/6 + 0.5)
+    # the conv_lstm family's tf.keras 2 file (ConvLSTM2D's default recurrent activation
+    # there) predicts as tf.keras 2 did above; a saessak model using tf.keras 2's goes to a
+    # tf.keras 2 file under Keras 2's name and comes back as it was
+    model = keras.Sequential([keras.Input((3, 2)),
+                              layers.LSTM(2, recurrent_activation="hard_sigmoid_keras2")])
+    path = str(tmp_path / "m.h5")
+    model.save(path)
+    restored = keras.models.load_model(path)
+    assert restored.layers[0].recurrent_activation.__name__ == "hard_sigmoid_keras2"
+    x = np.random.default_rng(0).random((2, 3, 2)).astype("float32")
+    np.testing.assert_array_equal(restored.predict(x, verbose=0), model.predict(x, verbose=0))

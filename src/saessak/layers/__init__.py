@@ -131,6 +131,8 @@ from .rnn import (
     LSTM,
     RNN,
     Bidirectional,
+    ConvLSTM2D,
+    ConvLSTM2DCell,
     GRUCell,
     LSTMCell,
     SimpleRNN,

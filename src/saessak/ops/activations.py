@@ -27,14 +27,19 @@ class Sigmoid(Function):
 
 
 class HardSigmoid(Function):
-    """Keras 3's piecewise-linear sigmoid: relu6(x + 3) / 6."""
+    """A piecewise-linear sigmoid: Keras 3's ``relu6(x + 3) / 6`` = clip(x / 6 + 1/2, 0, 1),
+    or with ``keras2`` tf.keras 2's (and Keras 2's) clip(0.2 x + 1/2, 0, 1)."""
+
+    def __init__(self, keras2=False):
+        self.keras2 = keras2
 
     def forward(self, x):
-        self.inside = (x > -3) & (x < 3)
-        return np.clip(x / 6 + 0.5, 0, 1)
+        edge = 2.5 if self.keras2 else 3
+        self.inside = (x > -edge) & (x < edge)
+        return np.clip(x * x.dtype.type(0.2) + 0.5 if self.keras2 else x / 6 + 0.5, 0, 1)
 
     def backward(self, g):
-        return g * self.inside / 6
+        return g * self.inside * 0.2 if self.keras2 else g * self.inside / 6
 
 
 class Tanh(Function):
@@ -182,6 +187,12 @@ def sigmoid(x):
 
 def hard_sigmoid(x):
     return HardSigmoid()(x)
+
+
+def hard_sigmoid_keras2(x):
+    """tf.keras 2's hard_sigmoid, clip(0.2 x + 0.5, 0, 1): files saved by tf.keras 2 that say
+    'hard_sigmoid' (old LSTMs, ConvLSTM2D's default) are read with this one."""
+    return HardSigmoid(keras2=True)(x)
 
 
 def tanh(x):

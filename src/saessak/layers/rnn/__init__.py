@@ -1,6 +1,8 @@
-"""Recurrent layers: the RNN wrapper and its cells, SimpleRNN, LSTM, GRU, Bidirectional."""
+"""Recurrent layers: the RNN wrapper and its cells, SimpleRNN, LSTM, GRU, ConvLSTM2D,
+Bidirectional."""
 
 from .bidirectional import Bidirectional
+from .conv_lstm import ConvLSTM2D, ConvLSTM2DCell
 from .gru import GRU, GRUCell
 from .lstm import LSTM, LSTMCell
 from .rnn import RNN

@@ -129,7 +129,8 @@ class RNN(Layer):
         size = getattr(self.cell, "output_size", None)
         if size is None:
             return self.state_sizes[0]
-        if isinstance(size, (list, tuple)):
+        if isinstance(size, (list, tuple)) and not all(
+                isinstance(n, (int, np.integer)) for n in size):  # several outputs
             return tuple(_dims(s) for s in size)
         return _dims(size)[0] if len(_dims(size)) == 1 else _dims(size)
 

@@ -90,6 +90,9 @@ def _spec_config(spec, keras3):
     """Clean one ``{'class_name', 'config'}`` (recursively for wrapped layers)."""
     drop = _NOT_IN_KERAS3 if keras3 else _NOT_IN_KERAS2
     config = _clean(dict(spec["config"]), drop)
+    if not keras3:  # tf.keras 2 calls its own hard sigmoid (0.2 x + 0.5) 'hard_sigmoid'
+        config = {k: "hard_sigmoid" if v == "hard_sigmoid_keras2" else v
+                  for k, v in config.items()}
     for key in ("layer", "backward_layer", "cell"):
         if isinstance(config.get(key), dict) and "class_name" in config[key]:
             config[key] = _wrap(_spec_config(config[key], keras3), keras3)

@@ -82,6 +82,18 @@ _BUILD_ERRORS = (TypeError, KeyError, AttributeError, IndexError, RecursionError
                  OverflowError)
 
 
+def keras2_activation_names(value):
+    """A tf.keras 2 (Keras 2) config with its 'hard_sigmoid' named as saessak names that
+    function: tf.keras 2's is clip(0.2 x + 0.5), Keras 3's (saessak's 'hard_sigmoid')
+    clip(x / 6 + 0.5)."""
+    if isinstance(value, list):
+        return [keras2_activation_names(v) for v in value]
+    if not isinstance(value, dict):
+        return value
+    return {k: "hard_sigmoid_keras2" if k.endswith("activation") and v == "hard_sigmoid"
+            else keras2_activation_names(v) for k, v in value.items()}
+
+
 def _build(spec, custom_objects, where):
     from ..saving import deserialize_layer
     if not isinstance(spec, dict):
@@ -128,7 +140,10 @@ def load_keras_model(filepath, custom_objects=None, compile=True):
             if config is None:
                 raise ValueError(f"{where} holds only weights (no model_config); build the "
                                  "model in code and call model.load_weights(path)")
-            model = _build(parse_json(config, f"{where}: model_config"), custom_objects, where)
+            spec = parse_json(config, f"{where}: model_config")
+            if str(read_attr(f, "keras_version", where, default="2")).startswith("2"):
+                spec = keras2_activation_names(spec)
+            model = _build(spec, custom_objects, where)
             if "model_weights" not in f:
                 raise ValueError(f"{where}: 'model_weights' is missing")
             weights_in.load_into(model, f["model_weights"], where)

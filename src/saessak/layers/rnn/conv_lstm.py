@@ -1,0 +1,197 @@
+"""ConvLSTM2D: an LSTM whose states are images and whose products are convolutions.
+
+Every step reads a frame ``x_t`` (rows, cols, channels) and keeps two states ``h`` and ``c``
+of shape (rows', cols', filters). The LSTM's four gates, in Keras's order i, f, c, o, come
+from two convolutions instead of two matrix products:
+
+    z = conv(x_t, W, strides, padding) + conv(h, U, padding='same') + b
+    i, f, g, o = split(z, 4)                         (along the channels)
+    c = sigmoid(f) * c + sigmoid(i) * tanh(g)        h = sigmoid(o) * tanh(c)
+
+so a pixel's memory depends on its neighbourhood. The steps run through ``RNN``'s loop, one
+graph node per operation (there is no fused kernel).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ... import activations, backend, constraints, initializers, ops, regularizers
+from ...ops.conv_utils import conv_output_length, normalize_tuple
+from ..layer import Layer
+from .rnn import RNN
+
+
+class ConvLSTM2DCell(Layer):
+    """One ConvLSTM step on frames (batch, rows, cols, channels)."""
+
+    def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format=None,
+                 dilation_rate=1, activation="tanh", recurrent_activation="sigmoid",
+                 use_bias=True, kernel_initializer="glorot_uniform",
+                 recurrent_initializer="orthogonal", bias_initializer="zeros",
+                 unit_forget_bias=True, kernel_regularizer=None, recurrent_regularizer=None,
+                 bias_regularizer=None, kernel_constraint=None, recurrent_constraint=None,
+                 bias_constraint=None, dropout=0.0, recurrent_dropout=0.0, seed=None,
+                 **kwargs):
+        super().__init__(**kwargs)
+        if data_format not in (None, "channels_last"):
+            raise ValueError("ConvLSTM2D: only data_format='channels_last' is supported, "
+                             f"received {data_format!r}")
+        if padding not in ("valid", "same"):
+            raise ValueError(f"ConvLSTM2D: padding must be 'valid' or 'same', received "
+                             f"{padding!r}")
+        for arg, value in (("dropout", dropout), ("recurrent_dropout", recurrent_dropout)):
+            if not 0.0 <= float(value) < 1.0:
+                raise ValueError(f"ConvLSTM2D: {arg} must be a float in [0, 1), received "
+                                 f"{value!r}")
+        self.filters = int(filters)
+        self.kernel_size = normalize_tuple(kernel_size, 2, "kernel_size", "ConvLSTM2D")
+        self.strides = normalize_tuple(strides, 2, "strides", "ConvLSTM2D")
+        self.dilation_rate = normalize_tuple(dilation_rate, 2, "dilation_rate", "ConvLSTM2D")
+        self.padding = padding
+        self.activation = activations.get(activation)
+        self.recurrent_activation = activations.get(recurrent_activation)
+        self.use_bias, self.unit_forget_bias = bool(use_bias), bool(unit_forget_bias)
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.recurrent_initializer = initializers.get(recurrent_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.kernel_regularizer = regularizers.get(kernel_regularizer)
+        self.recurrent_regularizer = regularizers.get(recurrent_regularizer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.kernel_constraint = constraints.get(kernel_constraint)
+        self.recurrent_constraint = constraints.get(recurrent_constraint)
+        self.bias_constraint = constraints.get(bias_constraint)
+        self.dropout, self.recurrent_dropout = float(dropout), float(recurrent_dropout)
+        self.seed, self.dropout_rng = seed, backend.make_rng(seed)
+        self._masks = None
+        self.state_size = None  # (rows', cols', filters) twice, once the frame size is known
+
+    def build(self, input_shape):
+        _, rows, cols, channels = input_shape
+        if None in (rows, cols, channels):
+            raise ValueError(f"ConvLSTM2D: the frames' rows, cols and channels must be known, "
+                             f"received {tuple(input_shape)}")
+        out = tuple(conv_output_length(n, k, s, self.padding, d) for n, k, s, d in zip(
+            (rows, cols), self.kernel_size, self.strides, self.dilation_rate))
+        self.state_size = [out + (self.filters,)] * 2
+        self.output_size = out + (self.filters,)
+        f4 = 4 * self.filters
+        self.kernel = self.add_weight("kernel", self.kernel_size + (channels, f4),
+                                      self.kernel_initializer, self.kernel_regularizer,
+                                      constraint=self.kernel_constraint)
+        self.recurrent_kernel = self.add_weight(
+            "recurrent_kernel", self.kernel_size + (self.filters, f4),
+            self.recurrent_initializer, self.recurrent_regularizer,
+            constraint=self.recurrent_constraint)
+        self.bias = None
+        if self.use_bias:
+            self.bias = self.add_weight("bias", (f4,), self._bias_initializer(),
+                                        self.bias_regularizer, constraint=self.bias_constraint)
+
+    def _bias_initializer(self):
+        if not self.unit_forget_bias:
+            return self.bias_initializer
+        base, f = self.bias_initializer, self.filters
+
+        def bias_with_forget_ones(shape, dtype=None):  # [init(f), ones(f), init(2f)]
+            return np.concatenate([np.asarray(base((f,), dtype=dtype)), np.ones(f, dtype),
+                                   np.asarray(base((2 * f,), dtype=dtype))])
+
+        return bias_with_forget_ones
+
+    def reset_dropout_mask(self):
+        """A new sequence draws new masks (the same ones serve every step of a sequence)."""
+        self._masks = None
+
+    def _dropped(self, x, h, training):
+        if not training or (self.dropout == 0 and self.recurrent_dropout == 0):
+            return x, h
+        if self._masks is None:
+            def mask(rate, like):
+                if rate == 0:
+                    return None
+                return backend.asarray(backend.dropout_mask(
+                    self.dropout_rng, like.shape, rate, like.dtype))
+
+            self._masks = (mask(self.dropout, x), mask(self.recurrent_dropout, h))
+        x_mask, h_mask = self._masks
+        return (x if x_mask is None else x * x_mask), (h if h_mask is None else h * h_mask)
+
+    def call(self, inputs, states, training=None):
+        h, c = states
+        x, h_in = self._dropped(inputs, h, training)
+        z = ops.conv(x, self.kernel, self.bias, self.strides, self.padding, self.dilation_rate)
+        z = z + ops.conv(h_in, self.recurrent_kernel, None, 1, "same", 1)
+        i, f, g, o = ops.split(z, 4, axis=-1)
+        act, gate = self.activation, self.recurrent_activation
+        c = gate(f) * c + gate(i) * act(g)
+        h = gate(o) * act(c)
+        return h, [h, c]
+
+    def get_config(self):
+        return {**super().get_config(), "filters": self.filters,
+                "kernel_size": list(self.kernel_size), "strides": list(self.strides),
+                "padding": self.padding, "data_format": "channels_last",
+                "dilation_rate": list(self.dilation_rate),
+                "activation": activations.serialize(self.activation),
+                "recurrent_activation": activations.serialize(self.recurrent_activation),
+                "use_bias": self.use_bias, "unit_forget_bias": self.unit_forget_bias,
+                "kernel_initializer": initializers.serialize(self.kernel_initializer),
+                "recurrent_initializer": initializers.serialize(self.recurrent_initializer),
+                "bias_initializer": initializers.serialize(self.bias_initializer),
+                "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
+                "recurrent_regularizer": regularizers.serialize(self.recurrent_regularizer),
+                "bias_regularizer": regularizers.serialize(self.bias_regularizer),
+                "kernel_constraint": constraints.serialize(self.kernel_constraint),
+                "recurrent_constraint": constraints.serialize(self.recurrent_constraint),
+                "bias_constraint": constraints.serialize(self.bias_constraint),
+                "dropout": self.dropout, "recurrent_dropout": self.recurrent_dropout,
+                "seed": self.seed}
+
+
+class ConvLSTM2D(RNN):
+    """ConvLSTM over sequences of frames: inputs (batch, time, rows, cols, channels);
+    outputs (batch, rows', cols', filters), or with ``return_sequences`` one per step."""
+
+    _cell_arguments_are_layer_arguments = True
+
+    def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format=None,
+                 dilation_rate=1, activation="tanh", recurrent_activation="sigmoid",
+                 use_bias=True, kernel_initializer="glorot_uniform",
+                 recurrent_initializer="orthogonal", bias_initializer="zeros",
+                 unit_forget_bias=True, kernel_regularizer=None, recurrent_regularizer=None,
+                 bias_regularizer=None, activity_regularizer=None, kernel_constraint=None,
+                 recurrent_constraint=None, bias_constraint=None, dropout=0.0,
+                 recurrent_dropout=0.0, seed=None, return_sequences=False, return_state=False,
+                 go_backwards=False, stateful=False, **kwargs):
+        layer_kwargs = {k: kwargs.pop(k) for k in list(kwargs)
+                        if k not in ("unroll", "time_major")}
+        cell = ConvLSTM2DCell(
+            filters, kernel_size, strides, padding, data_format, dilation_rate, activation,
+            recurrent_activation, use_bias, kernel_initializer, recurrent_initializer,
+            bias_initializer, unit_forget_bias, kernel_regularizer, recurrent_regularizer,
+            bias_regularizer, kernel_constraint, recurrent_constraint, bias_constraint,
+            dropout, recurrent_dropout, seed, name="conv_lstm_cell",
+            dtype=layer_kwargs.get("dtype"))
+        super().__init__(cell, return_sequences=return_sequences, return_state=return_state,
+                         go_backwards=go_backwards, stateful=stateful,
+                         activity_regularizer=activity_regularizer, **layer_kwargs)
+
+    def _check_input_shape(self, input_shape):
+        if isinstance(input_shape, list) and input_shape and not isinstance(
+                input_shape[0], (int, type(None))):
+            input_shape = input_shape[0]  # [inputs, *initial_states]
+        shape = tuple(input_shape)
+        if len(shape) != 5:
+            raise ValueError(f"ConvLSTM2D {self.name!r}: expected inputs of shape (batch, time, "
+                             f"rows, cols, channels), received {shape}")
+        return shape
+
+    def build(self, input_shape):
+        shape = self._check_input_shape(input_shape)
+        if not self.cell.built:
+            self.cell.build((shape[0],) + shape[2:])
+            self.cell.built = True
+            for w in self.cell.weights:
+                w.path = f"{self.name}/{w.path}"
+        self.built = True
