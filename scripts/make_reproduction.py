@@ -368,9 +368,10 @@ def _verdict(example, ours):
 
 # examples left out of the full runs, and why (shown in the table)
 NOT_RUN = {
-    "s000_cnn_vgg_augmented": "not run in full: the VGG model took about 11 min per epoch "
-                              "on 45,000 images here, so the seed's 25 epochs on 67,500 "
-                              "would take about 7 hours; runs in quick mode",
+    "s000_cnn_vgg_augmented": "not run in full: 67,500 training images take 10 to 15 min "
+                              "an epoch here (one thread, shared machine), about 5 hours "
+                              "for the seed's 25 epochs; run it with --backup-root to "
+                              "spread it over sessions",
 }
 
 
