@@ -16,6 +16,34 @@ from ...autograd import Tensor
 from ...ops.rnn import fused_activation_name, make_dropout_mask
 from ..layer import Layer
 
+WEIGHT_ARGUMENTS = ("kernel_initializer", "recurrent_initializer", "bias_initializer",
+                    "kernel_regularizer", "recurrent_regularizer", "bias_regularizer",
+                    "kernel_constraint", "recurrent_constraint", "bias_constraint")
+_KINDS = {"initializer": initializers, "regularizer": regularizers, "constraint": constraints}
+
+
+def set_weight_arguments(cell, **arguments):
+    """A recurrent cell's ``kernel_/recurrent_/bias_`` initializers, regularizers and
+    constraints, each resolved by its module's ``get``."""
+    for name, value in arguments.items():
+        setattr(cell, name, _KINDS[name.rsplit("_", 1)[1]].get(value))
+
+
+def weight_arguments_config(cell) -> dict:
+    """The config entries of :func:`set_weight_arguments`'s nine arguments."""
+    return {name: _KINDS[name.rsplit("_", 1)[1]].serialize(getattr(cell, name))
+            for name in WEIGHT_ARGUMENTS}
+
+
+def forget_bias_initializer(base, units):
+    """LSTM's ``unit_forget_bias``: the bias of the gates i, f, c, o is ``base`` everywhere
+    but the forget gate's, which starts at ones, so a new cell remembers by default."""
+    def bias_with_forget_ones(shape, dtype=None):  # [init(u), ones(u), init(2u)]
+        return np.concatenate([np.asarray(base((units,), dtype=dtype)), np.ones(units, dtype),
+                               np.asarray(base((2 * units,), dtype=dtype))])
+
+    return bias_with_forget_ones
+
 
 def as_list(x):
     """A state size or a list of states, as a list (``None`` is empty)."""
@@ -88,15 +116,8 @@ class FusedCell(DropoutRNNCell, Layer):
         self.activation = activations.get(activation)
         self.recurrent_activation = activations.get(recurrent_activation)
         self.use_bias = bool(use_bias)
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.recurrent_initializer = initializers.get(recurrent_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.recurrent_regularizer = regularizers.get(recurrent_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.kernel_constraint = constraints.get(kernel_constraint)
-        self.recurrent_constraint = constraints.get(recurrent_constraint)
-        self.bias_constraint = constraints.get(bias_constraint)
+        set_weight_arguments(self, **{k: v for k, v in locals().items()
+                                      if k in WEIGHT_ARGUMENTS})
         self._init_dropout(dropout, recurrent_dropout, seed)
 
     @property
@@ -172,16 +193,7 @@ class FusedCell(DropoutRNNCell, Layer):
     def get_config(self):
         config = {**super().get_config(), "units": self.units,
                   "activation": activations.serialize(self.activation),
-                  "use_bias": self.use_bias,
-                  "kernel_initializer": initializers.serialize(self.kernel_initializer),
-                  "recurrent_initializer": initializers.serialize(self.recurrent_initializer),
-                  "bias_initializer": initializers.serialize(self.bias_initializer),
-                  "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
-                  "recurrent_regularizer": regularizers.serialize(self.recurrent_regularizer),
-                  "bias_regularizer": regularizers.serialize(self.bias_regularizer),
-                  "kernel_constraint": constraints.serialize(self.kernel_constraint),
-                  "recurrent_constraint": constraints.serialize(self.recurrent_constraint),
-                  "bias_constraint": constraints.serialize(self.bias_constraint),
+                  "use_bias": self.use_bias, **weight_arguments_config(self),
                   "dropout": self.dropout, "recurrent_dropout": self.recurrent_dropout,
                   "seed": self.seed}
         if self.gates > 1:

@@ -14,15 +14,20 @@ graph node per operation (there is no fused kernel).
 
 from __future__ import annotations
 
-import numpy as np
-
-from ... import activations, backend, constraints, initializers, ops, regularizers
+from ... import activations, backend, ops
 from ...ops.conv_utils import conv_output_length, normalize_tuple
 from ..layer import Layer
+from .cell import (
+    WEIGHT_ARGUMENTS,
+    DropoutRNNCell,
+    forget_bias_initializer,
+    set_weight_arguments,
+    weight_arguments_config,
+)
 from .rnn import RNN
 
 
-class ConvLSTM2DCell(Layer):
+class ConvLSTM2DCell(DropoutRNNCell, Layer):
     """One ConvLSTM step on frames (batch, rows, cols, channels)."""
 
     def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format=None,
@@ -40,10 +45,6 @@ class ConvLSTM2DCell(Layer):
         if padding not in ("valid", "same"):
             raise ValueError(f"ConvLSTM2D: padding must be 'valid' or 'same', received "
                              f"{padding!r}")
-        for arg, value in (("dropout", dropout), ("recurrent_dropout", recurrent_dropout)):
-            if not 0.0 <= float(value) < 1.0:
-                raise ValueError(f"ConvLSTM2D: {arg} must be a float in [0, 1), received "
-                                 f"{value!r}")
         self.filters = int(filters)
         self.kernel_size = normalize_tuple(kernel_size, 2, "kernel_size", "ConvLSTM2D")
         self.strides = normalize_tuple(strides, 2, "strides", "ConvLSTM2D")
@@ -52,18 +53,9 @@ class ConvLSTM2DCell(Layer):
         self.activation = activations.get(activation)
         self.recurrent_activation = activations.get(recurrent_activation)
         self.use_bias, self.unit_forget_bias = bool(use_bias), bool(unit_forget_bias)
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.recurrent_initializer = initializers.get(recurrent_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.recurrent_regularizer = regularizers.get(recurrent_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.kernel_constraint = constraints.get(kernel_constraint)
-        self.recurrent_constraint = constraints.get(recurrent_constraint)
-        self.bias_constraint = constraints.get(bias_constraint)
-        self.dropout, self.recurrent_dropout = float(dropout), float(recurrent_dropout)
-        self.seed, self.dropout_rng = seed, backend.make_rng(seed)
-        self._masks = None
+        set_weight_arguments(self, **{k: v for k, v in locals().items()
+                                      if k in WEIGHT_ARGUMENTS})
+        self._init_dropout(dropout, recurrent_dropout, seed)
         self.state_size = None  # (rows', cols', filters) twice, once the frame size is known
 
     def build(self, input_shape):
@@ -91,30 +83,22 @@ class ConvLSTM2DCell(Layer):
     def _bias_initializer(self):
         if not self.unit_forget_bias:
             return self.bias_initializer
-        base, f = self.bias_initializer, self.filters
-
-        def bias_with_forget_ones(shape, dtype=None):  # [init(f), ones(f), init(2f)]
-            return np.concatenate([np.asarray(base((f,), dtype=dtype)), np.ones(f, dtype),
-                                   np.asarray(base((2 * f,), dtype=dtype))])
-
-        return bias_with_forget_ones
-
-    def reset_dropout_mask(self):
-        """A new sequence draws new masks (the same ones serve every step of a sequence)."""
-        self._masks = None
+        return forget_bias_initializer(self.bias_initializer, self.filters)
 
     def _dropped(self, x, h, training):
+        """The step's inputs with the sequence's dropout masks applied (drawn at its first
+        step: one mask of a frame's shape for x, one of the state's for h)."""
         if not training or (self.dropout == 0 and self.recurrent_dropout == 0):
             return x, h
-        if self._masks is None:
+        if self._step_masks is None:
             def mask(rate, like):
                 if rate == 0:
                     return None
                 return backend.asarray(backend.dropout_mask(
                     self.dropout_rng, like.shape, rate, like.dtype))
 
-            self._masks = (mask(self.dropout, x), mask(self.recurrent_dropout, h))
-        x_mask, h_mask = self._masks
+            self._step_masks = (mask(self.dropout, x), mask(self.recurrent_dropout, h))
+        x_mask, h_mask = self._step_masks
         return (x if x_mask is None else x * x_mask), (h if h_mask is None else h * h_mask)
 
     def call(self, inputs, states, training=None):
@@ -136,17 +120,8 @@ class ConvLSTM2DCell(Layer):
                 "activation": activations.serialize(self.activation),
                 "recurrent_activation": activations.serialize(self.recurrent_activation),
                 "use_bias": self.use_bias, "unit_forget_bias": self.unit_forget_bias,
-                "kernel_initializer": initializers.serialize(self.kernel_initializer),
-                "recurrent_initializer": initializers.serialize(self.recurrent_initializer),
-                "bias_initializer": initializers.serialize(self.bias_initializer),
-                "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
-                "recurrent_regularizer": regularizers.serialize(self.recurrent_regularizer),
-                "bias_regularizer": regularizers.serialize(self.bias_regularizer),
-                "kernel_constraint": constraints.serialize(self.kernel_constraint),
-                "recurrent_constraint": constraints.serialize(self.recurrent_constraint),
-                "bias_constraint": constraints.serialize(self.bias_constraint),
-                "dropout": self.dropout, "recurrent_dropout": self.recurrent_dropout,
-                "seed": self.seed}
+                **weight_arguments_config(self), "dropout": self.dropout,
+                "recurrent_dropout": self.recurrent_dropout, "seed": self.seed}
 
 
 class ConvLSTM2D(RNN):

@@ -7,11 +7,9 @@ the order i (input), f (forget), c (candidate), o (output). The layer runs as on
 
 from __future__ import annotations
 
-import numpy as np
-
 from ... import ops
 from ...ops.lstm import lstm
-from .cell import FusedCell
+from .cell import FusedCell, forget_bias_initializer
 from .rnn import RNN
 
 
@@ -43,13 +41,7 @@ class LSTMCell(FusedCell):
     def _bias_initializer(self):
         if not self.unit_forget_bias:
             return self.bias_initializer
-        base, u = self.bias_initializer, self.units
-
-        def bias_with_forget_ones(shape, dtype=None):  # [init(u), ones(u), init(2u)]
-            return np.concatenate([np.asarray(base((u,), dtype=dtype)), np.ones(u, dtype),
-                                   np.asarray(base((2 * u,), dtype=dtype))])
-
-        return bias_with_forget_ones
+        return forget_bias_initializer(self.bias_initializer, self.units)
 
     def _fused_op(self, *args, **kwargs):
         return lstm(*args, **kwargs)
