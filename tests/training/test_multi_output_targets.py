@@ -71,6 +71,10 @@ def test_targets_that_match_no_output_are_refused_clearly():
         model.evaluate(X, {"out": Y2, "hh": Y3}, verbose=0)
     with pytest.raises(ValueError, match="no output has both a loss and a target"):
         model.evaluate(X, [None, None], verbose=0)
+    # one y for two outputs of different widths: the loss names the output and both shapes
+    with pytest.raises(ValueError, match=r"the loss of output 'h': targets of shape \(8, 2\) "
+                                         r"against predictions of shape \(8, 3\)"):
+        model.evaluate(X, Y2, verbose=0)
     # one y for both outputs, whose widths differ: the metric names itself and the shapes
     model.compile("sgd", loss=["mse", None], metrics=["mae"])
     with pytest.raises(ValueError, match=r"metric 'h_mae': targets of shape \(8, 2\) against "

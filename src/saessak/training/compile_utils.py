@@ -151,11 +151,19 @@ class CompileLoss:
         sws = list(sample_weight) if isinstance(sample_weight, (list, tuple)) \
             else [sample_weight] * len(y_preds)
         total, per_output = None, []
-        for out_loss, y_true, y_pred, sw in zip(self.output_losses, ys, y_preds, sws):
+        for index, (out_loss, y_true, y_pred, sw) in enumerate(
+                zip(self.output_losses, ys, y_preds, sws)):
             if out_loss is None or y_true is None:  # no loss, or no target: tf.keras skips
                 per_output.append(0.0)
                 continue
-            value = out_loss(y_true, y_pred, sw)
+            try:
+                value = out_loss(y_true, y_pred, sw)
+            except ValueError as error:
+                name = self.output_names[index] if index < len(self.output_names) else index
+                raise ValueError(f"the loss of output {name!r}: targets of shape "
+                                 f"{tuple(getattr(y_true, 'shape', np.shape(y_true)))} against "
+                                 f"predictions of shape "
+                                 f"{tuple(y_pred.shape)}: {error}") from error
             per_output.append(value)
             term = value if out_loss.weight == 1.0 else value * out_loss.weight
             total = term if total is None else total + term
