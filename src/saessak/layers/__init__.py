@@ -33,6 +33,7 @@ from .convolutional import (
 )
 from .dense import Dense
 from .dropout import Dropout
+from .einsum_dense import EinsumDense
 from .embedding import Embedding
 from .identity import Identity
 from .input_layer import Input, InputLayer, KerasTensor, is_symbolic
