@@ -19,6 +19,7 @@ import types
 
 from .. import initializers as _init
 from ..autograd import Tensor
+from ..ops.symbolic import accepts_placeholders as _accepts_placeholders
 from ._namespace import COMPATIBILITY_DOC, Namespace, missing
 from .gradient_tape import GradientTape
 from .image_ops import image
@@ -162,6 +163,31 @@ def map_fn(fn, elems, dtype=None, fn_output_signature=None, **kwargs):
     """``fn`` on each element along the first axis, the results stacked (eagerly)."""
     return stack([fn(e) for e in elems])
 
+
+# tf.* functions on functional-model placeholders record themselves as layers, as keras.ops
+# do (tf.concat([a, b], 1) in a tf.keras 2 model: TensorFlow's "TFOpLambda" layers)
+_NOT_RECORDED = {"constant", "convert_to_tensor", "is_tensor", "shape", "rank", "size",
+                 "cond", "while_loop", "map_fn", "function", "device", "executing_eagerly",
+                 "py_function", "numpy_function", "print", "as_dtype", "identity",
+                 "stop_gradient", "zeros", "ones", "fill", "eye", "range", "linspace"}
+
+
+def _record_placeholders(namespace):
+    for name, value in list(vars(namespace).items() if isinstance(namespace, Namespace)
+                            else namespace.items()):
+        if (isinstance(value, types.FunctionType) and not name.startswith("_")
+                and name not in _NOT_RECORDED
+                and value.__module__.startswith("saessak.compat")):
+            if isinstance(namespace, Namespace):
+                setattr(namespace, name, _accepts_placeholders(value))
+            else:
+                namespace[name] = _accepts_placeholders(value)
+
+
+_record_placeholders(globals())
+for _namespace in (math, nn, image):
+    _record_placeholders(_namespace)
+del _namespace
 
 __all__ = sorted(
     name for name, value in list(globals().items())

@@ -15,6 +15,7 @@ import numpy as np
 
 from .. import backend
 from ..autograd import Tensor, no_grad
+from ..ops import symbolic as _symbolic_ops
 from .input_spec import assert_input_compatibility
 from .lambda_layer import Lambda
 from .layer import Layer, _map, learning_phase, unique_name
@@ -361,3 +362,48 @@ def _merge_shapes(a, b):
 
 def _op_layer(name, fn):
     return Lambda(fn, name=unique_name(f"tf.{name}"))
+
+
+class _Slot:
+    """Where a placeholder stood among an op's arguments."""
+
+    def __init__(self, index):
+        self.index = index
+
+
+def record_op(name, fn, args, kwargs):
+    """``fn(*args, **kwargs)`` with placeholders among the arguments (``keras.ops.concatenate
+    ([a, b])``, ``tf.reduce_mean(x, axis=1)``), recorded as a layer of the functional model:
+    the placeholders become the layer's inputs; the other arguments are kept as given."""
+    placeholders = []
+
+    def mark(value):
+        if type(value) is KerasTensor:
+            placeholders.append(value)
+            return _Slot(len(placeholders) - 1)
+        if type(value) in (list, tuple):
+            return type(value)(mark(v) for v in value)
+        return value
+
+    marked_args = tuple(mark(a) for a in args)
+    marked_kwargs = {k: mark(v) for k, v in kwargs.items()}
+
+    def apply(inputs):
+        values = inputs if len(placeholders) > 1 else [inputs]
+
+        def fill(value):
+            if isinstance(value, _Slot):
+                return values[value.index]
+            if type(value) in (list, tuple):
+                return type(value)(fill(v) for v in value)
+            return value
+
+        return fn(*(fill(a) for a in marked_args),
+                  **{k: fill(v) for k, v in marked_kwargs.items()})
+
+    layer = _op_layer(name, apply)
+    return layer(list(placeholders) if len(placeholders) > 1 else placeholders[0])
+
+
+# keras.ops and the tf.* functions record themselves through this when given placeholders
+_symbolic_ops.SYMBOLIC.update(type=KerasTensor, record=record_op)

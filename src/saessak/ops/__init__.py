@@ -197,3 +197,23 @@ def _install_tensor_methods(cls):
 
 
 _install_tensor_methods(Tensor)
+
+
+# keras.ops on functional-model placeholders: each public op records itself as a layer when
+# a KerasTensor comes in (see .symbolic). Tensor's operators above keep the plain functions,
+# and so do the fused ops the layers call every step, and the functions about placeholders
+# themselves (shape, dtype ...) or taking Python callables.
+from .symbolic import accepts_placeholders  # noqa: E402
+
+_NOT_RECORDED = {
+    "Tensor", "lstm", "gru", "simple_rnn", "linear", "layer_norm", "rms_norm",
+    "batch_norm_train", "batch_normalization", "embedding_lookup", "affine_matrix", "warp",
+    "shape", "dtype", "ndim", "size", "is_tensor", "convert_to_numpy", "convert_to_tensor",
+    "cond", "while_loop", "fori_loop", "vectorized_map", "stop_gradient", "getitem",
+    "accepts_placeholders"}
+for _name, _value in list(globals().items()):
+    if (callable(_value) and not isinstance(_value, type) and not _name.startswith("_")
+            and _name not in _NOT_RECORDED and getattr(_value, "__module__", "").startswith(
+                "saessak.ops")):
+        globals()[_name] = accepts_placeholders(_value)
+del _name, _value
