@@ -8,14 +8,15 @@ this module is the Keras-level registry: :func:`get` turns a name into the funct
 from __future__ import annotations
 
 from ._registry import Registry
-from .ops.activations import (
+
+# the public ops (they record themselves as layers on functional-model placeholders, so
+# keras.activations.relu(x) works there as in Keras), and the two that are not Keras ops
+from .ops import (
     elu,
     exponential,
     gelu,
     hard_sigmoid,
-    hard_sigmoid_keras2,
     leaky_relu,
-    linear,
     log_softmax,
     mish,
     relu,
@@ -30,6 +31,7 @@ from .ops.activations import (
     swish,
     tanh,
 )
+from .ops.activations import hard_sigmoid_keras2, linear
 
 _BY_NAME = {
     "elu": elu, "exponential": exponential, "gelu": gelu, "hard_sigmoid": hard_sigmoid,

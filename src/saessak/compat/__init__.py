@@ -172,16 +172,20 @@ _NOT_RECORDED = {"constant", "convert_to_tensor", "is_tensor", "shape", "rank", 
                  "stop_gradient", "zeros", "ones", "fill", "eye", "range", "linspace"}
 
 
+_WRAPPED = {}  # one wrapper per function: tf.math.reduce_mean stays tf.reduce_mean
+
+
 def _record_placeholders(namespace):
     for name, value in list(vars(namespace).items() if isinstance(namespace, Namespace)
                             else namespace.items()):
         if (isinstance(value, types.FunctionType) and not name.startswith("_")
                 and name not in _NOT_RECORDED
                 and value.__module__.startswith("saessak.compat")):
+            wrapped = _WRAPPED.setdefault(id(value), _accepts_placeholders(value))
             if isinstance(namespace, Namespace):
-                setattr(namespace, name, _accepts_placeholders(value))
+                setattr(namespace, name, wrapped)
             else:
-                namespace[name] = _accepts_placeholders(value)
+                namespace[name] = wrapped
 
 
 _record_placeholders(globals())

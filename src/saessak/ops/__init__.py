@@ -211,9 +211,12 @@ _NOT_RECORDED = {
     "shape", "dtype", "ndim", "size", "is_tensor", "convert_to_numpy", "convert_to_tensor",
     "cond", "while_loop", "fori_loop", "vectorized_map", "stop_gradient", "getitem",
     "accepts_placeholders"}
+_wrapped = {}  # one wrapper per function, so aliases (silu, swish) stay one function
 for _name, _value in list(globals().items()):
     if (callable(_value) and not isinstance(_value, type) and not _name.startswith("_")
             and _name not in _NOT_RECORDED and getattr(_value, "__module__", "").startswith(
                 "saessak.ops")):
-        globals()[_name] = accepts_placeholders(_value)
-del _name, _value
+        if id(_value) not in _wrapped:
+            _wrapped[id(_value)] = accepts_placeholders(_value)
+        globals()[_name] = _wrapped[id(_value)]
+del _name, _value, _wrapped
