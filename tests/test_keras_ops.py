@@ -150,3 +150,12 @@ def test_a_custom_layer_written_with_keras_ops():
     layer = RMSNorm()
     out = layer(np.array([[3.0, 4.0]], "float32")).numpy()
     np.testing.assert_allclose(out, [[3, 4] / np.sqrt(12.5)], rtol=1e-5)
+
+
+def test_ops_take_python_numbers_and_tensor_reps_as_keras_does():
+    # the English-Spanish transformer's causal mask: ops on ops.shape's ints
+    batch = ops.shape(np.zeros((3, 4)))[0]
+    assert ops.expand_dims(batch, -1).numpy().tolist() == [3]
+    mult = ops.concatenate([ops.expand_dims(batch, -1), ops.convert_to_tensor([1, 1])], axis=0)
+    tiled = ops.tile(np.ones((1, 2, 2), "int32"), mult)
+    assert tiled.shape == (3, 2, 2)

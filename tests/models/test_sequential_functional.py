@@ -150,3 +150,13 @@ def test_model_trainable_flag_freezes_everything():
     assert len(model.trainable_weights) == 2 and len(model.non_trainable_weights) == 2
     model.trainable = False
     assert model.trainable_weights == []
+
+
+def test_a_sequential_built_from_data_takes_other_sequence_lengths():
+    # as the feed-forward part of a transformer block: built on length 2, then called on 3
+    proj = Sequential([Dense(4, activation="relu"), Dense(2)])
+    assert proj(np.zeros((5, 2, 3), "float32")).shape == (5, 2, 2)
+    assert proj(np.zeros((5, 3, 3), "float32")).shape == (5, 3, 2)
+    declared = Sequential([Input((2, 3)), Dense(2)])
+    with pytest.raises(ValueError, match="incompatible with the data"):
+        declared(np.zeros((5, 3, 3), "float32"))  # a declared Input is still checked

@@ -113,12 +113,15 @@ class Sequential(Model):
     def _build_from(self, inputs) -> None:
         shape = (None,) + tuple(inputs.shape[1:])
         self._build_graph(shape, dtype=inputs.dtype)
+        # built from the first data it saw, not from a declared Input: later data may have
+        # other sizes on the axes its layers do not fix (a sequence's length), as in Keras
+        self._shape_from_data = True
 
     # --- calling --------------------------------------------------------------------------------
     def call(self, inputs, training=None, mask=None):
         if isinstance(inputs, dict):
             inputs = self._the_one_input(inputs)
-        if self._graph is not None:
+        if self._graph is not None and not getattr(self, "_shape_from_data", False):
             check_input_shapes(self.name, self._graph.inputs, [inputs])
         with learning_phase(training):
             x = inputs

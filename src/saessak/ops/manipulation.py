@@ -177,7 +177,19 @@ def swapaxes(x, a, b):
     return Transpose(axes)(x)
 
 
+def _shaped(x):
+    """``x`` if it has a shape (a Tensor or an array), else as an array (a Python number or
+    list), as Keras's ops take them."""
+    return x if hasattr(x, "shape") else np.asarray(x)
+
+
+def _ints(values):
+    """A tuple of Python ints from ints, an array or a Tensor of them (``reps``, a shape)."""
+    return tuple(int(v) for v in np.ravel(np.asarray(getattr(values, "data", values))))
+
+
 def expand_dims(x, axis):
+    x = _shaped(x)
     shape = np.expand_dims(np.empty(x.shape, dtype=bool), axis).shape
     return Reshape(shape)(x)
 
@@ -271,7 +283,8 @@ def repeat(x, repeats, axis):
 
 
 def tile(x, reps):
-    reps = (1,) * (x.ndim - len(reps)) + tuple(reps)
+    x, reps = _shaped(x), _ints(reps)
+    reps = (1,) * (x.ndim - len(reps)) + reps
     expanded = reshape(x, sum(((1, n) for n in x.shape), ()))
     target = sum(((r, n) for r, n in zip(reps, x.shape)), ())
     return reshape(broadcast_to(expanded, target), [r * n for r, n in zip(reps, x.shape)])
