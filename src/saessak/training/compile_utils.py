@@ -70,6 +70,16 @@ def to_list(structure):
     return [structure]
 
 
+def predictions_as_list(y_pred, names):
+    """The model's outputs as a list in output order: a list or tuple as it is, a dict
+    (Keras 3's ``Model(inputs, outputs={"a": ..., "b": ...})``) by the output names."""
+    if isinstance(y_pred, dict):
+        if names and all(n in y_pred for n in names):
+            return [y_pred[n] for n in names]
+        return list(y_pred.values())
+    return to_list(y_pred)
+
+
 def numpy_of(x):
     return backend.to_numpy(x.data if isinstance(x, Tensor) else x)
 
@@ -181,7 +191,7 @@ class CompileLoss:
     def __call__(self, y_true, y_pred, sample_weight=None, regularization_losses=None):
         """tf.keras 2's ``compiled_loss(y, y_pred, sample_weight, regularization_losses)``:
         the total loss, also added to the ``"loss"`` tracker."""
-        y_preds = to_list(y_pred) if isinstance(y_pred, (list, tuple)) else [y_pred]
+        y_preds = predictions_as_list(y_pred, self.output_names)
         ys = targets_as_list(y_true, len(y_preds), self.output_names)
         total, per_output = self.compute(ys, y_preds, sample_weight)
         for extra in regularization_losses or []:
@@ -232,8 +242,7 @@ class CompileMetrics(metrics_module.Metric):
         self.built_metrics = per_output
 
     def update_state(self, y_true, y_pred, sample_weight=None):
-        preds = [numpy_of(p) for p in (y_pred if isinstance(y_pred, (list, tuple))
-                                       else [y_pred])]
+        preds = [numpy_of(p) for p in predictions_as_list(y_pred, self._output_names)]
         trues = [None if t is None else _squeeze_column(numpy_of(t), p) for t, p in zip(
             targets_as_list(y_true, len(preds), self._output_names), preds)]
         if self.built_metrics is None:

@@ -37,9 +37,9 @@ from .compile_utils import (
     flatten_logs,
     logs_result,
     numpy_of,
+    predictions_as_list,
     resolve_compile,
     targets_as_list,
-    to_list,
 )
 from .data_adapter import (
     ArrayAdapter,
@@ -93,7 +93,8 @@ class Trainer(BatchTraining, LegacyTraining):
         regularization penalties and the ``add_loss`` terms of the last call. The
         ``"loss"`` tracker is updated by :meth:`compute_metrics` (or by a custom step that
         updates it itself)."""
-        y_preds = to_list(y_pred) if isinstance(y_pred, (list, tuple)) else [y_pred]
+        y_preds = predictions_as_list(y_pred, self.compiled_loss.output_names
+                                      if self.compiled_loss is not None else [])
         total, per_output = None, []
         if self.compiled_loss is not None:
             ys = targets_as_list(y, len(y_preds), self.compiled_loss.output_names)
@@ -396,10 +397,12 @@ class Trainer(BatchTraining, LegacyTraining):
         callbacks = CallbackList(callbacks, model=self, add_progbar=True, verbose=verbose,
                                  params={"verbose": verbose, "steps": data.steps})
         callbacks.call("on_predict_begin", None)
-        chunks, shapes = None, self._input_shapes()
+        chunks, shapes, keys = None, self._input_shapes(), None
         with no_grad(), learning_phase(False):
             for step, (bx, _, _) in enumerate(data.batches()):
                 out = self.predict_step(self._pack(shapes, bx))
+                if isinstance(out, dict):  # a model with named outputs answers with a dict
+                    keys, out = list(out), list(out.values())
                 outs = [numpy_of(o) for o in (out if isinstance(out, (list, tuple)) else [out])]
                 if chunks is None:
                     chunks = [[] for _ in outs]
@@ -412,6 +415,8 @@ class Trainer(BatchTraining, LegacyTraining):
         if chunks is None:
             raise ValueError("predict: the input gave no batches (is it empty?)")
         results = [np.concatenate(c, axis=0) if len(c) > 1 else c[0] for c in chunks]
+        if keys is not None:
+            return dict(zip(keys, results))
         return results[0] if len(results) == 1 else results
 
     # --- helpers ---------------------------------------------------------------------------------
