@@ -556,6 +556,9 @@ def make_table(out_path=REPRODUCTION_MD):
         curves = f"[png]({_figure_link(curves)})" if curves else "-"
         figure = _fmt(ours, digits) if stats is None else _fmt_spread(stats, digits)
         wall = _minutes(record["wall_seconds"])
+        if record.get("backup_dir") and (m.get("train_seconds") or 0) > record["wall_seconds"]:
+            # resumed across sessions: the last process's time is only part of the run
+            wall = f"{_minutes(m['train_seconds'])} of training, over several sessions"
         if stats is not None:
             wall = _minutes(statistics.fmean(r["wall_seconds"] for r in runs)) + " per run"
         twins = keras_groups.get(protocol(record), []) if stats is not None else []

@@ -180,3 +180,15 @@ def test_a_snapshot_needs_a_journal(tmp_path, monkeypatch):
     (tmp_path / "s004_char_lm" / "epochs.jsonl").write_text("")
     with pytest.raises(ValueError, match="no finished epoch yet"):
         mr.snapshot_progress("s004_char_lm", str(tmp_path))
+
+
+def test_a_resumed_runs_time_is_the_whole_runs(tmp_path, monkeypatch):
+    monkeypatch.setattr(mr, "RESULTS", str(tmp_path))
+    record = {"name": "s004_char_lm", "quick": False, "epochs_cap": None, "kwargs": {},
+              "backup_dir": "/somewhere", "wall_seconds": 600.0, "machine": "box",
+              "finished": "2026-12-05 23:00",
+              "metrics": {"loss": 1.03, "epochs": 20, "train_seconds": 3000.0}}
+    with open(mr.result_path("s004_char_lm"), "w", encoding="utf-8") as f:
+        json.dump(record, f)
+    table = open(mr.make_table(str(tmp_path / "R.md")), encoding="utf-8").read()
+    assert "| 50.0 min of training, over several sessions |" in table  # not the last 10 min
