@@ -19,7 +19,7 @@ import types
 
 from .. import initializers as _init
 from ..autograd import Tensor
-from ..ops.symbolic import accepts_placeholders as _accepts_placeholders
+from ..ops.symbolic import record_placeholders_in as _record_placeholders_in
 from ._namespace import COMPATIBILITY_DOC, Namespace, missing
 from .gradient_tape import GradientTape
 from .image_ops import image
@@ -170,27 +170,8 @@ _NOT_RECORDED = {"constant", "convert_to_tensor", "is_tensor", "shape", "rank", 
                  "cond", "while_loop", "map_fn", "function", "device", "executing_eagerly",
                  "py_function", "numpy_function", "print", "as_dtype", "identity",
                  "stop_gradient", "zeros", "ones", "fill", "eye", "range", "linspace"}
-
-
-_WRAPPED = {}  # one wrapper per function: tf.math.reduce_mean stays tf.reduce_mean
-
-
-def _record_placeholders(namespace):
-    for name, value in list(vars(namespace).items() if isinstance(namespace, Namespace)
-                            else namespace.items()):
-        if (isinstance(value, types.FunctionType) and not name.startswith("_")
-                and name not in _NOT_RECORDED
-                and value.__module__.startswith("saessak.compat")):
-            wrapped = _WRAPPED.setdefault(id(value), _accepts_placeholders(value))
-            if isinstance(namespace, Namespace):
-                setattr(namespace, name, wrapped)
-            else:
-                namespace[name] = wrapped
-
-
-_record_placeholders(globals())
-for _namespace in (math, nn, image):
-    _record_placeholders(_namespace)
+for _namespace in (globals(), math, nn, image):
+    _record_placeholders_in(_namespace, "saessak.compat", _NOT_RECORDED)
 del _namespace
 
 __all__ = sorted(

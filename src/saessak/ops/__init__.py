@@ -203,20 +203,10 @@ _install_tensor_methods(Tensor)
 # a KerasTensor comes in (see .symbolic). Tensor's operators above keep the plain functions,
 # and so do the fused ops the layers call every step, and the functions about placeholders
 # themselves (shape, dtype ...) or taking Python callables.
-from .symbolic import accepts_placeholders  # noqa: E402
+from .symbolic import record_placeholders_in  # noqa: E402
 
-_NOT_RECORDED = {
-    "Tensor", "lstm", "gru", "simple_rnn", "linear", "layer_norm", "rms_norm",
-    "batch_norm_train", "batch_normalization", "embedding_lookup", "affine_matrix", "warp",
-    "shape", "dtype", "ndim", "size", "is_tensor", "convert_to_numpy", "convert_to_tensor",
-    "cond", "while_loop", "fori_loop", "vectorized_map", "stop_gradient", "getitem",
-    "accepts_placeholders"}
-_wrapped = {}  # one wrapper per function, so aliases (silu, swish) stay one function
-for _name, _value in list(globals().items()):
-    if (callable(_value) and not isinstance(_value, type) and not _name.startswith("_")
-            and _name not in _NOT_RECORDED and getattr(_value, "__module__", "").startswith(
-                "saessak.ops")):
-        if id(_value) not in _wrapped:
-            _wrapped[id(_value)] = accepts_placeholders(_value)
-        globals()[_name] = _wrapped[id(_value)]
-del _name, _value, _wrapped
+record_placeholders_in(globals(), "saessak.ops", leave_out={
+    "lstm", "gru", "simple_rnn", "linear", "layer_norm", "rms_norm", "batch_norm_train",
+    "batch_normalization", "embedding_lookup", "affine_matrix", "warp", "shape", "dtype",
+    "ndim", "size", "is_tensor", "convert_to_numpy", "convert_to_tensor", "cond",
+    "while_loop", "fori_loop", "vectorized_map", "stop_gradient", "getitem"})

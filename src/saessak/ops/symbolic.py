@@ -10,6 +10,7 @@ so layers registers both in :data:`SYMBOLIC` when it is imported.
 from __future__ import annotations
 
 import functools
+import types
 
 # filled by saessak.layers.input_layer: the placeholder type, and
 # record(name, fn, args, kwargs) -> the placeholders of the recorded call's outputs
@@ -39,3 +40,23 @@ def accepts_placeholders(fn):
 
     op.__wrapped_op__ = fn
     return op
+
+
+_WRAPPERS = {}  # id(function) -> its wrapper: aliases (silu and swish) stay one function
+
+
+def record_placeholders_in(namespace, module_prefix, leave_out=()):
+    """Put :func:`accepts_placeholders` around every public function of ``namespace`` (a
+    module's ``globals()`` or a namespace object) defined under ``module_prefix``, except
+    those named in ``leave_out``."""
+    is_dict = isinstance(namespace, dict)
+    for name, value in list(namespace.items() if is_dict else vars(namespace).items()):
+        if (isinstance(value, types.FunctionType) and not name.startswith("_")
+                and name not in leave_out and value.__module__.startswith(module_prefix)
+                and value.__module__ != __name__):  # not this module's own helpers
+            if id(value) not in _WRAPPERS:
+                _WRAPPERS[id(value)] = accepts_placeholders(value)
+            if is_dict:
+                namespace[name] = _WRAPPERS[id(value)]
+            else:
+                setattr(namespace, name, _WRAPPERS[id(value)])
