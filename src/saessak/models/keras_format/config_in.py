@@ -24,8 +24,8 @@ import re
 import warnings
 
 from ... import constraints, initializers, regularizers
-from ...layers.layer import Layer
 from ...layers.serialization import LAYERS
+from .container import user_defines
 
 # Keras arguments that never change what a loaded layer computes: always dropped.
 _IGNORED = {"module", "registered_name", "build_config", "compile_config", "shared_object_id",
@@ -106,8 +106,7 @@ def layer_spec(spec, where="", custom_objects=None) -> dict:
                          f"class in custom_objects={{{class_name!r}: ...}}")
     config = _layer_config(cls, config, name, where, custom_objects)
     out = {"class_name": class_name, "config": _constructible(cls, config)}
-    own_build = getattr(cls, "build_from_config", None) is not Layer.build_from_config
-    if spec.get("build_config") and own_build:  # a layer with build arguments of its own
+    if spec.get("build_config") and user_defines(cls, "build_from_config"):
         out["build_config"] = spec["build_config"]
     return out
 

@@ -18,6 +18,7 @@ import inspect
 
 from ...layers.input_layer import InputLayer, flatten
 from ...layers.serialization import LAYERS
+from .container import user_defines
 
 KERAS2_VERSION = "2.15.0"
 KERAS3_VERSION = "3.5.0"
@@ -75,15 +76,9 @@ def _layer_config(layer, keras3):
     if _is_model(layer):
         return model_config(layer, keras3)
     spec = _wrap(_spec_config(serialize_layer(layer), keras3), keras3)
-    if keras3 and _overrides(layer, "get_build_config"):  # a layer with build arguments
+    if keras3 and user_defines(type(layer), "get_build_config"):  # a layer with build arguments
         spec["build_config"] = layer.get_build_config()
     return spec
-
-
-def _overrides(obj, method):
-    """Whether ``obj``'s class defines ``method`` beyond saessak's base classes."""
-    from ...layers import Layer
-    return getattr(type(obj), method) is not getattr(Layer, method)
 
 
 def _spec_config(spec, keras3):

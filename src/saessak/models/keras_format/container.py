@@ -161,3 +161,9 @@ def read_dataset(data, where, dtype):
             raise ValueError(f"{entry}: stores {stored:,} bytes, its shape {data.shape} of "
                              f"{data.dtype} needs {needed:,}")
         return np.asarray(data[()], dtype=dtype)
+
+
+def user_defines(cls, method) -> bool:
+    """Whether a class of the user's (not saessak's) in ``cls``'s lineage defines ``method``:
+    Keras 3's hooks (``get_build_config``, ``compile_from_config`` ...) are called only then."""
+    return any(method in vars(c) and not c.__module__.startswith("saessak") for c in cls.__mro__)

@@ -9,8 +9,14 @@ import zipfile
 
 from . import config_in, optimizer_state, weights_in, writer
 from .compile_settings import compile_from_keras
-from .container import damage, h5py_module, parse_json, read_attr, read_keras3
-from .writer import user_defines
+from .container import (
+    damage,
+    h5py_module,
+    parse_json,
+    read_attr,
+    read_keras3,
+    user_defines,
+)
 
 HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
 
@@ -160,7 +166,7 @@ def load_keras_model(filepath, custom_objects=None, compile=True):
     inner = f"{where}: model.weights.h5"
     with damage(inner), h5py.File(io.BytesIO(weights), "r") as f:
         weights_in.load_into(model, f, inner)
-        if compile and spec.get("compile_config") and user_defines(model,
+        if compile and spec.get("compile_config") and user_defines(type(model),
                                                                    "compile_from_config"):
             model.compile_from_config(spec["compile_config"])  # the model's own hook
         elif compile and compile_from_keras(model, spec.get("compile_config"), where,

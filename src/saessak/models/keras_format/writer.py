@@ -23,7 +23,7 @@ from ...utils.atomic import atomic_write_bytes, refuse_to_overwrite
 from ..keras_objects import serialize_keras_object
 from . import config_out, optimizer_state
 from .compile_settings import compile_settings
-from .container import h5py_module
+from .container import h5py_module, user_defines
 from .weights_in import keras3_children
 
 
@@ -134,13 +134,6 @@ def keras3_weights_bytes(model, include_optimizer=False) -> bytes:
     return _in_memory_h5(write)
 
 
-def user_defines(obj, method) -> bool:
-    """Whether a class of the user's (not saessak's) in ``obj``'s lineage defines ``method``
-    (Keras 3's ``get_compile_config`` / ``compile_from_config`` hooks)."""
-    return any(method in vars(c) and not c.__module__.startswith("saessak")
-               for c in type(obj).__mro__)
-
-
 def save_keras3(model, filepath, overwrite=True, include_optimizer=True):
     """``model.save('m.keras')`` in Keras 3's zip layout."""
     where = _check(model, filepath, overwrite, keras3=True)
@@ -148,7 +141,7 @@ def save_keras3(model, filepath, overwrite=True, include_optimizer=True):
     if any(isinstance(layer, InputLayer) for layer in model.layers):
         config.setdefault("build_config", {"input_shape": None})
     settings = compile_settings(model, keras3=True) if include_optimizer else None
-    if include_optimizer and user_defines(model, "get_compile_config"):
+    if include_optimizer and user_defines(type(model), "get_compile_config"):
         settings = None  # the model's own compile arguments, not compile()'s
         config["compile_config"] = serialize_keras_object(model.get_compile_config())
     if settings is not None:
