@@ -298,6 +298,16 @@ def call_symbolic(layer, inputs, args, kwargs):
     return outputs
 
 
+def _sizes(t, fill):
+    """A placeholder's shape with its unknown sizes (the batch ...) given as ``fill``."""
+    return tuple(fill if n is None else n for n in t.shape)
+
+
+def _zeros(t, fill):
+    """Zeros in the shape and dtype of placeholder ``t``, unknown sizes as ``fill``."""
+    return np.zeros(_sizes(t, fill), dtype=t.dtype)
+
+
 def _mark_masks(layer, inputs, kwargs, outputs):
     """Give the outputs the symbolic mask they will carry: the layer's ``compute_mask`` run
     on zeros of the inputs' shapes (unknown sizes as 2) and on all-true input masks. Only
@@ -307,11 +317,9 @@ def _mark_masks(layer, inputs, kwargs, outputs):
     own = type(layer).compute_mask is not Layer.compute_mask
     if not own and all(m is None for m in flatten(in_masks)):
         return
-    def zeros(t, dtype=None):
-        return np.zeros(tuple(2 if n is None else n for n in t.shape), dtype or t.dtype)
-    concrete = _map(lambda t: Tensor(zeros(t)) if t.dtype != "object" else
-                    np.full(tuple(2 if n is None else n for n in t.shape), "", object), inputs)
-    masks = _map(lambda m: None if m is None else ~zeros(m, bool), in_masks)
+    concrete = _map(lambda t: Tensor(_zeros(t, 2)) if t.dtype != "object" else
+                    np.full(_sizes(t, 2), "", object), inputs)
+    masks = _map(lambda m: None if m is None else _zeros(m, 2) == 0, in_masks)
     try:
         with no_grad():
             out_masks = layer.compute_mask(concrete, kwargs.get("mask", masks))
@@ -331,8 +339,7 @@ def _shapes_by_trial_run(layer, inputs, args, kwargs):
 
     def run(fill):
         def zeros(t):
-            shape = tuple(fill if n is None else n for n in t.shape)
-            return np.zeros(shape, dtype=t.dtype)
+            return _zeros(t, fill)
 
         concrete = _map(zeros, inputs)
         extra_args = _map(lambda v: zeros(v) if isinstance(v, KerasTensor) else v, list(args))

@@ -132,7 +132,8 @@ class RNN(Layer):
         if isinstance(size, (list, tuple)) and not all(
                 isinstance(n, (int, np.integer)) for n in size):  # several outputs
             return tuple(_dims(s) for s in size)
-        return _dims(size)[0] if len(_dims(size)) == 1 else _dims(size)
+        dims = _dims(size)
+        return dims[0] if len(dims) == 1 else dims
 
     def _output_shapes(self, lead):
         """The output's shape(s), given its leading axes (batch, or batch and time)."""
