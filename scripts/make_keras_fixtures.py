@@ -17,8 +17,13 @@ and ``mobilenet_v2_035_96_notop_tk2w.h5`` (+ ``.npz``): a tf.keras 2 MobileNetV2
 96x96, no top, random weights, as Keras's ImageNet weight files are laid out),
 ``custom_groupnorm.keras`` (a GroupNormalization that a test replaces through
 ``custom_objects``) and ``unsupported_reversible_embedding.keras``, a model with a layer
-saessak lacks. The tests never need TensorFlow: they read these files with h5py only.
-``... make_keras_fixtures.py others`` remakes only the last three.
+saessak lacks. ``... make_keras_fixtures.py others`` remakes only these three.
+
+``... make_keras_fixtures.py lookups`` writes ``lookup_<case>.keras`` and ``lookups.npz``:
+adapted preprocessing layers in Keras 3 files, where an adapted vocabulary is not in the
+config but in the archive's ``assets/`` (``vocabulary.txt``) and TF-IDF weights are a
+``vars`` entry named ``idf_weights``; the npz holds each case's input and Keras's output.
+The tests never need TensorFlow: they read these files with h5py only.
 """
 
 from __future__ import annotations
@@ -196,12 +201,72 @@ def _randomize_batch_norm(model, rng):
     model.set_weights(weights)
 
 
+_TEXTS = ["The cat sat on the mat.", "the dog ran far away", "A cat and a dog!",
+          "the end of the story", "cat cat dog"]
+
+
+def _lookups(k):
+    """Keras 3 files of adapted preprocessing layers, and their outputs on a few inputs."""
+    import tensorflow as tf
+
+    L = k.layers
+    texts = np.array(_TEXTS)
+    words = np.array([["cat", "dog"], ["the", "zebra"], ["a", "cat"]])
+    ints = np.array([[3, 7], [7, 7], [12, 5]], dtype="int64")
+    numbers = np.array([[0.0, 5.0], [1.5, -2.0], [4.0, 9.0], [2.0, 2.0]], dtype="float32")
+
+    def text_int():
+        tv = L.TextVectorization(max_tokens=12, output_sequence_length=6)
+        tv.adapt(texts)
+        return tv, texts
+
+    def text_tfidf():
+        tv = L.TextVectorization(max_tokens=10, output_mode="tf_idf", ngrams=2)
+        tv.adapt(texts)
+        return tv, texts
+
+    def strings():
+        sl = L.StringLookup(num_oov_indices=2, output_mode="multi_hot")
+        sl.adapt(np.array(["cat", "dog", "dog", "the", "a", "a", "a"]))
+        return sl, words
+
+    def integers():
+        il = L.IntegerLookup(max_tokens=6)
+        il.adapt(np.array([7, 7, 7, 3, 3, 5, 9, 11]))
+        return il, ints
+
+    def numeric():
+        norm = L.Normalization()
+        norm.adapt(numbers)
+        return norm, numbers
+
+    def bins():
+        disc = L.Discretization(num_bins=3)
+        disc.adapt(numbers.ravel())
+        return disc, numbers
+
+    out = {}
+    for case, make in (("text_int", text_int), ("text_tfidf", text_tfidf),
+                       ("strings", strings), ("integers", integers),
+                       ("normalization", numeric), ("discretization", bins)):
+        layer, x = make()
+        i = k.Input(x.shape[1:], dtype="string" if x.dtype.kind == "U" else x.dtype.name)
+        model = k.Model(i, layer(i), name=case)
+        model.save(os.path.join(OUT, f"lookup_{case}.keras"))
+        out[f"{case}_x"] = x
+        out[f"{case}_y"] = np.asarray(model(tf.constant(x)))
+        print(f"lookup_{case}: output {out[f'{case}_y'].shape}")
+    np.savez(os.path.join(OUT, "lookups.npz"), **out)
+
+
 def main():
     import keras
     import tf_keras
 
     os.makedirs(OUT, exist_ok=True)
     only = sys.argv[1:]  # e.g. `video`: remake only those families
+    if not only or "lookups" in only:
+        _lookups(keras)
     for name, build in MODELS.items():
         if only and name not in only:
             continue

@@ -155,6 +155,43 @@ def test_real_keras_loads_saessak_files(tmp_path):
     assert max(diffs.values()) < 1e-5, diffs
 
 
+_CHECK_LOOKUPS = """
+import json, os, sys
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+import numpy as np, keras, tensorflow as tf
+folder, npz = json.loads(sys.argv[1])
+data = np.load(npz)
+out = {}
+for name in sorted(os.listdir(folder)):
+    case = name[:-len(".keras")]
+    model = keras.models.load_model(os.path.join(folder, name))
+    y = np.asarray(model(tf.constant(data[case + "_x"])))
+    out[case] = float(np.abs(y - data[case + "_y"]).max())
+print("RESULT" + json.dumps(out))
+"""
+
+
+@pytest.mark.skipif(_keras_python() is None,
+                    reason="real Keras is not importable (install keras and tf_keras, or set "
+                           "SAESSAK_KERAS_PYTHON to a Python that has them)")
+def test_real_keras_loads_saessak_files_of_adapted_layers(tmp_path):
+    """Adapted TextVectorization (int, tf-idf), StringLookup, IntegerLookup, Normalization
+    and Discretization, read from Keras 3's files and written again by saessak."""
+    cases = ["text_int", "text_tfidf", "strings", "integers", "normalization",
+             "discretization"]
+    for case in cases:
+        model = keras.models.load_model(os.path.join(FIXTURES, f"lookup_{case}.keras"))
+        model.save(tmp_path / f"{case}.keras")
+    job = [str(tmp_path), os.path.join(FIXTURES, "lookups.npz")]
+    run = subprocess.run([_keras_python(), "-c", _CHECK_LOOKUPS, json.dumps(job)],
+                         capture_output=True, text=True, timeout=600)
+    line = [ln for ln in run.stdout.splitlines() if ln.startswith("RESULT")]
+    assert line, run.stderr[-3000:]
+    diffs = json.loads(line[0][len("RESULT"):])
+    assert sorted(diffs) == sorted(cases)
+    assert max(diffs.values()) < 1e-6, diffs
+
+
 _CHECK_STATE = """
 import json, os, sys
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")

@@ -73,6 +73,27 @@ def test_inside_a_model_with_an_embedding():
     assert model.predict(ids.numpy(), verbose=0).shape == (2, 1)
 
 
+def test_fit_and_predict_take_text_in_an_object_array():
+    """A pandas column of text (``df["review"].values``) is a NumPy object array."""
+    texts = np.array(["good movie", "bad movie", b"great film", "awful film"] * 4,
+                     dtype=object)
+    labels = np.array([1, 0, 1, 0] * 4)
+    vectorize = TextVectorization(max_tokens=10, output_sequence_length=2)
+    vectorize.adapt(texts)
+    layers = saessak.layers
+    inputs = saessak.Input((1,), dtype="string")
+    hidden = layers.GlobalAveragePooling1D()(layers.Embedding(10, 4)(vectorize(inputs)))
+    model = saessak.Model(inputs, layers.Dense(1, activation="sigmoid")(hidden))
+    model.compile("adam", "binary_crossentropy")
+    history = model.fit(texts, labels, epochs=2, batch_size=4, verbose=0)
+    assert len(history.history["loss"]) == 2
+    expected = model.predict(np.array([str(t, "utf-8") if isinstance(t, bytes) else t
+                                       for t in texts[:4]]), verbose=0)
+    np.testing.assert_allclose(model.predict(texts[:4], verbose=0), expected)
+    with pytest.raises(ValueError, match="Python objects"):  # not text: still refused
+        model.predict(np.array(["a", 3], dtype=object), verbose=0)
+
+
 def test_config_round_trip_keeps_the_vocabulary():
     layer = TextVectorization(output_sequence_length=3)
     layer.adapt(TEXTS)

@@ -175,8 +175,7 @@ class Layer:
         if version == _structure_version:
             return cached
         out, seen = [], set()
-        for w in ([w for w in self._own_weights if w.declared_trainable]
-                  + [w for w in self._own_weights if not w.declared_trainable]):
+        for w in self._own_weights_in_order():
             if id(w) not in seen:
                 seen.add(id(w))
                 out.append(w)
@@ -187,6 +186,12 @@ class Layer:
                     out.append(w)
         self._weights_cache = (_structure_version, out)
         return out
+
+    def _own_weights_in_order(self) -> list[Variable]:
+        """This layer's own weights (not its sublayers'): those it declared trainable, then
+        the rest, each in creation order (Keras 3's order, in lists and in files)."""
+        return ([w for w in self._own_weights if w.declared_trainable]
+                + [w for w in self._own_weights if not w.declared_trainable])
 
     @property
     def weights(self) -> list[Variable]:
@@ -355,6 +360,34 @@ class Layer:
         if self._initial_weights is not None:
             weights, self._initial_weights = self._initial_weights, None
             self.set_weights(weights)
+
+    # --- Keras 3's saving hooks ----------------------------------------------------------------
+    # A ``.keras`` file keeps each layer's state in its own group: ``save_own_variables``
+    # fills a dict (``store["0"] = kernel``) that becomes the group's ``vars``, and
+    # ``save_assets`` may write files (a vocabulary) into a folder of the archive. Loading
+    # calls ``load_own_variables`` with the same keys, then ``load_assets``. Override them to
+    # keep state that is not a weight.
+    def save_own_variables(self, store) -> None:
+        """Put this layer's own weights (not its sublayers') in ``store``: "0", "1", ..."""
+        for i, w in enumerate(self._own_weights_in_order()):
+            store[str(i)] = w
+
+    def load_own_variables(self, store) -> None:
+        """Take this layer's own weights from ``store`` (what :meth:`save_own_variables`
+        wrote)."""
+        own = self._own_weights_in_order()
+        if len(store) != len(own):
+            raise ValueError(f"Layer {self.name!r} expected {len(own)} variables "
+                             f"({[w.path for w in own]}), received {len(store)} "
+                             f"({sorted(store.keys())}) while loading")
+        for i, w in enumerate(own):
+            w.assign(store[str(i)])
+
+    def save_assets(self, dir_path) -> None:
+        """Write files this layer needs besides its variables into ``dir_path`` (none)."""
+
+    def load_assets(self, dir_path) -> None:
+        """Read back what :meth:`save_assets` wrote into ``dir_path`` (nothing)."""
 
     # --- config ----------------------------------------------------------------------------------
     def get_build_config(self):

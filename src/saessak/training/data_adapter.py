@@ -42,6 +42,8 @@ def _as_array(x):
     if a.dtype == np.float64 and backend.floatx() != "float64":
         a = a.astype(backend.floatx())
     if a.dtype == object:
+        if all(isinstance(v, (str, bytes)) for v in a.flat):
+            return a  # text (a pandas column is such an array) for a string input
         raise ValueError("the data holds Python objects (ragged lists?); pad sequences to "
                          "one length (pad_sequences) and pass numeric arrays")
     return a

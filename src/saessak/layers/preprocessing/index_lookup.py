@@ -29,7 +29,44 @@ from .data_layer import DataLayer, adapt_batches, as_array, to_output
 from .hashing import as_bytes, hash_to_buckets
 
 
-class IndexLookup(DataLayer):
+def read_vocabulary_file(path) -> list[str]:
+    """A vocabulary file's tokens, one a line (Keras's reading: trailing empty lines
+    dropped; a leading empty line is the padding token ``''``)."""
+    with open(path, encoding="utf-8") as f:
+        lines = f.read().splitlines()
+    while lines and lines[-1] == "":
+        lines.pop()
+    return lines
+
+
+class VocabularyInFiles:
+    """How Keras 3's ``.keras`` files keep a vocabulary learned by ``adapt`` (one given in
+    the config needs neither): the tokens, special ones first, as ``vocabulary.txt`` among
+    the layer's assets, and tf-idf weights (one per index) as its variable
+    ``idf_weights``. Saessak writes the vocabulary into the config, which Keras 3 reads
+    too, and the tf-idf weights where Keras 3 looks for them."""
+
+    def save_own_variables(self, store) -> None:
+        if self.output_mode == "tf_idf" and self.idf_weights is not None:
+            store["idf_weights"] = self.idf_weights
+
+    def load_own_variables(self, store) -> None:
+        self._stored_idf = np.asarray(store["idf_weights"]) if "idf_weights" in store else None
+        if self._stored_idf is not None and self.get_vocabulary(include_special_tokens=False):
+            self.set_vocabulary(self.get_vocabulary(), self._stored_idf)
+
+    def load_assets(self, dir_path) -> None:
+        path = os.path.join(dir_path, "vocabulary.txt")
+        if os.path.isfile(path) and not self.get_vocabulary(include_special_tokens=False):
+            tokens = [self._token_from_text(t) for t in read_vocabulary_file(path)]
+            self.set_vocabulary(tokens, getattr(self, "_stored_idf", None))
+
+    def _token_from_text(self, line):
+        """A token as a vocabulary file spells it (IntegerLookup's are numbers)."""
+        return line
+
+
+class IndexLookup(VocabularyInFiles, DataLayer):
     """Shared machinery; use ``StringLookup`` or ``IntegerLookup``."""
 
     _kind = "IndexLookup"
@@ -112,8 +149,7 @@ class IndexLookup(DataLayer):
         line). Special tokens may lead it in the layout order; elsewhere they are refused."""
         kind = f"{self._kind} {self.name!r}"
         if isinstance(vocabulary, (str, os.PathLike)):
-            with open(vocabulary, encoding="utf-8") as f:
-                vocabulary = [line.rstrip("\n") for line in f]
+            vocabulary = [self._token_from_text(t) for t in read_vocabulary_file(vocabulary)]
         tokens = [self._key(t) for t in np.ravel(as_array(vocabulary)).tolist()]
         specials = self._specials()
         found = bool(specials) and tokens[:len(specials)] == specials

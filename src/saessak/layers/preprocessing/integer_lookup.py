@@ -40,6 +40,13 @@ class IntegerLookup(IndexLookup):
         raise ValueError(f"IntegerLookup: expected integers, received "
                          f"{type(value).__name__} {value!r} (use StringLookup for strings)")
 
+    def _token_from_text(self, line):
+        try:
+            return int(line)
+        except ValueError:
+            raise ValueError(f"IntegerLookup {self.name!r}: the vocabulary file holds "
+                             f"{line!r}, not an integer") from None
+
     def _values_out(self, flat: list) -> np.ndarray:
         return np.asarray(flat, dtype=self.vocabulary_dtype)
 

@@ -15,6 +15,7 @@ array([[2, 6, 1, 0]])
 from __future__ import annotations
 
 import itertools
+import os
 import re
 from collections import Counter
 
@@ -24,6 +25,7 @@ from ...autograd import Tensor
 from ..input_layer import is_symbolic
 from ..layer import Layer
 from .data_layer import adapt_batches
+from .index_lookup import VocabularyInFiles, read_vocabulary_file
 
 PAD, OOV = "", "[UNK]"
 PUNCTUATION = re.compile(r"[!\"#$%&()\*\+,\-\./:;<=>?@\[\\\]^_`{|}~']")
@@ -37,7 +39,7 @@ _SPLIT = {"whitespace": str.split, "character": list, None: lambda s: [s]}
 _MODES = ("int", "multi_hot", "count", "tf_idf")
 
 
-class TextVectorization(Layer):
+class TextVectorization(VocabularyInFiles, Layer):
     """Map raw strings to token ids or to fixed-width vectors, as Keras's layer does."""
 
     def __init__(self, max_tokens=None, standardize="lower_and_strip_punctuation",
@@ -126,6 +128,10 @@ class TextVectorization(Layer):
         self.set_vocabulary(ranked, idf)
 
     def set_vocabulary(self, vocabulary, idf_weights=None) -> None:
+        """Use ``vocabulary`` (a list of tokens, or the path of a file with one a line);
+        tf-idf weights come one per token, or one per index (the OOV index's first)."""
+        if isinstance(vocabulary, (str, os.PathLike)):
+            vocabulary = read_vocabulary_file(vocabulary)
         words = [t for t in vocabulary if t not in (PAD, OOV)]
         if len(set(words)) != len(words):
             raise ValueError(f"TextVectorization {self.name!r}: the vocabulary has repeated "
@@ -133,13 +139,27 @@ class TextVectorization(Layer):
         self._vocabulary = self._specials() + words
         self._index = {t: i for i, t in enumerate(self._vocabulary)}
         if self.output_mode == "tf_idf":
-            if idf_weights is None or len(idf_weights) != len(words):
+            idf = None if idf_weights is None else np.asarray(idf_weights, np.float64).ravel()
+            if idf is None or len(idf) not in (len(words), len(words) + 1):
                 raise ValueError(f"TextVectorization {self.name!r}: tf_idf needs one idf "
                                  f"weight per token ({len(words)}), received "
-                                 f"{None if idf_weights is None else len(idf_weights)}")
-            idf = np.asarray(idf_weights, dtype=np.float64)
-            self._idf = np.concatenate([[idf.mean() if idf.size else 0.0], idf])  # OOV: mean
+                                 f"{None if idf is None else len(idf)}")
+            if len(idf) == len(words):  # the OOV index's weight is their mean
+                idf = np.concatenate([[idf.mean() if idf.size else 0.0], idf])
+            self._idf = idf
         self.built = True
+
+    def keras3_inner_variables(self) -> dict:
+        """Keras 3's TextVectorization holds a lookup layer, ``_lookup_layer``, whose own
+        group in a ``.keras`` file holds the tf-idf weights too: its variables, by path."""
+        store = {}
+        self.save_own_variables(store)
+        return {"_lookup_layer": store}
+
+    @property
+    def idf_weights(self):
+        """The tf-idf weight of each index (the OOV index's first), or None."""
+        return None if self._idf is None else self._idf.astype(np.float32)
 
     def get_vocabulary(self, include_special_tokens=True) -> list[str]:
         if include_special_tokens:

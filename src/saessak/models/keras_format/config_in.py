@@ -31,11 +31,13 @@ from .container import user_defines
 _IGNORED = {"module", "registered_name", "build_config", "compile_config", "shared_object_id",
             "quantization_config", "lora_rank", "lora_alpha", "unroll", "ragged", "optional",
             "implementation", "autocast", "dynamic", "synchronized", "flash_attention",
-            "query_shape", "key_shape", "value_shape", "virtual_batch_size", "adjustment"}
+            "query_shape", "key_shape", "value_shape", "virtual_batch_size", "adjustment",
+            "vocabulary_size"}  # a count for the reader; the vocabulary itself is loaded
 # Keras arguments dropped when they hold Keras's default (saessak has no such option).
 _DEFAULTS = {"groups": 1, "rms_scaling": False, "attention_axes": None, "renorm": False,
              "renorm_clipping": None, "renorm_momentum": 0.99, "time_major": False,
-             "sparse": False, "fused": None, "seed": None}
+             "sparse": False, "fused": None, "seed": None, "encoding": "utf-8",
+             "oov_method": "floormod"}
 # call arguments that saessak works out for itself
 _DROPPED_CALL_KWARGS = {"mask", "training"}
 # layer classes that Keras 3 traces for masks and that saessak does not need

@@ -26,11 +26,14 @@ KERAS3_VERSION = "3.5.0"
 # saessak layers without a Keras counterpart (or whose Keras form holds code)
 _SAESSAK_ONLY = {"SequenceAttention", "TransformerEncoder", "TransformerDecoder",
                  "PositionalEmbedding", "TokenAndPositionEmbedding", "SinePositionEncoding",
-                 "Lambda", "HeadDense", "RMSNormalization", "TextVectorization"}
+                 "Lambda", "HeadDense", "RMSNormalization"}
 # arguments a Keras version refuses, dropped when they hold the default saessak writes
 _NOT_IN_KERAS3 = {"time_major": False, "input_length": None, "batch_input_shape": None,
                   "implementation": 2}
 _NOT_IN_KERAS2 = {"seed": None, "time_major": False, "rms_scaling": False}
+# Keras 3 layers whose constructor takes no ``trainable`` (nor other base arguments)
+_NO_TRAINABLE_IN_KERAS3 = {"Discretization", "SpatialDropout1D", "SpatialDropout2D",
+                           "SpatialDropout3D"}
 
 
 def check_exportable(model, where, keras3):
@@ -60,6 +63,11 @@ def _jsonable(shape):
     if isinstance(shape, (list, tuple)):
         return [_jsonable(s) for s in shape]
     return shape
+
+
+def _keras_dtype(dtype) -> str:
+    """Keras's name for a dtype: saessak's text arrays (``object``) are Keras's 'string'."""
+    return "string" if str(dtype) == "object" else str(dtype)
 
 
 def _clean(config, drop):
@@ -95,6 +103,10 @@ def _spec_config(spec, keras3):
         config["batch_shape"] = config.pop("batch_input_shape")
     if keras3 and spec["class_name"] != "InputLayer":
         config.pop("batch_input_shape", None)
+    if keras3 and spec["class_name"] in _NO_TRAINABLE_IN_KERAS3:
+        config.pop("trainable", None)
+    if config.get("dtype") == "object":  # saessak's text arrays
+        config["dtype"] = "string"
     return {"class_name": spec["class_name"], "config": config}
 
 
@@ -128,7 +140,7 @@ def _k3_args(value, lookup):
         if "tensor" in value:
             t = lookup(value["tensor"])
             return {"class_name": "__keras_tensor__",
-                    "config": {"shape": list(t.shape), "dtype": str(t.dtype),
+                    "config": {"shape": list(t.shape), "dtype": _keras_dtype(t.dtype),
                                "keras_history": list(value["tensor"])}}
         if "tuple" in value:
             return [_k3_args(v, lookup) for v in value["tuple"]]
@@ -186,7 +198,8 @@ def model_config(model, keras3: bool) -> dict:
         shape = list(model._graph.inputs[0].shape)
         first = {"class_name": "InputLayer",
                  "config": {"batch_shape" if keras3 else "batch_input_shape": shape,
-                            "dtype": model._graph.inputs[0].dtype, "sparse": False,
+                            "dtype": _keras_dtype(model._graph.inputs[0].dtype),
+                            "sparse": False,
                             "name": model._graph.inputs[0].name or "input"}}
         config = {"name": model.name, "trainable": model.trainable,
                   "layers": [_wrap(first, keras3)] + layers}

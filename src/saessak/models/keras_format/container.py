@@ -104,7 +104,9 @@ def _check_info(info, path, file_size):
 
 
 def read_keras3(path):
-    """``(config, weights bytes)`` of a Keras 3 ``.keras`` archive, checked (see above)."""
+    """``(config, weights bytes, assets)`` of a Keras 3 ``.keras`` archive, checked (see
+    above); ``assets`` maps each file under ``assets/`` (its name below that folder) to its
+    bytes."""
     path = os.fspath(path)
     with damage(path):
         file_size = os.path.getsize(path)
@@ -127,7 +129,12 @@ def read_keras3(path):
                 config = archive.read(infos["config.json"])
             with damage(f"{path}: 'model.weights.h5'"):
                 weights = archive.read(infos["model.weights.h5"])
-    return parse_json(config, f"{path}: config.json"), weights
+            assets = {}
+            for name, info in infos.items():
+                if name.startswith("assets/") and not name.endswith("/"):
+                    with damage(f"{path}: {name!r}"):
+                        assets[name[len("assets/"):]] = archive.read(info)
+    return parse_json(config, f"{path}: config.json"), weights, assets
 
 
 # --- HDF5 -----------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import os
+import tempfile
 import zipfile
 
 from . import config_in, optimizer_state, weights_in, writer
@@ -135,6 +136,26 @@ def _restore_optimizer(model, group, where, keras3):
     optimizer_state.restore(model, arrays, where, keras3)
 
 
+def _load_assets(model, assets):
+    """Call ``load_assets`` of each layer that reads files, with its folder of the archive's
+    ``assets/`` (unpacked into a temporary folder; Keras 3 passes an empty folder to a
+    layer that saved none)."""
+    readers = [(path, layer) for path, layer in weights_in.keras3_tree(model)
+               if weights_in.overrides(layer, "load_assets")]
+    if not readers:
+        return
+    with tempfile.TemporaryDirectory() as root:
+        for name, data in assets.items():  # names were checked plain and relative
+            target = os.path.join(root, *name.split("/"))
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            with open(target, "wb") as f:
+                f.write(data)
+        for path, layer in readers:
+            folder = os.path.join(root, *path.split("/")) if path else root
+            os.makedirs(folder, exist_ok=True)
+            layer.load_assets(folder)
+
+
 def load_keras_model(filepath, custom_objects=None, compile=True):
     """A saessak model from a tf.keras 2 ``.h5`` model file or a Keras 3 ``.keras`` archive;
     with ``compile=True``, compiled as the file says, with its optimizer's state."""
@@ -161,11 +182,12 @@ def load_keras_model(filepath, custom_objects=None, compile=True):
                     _restore_optimizer(model, f["optimizer_weights"],
                                        f"{where}: optimizer_weights", keras3=False)
         return model
-    spec, weights = read_keras3(where)
+    spec, weights, assets = read_keras3(where)
     model = _build(spec, custom_objects, f"{where}: config.json")
     inner = f"{where}: model.weights.h5"
     with damage(inner), h5py.File(io.BytesIO(weights), "r") as f:
         weights_in.load_into(model, f, inner)
+        _load_assets(model, assets)
         if compile and spec.get("compile_config") and user_defines(type(model),
                                                                    "compile_from_config"):
             model.compile_from_config(spec["compile_config"])  # the model's own hook
@@ -184,7 +206,7 @@ def load_keras_weights(model, filepath, by_name=False, skip_mismatch=False):
         raise ValueError(f"load_weights: model {model.name!r} is not built yet; call it on "
                          "data or give it an input shape first")
     if is_keras3_archive(where):
-        _, data = read_keras3(where)
+        _, data, _ = read_keras3(where)
         inner = f"{where}: model.weights.h5"
         with damage(inner), h5py.File(io.BytesIO(data), "r") as f:
             return weights_in.load_into(model, f, inner, by_name, skip_mismatch)

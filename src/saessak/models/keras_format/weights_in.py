@@ -22,6 +22,7 @@ was. Arrays are read straight from the file (no pickle, no code).
 from __future__ import annotations
 
 import warnings
+from collections.abc import Mapping
 
 from ...layers.input_layer import InputLayer
 from ...layers.layer import snake_case
@@ -160,31 +161,69 @@ def keras3_children(layer) -> list:
     return out
 
 
-def _pairs_k3(layer, group, where, skip_mismatch, out):
-    own = list(layer._own_weights)
+def keras3_tree(layer, path=""):
+    """``(path, layer)`` for ``layer`` and every sublayer below it, with the group paths
+    of a Keras 3 weights file (``""`` for the model, then ``layers/dense``,
+    ``layers/bidirectional/forward_layer`` ...), which the archive's ``assets/`` reuses."""
+    yield path, layer
+    for sub, child in keras3_children(layer):
+        yield from keras3_tree(child, f"{path}/{sub}" if path else sub)
+
+
+def overrides(layer, method) -> bool:
+    """Whether ``layer``'s class replaces Layer's ``method`` (a saving hook)."""
+    from ...layers.layer import Layer
+    return getattr(type(layer), method) is not getattr(Layer, method)
+
+
+class StoredVariables(Mapping):
+    """A layer's ``vars`` group as ``load_own_variables`` reads it: a read-only mapping of
+    key to NumPy array, each checked as :func:`.container.read_dataset` checks it."""
+
+    def __init__(self, group, where):
+        self._group, self._where = group, where
+
+    def __getitem__(self, key):
+        if self._group is None or key not in self._group:
+            raise KeyError(f"{self._where}: no variable {key!r} in "
+                           f"{self._group.name if self._group is not None else 'this layer'}")
+        return read_dataset(self._group[key], self._where, None)
+
+    def __iter__(self):
+        return iter(() if self._group is None else list(self._group.keys()))
+
+    def __len__(self):
+        return 0 if self._group is None else len(self._group)
+
+
+def _pairs_k3(layer, group, where, skip_mismatch, out, hooks):
     stored = group.get("vars")
-    count = len(stored) if stored is not None else 0
-    if count != len(own):
-        msg = (f"{where}: layer {layer.name!r} has {len(own)} weights of its own "
-               f"({[w.path for w in own]}), the file holds {count} at {group.name}")
-        if skip_mismatch:
-            warnings.warn(msg + "; skipped (skip_mismatch=True)", stacklevel=4)
-            return
-        raise ValueError(msg)
-    local = []
-    for i, var in enumerate(own):
-        data = stored[str(i)]
-        if tuple(data.shape) != tuple(var.shape):
-            msg = (f"{where}: weight {var.path!r} has shape {tuple(var.shape)}, the file's "
-                   f"{group.name}/vars/{i} has {tuple(data.shape)}")
+    if overrides(layer, "load_own_variables"):  # the layer reads its own group, later
+        hooks.append((layer, StoredVariables(stored, where)))
+    else:
+        own = layer._own_weights_in_order()
+        count = len(stored) if stored is not None else 0
+        if count != len(own):
+            msg = (f"{where}: layer {layer.name!r} has {len(own)} weights of its own "
+                   f"({[w.path for w in own]}), the file holds {count} at {group.name}")
             if skip_mismatch:
-                warnings.warn(msg + "; layer skipped (skip_mismatch=True)", stacklevel=4)
+                warnings.warn(msg + "; skipped (skip_mismatch=True)", stacklevel=4)
                 return
             raise ValueError(msg)
-        local.append((var, data))
-    out.extend(local)
+        local = []
+        for i, var in enumerate(own):
+            data = stored[str(i)]
+            if tuple(data.shape) != tuple(var.shape):
+                msg = (f"{where}: weight {var.path!r} has shape {tuple(var.shape)}, the "
+                       f"file's {group.name}/vars/{i} has {tuple(data.shape)}")
+                if skip_mismatch:
+                    warnings.warn(msg + "; layer skipped (skip_mismatch=True)", stacklevel=4)
+                    return
+                raise ValueError(msg)
+            local.append((var, data))
+        out.extend(local)
     for path, child in keras3_children(layer):
-        if not child.weights:
+        if not child.weights and not overrides(child, "load_own_variables"):
             continue
         sub = group.get(path)
         if sub is None or not hasattr(sub, "keys"):
@@ -194,14 +233,16 @@ def _pairs_k3(layer, group, where, skip_mismatch, out):
                 warnings.warn(msg + "; skipped (skip_mismatch=True)", stacklevel=4)
                 continue
             raise ValueError(msg)
-        _pairs_k3(child, sub, where, skip_mismatch, out)
+        _pairs_k3(child, sub, where, skip_mismatch, out, hooks)
 
 
 def keras3_pairs(model, root, where, skip_mismatch=False):
-    """Pair the model's weights with a Keras 3 ``model.weights.h5`` tree."""
-    out = []
-    _pairs_k3(model, root, where, skip_mismatch, out)
-    return out
+    """Pair the model's weights with a Keras 3 ``model.weights.h5`` tree: ``(pairs,
+    hooks)``, where hooks are ``(layer, stored variables)`` for the layers that load their
+    own group (``load_own_variables``)."""
+    out, hooks = [], []
+    _pairs_k3(model, root, where, skip_mismatch, out, hooks)
+    return out, hooks
 
 
 # --- both -----------------------------------------------------------------------------------------
@@ -217,13 +258,15 @@ def assign(pairs, where):
 
 def load_into(model, root, where, by_name=False, skip_mismatch=False):
     """Load an open HDF5 weight group (either layout) into ``model``."""
-    if is_tf2_layout(root):
-        pairs = tf2_pairs(model, root, where, by_name, skip_mismatch)
+    if is_tf2_layout(root):  # tf.keras 2 had no saving hooks
+        pairs, hooks = tf2_pairs(model, root, where, by_name, skip_mismatch), []
     else:
         if by_name:
             raise ValueError(f"{where}: by_name=True needs a tf.keras 2 weights file "
                              "(save_weights('w.h5')); Keras 3 .weights.h5 files are matched "
                              "by the model's structure")
-        pairs = keras3_pairs(model, root, where, skip_mismatch)
+        pairs, hooks = keras3_pairs(model, root, where, skip_mismatch)
     assign(pairs, where)
-    return len(pairs)
+    for layer, store in hooks:  # after the checked weights: a hook may fail half-way
+        layer.load_own_variables(store)
+    return len(pairs) + sum(len(store) for _, store in hooks)

@@ -13,18 +13,20 @@ import datetime
 import io
 import json
 import os
+import tempfile
 import zipfile
 
 import numpy as np
 
 from ... import backend
+from ...autograd import Tensor
 from ...layers.input_layer import InputLayer
 from ...utils.atomic import atomic_write_bytes, refuse_to_overwrite
 from ..keras_objects import serialize_keras_object
 from . import config_out, optimizer_state
 from .compile_settings import compile_settings
 from .container import h5py_module, user_defines
-from .weights_in import keras3_children
+from .weights_in import keras3_children, keras3_tree, overrides
 
 
 def _check(model, filepath, overwrite, keras3):
@@ -113,12 +115,49 @@ def save_h5(model, filepath, overwrite=True, include_optimizer=True):
 # --- Keras 3 ------------------------------------------------------------------------------------
 
 
-def _write_k3_layer(group, layer):
+def _stored(layer, key, value):
+    """One entry of a layer's ``save_own_variables`` store as the array HDF5 keeps."""
+    array = np.asarray(backend.to_numpy(value.data if isinstance(value, Tensor) else value))
+    if array.dtype.kind not in "biuf":
+        raise ValueError(f"save: layer {layer.name!r} stored {key!r} as {array.dtype} in "
+                         "save_own_variables; a .keras file's variables are numbers (put "
+                         "text in save_assets)")
+    return array
+
+
+def _write_vars(group, layer, store):
     own = group.create_group("vars")
-    for i, var in enumerate(layer._own_weights):
-        own.create_dataset(str(i), data=_array(var))
+    for key, value in store.items():
+        own.create_dataset(str(key), data=_stored(layer, key, value))
+
+
+def _write_k3_layer(group, layer):
+    store = {}
+    layer.save_own_variables(store)
+    _write_vars(group, layer, store)
     for path, child in keras3_children(layer):
         _write_k3_layer(group.create_group(path), child)
+    # groups of inner layers that Keras 3's form of the layer has and saessak's has not
+    for path, inner in getattr(layer, "keras3_inner_variables", dict)().items():
+        _write_vars(group.create_group(path), layer, inner)
+
+
+def _assets(model) -> dict:
+    """``{archive name: bytes}`` of the files that layers write in ``save_assets``, each
+    under ``assets/<the layer's path in the weights file>/``."""
+    out = {}
+    for path, layer in keras3_tree(model):
+        if not overrides(layer, "save_assets"):
+            continue
+        with tempfile.TemporaryDirectory() as folder:
+            layer.save_assets(folder)
+            for root, _, names in os.walk(folder):
+                for name in sorted(names):
+                    full = os.path.join(root, name)
+                    inner = os.path.relpath(full, folder).replace(os.sep, "/")
+                    with open(full, "rb") as f:
+                        out["/".join(p for p in ("assets", path, inner) if p)] = f.read()
+    return out
 
 
 def keras3_weights_bytes(model, include_optimizer=False) -> bytes:
@@ -150,11 +189,14 @@ def save_keras3(model, filepath, overwrite=True, include_optimizer=True):
             "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S"),
             "written_by": "saessak"}
     weights = keras3_weights_bytes(model, include_optimizer=settings is not None)
+    assets = _assets(model)
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_STORED) as archive:
         archive.writestr("metadata.json", json.dumps(meta))
         archive.writestr("config.json", json.dumps(config))
         archive.writestr("model.weights.h5", weights)
+        for name, data in assets.items():
+            archive.writestr(name, data)
     atomic_write_bytes(where, buf.getvalue())
 
 
