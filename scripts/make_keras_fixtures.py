@@ -23,6 +23,8 @@ saessak lacks. ``... make_keras_fixtures.py others`` remakes only these three.
 adapted preprocessing layers in Keras 3 files, where an adapted vocabulary is not in the
 config but in the archive's ``assets/`` (``vocabulary.txt``) and TF-IDF weights are a
 ``vars`` entry named ``idf_weights``; the npz holds each case's input and Keras's output.
+``... make_keras_fixtures.py ops`` writes ``ops_conv.npz``: ``keras.ops`` convolutions
+and pools in Keras's signatures (channels first and last) on fixed inputs, with outputs.
 The tests never need TensorFlow: they read these files with h5py only.
 """
 
@@ -259,6 +261,36 @@ def _lookups(k):
     np.savez(os.path.join(OUT, "lookups.npz"), **out)
 
 
+def _ops_conv(k):
+    """``keras.ops`` convolutions and pools (Keras's signatures, channels first and last)
+    on fixed random inputs: ``ops_conv.npz`` holds the inputs and each call's output."""
+    rng = np.random.default_rng(0)
+    arrays = {"x": rng.normal(size=(2, 4, 7, 6)), "kernel": rng.normal(size=(3, 3, 2, 6)),
+              "depthwise": rng.normal(size=(3, 3, 4, 2)),
+              "pointwise": rng.normal(size=(1, 1, 8, 3)),
+              "transpose": rng.normal(size=(3, 3, 5, 4))}
+    a = {name: v.astype("float32") for name, v in arrays.items()}
+    x_last = np.transpose(a["x"], (0, 2, 3, 1))
+    ops = k.ops
+    out = {
+        "conv_first": ops.conv(a["x"], a["kernel"], padding="same",
+                               data_format="channels_first"),  # 2 groups
+        "conv_last": ops.conv(x_last, a["kernel"], strides=2),
+        "depthwise": ops.depthwise_conv(x_last, a["depthwise"], padding="same",
+                                        dilation_rate=2),
+        "separable": ops.separable_conv(x_last, a["depthwise"], a["pointwise"]),
+        "separable_first": ops.separable_conv(a["x"], a["depthwise"], a["pointwise"],
+                                              padding="same", data_format="channels_first"),
+        "transpose": ops.conv_transpose(x_last, a["transpose"], strides=2, padding="same"),
+        "max_pool_first": ops.max_pool(a["x"], 2, padding="same",
+                                       data_format="channels_first"),
+        "average_pool": ops.average_pool(x_last, (3, 2), strides=(2, 1), padding="same"),
+    }
+    np.savez(os.path.join(OUT, "ops_conv.npz"), **{f"in_{n}": v for n, v in a.items()},
+             **{name: np.asarray(v) for name, v in out.items()})
+    print(f"ops_conv: {len(out)} calls")
+
+
 def main():
     import keras
     import tf_keras
@@ -267,6 +299,8 @@ def main():
     only = sys.argv[1:]  # e.g. `video`: remake only those families
     if not only or "lookups" in only:
         _lookups(keras)
+    if not only or "ops" in only:
+        _ops_conv(keras)
     for name, build in MODELS.items():
         if only and name not in only:
             continue

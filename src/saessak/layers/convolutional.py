@@ -12,9 +12,9 @@ A convolution layer owns a kernel ``(*kernel_size, channels // groups, filters)`
 from __future__ import annotations
 
 from .. import activations, constraints, initializers, regularizers
-from ..ops import transpose
 from ..ops.conv_utils import conv_output_length, deconv_output_length, normalize_tuple
 from ..ops.convolution import conv, depthwise_conv
+from ..ops.data_format import check_data_format, from_channels_last, to_channels_last
 from ..ops.transposed_convolution import conv_transpose
 from .layer import Layer
 
@@ -50,11 +50,7 @@ class _Conv(Layer):
         if padding not in allowed:
             raise ValueError(f"{owner}: padding must be one of {allowed}, received {padding!r}")
         self.padding = padding
-        data_format = data_format or "channels_last"
-        if data_format not in ("channels_last", "channels_first"):
-            raise ValueError(f"{owner}: data_format must be 'channels_last' or "
-                             f"'channels_first', received {data_format!r}")
-        self.data_format = data_format
+        self.data_format = check_data_format(data_format, owner)
         if not isinstance(groups, int) or groups <= 0:
             raise ValueError(f"{owner}: groups must be a positive integer, received {groups!r}")
         if filters is not None and filters % groups:
@@ -78,14 +74,10 @@ class _Conv(Layer):
 
     # --- channels_first is handled by moving the channel axis last and back ----------------
     def _channels_last(self, x):
-        if self.data_format == "channels_last":
-            return x
-        return transpose(x, (0,) + tuple(range(2, x.ndim)) + (1,))
+        return to_channels_last(x, self.data_format)
 
     def _restore_format(self, y):
-        if self.data_format == "channels_last":
-            return y
-        return transpose(y, (0, y.ndim - 1) + tuple(range(1, y.ndim - 1)))
+        return from_channels_last(y, self.data_format)
 
     def _channels(self, input_shape):
         if len(input_shape) != self.rank + 2:

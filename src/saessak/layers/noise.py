@@ -11,9 +11,9 @@ from __future__ import annotations
 import numpy as np
 
 from .. import backend
+from ..ops.data_format import check_data_format
 from .dropout import Dropout
 from .layer import Layer
-from .pooling import _check_data_format
 
 
 class SpatialDropout1D(Dropout):
@@ -24,7 +24,7 @@ class SpatialDropout1D(Dropout):
 
     def __init__(self, rate, seed=None, data_format=None, **kwargs):
         super().__init__(rate, seed=seed, **kwargs)
-        self.data_format = _check_data_format(data_format, type(self).__name__)
+        self.data_format = check_data_format(data_format, type(self).__name__)
         # one draw per (example, channel), broadcast over the spatial axes
         if self.data_format == "channels_last":
             self.noise_shape = (None,) + (1,) * self.rank + (None,)

@@ -10,21 +10,14 @@ channels per example. Pooling has no weights.
 
 from __future__ import annotations
 
-from ..ops import cast, expand_dims, transpose
+from ..ops import cast, expand_dims
 from ..ops import max as reduce_max
 from ..ops import mean as reduce_mean
 from ..ops import sum as reduce_sum
 from ..ops.conv_utils import conv_output_length, normalize_tuple
+from ..ops.data_format import check_data_format, from_channels_last, to_channels_last
 from ..ops.pooling import avg_pool, max_pool
 from .layer import Layer
-
-
-def _check_data_format(data_format, owner):
-    data_format = data_format or "channels_last"
-    if data_format not in ("channels_last", "channels_first"):
-        raise ValueError(f"{owner}: data_format must be 'channels_last' or 'channels_first', "
-                         f"received {data_format!r}")
-    return data_format
 
 
 class _Pooling(Layer):
@@ -45,19 +38,15 @@ class _Pooling(Layer):
             raise ValueError(f"{owner}: padding must be 'valid' or 'same', received "
                              f"{padding!r}")
         self.padding = padding
-        self.data_format = _check_data_format(data_format, owner)
+        self.data_format = check_data_format(data_format, owner)
 
     def call(self, inputs):
         if inputs.ndim != self.rank + 2:
             raise ValueError(f"{type(self).__name__} {self.name!r}: expected inputs of rank "
                              f"{self.rank + 2}, received shape {tuple(inputs.shape)}")
-        x = inputs
-        if self.data_format == "channels_first":
-            x = transpose(x, (0,) + tuple(range(2, x.ndim)) + (1,))
+        x = to_channels_last(inputs, self.data_format)
         y = type(self).pool_function(x, self.pool_size, self.strides, self.padding)
-        if self.data_format == "channels_first":
-            y = transpose(y, (0, y.ndim - 1) + tuple(range(1, y.ndim - 1)))
-        return y
+        return from_channels_last(y, self.data_format)
 
     def compute_output_shape(self, input_shape):
         last = self.data_format == "channels_last"
@@ -124,7 +113,7 @@ class _GlobalPooling(Layer):
 
     def __init__(self, data_format=None, keepdims=False, **kwargs):
         super().__init__(**kwargs)
-        self.data_format = _check_data_format(data_format, type(self).__name__)
+        self.data_format = check_data_format(data_format, type(self).__name__)
         self.keepdims = bool(keepdims)
 
     def _axes(self, ndim):

@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 
 from ..ops import broadcast_to, expand_dims, reshape, transpose
+from ..ops.data_format import check_data_format, to_channels_last
 from .layer import Layer
 
 
@@ -22,14 +23,11 @@ class Flatten(Layer):
 
     def __init__(self, data_format=None, **kwargs):
         super().__init__(**kwargs)
-        if data_format not in (None, "channels_last", "channels_first"):
-            raise ValueError(f"Flatten: data_format must be 'channels_last' or "
-                             f"'channels_first', received {data_format!r}")
-        self.data_format = data_format or "channels_last"
+        self.data_format = check_data_format(data_format, "Flatten")
 
     def call(self, inputs):
-        if self.data_format == "channels_first" and inputs.ndim > 2:
-            inputs = transpose(inputs, (0,) + tuple(range(2, inputs.ndim)) + (1,))
+        if inputs.ndim > 2:
+            inputs = to_channels_last(inputs, self.data_format)
         return reshape(inputs, (inputs.shape[0], -1))
 
     def compute_output_shape(self, input_shape):

@@ -13,9 +13,9 @@ import numpy as np
 
 from ..ops import getitem, pad, repeat
 from ..ops.conv_utils import normalize_tuple
+from ..ops.data_format import check_data_format
 from ..ops.image import resize_axis
 from .layer import Layer
-from .pooling import _check_data_format
 
 
 def _pairs(value, rank, name, owner):
@@ -63,7 +63,7 @@ class _ZeroPadding(_Spatial):
     def __init__(self, padding=1, data_format=None, **kwargs):
         super().__init__(**kwargs)
         self.padding = _pairs(padding, self.rank, "padding", type(self).__name__)
-        self.data_format = _check_data_format(data_format, type(self).__name__)
+        self.data_format = check_data_format(data_format, type(self).__name__)
 
     def _new_size(self, i, n):
         return n + sum(self.padding[i])
@@ -105,7 +105,7 @@ class _Cropping(_Spatial):
     def __init__(self, cropping, data_format=None, **kwargs):
         super().__init__(**kwargs)
         self.cropping = _pairs(cropping, self.rank, "cropping", type(self).__name__)
-        self.data_format = _check_data_format(data_format, type(self).__name__)
+        self.data_format = check_data_format(data_format, type(self).__name__)
 
     def _new_size(self, i, n):
         size = n - sum(self.cropping[i])
@@ -156,7 +156,7 @@ class _UpSampling(_Spatial):
         super().__init__(**kwargs)
         owner = type(self).__name__
         self.size = normalize_tuple(size, self.rank, "size", owner)
-        self.data_format = _check_data_format(data_format, owner)
+        self.data_format = check_data_format(data_format, owner)
         if interpolation not in ("nearest", "bilinear"):
             raise ValueError(f"{owner}: interpolation must be 'nearest' or 'bilinear', "
                              f"received {interpolation!r}")

@@ -34,16 +34,18 @@ from .attention import (
     scaled_dot_product_attention,
 )
 from .batch_normalization import batch_norm_train, batch_normalization
-from .convolution import (
-    conv,
-    conv1d,
-    conv2d,
-    depthwise_conv,
-    depthwise_conv2d,
-)
+from .convolution import conv1d, conv2d, depthwise_conv2d
 from .embedding import embedding_lookup
 from .gru import gru
 from .image import affine_matrix, resize, warp
+from .keras_conv import (
+    average_pool,
+    conv,
+    conv_transpose,
+    depthwise_conv,
+    max_pool,
+    separable_conv,
+)
 from .keras_names import (
     absolute,
     all,
@@ -148,10 +150,10 @@ from .math import (
     sqrt,
     square,
 )
-from .pooling import avg_pool, avg_pool1d, avg_pool2d, max_pool, max_pool1d, max_pool2d
+from .pooling import avg_pool, avg_pool1d, avg_pool2d, max_pool1d, max_pool2d
 from .reduction import argmax, argmin, logsumexp, max, mean, min, norm, std, sum, var
 from .simple_rnn import simple_rnn
-from .transposed_convolution import conv1d_transpose, conv2d_transpose, conv_transpose
+from .transposed_convolution import conv1d_transpose, conv2d_transpose
 
 
 def _swapped(fn):

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from ... import activations, backend, ops
 from ...ops.conv_utils import conv_output_length, normalize_tuple
+from ...ops.convolution import conv
 from ..layer import Layer
 from .cell import (
     WEIGHT_ARGUMENTS,
@@ -104,8 +105,8 @@ class ConvLSTM2DCell(DropoutRNNCell, Layer):
     def call(self, inputs, states, training=None):
         h, c = states
         x, h_in = self._dropped(inputs, h, training)
-        z = ops.conv(x, self.kernel, self.bias, self.strides, self.padding, self.dilation_rate)
-        z = z + ops.conv(h_in, self.recurrent_kernel, None, 1, "same", 1)
+        z = conv(x, self.kernel, self.bias, self.strides, self.padding, self.dilation_rate)
+        z = z + conv(h_in, self.recurrent_kernel, None, 1, "same", 1)
         i, f, g, o = ops.split(z, 4, axis=-1)
         act, gate = self.activation, self.recurrent_activation
         c = gate(f) * c + gate(i) * act(g)
