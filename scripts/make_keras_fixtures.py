@@ -23,8 +23,9 @@ saessak lacks. ``... make_keras_fixtures.py others`` remakes only these three.
 adapted preprocessing layers in Keras 3 files, where an adapted vocabulary is not in the
 config but in the archive's ``assets/`` (``vocabulary.txt``) and TF-IDF weights are a
 ``vars`` entry named ``idf_weights``; the npz holds each case's input and Keras's output.
-``... make_keras_fixtures.py ops`` writes ``ops_conv.npz``: ``keras.ops`` convolutions
-and pools in Keras's signatures (channels first and last) on fixed inputs, with outputs.
+``... make_keras_fixtures.py ops`` writes ``ops_conv.npz`` (``keras.ops`` convolutions
+and pools in Keras's signatures, channels first and last) and ``ops_image.npz``
+(``keras.ops.image``), each with its fixed inputs and Keras's outputs.
 The tests never need TensorFlow: they read these files with h5py only.
 """
 
@@ -291,6 +292,42 @@ def _ops_conv(k):
     print(f"ops_conv: {len(out)} calls")
 
 
+def _ops_image(k):
+    """``keras.ops.image`` (patches, crops, pads, colour spaces, affine transforms) on
+    fixed random images: ``ops_image.npz`` holds the inputs and each call's output. Wrap
+    fill and exact half-pixel ties are left out: TensorFlow's kernel clamps a wrapped
+    coordinate instead of interpolating across the seam, and rounds ties in float32."""
+    rng = np.random.default_rng(0)
+    x = rng.random((2, 7, 9, 3)).astype("float32")
+    x_first = np.ascontiguousarray(np.transpose(x, (0, 3, 1, 2)))
+    transform = np.array([[1.1, 0.2, -1.0, -0.1, 0.9, 0.5, 0, 0],
+                          [0.8, 0, 1.5, 0, 1.2, -2.0, 0, 0]], "float32")
+    no_ties = np.array([0.913, 0.107, 0.291, 0.047, 1.093, -0.689, 0, 0], "float32")
+    image = k.ops.image
+    out = {
+        "patches": image.extract_patches(x, (2, 3)),
+        "patches_overlap": image.extract_patches(x, 3, strides=2, padding="same"),
+        "patches_dilated": image.extract_patches(x, 2, strides=1, dilation_rate=2),
+        "patches_single": image.extract_patches(x[0], 2),
+        "crop": image.crop_images(x, top_cropping=1, bottom_cropping=2, left_cropping=2,
+                                  target_width=5),
+        "pad_first": image.pad_images(x_first, top_padding=1, target_height=10,
+                                      right_padding=2, left_padding=0,
+                                      data_format="channels_first"),
+        "gray": image.rgb_to_grayscale(x),
+        "gray_first": image.rgb_to_grayscale(x_first, data_format="channels_first"),
+        "hsv": image.rgb_to_hsv(x),
+        "rgb": image.hsv_to_rgb(x),
+        "affine_nearest_pixels": image.affine_transform(x, no_ties, interpolation="nearest"),
+    }
+    for mode in ("constant", "nearest", "reflect"):
+        out[f"affine_{mode}"] = image.affine_transform(x, transform, fill_mode=mode,
+                                                       fill_value=0.5)
+    np.savez(os.path.join(OUT, "ops_image.npz"), in_x=x, in_transform=transform,
+             in_no_ties=no_ties, **{name: np.asarray(v) for name, v in out.items()})
+    print(f"ops_image: {len(out)} calls")
+
+
 def main():
     import keras
     import tf_keras
@@ -301,6 +338,7 @@ def main():
         _lookups(keras)
     if not only or "ops" in only:
         _ops_conv(keras)
+        _ops_image(keras)
     for name, build in MODELS.items():
         if only and name not in only:
             continue

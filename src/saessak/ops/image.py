@@ -9,6 +9,7 @@ Points that fall between pixels are interpolated; points outside the image are f
     constant  k k k k | a b c d | k k k k      (k = the fill value)
     nearest   a a a a | a b c d | d d d d
     reflect   d c b a | a b c d | d c b a
+    mirror    d c b | a b c d | c b a          (the edge pixel is not repeated)
     wrap      a b c d | a b c d | a b c d
 
 ``warp`` is differentiable in the image (it is linear in it), so augmentation layers can
@@ -20,10 +21,12 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.tensor import Function
+from .data_format import check_data_format, from_channels_last, to_channels_last
+from .keras_names import convert_to_tensor
 from .linalg import matmul
-from .manipulation import transpose
+from .manipulation import reshape, transpose
 
-FILL_MODES = ("constant", "nearest", "reflect", "wrap")
+FILL_MODES = ("constant", "nearest", "reflect", "mirror", "wrap")
 INTERPOLATIONS = ("nearest", "bilinear")
 
 
@@ -117,6 +120,10 @@ def _fold(index, n, fill_mode):
         folded = np.clip(index, 0, n - 1)
     elif fill_mode == "wrap":
         folded = np.mod(index, n)
+    elif fill_mode == "mirror":  # period 2n - 2: the edges are not repeated
+        period = max(2 * n - 2, 1)
+        folded = np.mod(index, period)
+        folded = np.where(folded >= n, period - folded, folded)
     else:  # reflect about the edges: period 2n, the second half mirrored
         folded = np.mod(index, 2 * n)
         folded = np.where(folded >= n, 2 * n - 1 - folded, folded)
@@ -209,3 +216,39 @@ def warp_array(images, matrices, interpolation="bilinear", fill_mode="nearest",
     matrices = np.broadcast_to(np.asarray(matrices, dtype=float), (n, 3, 3))
     plan = sampling_plan(matrices, h, w, interpolation, fill_mode)
     return Warp(plan, fill_value if fill_mode == "constant" else 0.0).forward(images)
+
+
+def affine_transform(images, transform, interpolation="bilinear", fill_mode="constant",
+                     fill_value=0, data_format=None):
+    """``keras.ops.image.affine_transform``: ``transform`` is Keras's 8 numbers
+    ``[a0, a1, a2, b0, b1, b2, c0, c1]`` (one row per image, or one for all), which read
+    output pixel (x = column, y = row) from input (a0 x + a1 y + a2, b0 x + b1 y + b2).
+    Projective transforms (c0, c1 not 0) are not supported."""
+    data_format = check_data_format(data_format, "affine_transform")
+    x = convert_to_tensor(images)
+    if x.ndim not in (3, 4):
+        raise ValueError(f"affine_transform: expected an image (rank 3) or a batch of images "
+                         f"(rank 4), received shape {tuple(x.shape)}")
+    single = x.ndim == 3
+    x = to_channels_last(reshape(x, (1,) + tuple(x.shape)) if single else x, data_format)
+    t = np.asarray(transform.numpy() if hasattr(transform, "numpy") else transform, float)
+    t = t.reshape(-1, 8) if t.ndim == 1 else t
+    if t.shape[-1] != 8 or t.shape[0] not in (1, x.shape[0]):
+        raise ValueError(f"affine_transform: transform must be 8 numbers per image, received "
+                         f"shape {t.shape} for {x.shape[0]} images")
+    if np.any(t[:, 6:] != 0):
+        raise ValueError("affine_transform: projective transforms (c0, c1 not 0) are not "
+                         "supported by saessak")
+    a0, a1, a2, b0, b1, b2 = (t[:, i] for i in range(6))
+    zeros, ones = np.zeros_like(a0), np.ones_like(a0)
+    # saessak's matrices map (row, column): row_in = b1 row + b0 col + b2, col_in likewise
+    matrices = np.stack([np.stack([b1, b0, b2], -1), np.stack([a1, a0, a2], -1),
+                         np.stack([zeros, zeros, ones], -1)], 1)
+    y = from_channels_last(warp(x, matrices, interpolation, fill_mode, fill_value),
+                           data_format)
+    return reshape(y, tuple(y.shape[1:])) if single else y
+
+
+# the rest of Keras's ``keras.ops.image`` namespace
+from .image_colors import hsv_to_rgb, rgb_to_grayscale, rgb_to_hsv  # noqa: E402, F401
+from .image_windows import crop_images, extract_patches, pad_images  # noqa: E402, F401
