@@ -28,6 +28,12 @@ abs, exp, log, log1p, sqrt, square = (  # noqa: A001 - TensorFlow's names
 sin, cos, tanh, sigmoid, erf = (_unary(ops.sin), _unary(ops.cos), _unary(ops.tanh),
                                _unary(ops.sigmoid), _unary(ops.erf))
 negative = _unary(ops.negative)
+tan, sinh, cosh, expm1, erfc, erfinv = (_unary(ops.tan), _unary(ops.sinh), _unary(ops.cosh),
+                                        _unary(ops.expm1), _unary(ops.erfc),
+                                        _unary(ops.erfinv))
+# TensorFlow's short names for the inverse functions
+asin, acos, atan = _unary(ops.arcsin), _unary(ops.arccos), _unary(ops.arctan)
+asinh, acosh, atanh = _unary(ops.arcsinh), _unary(ops.arccosh), _unary(ops.arctanh)
 
 
 def add(x, y, name=None):
@@ -209,9 +215,22 @@ is_nan, is_inf, is_finite = _elementwise(np.isnan), _elementwise(np.isinf), \
 
 def divide_no_nan(x, y, name=None):
     """x / y, and 0 where y is 0 (the gradient flows where y is not 0)."""
-    x, y = _t(x), _t(y)
-    safe = ops.where(y.data == 0, np.ones((), y.dtype), y)
-    return ops.where(y.data == 0, np.zeros((), y.dtype), x / safe)
+    return ops.divide_no_nan(_t(x), _t(y))
+
+
+def atan2(y, x, name=None):
+    """The angle of the point (x, y), in (-pi, pi]."""
+    return ops.arctan2(_t(y), _t(x))
+
+
+def floormod(x, y, name=None):
+    """x - floor(x / y) y: the remainder with the divisor's sign (``tf.math.mod``)."""
+    return ops.mod(_t(x), _t(y))
+
+
+def floordiv(x, y, name=None):
+    """floor(x / y) (no gradient)."""
+    return ops.floor_divide(_t(x), _t(y))
 
 
 def l2_normalize(x, axis=None, epsilon=1e-12, name=None):
@@ -239,7 +258,9 @@ def in_top_k(targets, predictions, k, name=None):
 
 
 _EXPORTED = (
-    "abs", "add", "add_n", "argmax", "argmin", "ceil", "clip_by_value", "cos", "count_nonzero",
+    "abs", "acos", "acosh", "asin", "asinh", "atan", "atan2", "atanh", "cosh", "erfc",
+    "erfinv", "expm1", "floordiv", "floormod", "sinh", "tan",
+    "add", "add_n", "argmax", "argmin", "ceil", "clip_by_value", "cos", "count_nonzero",
     "cumsum", "divide", "divide_no_nan", "equal", "erf", "exp", "floor", "greater",
     "greater_equal", "in_top_k", "is_finite", "is_inf", "is_nan", "l2_normalize", "less",
     "less_equal", "log", "log1p", "log_softmax", "logical_and", "logical_not", "logical_or",
@@ -248,6 +269,9 @@ _EXPORTED = (
     "reduce_min", "reduce_prod", "reduce_std", "reduce_sum", "reduce_variance", "round",
     "rsqrt", "sigmoid", "sign", "sin", "softmax", "softplus", "sqrt", "square",
     "squared_difference", "subtract", "tanh", "tensordot", "top_k", "truediv")
+
+mod = floormod
+_EXPORTED += ("mod",)
 
 math = Namespace("tf.math", "tf.math: elementwise math, reductions, comparisons",
                  **{k: globals()[k] for k in _EXPORTED})

@@ -1,0 +1,442 @@
+"""More elementwise functions of one tensor, by Keras 3's names (``keras.ops.tan`` ...).
+
+Each differentiable one is a small Function with its derivative beside it. Inputs may be
+Tensors, arrays, lists or numbers; they are brought to one dtype first, as Keras does: a
+float keeps its precision, and an integer or bool input to a float function becomes floatx
+(float32). The two-input functions live in :mod:`.elementwise_more`; like every op, their
+gradients may come back broadcast, and the engine sums them to each input's shape.
+"""
+
+from __future__ import annotations
+
+import math as _math
+from statistics import NormalDist as _NormalDist
+
+import numpy as np  # NumPy's ufuncs dispatch to CuPy arrays too (__array_ufunc__)
+
+from .. import backend
+from ..autograd.tensor import Function, Tensor
+from .math import cast
+
+_LN2, _LN10 = _math.log(2.0), _math.log(10.0)
+_TWO_OVER_SQRT_PI = 2 / _math.sqrt(_math.pi)
+
+
+# --- dtypes ---------------------------------------------------------------------------------
+def _strong_dtype(x):
+    """The dtype ``x`` brings, or None for a Python number (which takes its partner's)."""
+    if isinstance(x, Tensor):
+        return x.dtype
+    if hasattr(x, "dtype"):  # NumPy or CuPy arrays and NumPy scalars
+        return np.dtype(x.dtype)
+    if isinstance(x, (bool, int, float, complex)):
+        return None
+    dtype = np.asarray(x).dtype  # a list: its floats are floatx, its integers int32
+    return np.dtype(backend.floatx()) if dtype.kind == "f" else \
+        np.dtype("int32") if dtype.kind == "i" else dtype
+
+
+def _result_dtype(xs, floating=False):
+    """The one dtype of the result, by Keras's rules: floats win over integers (the widest
+    float among them), Python numbers never widen a tensor, and a float function of integers
+    or bools gives floatx."""
+    dtypes = [_strong_dtype(x) for x in xs]
+    strong = [d for d in dtypes if d is not None]
+    weak = [x for x, d in zip(xs, dtypes) if d is None]
+    floats = [d for d in strong if d.kind in "fc"]
+    ints = [d for d in strong if d.kind in "iu"]
+    if floats:
+        dtype = np.result_type(*floats)
+    elif any(isinstance(w, (float, complex)) for w in weak):
+        dtype = np.dtype(backend.floatx())
+    elif ints:
+        dtype = np.result_type(*ints)
+    elif any(not isinstance(w, bool) for w in weak):
+        dtype = np.dtype("int32")
+    else:
+        dtype = np.dtype(bool)
+    if floating and dtype.kind not in "fc":
+        dtype = np.dtype(backend.floatx())
+    return dtype
+
+
+def _tensors(xs, floating=False):
+    """The inputs as Tensors of their common dtype (a cast, differentiable, where needed)."""
+    dtype = _result_dtype(xs, floating)
+    return [(x if x.dtype == dtype else cast(x, dtype)) if isinstance(x, Tensor)
+            else Tensor(x, dtype=dtype) for x in xs]
+
+
+def _arrays(xs, floating=False, dtype=None):
+    """The inputs as arrays of their common dtype, for the functions without a gradient."""
+    dtype = _result_dtype(xs, floating) if dtype is None else dtype
+    return [Tensor(x.data if isinstance(x, Tensor) else x, dtype=dtype).data for x in xs]
+
+
+def _float_tensor(x):
+    return _tensors((x,), floating=True)[0]
+
+
+def _safe_div(a, b):
+    """a / b, and 0 where b is 0."""
+    nonzero = b != 0
+    return np.where(nonzero, a / np.where(nonzero, b, 1), 0)
+
+
+# --- special functions: SciPy when it is there, else the standard library -----------------
+def _erfinv_scalar(v):
+    """erfinv of one float, from the normal quantile (exact to a few ulps)."""
+    if not -1 < v < 1:  # +-1 give +-inf; beyond them, and NaN, give NaN
+        return _math.copysign(_math.inf, v) if abs(v) == 1 else _math.nan
+    if abs(v) > 0.5:  # the tail: 1 - |v| is exact here, (v + 1) / 2 would round
+        return _math.copysign(_NormalDist().inv_cdf((1 - abs(v)) / 2), v) / _math.sqrt(2)
+    y = _NormalDist().inv_cdf((v + 1) / 2) / _math.sqrt(2)
+    for _ in range(2):  # Newton on erf(y) = v restores the digits lost in (v + 1) / 2
+        y -= (_math.erf(y) - v) / (_TWO_OVER_SQRT_PI * _math.exp(-y * y))
+    return y
+
+
+def _i1_series(x):
+    """I1(x) = sum_k (x/2)^(2k+1) / (k! (k+1)!), summed until the terms stop counting."""
+    half = np.asarray(x, np.float64) / 2
+    term = half.copy()
+    total = term.copy()
+    k = 0
+    while np.any(np.abs(term) > 1e-17 * np.abs(total)):
+        k += 1
+        term = term * half * half / (k * (k + 1))
+        total = total + term
+    return total
+
+
+try:
+    from scipy.special import erfc as _erfc
+    from scipy.special import erfinv as _erfinv
+    from scipy.special import i1 as _i1
+except Exception:  # pragma: no cover - depends on the machine
+    _erfc = np.vectorize(_math.erfc, otypes=[np.float64])
+    _erfinv = np.vectorize(_erfinv_scalar, otypes=[np.float64])
+    _i1 = _i1_series
+
+
+# --- differentiable -------------------------------------------------------------------------
+class Tan(Function):
+    def forward(self, x):
+        self.y = np.tan(x)
+        return self.y
+
+    def backward(self, g):  # (tan x)' = 1 + tan^2 x
+        return g * (1 + self.y * self.y)
+
+
+class Arcsin(Function):
+    def forward(self, x):
+        self.x = x
+        return np.arcsin(x)
+
+    def backward(self, g):  # (arcsin x)' = 1 / sqrt(1 - x^2)
+        return g / np.sqrt(1 - self.x * self.x)
+
+
+class Arccos(Function):
+    def forward(self, x):
+        self.x = x
+        return np.arccos(x)
+
+    def backward(self, g):  # (arccos x)' = -1 / sqrt(1 - x^2)
+        return -g / np.sqrt(1 - self.x * self.x)
+
+
+class Arctan(Function):
+    def forward(self, x):
+        self.x = x
+        return np.arctan(x)
+
+    def backward(self, g):  # (arctan x)' = 1 / (1 + x^2)
+        return g / (1 + self.x * self.x)
+
+
+class Sinh(Function):
+    def forward(self, x):
+        self.x = x
+        return np.sinh(x)
+
+    def backward(self, g):  # (sinh x)' = cosh x
+        return g * np.cosh(self.x)
+
+
+class Cosh(Function):
+    def forward(self, x):
+        self.x = x
+        return np.cosh(x)
+
+    def backward(self, g):  # (cosh x)' = sinh x
+        return g * np.sinh(self.x)
+
+
+class Arcsinh(Function):
+    def forward(self, x):
+        self.x = x
+        return np.arcsinh(x)
+
+    def backward(self, g):  # (arcsinh x)' = 1 / sqrt(x^2 + 1)
+        return g / np.sqrt(self.x * self.x + 1)
+
+
+class Arccosh(Function):
+    def forward(self, x):
+        self.x = x
+        return np.arccosh(x)
+
+    def backward(self, g):  # (arccosh x)' = 1 / sqrt(x^2 - 1), for x > 1
+        return g / np.sqrt(self.x * self.x - 1)
+
+
+class Arctanh(Function):
+    def forward(self, x):
+        self.x = x
+        return np.arctanh(x)
+
+    def backward(self, g):  # (arctanh x)' = 1 / (1 - x^2)
+        return g / (1 - self.x * self.x)
+
+
+class Exp2(Function):
+    def forward(self, x):
+        self.y = np.exp2(x)
+        return self.y
+
+    def backward(self, g):  # (2^x)' = 2^x ln 2
+        return g * self.y * _LN2
+
+
+class Expm1(Function):
+    def forward(self, x):
+        self.y = np.expm1(x)
+        return self.y
+
+    def backward(self, g):  # (e^x - 1)' = e^x = y + 1
+        return g * (self.y + 1)
+
+
+class Log2(Function):
+    def forward(self, x):
+        self.x = x
+        return np.log2(x)
+
+    def backward(self, g):  # (log2 x)' = 1 / (x ln 2)
+        return g / (self.x * _LN2)
+
+
+class Log10(Function):
+    def forward(self, x):
+        self.x = x
+        return np.log10(x)
+
+    def backward(self, g):  # (log10 x)' = 1 / (x ln 10)
+        return g / (self.x * _LN10)
+
+
+class Cbrt(Function):
+    def forward(self, x):
+        self.y = np.cbrt(x)
+        return self.y
+
+    def backward(self, g):  # (x^(1/3))' = 1 / (3 x^(2/3)), infinite at 0
+        return g / (3 * self.y * self.y)
+
+
+class Deg2rad(Function):
+    def forward(self, x):
+        return np.deg2rad(x)
+
+    def backward(self, g):  # d(x pi/180) = pi/180
+        return g * (_math.pi / 180)
+
+
+class Rad2deg(Function):
+    def forward(self, x):
+        return np.rad2deg(x)
+
+    def backward(self, g):  # d(x 180/pi) = 180/pi
+        return g * (180 / _math.pi)
+
+
+class Sinc(Function):
+    def forward(self, x):
+        self.x = x
+        self.y = np.sinc(x)
+        return self.y
+
+    def backward(self, g):
+        # sinc x = sin(pi x) / (pi x), so sinc'(x) = (cos(pi x) - sinc x) / x; near 0 that
+        # difference cancels, and its series -(pi^2 x / 3)(1 - pi^2 x^2 / 10) is used instead
+        x = self.x
+        series = -(_math.pi**2 / 3) * x * (1 - (_math.pi**2 / 10) * x * x)
+        exact = _safe_div(np.cos(_math.pi * x) - self.y, x)
+        return g * np.where(np.abs(x) < 1e-3, series, exact)
+
+
+class Erfc(Function):
+    def forward(self, x):
+        self.x = x
+        return _erfc(x).astype(x.dtype, copy=False)
+
+    def backward(self, g):  # erfc'(x) = -2/sqrt(pi) e^(-x^2)
+        return -g * _TWO_OVER_SQRT_PI * np.exp(-self.x * self.x)
+
+
+class Erfinv(Function):
+    def forward(self, x):
+        self.y = _erfinv(x).astype(x.dtype, copy=False)
+        return self.y
+
+    def backward(self, g):  # erfinv'(x) = 1 / erf'(y) = sqrt(pi)/2 e^(y^2)
+        return g / _TWO_OVER_SQRT_PI * np.exp(self.y * self.y)
+
+
+class Fabs(Function):
+    def forward(self, x):
+        self.x = x
+        return np.fabs(x)
+
+    def backward(self, g):  # |x|' = sign(x), taken as 0 at 0
+        return g * np.sign(self.x)
+
+
+class NanToNum(Function):
+    def __init__(self, nan, posinf, neginf):
+        self.nan, self.posinf, self.neginf = nan, posinf, neginf
+
+    def forward(self, x):
+        self.finite = np.isfinite(x)
+        return np.nan_to_num(x, nan=self.nan, posinf=self.posinf, neginf=self.neginf)
+
+    def backward(self, g):  # the identity where x is finite; constants replace the rest
+        return g * self.finite
+
+
+class I0(Function):
+    def forward(self, x):
+        self.x = x
+        return np.i0(x).astype(x.dtype, copy=False)
+
+    def backward(self, g):  # I0'(x) = I1(x)
+        return g * _i1(self.x).astype(self.x.dtype, copy=False)
+
+
+def tan(x):
+    """Tangent, elementwise."""
+    return Tan()(_float_tensor(x))
+
+
+def arcsin(x):
+    """Inverse sine, in [-pi/2, pi/2]."""
+    return Arcsin()(_float_tensor(x))
+
+
+def arccos(x):
+    """Inverse cosine, in [0, pi]."""
+    return Arccos()(_float_tensor(x))
+
+
+def arctan(x):
+    """Inverse tangent, in (-pi/2, pi/2)."""
+    return Arctan()(_float_tensor(x))
+
+
+def sinh(x):
+    """Hyperbolic sine, (e^x - e^-x) / 2."""
+    return Sinh()(_float_tensor(x))
+
+
+def cosh(x):
+    """Hyperbolic cosine, (e^x + e^-x) / 2."""
+    return Cosh()(_float_tensor(x))
+
+
+def arcsinh(x):
+    """Inverse hyperbolic sine, ln(x + sqrt(x^2 + 1))."""
+    return Arcsinh()(_float_tensor(x))
+
+
+def arccosh(x):
+    """Inverse hyperbolic cosine, ln(x + sqrt(x^2 - 1)), for x >= 1."""
+    return Arccosh()(_float_tensor(x))
+
+
+def arctanh(x):
+    """Inverse hyperbolic tangent, ln((1 + x) / (1 - x)) / 2, for |x| < 1."""
+    return Arctanh()(_float_tensor(x))
+
+
+def exp2(x):
+    """2 to the power x."""
+    return Exp2()(_float_tensor(x))
+
+
+def expm1(x):
+    """e^x - 1, accurate for small x."""
+    return Expm1()(_float_tensor(x))
+
+
+def log2(x):
+    """Base-2 logarithm."""
+    return Log2()(_float_tensor(x))
+
+
+def log10(x):
+    """Base-10 logarithm."""
+    return Log10()(_float_tensor(x))
+
+
+def cbrt(x):
+    """Real cube root (negative for negative x)."""
+    return Cbrt()(_float_tensor(x))
+
+
+def deg2rad(x):
+    """Degrees to radians, x pi / 180."""
+    return Deg2rad()(_float_tensor(x))
+
+
+def rad2deg(x):
+    """Radians to degrees, x 180 / pi."""
+    return Rad2deg()(_float_tensor(x))
+
+
+def sinc(x):
+    """Normalised sinc, sin(pi x) / (pi x), and 1 at 0."""
+    return Sinc()(_float_tensor(x))
+
+
+def erfc(x):
+    """Complementary error function, 1 - erf(x)."""
+    return Erfc()(_float_tensor(x))
+
+
+def erfinv(x):
+    """Inverse error function: the y with erf(y) = x, for -1 <= x <= 1."""
+    return Erfinv()(_float_tensor(x))
+
+
+def fabs(x):
+    """Absolute value, always as a float."""
+    return Fabs()(_float_tensor(x))
+
+
+def i0(x):
+    """Modified Bessel function of the first kind, order 0."""
+    return I0()(_float_tensor(x))
+
+
+def nan_to_num(x, nan=0.0, posinf=None, neginf=None):
+    """NaN, +inf and -inf replaced by ``nan``, ``posinf`` and ``neginf`` (by default 0 and
+    the dtype's largest and smallest finite values); the gradient is 0 where they were."""
+    return NanToNum(nan, posinf, neginf)(_tensors((x,))[0])
+
+
+def trunc(x):
+    """x rounded toward zero (no gradient, like floor and ceil); integers stay as they are."""
+    data = _arrays((x,))[0]
+    return Tensor(data.copy() if data.dtype.kind in "biu" else np.trunc(data))
