@@ -159,3 +159,11 @@ def test_ops_take_python_numbers_and_tensor_reps_as_keras_does():
     mult = ops.concatenate([ops.expand_dims(batch, -1), ops.convert_to_tensor([1, 1])], axis=0)
     tiled = ops.tile(np.ones((1, 2, 2), "int32"), mult)
     assert tiled.shape == (3, 2, 2)
+
+
+def test_keras_sub_namespaces_hold_the_same_functions():
+    assert ops.nn.relu is ops.relu and ops.nn.conv is ops.conv
+    assert ops.numpy.tan is ops.tan and ops.numpy.arange is ops.arange
+    np.testing.assert_allclose(ops.nn.log_softmax(np.array([0.0, 0.0])).numpy(),
+                               np.log([0.5, 0.5]), rtol=1e-6)
+    assert not hasattr(ops.nn, "tan")  # Keras's lists: tan is in ops.numpy, not ops.nn

@@ -115,3 +115,17 @@ def test_errors_name_the_argument():
         image.affine_transform(x, [1, 0, 0, 0, 1, 0, 0.1, 0])
     with pytest.raises(ValueError, match="8 numbers per image"):
         image.affine_transform(x, np.zeros((2, 8)))
+
+
+def test_on_a_placeholder_it_becomes_a_layer_of_the_model():
+    """keras.io's ViT cuts patches between Input and Model."""
+    import saessak as keras
+    inputs = keras.Input((8, 8, 3))
+    patches = image.extract_patches(inputs, 4)  # (None, 2, 2, 48)
+    assert tuple(patches.shape) == (None, 2, 2, 48)
+    outputs = keras.layers.Dense(1)(keras.layers.Flatten()(patches))
+    model = keras.Model(inputs, outputs)
+    x = np.random.default_rng(0).random((4, 8, 8, 3)).astype("float32")
+    expected = image.extract_patches(x, 4).numpy().reshape(4, -1) @ model.layers[-1].kernel.numpy()
+    np.testing.assert_allclose(model.predict(x, verbose=0),
+                               expected + model.layers[-1].bias.numpy(), rtol=1e-5)

@@ -275,3 +275,14 @@ record_placeholders_in(globals(), "saessak.ops", leave_out={
     "batch_normalization", "embedding_lookup", "affine_matrix", "warp", "shape", "dtype",
     "ndim", "size", "is_tensor", "convert_to_numpy", "convert_to_tensor", "cond",
     "while_loop", "fori_loop", "vectorized_map", "stop_gradient", "getitem"})
+from . import image  # noqa: E402 - keras.ops.image, a module of its own
+
+record_placeholders_in(image, "saessak.ops", leave_out={
+    "interpolation_matrix", "resize_axis", "affine_matrix", "sampling_plan", "warp",
+    "warp_array", "check_fill"})
+
+# Keras's sub-namespaces ops.nn and ops.numpy, over the (wrapped) functions above
+from .namespaces import NN, NUMPY, keras_namespace  # noqa: E402
+
+nn = keras_namespace("saessak.ops.nn", NN, globals())
+numpy = keras_namespace("saessak.ops.numpy", NUMPY, globals())
