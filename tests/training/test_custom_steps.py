@@ -286,3 +286,38 @@ def test_metric_reset_states_is_the_subclass_reset():
         warnings.simplefilter("error")
         m.reset_states()
     assert m.result() == 0.0
+
+
+class HalfLoss(keras.Model):
+    """keras.io's Distiller overrides compute_loss (with Keras 3.0's ``allow_empty``, no
+    ``training``) and compiles without a loss: fit and evaluate report what it returns."""
+
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, allow_empty=False):
+        return 0.5 * keras.ops.mean(keras.ops.square(y_pred - y))
+
+
+class SeesTraining(keras.Model):
+    seen = []
+
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        type(self).seen.append(training)
+        return super().compute_loss(x, y, y_pred, sample_weight, training) + 1.0
+
+
+def test_an_overridden_compute_loss_is_what_fit_and_evaluate_report():
+    x, y = _data()
+    model = _model(HalfLoss)
+    model.compile(optimizer=keras.optimizers.SGD(0.01))  # no loss: the override is it
+    before = 0.5 * np.mean((model.predict(x, verbose=0) - y) ** 2)
+    assert model.evaluate(x, y, batch_size=64, verbose=0) == pytest.approx(before, rel=1e-5)
+    history = model.fit(x, y, batch_size=64, epochs=2, verbose=0)
+    assert history.history["loss"][0] == pytest.approx(before, rel=1e-5)
+    assert history.history["loss"][1] < history.history["loss"][0]  # it trains on it
+
+    SeesTraining.seen = []
+    model = _model(SeesTraining)
+    model.compile(optimizer="sgd", loss="mse")
+    mse = np.mean((model.predict(x, verbose=0) - y) ** 2)
+    assert model.evaluate(x, y, batch_size=64, verbose=0) == pytest.approx(mse + 1, rel=1e-5)
+    model.fit(x, y, batch_size=64, epochs=1, verbose=0)
+    assert SeesTraining.seen == [False, True]

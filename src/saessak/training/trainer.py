@@ -21,6 +21,8 @@ way. The compiled loss and metrics themselves live in ``training.compile_utils``
 
 from __future__ import annotations
 
+import inspect
+
 import numpy as np
 
 from .. import _distribution, backend
@@ -47,6 +49,13 @@ from .data_adapter import (
     make_adapter,
     split_validation,
     standardize,
+)
+from .fit_arguments import (
+    is_arrays,
+    resolve_verbose,
+    should_validate,
+    unpack_validation,
+    whole_number,
 )
 from .legacy import LegacyTraining
 from .packing import expand_1d, pack_x_y_sample_weight, unpack_x_y_sample_weight
@@ -202,12 +211,27 @@ class Trainer(BatchTraining, LegacyTraining):
         params = self._training_lists()[0]
         with learning_phase(True):
             y_pred = self(x, training=True)
-        loss = self.compute_loss(x, y, y_pred, sample_weight)
+        loss = self._step_loss(x, y, y_pred, sample_weight, training=True)
         self.zero_grad()
         loss.backward()
         if params:
             self.optimizer.apply(_grads_or_zeros(params), params)
         self._finish_step(x, y, y_pred, sample_weight)
+
+    def _step_loss(self, x, y, y_pred, sample_weight, training):
+        """``compute_loss`` as Keras 3's steps call it. One of the user's (keras.io's
+        Distiller) gets ``training`` only if it takes it, and the loss tracker shows the
+        loss it returns."""
+        if not self._overrides("compute_loss"):
+            return self.compute_loss(x, y, y_pred, sample_weight, training=training)
+        takes = "training" in inspect.signature(type(self).compute_loss).parameters
+        loss = self.compute_loss(x, y, y_pred, sample_weight,
+                                 **({"training": training} if takes else {}))
+        pending, tracker = self._pending_loss, self._loss_tracker
+        self._pending_loss = (loss, pending[1] if pending else [],
+                              batch_size_of(predictions_as_list(y_pred, [])[0]),
+                              tracker.count if tracker is not None else None)
+        return loss
 
     def _finish_step(self, x, y, y_pred, sample_weight):
         if self._overrides("compute_metrics"):
@@ -224,8 +248,9 @@ class Trainer(BatchTraining, LegacyTraining):
         x, y, sample_weight = unpack_x_y_sample_weight(data)
         with no_grad():
             y_pred = self(x, training=False)
-            if (self.compiled_loss is not None and y is not None) or self._extra_losses():
-                self.compute_loss(x, y, y_pred, sample_weight, training=False)
+            if (self.compiled_loss is not None and y is not None) or self._extra_losses() \
+                    or self._overrides("compute_loss"):
+                self._step_loss(x, y, y_pred, sample_weight, training=False)
         self._finish_step(x, y, y_pred, sample_weight)
 
     def predict_step(self, data):
@@ -266,12 +291,12 @@ class Trainer(BatchTraining, LegacyTraining):
             use_multiprocessing=False):
         """Train for ``epochs`` passes over the data; returns a ``History``."""
         self._check_compiled("fit")
-        verbose = _resolve_verbose(verbose)
-        epochs, initial_epoch = (_whole_number(epochs, "epochs"),
-                                 _whole_number(initial_epoch, "initial_epoch"))
+        verbose = resolve_verbose(verbose)
+        epochs, initial_epoch = (whole_number(epochs, "epochs"),
+                                 whole_number(initial_epoch, "initial_epoch"))
         n_in, n_out = self._io_counts()
         if validation_split and validation_data is None:
-            if not _is_arrays(x):
+            if not is_arrays(x):
                 raise ValueError("fit: validation_split works only with array inputs; pass "
                                  "validation_data for generators and Datasets")
             x, y, sample_weight = (standardize(x, n_in), standardize(y, n_out),
@@ -279,7 +304,7 @@ class Trainer(BatchTraining, LegacyTraining):
             (x, y, sample_weight), validation_data = split_validation(
                 x, y, sample_weight, validation_split)
         if class_weight is not None:
-            if not _is_arrays(x):
+            if not is_arrays(x):
                 raise ValueError("fit: class_weight works only with array inputs")
             y = standardize(y, n_out)
             weights = class_weights_to_sample_weights(y, class_weight)
@@ -289,7 +314,7 @@ class Trainer(BatchTraining, LegacyTraining):
                              n_in, n_out, "fit")
         val = None
         if validation_data is not None:
-            vx, vy, vw = _unpack_validation(validation_data)
+            vx, vy, vw = unpack_validation(validation_data)
             val = make_adapter(vx, vy, vw, validation_batch_size or batch_size,
                                validation_steps, False, n_in, n_out, "fit (validation_data)")
         self._build_if_needed(train)
@@ -327,7 +352,7 @@ class Trainer(BatchTraining, LegacyTraining):
                 raise ValueError("fit: the training data gave no batches; is the generator "
                                  "or Dataset empty (or exhausted from a previous epoch)?")
             logs = self._step_logs(step_logs)
-            if val is not None and _should_validate(epoch, validation_freq):
+            if val is not None and should_validate(epoch, validation_freq):
                 val_logs = self._run_evaluation(val, callbacks=None)
                 logs.update({"val_" + k: v for k, v in val_logs.items()})
             callbacks.call("on_epoch_end", epoch, logs)
@@ -352,7 +377,7 @@ class Trainer(BatchTraining, LegacyTraining):
         """The loss (and metrics) on the data: a float when there are no metrics, else a
         list ``[loss, metric, ...]`` (or a dict with ``return_dict=True``)."""
         self._check_compiled("evaluate")
-        verbose = _resolve_verbose(verbose)
+        verbose = resolve_verbose(verbose)
         n_in, n_out = self._io_counts()
         data = make_adapter(x, y, sample_weight, batch_size, steps, False, n_in, n_out,
                             "evaluate")
@@ -389,7 +414,7 @@ class Trainer(BatchTraining, LegacyTraining):
                 max_queue_size=10, workers=1, use_multiprocessing=False):
         """The model's outputs for ``x``, batch by batch (32 rows at a time by default),
         with no graph kept and only the outputs gathered: NumPy arrays."""
-        verbose = _resolve_verbose(verbose)
+        verbose = resolve_verbose(verbose)
         n_in, n_out = self._io_counts()
         data = make_adapter(x, None, None, batch_size, steps, False, n_in, n_out, "predict")
         data, callbacks, verbose = _distribution.loop_hooks.on_evaluate(self, data, callbacks,
@@ -450,39 +475,3 @@ def _grads_or_zeros(params):
             g = backend.get_array_module(p.data).zeros_like(p.data)
         out.append(g)
     return out
-
-
-def _resolve_verbose(verbose):
-    if verbose == "auto":
-        return 1
-    if verbose not in (0, 1, 2, True, False):
-        raise ValueError(f"verbose must be 0, 1, 2 or 'auto', received {verbose!r}")
-    return int(verbose)
-
-
-def _whole_number(value, name):
-    """``fit``'s epoch counts: whole numbers >= 0 (an int-valued float such as 3.0 is fine)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
-            or value < 0 or not float(value).is_integer():
-        raise ValueError(f"fit: {name} must be a whole number >= 0, received {value!r}")
-    return int(value)
-
-
-def _is_arrays(x) -> bool:
-    if isinstance(x, dict):
-        return all(_is_arrays(v) for v in x.values())
-    if isinstance(x, (list, tuple)):
-        return True
-    return hasattr(x, "shape") and hasattr(x, "dtype")
-
-
-def _unpack_validation(data):
-    if isinstance(data, (tuple, list)) and len(data) in (2, 3):
-        return unpack_x_y_sample_weight(data)
-    return data, None, None  # a generator or a Dataset
-
-
-def _should_validate(epoch, freq) -> bool:
-    if isinstance(freq, int):
-        return (epoch + 1) % freq == 0
-    return (epoch + 1) in set(freq)
