@@ -23,6 +23,7 @@ from .._registry import Registry
 from ..autograd import Tensor, Variable
 from ..ops import cast
 from .input_spec import assert_input_compatibility
+from .layer_saving import SavingHooks
 from .learning_phase import in_training, learning_phase  # noqa: F401 (re-exported)
 from .naming import clear_session, snake_case, unique_name  # noqa: F401 (re-exported)
 
@@ -42,7 +43,7 @@ def _structure_changed() -> None:
 _SHAPE_KWARGS = ("input_shape", "batch_input_shape", "batch_size", "input_dim")
 
 
-class Layer:
+class Layer(SavingHooks):
     """Base class of every layer. Subclasses override ``build``, ``call`` and ``get_config``,
     and ``compute_output_shape`` (used to build functional models and ``summary()``)."""
 
@@ -361,49 +362,7 @@ class Layer:
             weights, self._initial_weights = self._initial_weights, None
             self.set_weights(weights)
 
-    # --- Keras 3's saving hooks ----------------------------------------------------------------
-    # A ``.keras`` file keeps each layer's state in its own group: ``save_own_variables``
-    # fills a dict (``store["0"] = kernel``) that becomes the group's ``vars``, and
-    # ``save_assets`` may write files (a vocabulary) into a folder of the archive. Loading
-    # calls ``load_own_variables`` with the same keys, then ``load_assets``. Override them to
-    # keep state that is not a weight.
-    def save_own_variables(self, store) -> None:
-        """Put this layer's own weights (not its sublayers') in ``store``: "0", "1", ..."""
-        for i, w in enumerate(self._own_weights_in_order()):
-            store[str(i)] = w
-
-    def load_own_variables(self, store) -> None:
-        """Take this layer's own weights from ``store`` (what :meth:`save_own_variables`
-        wrote)."""
-        own = self._own_weights_in_order()
-        if len(store) != len(own):
-            raise ValueError(f"Layer {self.name!r} expected {len(own)} variables "
-                             f"({[w.path for w in own]}), received {len(store)} "
-                             f"({sorted(store.keys())}) while loading")
-        for i, w in enumerate(own):
-            w.assign(store[str(i)])
-
-    def save_assets(self, dir_path) -> None:
-        """Write files this layer needs besides its variables into ``dir_path`` (none)."""
-
-    def load_assets(self, dir_path) -> None:
-        """Read back what :meth:`save_assets` wrote into ``dir_path`` (nothing)."""
-
     # --- config ----------------------------------------------------------------------------------
-    def get_build_config(self):
-        """What :meth:`build_from_config` needs to build this layer again (Keras 3 saves it
-        beside the config): the input shape(s) it was built for, or None."""
-        shapes = self._build_shapes
-        return None if shapes is None else {"input_shape": shapes}
-
-    def build_from_config(self, config) -> None:
-        """Build from :meth:`get_build_config`'s dict (a layer with its own build arguments
-        overrides both)."""
-        shape = (config or {}).get("input_shape")
-        if shape is not None and not self.built:
-            self.build(tuple(shape) if not shape or not isinstance(shape[0], (list, tuple))
-                       else [tuple(s) for s in shape])
-
     def get_config(self) -> dict:
         config = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
         if self._batch_input_shape is not None:

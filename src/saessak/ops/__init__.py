@@ -35,6 +35,24 @@ from .attention import (
 )
 from .batch_normalization import batch_norm_train, batch_normalization
 from .convolution import conv1d, conv2d, depthwise_conv2d
+from .decompositions import (
+    cholesky,
+    cholesky_inverse,
+    det,
+    eig,
+    eigh,
+    inv,
+    logdet,
+    lstsq,
+    lu_factor,
+    matrix_rank,
+    pinv,
+    qr,
+    slogdet,
+    solve,
+    solve_triangular,
+    svd,
+)
 from .elementwise import (
     arccos,
     arccosh,
@@ -174,6 +192,27 @@ from .keras_names import (
     zeros,
     zeros_like,
 )
+from .keras_nn import (
+    celu,
+    depth_to_space,
+    dot_product_attention,
+    glu,
+    hard_shrink,
+    hard_silu,
+    hard_swish,
+    hard_tanh,
+    log_sigmoid,
+    psnr,
+    rms_normalization,
+    soft_shrink,
+    space_to_depth,
+    sparse_plus,
+    sparse_sigmoid,
+    sparsemax,
+    squareplus,
+    tanh_shrink,
+    threshold,
+)
 from .layer_normalization import layer_norm, rms_norm
 from .linalg import dot, einsum, linear, matmul
 from .lstm import lstm
@@ -282,7 +321,9 @@ record_placeholders_in(image, "saessak.ops", leave_out={
     "warp_array", "check_fill"})
 
 # Keras's sub-namespaces ops.nn and ops.numpy, over the (wrapped) functions above
-from .namespaces import NN, NUMPY, keras_namespace  # noqa: E402
+from . import linalg  # noqa: E402 - keras.ops.linalg, a module of its own
+from .namespaces import LINALG, NN, NUMPY, complete, keras_namespace  # noqa: E402
 
 nn = keras_namespace("saessak.ops.nn", NN, globals())
 numpy = keras_namespace("saessak.ops.numpy", NUMPY, globals())
+complete(linalg, LINALG, globals())

@@ -27,6 +27,7 @@ from .linalg import matmul
 from .manipulation import reshape, transpose
 
 FILL_MODES = ("constant", "nearest", "reflect", "mirror", "wrap")
+LAYER_FILL_MODES = ("constant", "nearest", "reflect", "wrap")  # Keras's layers take these
 INTERPOLATIONS = ("nearest", "bilinear")
 
 
@@ -189,9 +190,9 @@ class Warp(Function):
         return dx.reshape(self.shape)
 
 
-def check_fill(fill_mode, interpolation, owner):
-    if fill_mode not in FILL_MODES:
-        raise ValueError(f"{owner}: fill_mode must be one of {FILL_MODES}, received "
+def check_fill(fill_mode, interpolation, owner, modes=FILL_MODES):
+    if fill_mode not in modes:
+        raise ValueError(f"{owner}: fill_mode must be one of {modes}, received "
                          f"{fill_mode!r}")
     if interpolation not in INTERPOLATIONS:
         raise ValueError(f"{owner}: interpolation must be one of {INTERPOLATIONS}, "

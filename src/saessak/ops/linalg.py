@@ -207,3 +207,4 @@ def linear(x, w, b=None, relu=False):
     """``x @ w + b``; with ``relu``, ``max(0, x @ w + b)`` as one node."""
     fn = Linear(relu)
     return fn(x, w) if b is None else fn(x, w, b)
+

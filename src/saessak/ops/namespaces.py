@@ -2,7 +2,8 @@
 pooling, normalisations, the cross-entropies) and ``ops.numpy`` (the NumPy-like functions).
 Both hold the same functions as ``saessak.ops`` itself, under Keras's lists of names; a
 name saessak does not have yet is absent (AttributeError), as an unknown name is in Keras.
-``ops.linalg`` and ``ops.image`` are modules of their own."""
+``ops.linalg`` and ``ops.image`` are modules of their own, which get the rest of Keras's
+names for them (:data:`LINALG`; the image functions import theirs)."""
 
 from __future__ import annotations
 
@@ -50,6 +51,10 @@ NUMPY = (
     "triu", "true_divide", "trunc", "unique", "unravel_index", "vander", "var", "vdot",
     "vectorize", "view", "vsplit", "vstack", "where", "zeros", "zeros_like")
 
+LINALG = (
+    "cholesky", "cholesky_inverse", "det", "eig", "eigh", "inv", "lstsq", "lu_factor",
+    "matrix_rank", "norm", "pinv", "qr", "solve", "solve_triangular", "svd")
+
 
 def keras_namespace(name, names, functions) -> types.ModuleType:
     """A module ``name`` holding each of ``names`` found in ``functions`` (a namespace
@@ -59,3 +64,10 @@ def keras_namespace(name, names, functions) -> types.ModuleType:
         if n in functions:
             setattr(module, n, functions[n])
     return module
+
+
+def complete(module, names, functions) -> None:
+    """Give ``module`` each of ``names`` found in ``functions`` that it lacks."""
+    for n in names:
+        if n in functions and not hasattr(module, n):
+            setattr(module, n, functions[n])

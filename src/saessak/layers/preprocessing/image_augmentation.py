@@ -16,7 +16,7 @@ import numpy as np
 
 from ... import backend
 from ...ops import cast, multiply
-from ...ops.image import affine_matrix, check_fill, resize, warp
+from ...ops.image import LAYER_FILL_MODES, affine_matrix, check_fill, resize, warp
 from ..layer import Layer
 
 
@@ -98,7 +98,7 @@ class _AffineAugmentation(_Augmentation):
     def __init__(self, fill_mode="reflect", interpolation="bilinear", seed=None,
                  fill_value=0.0, **kwargs):
         super().__init__(seed, **kwargs)
-        check_fill(fill_mode, interpolation, type(self).__name__)
+        check_fill(fill_mode, interpolation, type(self).__name__, LAYER_FILL_MODES)
         self.fill_mode, self.interpolation = fill_mode, interpolation
         self.fill_value = float(fill_value)
 
