@@ -104,10 +104,8 @@ def matmul(a, b, transpose_a=False, transpose_b=False, name=None):
 
 
 def tensordot(a, b, axes, name=None):
-    """Only the matrix-product case ``axes=1`` (the common one in Keras programs)."""
-    if axes != 1:
-        raise ValueError(f"tensordot: saessak supports axes=1 only, received {axes!r}")
-    return ops.matmul(_t(a), _t(b))
+    """Sums of products over ``axes`` (a count, or two lists of axes)."""
+    return ops.tensordot(_t(a), _t(b), axes)
 
 
 def einsum(equation, *inputs, **kwargs):
@@ -132,8 +130,8 @@ reduce_logsumexp = _reduction(ops.logsumexp, "log(sum(exp(x))) over ``axis``, st
 
 
 def reduce_prod(input_tensor, axis=None, keepdims=False, name=None):
-    """Product over ``axis``. Not differentiable in saessak (no gradient flows)."""
-    return Tensor(np.prod(_t(input_tensor).data, axis=_axis(axis), keepdims=keepdims))
+    """Product over ``axis`` (differentiable, zeros included)."""
+    return ops.prod(_t(input_tensor), axis=_axis(axis), keepdims=keepdims)
 
 
 def reduce_any(input_tensor, axis=None, keepdims=False, name=None):
@@ -166,13 +164,34 @@ def argmin(input, axis=None, output_type=np.int64, name=None):  # noqa: A002
 
 
 def cumsum(x, axis=0, exclusive=False, reverse=False, name=None):
-    """Running sum (not differentiable in saessak)."""
-    a = np.asarray(_t(x).data)
-    a = np.flip(a, axis) if reverse else a
-    out = np.cumsum(a, axis=axis)
+    """Running sum (differentiable); ``exclusive`` leaves each element out of its own,
+    ``reverse`` runs from the end."""
+    x = _t(x)
+    x = ops.flip(x, axis) if reverse else x
+    out = ops.cumsum(x, axis=axis)
     if exclusive:
-        out = out - a
-    return Tensor(np.flip(out, axis) if reverse else out)
+        out = out - x
+    return ops.flip(out, axis) if reverse else out
+
+
+def cumprod(x, axis=0, exclusive=False, reverse=False, name=None):
+    """Running product (differentiable, zeros included)."""
+    x = _t(x)
+    x = ops.flip(x, axis) if reverse else x
+    out = ops.cumprod(x, axis=axis)
+    if exclusive:  # shift by one: 1, x0, x0 x1, ...
+        ones = ops.ones_like(ops.take(x, [0], axis=axis))
+        out = ops.concatenate([ones, ops.take(out, list(range(x.shape[axis] - 1)), axis=axis)],
+                              axis=axis)
+    return ops.flip(out, axis) if reverse else out
+
+
+def segment_sum(data, segment_ids, name=None):
+    return ops.segment_sum(_t(data), _plain(segment_ids))
+
+
+def unsorted_segment_sum(data, segment_ids, num_segments, name=None):
+    return ops.segment_sum(_t(data), _plain(segment_ids), num_segments=num_segments)
 
 
 def top_k(input, k=1, sorted=True, name=None):  # noqa: A002
@@ -253,13 +272,13 @@ def softplus(features, name=None):
 
 def in_top_k(targets, predictions, k, name=None):
     """Whether each target index is among its row's ``k`` largest predictions."""
-    _, idx = top_k(predictions, k)
-    return Tensor((idx.data == np.asarray(_plain(targets))[:, None]).any(-1))
+    return ops.in_top_k(_plain(targets), _t(predictions), k)
 
 
 _EXPORTED = (
     "abs", "acos", "acosh", "asin", "asinh", "atan", "atan2", "atanh", "cosh", "erfc",
-    "erfinv", "expm1", "floordiv", "floormod", "sinh", "tan",
+    "erfinv", "expm1", "floordiv", "floormod", "sinh", "tan", "cumprod", "segment_sum",
+    "unsorted_segment_sum",
     "add", "add_n", "argmax", "argmin", "ceil", "clip_by_value", "cos", "count_nonzero",
     "cumsum", "divide", "divide_no_nan", "equal", "erf", "exp", "floor", "greater",
     "greater_equal", "in_top_k", "is_finite", "is_inf", "is_nan", "l2_normalize", "less",

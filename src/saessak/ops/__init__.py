@@ -26,6 +26,33 @@ from .activations import (
     tanh,
 )
 from .arithmetic import add, divide, multiply, negative, power, subtract
+from .arrays import (
+    append,
+    array_split,
+    copy,
+    cumprod,
+    cumsum,
+    diag,
+    diagflat,
+    diagonal,
+    diff,
+    dsplit,
+    dstack,
+    fliplr,
+    flipud,
+    get_item,
+    hsplit,
+    hstack,
+    roll,
+    rot90,
+    slice,
+    slice_update,
+    trace,
+    trapezoid,
+    unstack,
+    vsplit,
+    vstack,
+)
 from .attention import (
     attention_dropout,
     basic_self_attention,
@@ -35,6 +62,17 @@ from .attention import (
 )
 from .batch_normalization import batch_norm_train, batch_normalization
 from .convolution import conv1d, conv2d, depthwise_conv2d
+from .creation import (
+    array,
+    empty,
+    empty_like,
+    geomspace,
+    logspace,
+    meshgrid,
+    saturate_cast,
+    tri,
+    vander,
+)
 from .decompositions import (
     cholesky,
     cholesky_inverse,
@@ -141,7 +179,6 @@ from .keras_names import (
     convert_to_numpy,
     convert_to_tensor,
     count_nonzero,
-    cumsum,
     dtype,
     equal,
     eye,
@@ -172,7 +209,6 @@ from .keras_names import (
     not_equal,
     ones,
     ones_like,
-    prod,
     ravel,
     reciprocal,
     round,
@@ -253,8 +289,61 @@ from .math import (
     square,
 )
 from .pooling import avg_pool, avg_pool1d, avg_pool2d, max_pool1d, max_pool2d
+from .products import (
+    correlate,
+    cross,
+    inner,
+    kron,
+    outer,
+    tensordot,
+    vdot,
+)
 from .reduction import argmax, argmin, logsumexp, max, mean, min, norm, std, sum, var
+from .searching import (
+    argpartition,
+    bincount,
+    digitize,
+    in_top_k,
+    nonzero,
+    searchsorted,
+    select,
+    unique,
+    unravel_index,
+)
+from .segments import (
+    scatter,
+    scatter_update,
+    segment_max,
+    segment_min,
+    segment_prod,
+    segment_sum,
+)
 from .simple_rnn import simple_rnn
+from .statistics import (
+    amax,
+    amin,
+    corrcoef,
+    histogram,
+    median,
+    nanargmax,
+    nanargmin,
+    nancumprod,
+    nancumsum,
+    nanmax,
+    nanmean,
+    nanmedian,
+    nanmin,
+    nanpercentile,
+    nanprod,
+    nanquantile,
+    nanstd,
+    nansum,
+    nanvar,
+    percentile,
+    prod,
+    ptp,
+    quantile,
+)
 from .transposed_convolution import conv1d_transpose, conv2d_transpose
 
 
@@ -313,7 +402,7 @@ record_placeholders_in(globals(), "saessak.ops", leave_out={
     "lstm", "gru", "simple_rnn", "linear", "layer_norm", "rms_norm", "batch_norm_train",
     "batch_normalization", "embedding_lookup", "affine_matrix", "warp", "shape", "dtype",
     "ndim", "size", "is_tensor", "convert_to_numpy", "convert_to_tensor", "cond",
-    "while_loop", "fori_loop", "vectorized_map", "stop_gradient", "getitem"})
+    "while_loop", "fori_loop", "vectorized_map", "stop_gradient", "getitem", "get_item"})
 from . import image  # noqa: E402 - keras.ops.image, a module of its own
 
 record_placeholders_in(image, "saessak.ops", leave_out={

@@ -237,16 +237,6 @@ def any(x, axis=None, keepdims=False):  # noqa: A001
     return Tensor(np.any(_data(x), axis=axis, keepdims=keepdims))
 
 
-def prod(x, axis=None, keepdims=False, dtype=None):
-    """Product over ``axis`` (no gradient in saessak)."""
-    return Tensor(np.prod(_data(x), axis=axis, keepdims=keepdims, dtype=dtype))
-
-
-def cumsum(x, axis=None, dtype=None):
-    """Running sum (no gradient in saessak); flattened when ``axis`` is None."""
-    return Tensor(np.cumsum(_data(x), axis=axis, dtype=dtype))
-
-
 def sort(x, axis=-1):
     """Sorted values (no gradient in saessak)."""
     return Tensor(np.sort(_data(x), axis=axis))
