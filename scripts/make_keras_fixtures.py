@@ -25,7 +25,9 @@ config but in the archive's ``assets/`` (``vocabulary.txt``) and TF-IDF weights 
 ``vars`` entry named ``idf_weights``; the npz holds each case's input and Keras's output.
 ``... make_keras_fixtures.py ops`` writes ``ops_conv.npz`` (``keras.ops`` convolutions
 and pools in Keras's signatures, channels first and last) and ``ops_image.npz``
-(``keras.ops.image``), each with its fixed inputs and Keras's outputs.
+(``keras.ops.image``), each with its fixed inputs and Keras's outputs;
+``... optimizers`` writes ``optimizer_averaging.npz`` (``use_ema``,
+``gradient_accumulation_steps``).
 The tests never need TensorFlow: they read these files with h5py only.
 """
 
@@ -328,6 +330,40 @@ def _ops_image(k):
     print(f"ops_image: {len(out)} calls")
 
 
+OPTIMIZER_CASES = {  # name -> (class, arguments), for _optimizer_averaging
+    "adam_ema": ("Adam", {"learning_rate": 0.05, "use_ema": True, "ema_momentum": 0.9}),
+    "adam_ema_overwrite": ("Adam", {"learning_rate": 0.05, "use_ema": True,
+                                    "ema_momentum": 0.8, "ema_overwrite_frequency": 3}),
+    "sgd_accumulate": ("SGD", {"learning_rate": 0.1, "momentum": 0.5,
+                               "gradient_accumulation_steps": 2}),
+    "adam_accumulate": ("Adam", {"learning_rate": 0.05, "gradient_accumulation_steps": 2}),
+    "adamw_both": ("AdamW", {"learning_rate": 0.05, "weight_decay": 0.01, "clipnorm": 1.0,
+                             "use_ema": True, "ema_momentum": 0.8,
+                             "ema_overwrite_frequency": 3, "gradient_accumulation_steps": 2}),
+}
+
+
+def _optimizer_averaging(k):
+    """Keras 3 optimizers with ``use_ema`` and ``gradient_accumulation_steps``: one Dense
+    layer fitted 3 epochs of 4 batches (no shuffling) from fixed weights;
+    ``optimizer_averaging.npz`` holds the data, the start and each case's final weights
+    and losses."""
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(16, 4)).astype("float32")
+    y = rng.normal(size=(16, 2)).astype("float32")
+    kernel = rng.normal(size=(4, 2)).astype("float32")
+    out = {"x": x, "y": y, "kernel": kernel}
+    for name, (cls, args) in OPTIMIZER_CASES.items():
+        model = k.Sequential([k.Input((4,)), k.layers.Dense(2)])
+        model.set_weights([kernel, np.zeros(2, "float32")])
+        model.compile(getattr(k.optimizers, cls)(**args), "mse")
+        history = model.fit(x, y, batch_size=4, epochs=3, shuffle=False, verbose=0)
+        out[f"{name}_kernel"], out[f"{name}_bias"] = model.get_weights()
+        out[f"{name}_loss"] = np.array(history.history["loss"])
+    np.savez(os.path.join(OUT, "optimizer_averaging.npz"), **out)
+    print(f"optimizer_averaging: {len(OPTIMIZER_CASES)} cases")
+
+
 def main():
     import keras
     import tf_keras
@@ -339,6 +375,8 @@ def main():
     if not only or "ops" in only:
         _ops_conv(keras)
         _ops_image(keras)
+    if not only or "optimizers" in only:
+        _optimizer_averaging(keras)
     for name, build in MODELS.items():
         if only and name not in only:
             continue

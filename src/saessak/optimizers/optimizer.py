@@ -12,7 +12,14 @@ the rest, in the order Keras 3 does it, once per batch:
    ``clipvalue`` per element);
 4. decoupled weight decay, ``w -= w * weight_decay * lr``, when ``weight_decay`` is set;
 5. the update rule for each weight, then that weight's ``constraint``, if it has one;
-6. ``iterations += 1``.
+6. with ``use_ema``, each weight's moving average ``a = m a + (1 - m) w`` (``a = w`` at
+   the first step; ``finalize_variable_values``, called at the end of ``fit``, puts the
+   averages into the weights);
+7. ``iterations += 1``.
+
+With ``gradient_accumulation_steps=n``, steps 2-5 and 7 run on every n-th batch only, with
+the mean of the n gradients; the batches between add their gradients to a running sum
+(``iterations`` counts updates, so schedules and Adam's bias corrections see those).
 
 Weights are updated in place (``var.data -= ...``), so every reference to them stays valid,
 and the update rules use in-place NumPy calls on preallocated buffers: no new arrays per
@@ -31,9 +38,7 @@ from .. import backend
 from ..autograd.tensor import Tensor
 from . import schedules
 
-_IGNORED_KWARGS = ("jit_compile", "is_legacy_optimizer", "use_ema", "ema_momentum",
-                   "ema_overwrite_frequency", "loss_scale_factor",
-                   "gradient_accumulation_steps")
+_IGNORED_KWARGS = ("jit_compile", "is_legacy_optimizer", "loss_scale_factor")
 
 
 def _data(var):
@@ -65,9 +70,10 @@ class Optimizer:
         if self.decay < 0:
             raise ValueError(f"{cls}: decay must be >= 0, received {self.decay!r}")
         for key in _IGNORED_KWARGS:
-            value = kwargs.pop(key, None)
-            if key in ("use_ema", "gradient_accumulation_steps") and value:
-                raise NotImplementedError(f"{cls}: {key}={value!r} is not supported")
+            kwargs.pop(key, None)
+        self._averaging(cls, kwargs.pop("use_ema", False), kwargs.pop("ema_momentum", 0.99),
+                        kwargs.pop("ema_overwrite_frequency", None),
+                        kwargs.pop("gradient_accumulation_steps", None))
         if kwargs:
             raise TypeError(f"{cls}: unexpected argument(s) {sorted(kwargs)}")
         given = [k for k, v in (("clipnorm", clipnorm), ("clipvalue", clipvalue),
@@ -93,6 +99,23 @@ class Optimizer:
         self._buffers: dict = {}  # scratch memory for the update rules
         self._wd_exclude_ids: set = set()
         self._wd_exclude_pattern = None
+
+    def _averaging(self, cls, use_ema, momentum, overwrite_frequency, accumulation_steps):
+        """Check and keep the moving-average and gradient-accumulation settings."""
+        if use_ema and not 0 <= momentum <= 1:
+            raise ValueError(f"{cls}: ema_momentum must be in [0, 1], received {momentum!r}")
+        for arg, value in (("ema_overwrite_frequency", overwrite_frequency),
+                           ("gradient_accumulation_steps", accumulation_steps)):
+            if value is not None and (not isinstance(value, numbers.Integral)
+                                      or value < (2 if arg[0] == "g" else 1)):
+                raise ValueError(f"{cls}: {arg} must be an integer >= "
+                                 f"{2 if arg[0] == 'g' else 1} or None, received {value!r}")
+        self.use_ema, self.ema_momentum = bool(use_ema), float(momentum)
+        self.ema_overwrite_frequency = overwrite_frequency
+        self.gradient_accumulation_steps = accumulation_steps
+        self._averages: list = []  # use_ema: each weight's moving average
+        self._accumulated: list = []  # gradient accumulation: each weight's gradients so far
+        self._batches_summed = 0  # ... and over how many batches
 
     # --- the learning rate --------------------------------------------------------------
     @property
@@ -150,7 +173,11 @@ class Optimizer:
             self._variables.append(var)
             w = _data(var)
             self._slots.append([self._make_slot(name, w) for name in self.slot_names])
-            for name, slot in zip(self.slot_names, self._slots[i]):
+            if self.use_ema:
+                self._averages.append(w.copy())
+            if self.gradient_accumulation_steps:
+                self._accumulated.append(backend.get_array_module(w).zeros_like(w))
+            for name, slot in zip(self._state_names(), self._arrays_of(i)):
                 value = self._pending_state.pop(f"{name}_{i}", None)
                 if value is not None:
                     _load(slot, value, f"{name}_{i}")
@@ -225,6 +252,53 @@ class Optimizer:
             grads.append(g if g.dtype == w.dtype else g.astype(w.dtype))
         variables = [v for _, v in pairs]
         self.build(variables)
+        grads = self._accumulate(grads, variables)
+        if grads is not None:
+            self._update_all(grads, variables)
+        if self.use_ema:
+            self._update_averages()
+        if grads is not None:  # iterations counts updates, as Keras 3's optimizers do
+            self.iterations += 1
+        return self.iterations
+
+    def _accumulate(self, grads, variables):
+        """With gradient accumulation: the mean of the last n gradients on every n-th step,
+        else None after adding ``grads`` to the running sums. Without: ``grads``."""
+        n = self.gradient_accumulation_steps
+        if not n:
+            return grads
+        sums = [self._accumulated[self._index[id(v)]] for v in variables]
+        self._batches_summed += 1
+        if self._batches_summed < n:
+            for total, g in zip(sums, grads):
+                total += g
+            return None
+        self._batches_summed = 0
+        means = [(g + total) / n for g, total in zip(grads, sums)]
+        for total in sums:
+            total[...] = 0
+        return means
+
+    def _update_averages(self):
+        """a = m a + (1 - m) w for every weight (a = w at the first step); every
+        ``ema_overwrite_frequency`` steps the weights take their averages."""
+        momentum = self.ema_momentum if self.iterations else 0.0
+        for var, average in zip(self._variables, self._averages):
+            average *= momentum
+            average += (1 - momentum) * _data(var)
+        freq = self.ema_overwrite_frequency
+        if freq and (self.iterations + 1) % freq == 0:
+            self.finalize_variable_values(self._variables)
+
+    def finalize_variable_values(self, var_list):
+        """With ``use_ema``, give each weight of ``var_list`` its moving average (Keras
+        calls this at the end of ``fit``)."""
+        for var in var_list if self.use_ema else ():
+            i = self._index.get(id(var))
+            if i is not None:
+                _data(var)[...] = self._averages[i]
+
+    def _update_all(self, grads, variables):
         lr = self._current_lr()
         grads = self._clip(grads)
         if self.weight_decay:
@@ -239,8 +313,6 @@ class Optimizer:
             constraint = getattr(v, "constraint", None)
             if constraint is not None:
                 w[...] = constraint(w)
-        self.iterations += 1
-        return self.iterations
 
     def _prepare_step(self, lr) -> None:
         """Work out the constants shared by every weight in this step (e.g. Adam's bias
@@ -293,8 +365,10 @@ class Optimizer:
         """All state as NumPy arrays: ``'iterations'`` and ``'<slot>_<i>'`` for weight ``i``
         (in the order the weights were first seen), plus any scalars the rule keeps."""
         state = {"iterations": np.array(self.iterations, dtype=np.int64)}
-        for i, slots in enumerate(self._slots):
-            for name, slot in zip(self.slot_names, slots):
+        if self.gradient_accumulation_steps:
+            state["batches_summed"] = np.array(self._batches_summed, dtype=np.int64)
+        for i, slots in enumerate(self._state_arrays()):
+            for name, slot in zip(self._state_names(), slots):
                 state[f"{name}_{i}"] = backend.to_numpy(slot).copy()
         state.update(self._extra_state())
         return state
@@ -307,20 +381,35 @@ class Optimizer:
             raise ValueError(f"{type(self).__name__}.set_state: the state has no "
                              f"'iterations'; keys received: {sorted(state)}")
         self.iterations = int(np.asarray(state.pop("iterations")))
+        self._batches_summed = int(np.asarray(state.pop("batches_summed", 0)))
         self._load_extra_state(state)
-        for i, slots in enumerate(self._slots):
-            for name, slot in zip(self.slot_names, slots):
+        for i, slots in enumerate(self._state_arrays()):
+            for name, slot in zip(self._state_names(), slots):
                 key = f"{name}_{i}"
                 if key not in state:
                     raise ValueError(f"{type(self).__name__}.set_state: missing {key!r} for "
                                      f"weight {i}; keys received: {sorted(state)}")
                 _load(slot, state.pop(key), key)
-        unknown = [k for k in state if k.rpartition("_")[0] not in self.slot_names
+        unknown = [k for k in state if k.rpartition("_")[0] not in self._state_names()
                    or not k.rpartition("_")[2].isdigit()]
         if unknown:
             raise ValueError(f"{type(self).__name__}.set_state: unexpected keys {unknown} "
-                             f"(this optimizer keeps slots {list(self.slot_names)})")
+                             f"(this optimizer keeps slots {list(self._state_names())})")
         self._pending_state = state
+
+    def _state_names(self) -> tuple:
+        """The per-weight arrays :meth:`get_state` saves: the slots, then the moving
+        average and the accumulated gradients when those are kept."""
+        return self.slot_names + (("average",) if self.use_ema else ()) + (
+            ("accumulated",) if self.gradient_accumulation_steps else ())
+
+    def _arrays_of(self, i) -> list:
+        """Weight ``i``'s arrays, in :meth:`_state_names`' order."""
+        return (list(self._slots[i]) + ([self._averages[i]] if self.use_ema else [])
+                + ([self._accumulated[i]] if self.gradient_accumulation_steps else []))
+
+    def _state_arrays(self) -> list:
+        return [self._arrays_of(i) for i in range(len(self._slots))]
 
     def _extra_state(self) -> dict:
         return {}
@@ -353,6 +442,11 @@ class Optimizer:
                   "clipvalue": self.clipvalue}
         if self.decay:
             config["decay"] = self.decay
+        if self.use_ema:
+            config.update(use_ema=True, ema_momentum=self.ema_momentum,
+                          ema_overwrite_frequency=self.ema_overwrite_frequency)
+        if self.gradient_accumulation_steps:
+            config["gradient_accumulation_steps"] = self.gradient_accumulation_steps
         return config
 
     @classmethod

@@ -358,6 +358,8 @@ class Trainer(BatchTraining, LegacyTraining):
             callbacks.call("on_epoch_end", epoch, logs)
             if self.stop_training:
                 break
+        if epochs > initial_epoch and hasattr(self.optimizer, "finalize_variable_values"):
+            self.optimizer.finalize_variable_values(self.trainable_weights)  # use_ema
         callbacks.call("on_train_end", logs)
         history = callbacks.history
         history.params = {"verbose": verbose, "epochs": epochs, "steps": train.steps}
