@@ -88,6 +88,22 @@ def test_auto_mode_needs_a_known_direction():
         model.fit(X, Y, epochs=2, verbose=0, callbacks=[stopper])
 
 
+def test_auto_mode_reads_the_direction_of_a_compiled_metric_by_its_name():
+    """keras.io's ViT: ModelCheckpoint(monitor="val_accuracy") with
+    SparseCategoricalAccuracy(name="accuracy") among the compiled metrics keeps the
+    highest; a metric whose direction is down (a crossentropy) the lowest."""
+    model = Sequential([saessak.Input((3,)), Dense(2)])
+    model.compile("sgd", saessak.losses.SparseCategoricalCrossentropy(from_logits=True),
+                  metrics=[saessak.metrics.SparseCategoricalAccuracy(name="accuracy"),
+                           saessak.metrics.SparseCategoricalCrossentropy(
+                               from_logits=True, name="xent")])
+    x = np.random.default_rng(0).normal(size=(8, 3))
+    model.fit(x, np.arange(8) % 2, epochs=1, verbose=0)  # builds the compiled metrics
+    from saessak.training.callbacks.monitor import resolve_mode
+    assert resolve_mode("ModelCheckpoint", "auto", "val_accuracy", model) == "max"
+    assert resolve_mode("ModelCheckpoint", "auto", "xent", model) == "min"
+
+
 def test_model_checkpoint_templates_and_save_best_only(tmp_path):
     pytest.importorskip("h5py", reason="Keras's .keras/.h5 formats need h5py (saessak[h5])")
     model = linear_model()

@@ -16,7 +16,11 @@ def resolve_mode(callback_name, mode, monitor, model):
     name = monitor[4:] if monitor.startswith("val_") else monitor
     if name == "loss" or name.endswith("_loss"):
         return "min"
-    for metric in getattr(model, "metrics", None) or []:
+    found = []
+    for metric in getattr(model, "metrics", None) or []:  # compiled metrics: each inside
+        inner = getattr(metric, "metrics", None)
+        found.extend(inner if isinstance(inner, list) else [metric])
+    for metric in found:
         if metric.name == name or name.endswith("_" + metric.name):
             return "max" if getattr(metric, "_direction", "up") == "up" else "min"
     raise ValueError(
