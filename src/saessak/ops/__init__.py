@@ -319,6 +319,7 @@ from .segments import (
     segment_sum,
 )
 from .simple_rnn import simple_rnn
+from .spectral import fft, fft2, ifft2, irfft, istft, rfft, stft
 from .statistics import (
     amax,
     amin,
