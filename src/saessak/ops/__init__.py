@@ -61,6 +61,16 @@ from .attention import (
     scaled_dot_product_attention,
 )
 from .batch_normalization import batch_norm_train, batch_normalization
+from .control_flow import (
+    associative_scan,
+    cdist,
+    custom_gradient,
+    isin,
+    map,
+    scan,
+    switch,
+    vectorize,
+)
 from .convolution import conv1d, conv2d, depthwise_conv2d
 from .creation import (
     array,
@@ -346,6 +356,18 @@ from .statistics import (
     quantile,
 )
 from .transposed_convolution import conv1d_transpose, conv2d_transpose
+from .windows import (
+    adaptive_average_pool,
+    adaptive_max_pool,
+    bartlett,
+    blackman,
+    extract_sequences,
+    fold,
+    hamming,
+    hanning,
+    kaiser,
+    unfold,
+)
 
 
 def _swapped(fn):
@@ -403,7 +425,8 @@ record_placeholders_in(globals(), "saessak.ops", leave_out={
     "lstm", "gru", "simple_rnn", "linear", "layer_norm", "rms_norm", "batch_norm_train",
     "batch_normalization", "embedding_lookup", "affine_matrix", "warp", "shape", "dtype",
     "ndim", "size", "is_tensor", "convert_to_numpy", "convert_to_tensor", "cond",
-    "while_loop", "fori_loop", "vectorized_map", "stop_gradient", "getitem", "get_item"})
+    "while_loop", "fori_loop", "vectorized_map", "stop_gradient", "getitem", "get_item",
+    "custom_gradient"})
 from . import image  # noqa: E402 - keras.ops.image, a module of its own
 
 record_placeholders_in(image, "saessak.ops", leave_out={
