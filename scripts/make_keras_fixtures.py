@@ -27,7 +27,8 @@ config but in the archive's ``assets/`` (``vocabulary.txt``) and TF-IDF weights 
 and pools in Keras's signatures, channels first and last) and ``ops_image.npz``
 (``keras.ops.image``), each with its fixed inputs and Keras's outputs;
 ``... optimizers`` writes ``optimizer_averaging.npz`` (``use_ema``,
-``gradient_accumulation_steps``).
+``gradient_accumulation_steps``); ``... layers`` writes ``adaptive_pooling.keras``/``.npz``
+(Keras 3 layers that tf.keras 2 lacks).
 The tests never need TensorFlow: they read these files with h5py only.
 """
 
@@ -364,6 +365,23 @@ def _optimizer_averaging(k):
     print(f"optimizer_averaging: {len(OPTIMIZER_CASES)} cases")
 
 
+def _adaptive_pooling(k):
+    """Keras 3's adaptive pooling layers (tf.keras 2 has none): ``adaptive_pooling.keras``
+    and ``adaptive_pooling.npz`` (input and Keras's prediction)."""
+    L = k.layers
+    i = k.Input((9, 7, 3))
+    a = L.AdaptiveAveragePooling2D((4, 3))(i)
+    m = L.AdaptiveMaxPooling2D(2, data_format="channels_first")(L.Permute((3, 1, 2))(i))
+    seq = L.AdaptiveMaxPooling1D(5)(L.Reshape((63, 3))(i))
+    out = L.Concatenate()([L.Flatten()(a), L.Flatten()(m), L.Flatten()(seq)])
+    model = k.Model(i, out, name="adaptive_pooling")
+    x = np.random.default_rng(SEED).normal(size=(2, 9, 7, 3)).astype("float32")
+    model.save(os.path.join(OUT, "adaptive_pooling.keras"))
+    np.savez(os.path.join(OUT, "adaptive_pooling.npz"), x=x,
+             keras3=np.asarray(model.predict(x, verbose=0)))
+    print("adaptive_pooling: written")
+
+
 def main():
     import keras
     import tf_keras
@@ -377,6 +395,8 @@ def main():
         _ops_image(keras)
     if not only or "optimizers" in only:
         _optimizer_averaging(keras)
+    if not only or "layers" in only:
+        _adaptive_pooling(keras)
     for name, build in MODELS.items():
         if only and name not in only:
             continue

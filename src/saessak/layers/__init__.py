@@ -2,6 +2,14 @@
 
 from .activation import ELU, Activation, LeakyReLU, PReLU, ReLU, Softmax
 from .activity_regularization import ActivityRegularization
+from .adaptive_pooling import (
+    AdaptiveAveragePooling1D,
+    AdaptiveAveragePooling2D,
+    AdaptiveAveragePooling3D,
+    AdaptiveMaxPooling1D,
+    AdaptiveMaxPooling2D,
+    AdaptiveMaxPooling3D,
+)
 from .attention import (
     AdditiveAttention,
     Attention,
