@@ -82,9 +82,11 @@ from .runtime import (
     TensorSpec,
     cond,
     config,
+    custom_gradient,
     device,
     executing_eagerly,
     function,
+    scan,
     version,
     while_loop,
 )
@@ -167,7 +169,8 @@ def map_fn(fn, elems, dtype=None, fn_output_signature=None, **kwargs):
 # tf.* functions on functional-model placeholders record themselves as layers, as keras.ops
 # do (tf.concat([a, b], 1) in a tf.keras 2 model: TensorFlow's "TFOpLambda" layers)
 _NOT_RECORDED = {"constant", "convert_to_tensor", "is_tensor", "shape", "rank", "size",
-                 "cond", "while_loop", "map_fn", "function", "device", "executing_eagerly",
+                 "cond", "while_loop", "map_fn", "scan", "custom_gradient", "function",
+                 "device", "executing_eagerly",
                  "py_function", "numpy_function", "print", "as_dtype", "identity",
                  "stop_gradient", "zeros", "ones", "fill", "eye", "range", "linspace"}
 for _namespace in (globals(), math, nn, image):

@@ -13,7 +13,7 @@ import functools
 import os
 from dataclasses import dataclass
 
-from .. import _threads, backend
+from .. import _threads, backend, ops
 from ..autograd import Tensor
 from ._namespace import Namespace
 
@@ -196,3 +196,31 @@ def while_loop(cond, body, loop_vars, maximum_iterations=None, **kwargs):
         state = [out] if single or not isinstance(out, (list, tuple)) else list(out)
         steps += 1
     return state[0] if single else type(loop_vars)(state)
+
+
+def scan(fn, elems, initializer=None, parallel_iterations=None, back_prop=True,
+         swap_memory=False, infer_shape=True, reverse=False, name=None):
+    """``tf.scan``: ``a = fn(a, x)`` for each ``x`` along the first axis of ``elems``, the
+    accumulators stacked (differentiable, through ``keras.ops.scan``). Without an
+    ``initializer`` the first element (the last, with ``reverse``) starts the accumulator
+    and is the first output."""
+    def step(a, x):
+        a = fn(a, x)
+        return a, a
+
+    elems = ops.convert_to_tensor(elems)
+    if initializer is not None:
+        return ops.scan(step, initializer, elems, reverse=reverse)[1]
+    n = elems.shape[0]
+    start, rest = (elems[n - 1], elems[:n - 1]) if reverse else (elems[0], elems[1:])
+    if n == 1:
+        return ops.expand_dims(start, 0)
+    outputs = ops.scan(step, start, rest, reverse=reverse)[1]
+    first = ops.expand_dims(start, 0)
+    return ops.concatenate([outputs, first] if reverse else [first, outputs], axis=0)
+
+
+def custom_gradient(f=None):
+    """``@tf.custom_gradient``: ``f`` returns ``(y, grad)``; ``grad(upstream)`` gives the
+    inputs' gradients (``keras.ops.custom_gradient``)."""
+    return ops.custom_gradient(f)
