@@ -40,6 +40,10 @@ from .compat import *  # noqa: F403
 from .layers import Input
 from .models import Model, Sequential, load_model, save_model
 
+# tf.keras 2's CTC functions live in keras.backend; the backend module sits below the ops
+backend.ctc_batch_cost = ops.ctc.ctc_batch_cost
+backend.ctc_decode = ops.ctc.backend_ctc_decode
+
 
 def tensor(value, dtype=None, requires_grad=False):
     """Make a Tensor, like ``torch.tensor``: ``saessak.tensor([1., 2.], requires_grad=True)``."""

@@ -83,6 +83,7 @@ from .creation import (
     tri,
     vander,
 )
+from .ctc import ctc_decode, ctc_loss
 from .decompositions import (
     cholesky,
     cholesky_inverse,
