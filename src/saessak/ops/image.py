@@ -142,7 +142,9 @@ def sampling_plan(matrices, height, width, interpolation="bilinear", fill_mode="
     src = matrices[:, :2, :2] @ grid + matrices[:, :2, 2:]  # (batch, 2, h*w)
     r, c = src[:, 0], src[:, 1]
     if interpolation == "nearest":
-        corners = [(np.floor(r + 0.5), np.floor(c + 0.5), np.ones_like(r))]
+        # the nearest pixel, halves rounded away from zero (as TensorFlow's kernel)
+        corners = [(np.sign(r) * np.floor(np.abs(r) + 0.5), np.sign(c) * np.floor(np.abs(c) + 0.5),
+                    np.ones_like(r))]
     else:
         r0, c0 = np.floor(r), np.floor(c)
         fr, fc = r - r0, c - c0

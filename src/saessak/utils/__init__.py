@@ -16,6 +16,7 @@ from ..preprocessing.sequence import pad_sequences
 from ..training.packing import pack_x_y_sample_weight, unpack_x_y_sample_weight
 from .attention_plot import plot_attention
 from .data_utils import get_file
+from .feature_space import FeatureSpace
 from .image_dataset import image_dataset_from_directory
 from .image_plots import plot_augmented, plot_image_grid
 from .np_utils import normalize, to_categorical

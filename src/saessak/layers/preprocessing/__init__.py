@@ -2,6 +2,7 @@
 
 from .category_encoding import CategoryEncoding
 from .discretization import Discretization
+from .hashed_crossing import HashedCrossing
 from .hashing import Hashing
 from .image_augmentation import (
     RandomFlip,
@@ -13,7 +14,23 @@ from .image_augmentation import (
 )
 from .image_color import RandomBrightness, RandomContrast
 from .image_crop import CenterCrop, RandomCrop
+from .image_mixing import CutMix, MixUp, RandomErasing, RandomGaussianBlur
+from .image_shear import RandomShear
+from .image_tone import (
+    AutoContrast,
+    Equalization,
+    RandomColorDegeneration,
+    RandomColorJitter,
+    RandomGrayscale,
+    RandomHue,
+    RandomInvert,
+    RandomPosterization,
+    RandomSaturation,
+    RandomSharpness,
+    Solarization,
+)
 from .integer_lookup import IntegerLookup
 from .normalization import Normalization
+from .pipeline import Pipeline
 from .string_lookup import StringLookup
 from .text_vectorization import TextVectorization
