@@ -160,3 +160,24 @@ def test_a_sequential_built_from_data_takes_other_sequence_lengths():
     declared = Sequential([Input((2, 3)), Dense(2)])
     with pytest.raises(ValueError, match="incompatible with the data"):
         declared(np.zeros((5, 3, 3), "float32"))  # a declared Input is still checked
+
+
+def test_a_model_may_start_from_an_intermediate_tensor():
+    """Keras 3: Model(inputs=<any symbolic tensor>, ...) gets a fresh Input there; the
+    layers after it are shared with the graph it was cut from, which stays as it was."""
+    import saessak as keras
+    inputs = keras.Input((4,), name="raw")
+    hidden = keras.layers.Dense(3, name="encoder")(inputs)
+    outputs = keras.layers.Dense(2, name="head")(keras.layers.ReLU(name="act")(hidden))
+    whole = keras.Model(inputs, outputs)
+    head = keras.Model(hidden, outputs)
+    assert [layer.name for layer in head.layers] == [f"{hidden.name}CLONE", "act", "head"]
+    assert head.layers[-1] is whole.layers[-1]  # shared, not copied
+    assert head.input.shape == (None, 3)
+    x = np.random.default_rng(0).normal(size=(5, 4)).astype("float32")
+    h = whole.get_layer("encoder")(x).numpy()
+    np.testing.assert_allclose(head.predict(h, verbose=0), whole.predict(x, verbose=0),
+                               rtol=1e-6)
+    assert [layer.name for layer in whole.layers] == ["raw", "encoder", "act", "head"]
+    with pytest.raises(ValueError, match="Graph disconnected"):
+        keras.Model([hidden], keras.layers.Add()([outputs, keras.layers.Dense(2)(inputs)]))

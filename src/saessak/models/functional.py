@@ -8,21 +8,19 @@ from. Running the model replays the nodes in that order on real data.
 
 from __future__ import annotations
 
-from ..layers.input_layer import InputLayer, KerasTensor, flatten
+from ..layers.input_layer import Input, InputLayer, KerasTensor, flatten
 
 
 class Graph:
     """The nodes that compute ``outputs`` from ``inputs``, in an order that can run."""
 
     def __init__(self, inputs, outputs):
-        self.inputs = _as_tensor_list(inputs, "inputs")
+        _as_tensor_list(inputs, "inputs")
+        _as_tensor_list(outputs, "outputs")
+        inputs, outputs = start_at(inputs, outputs)
+        self.inputs = flatten(inputs)
         self.outputs = outputs
-        self.output_list = _as_tensor_list(outputs, "outputs")
-        for t in self.inputs:
-            if not t.node.is_input:
-                raise ValueError(
-                    f"Model inputs must come from Input(...); {t.name!r} is the output of "
-                    f"layer {t._keras_history[0].name!r}")
+        self.output_list = flatten(outputs)
         if len({id(t) for t in self.inputs}) != len(self.inputs):
             raise ValueError("Model: the same Input appears twice in inputs")
         self.nodes = self._order_nodes()
@@ -138,6 +136,52 @@ class Graph:
     @property
     def input_layers(self):
         return [t.node.layer for t in self.inputs]
+
+
+def start_at(inputs, outputs):
+    """Keras 3 lets a model start from any symbolic tensor, not only from an ``Input``
+    (``Model(feature_space.get_encoded_features(), outputs)``). Each such tensor gets an
+    ``Input`` of its own shape and dtype, and the calls between it and the outputs are made
+    again on the new tensors (as a shared layer is called twice), leaving the graph they came
+    from as it was. Returns the inputs and outputs to build the model from."""
+    starts = [t for t in flatten(inputs) if not t.node.is_input]
+    if not starts:
+        return inputs, outputs
+    new = {id(t): Input(batch_shape=tuple(t.shape), dtype=t.dtype, name=f"{t.name}CLONE")
+           for t in starts}
+    cut = set(new)
+
+    def swap(x):
+        if isinstance(x, KerasTensor):
+            return new.get(id(x), x)
+        if isinstance(x, (list, tuple)):
+            return type(x)(swap(v) for v in x)
+        if isinstance(x, dict):
+            return {k: swap(v) for k, v in x.items()}
+        return x
+
+    for node in _nodes_after(flatten(outputs), cut):
+        out = node.layer(*swap(list(node.call_args)), **swap(node.call_kwargs))
+        for old, made in zip(node.output_tensors, flatten(out)):
+            new[id(old)] = made
+    return swap(inputs), swap(outputs)
+
+
+def _nodes_after(outputs, cut):
+    """The nodes that compute ``outputs`` from the tensors in ``cut`` (ids) and the Inputs,
+    each after the nodes it reads from."""
+    order, seen = [], set()
+    stack = [(t.node, False) for t in reversed(outputs) if id(t) not in cut]
+    while stack:  # depth first, without recursion (graphs may be deep)
+        node, expanded = stack.pop()
+        if expanded:
+            order.append(node)
+        elif id(node) not in seen and not node.is_input:
+            seen.add(id(node))
+            stack.append((node, True))
+            stack.extend((t.node, False) for t in reversed(node.input_tensors)
+                         if id(t) not in cut and id(t.node) not in seen)
+    return order
 
 
 def _as_tensor_list(structure, what):
