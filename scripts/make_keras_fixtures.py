@@ -16,7 +16,7 @@ For each small model (one per layer family) it writes, with fixed seeds:
 and ``mobilenet_v2_035_96_notop_tk2w.h5`` (+ ``.npz``): a tf.keras 2 MobileNetV2 (alpha=0.35,
 96x96, no top, random weights, as Keras's ImageNet weight files are laid out),
 ``custom_groupnorm.keras`` (a GroupNormalization that a test replaces through
-``custom_objects``) and ``unsupported_reversible_embedding.keras``, a model with a layer
+``custom_objects``) and ``unsupported_mel_spectrogram.keras``, a model with a layer
 saessak lacks. ``... make_keras_fixtures.py others`` remakes only these three.
 
 ``... make_keras_fixtures.py lookups`` writes ``lookup_<case>.keras`` and ``lookups.npz``:
@@ -439,9 +439,11 @@ def main():
     m = k.Sequential([k.Input((4,)), k.layers.Dense(4), k.layers.GroupNormalization(2)],
                      name="groupnorm")
     m.save(os.path.join(OUT, "custom_groupnorm.keras"))
-    m = k.Sequential([k.Input((4,), dtype="int32"), k.layers.ReversibleEmbedding(10, 3)],
-                     name="reversible")
-    m.save(os.path.join(OUT, "unsupported_reversible_embedding.keras"))
+    m = k.Sequential([k.Input((800,)), k.layers.MelSpectrogram(fft_length=256,
+                                                                sequence_stride=128,
+                                                                num_mel_bins=16)],
+                     name="mel")
+    m.save(os.path.join(OUT, "unsupported_mel_spectrogram.keras"))
     return 0
 
 

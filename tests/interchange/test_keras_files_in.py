@@ -100,9 +100,9 @@ def test_keras3_weights_by_name_is_refused():
 
 
 def test_layer_saessak_lacks_is_named():
-    with pytest.raises(ValueError, match=r"'reversible_embedding'.*'ReversibleEmbedding'.*"
+    with pytest.raises(ValueError, match=r"'mel_spectrogram'.*'MelSpectrogram'.*"
                                          "saessak does not have"):
-        keras.models.load_model(fixture("unsupported_reversible_embedding.keras"))
+        keras.models.load_model(fixture("unsupported_mel_spectrogram.keras"))
 
 
 def test_weights_only_h5_is_not_a_model():

@@ -13,6 +13,8 @@ from .adaptive_pooling import (
 from .attention import (
     AdditiveAttention,
     Attention,
+    GroupedQueryAttention,
+    GroupQueryAttention,
     MultiHeadAttention,
     PositionalEmbedding,
     SequenceAttention,
@@ -22,6 +24,7 @@ from .attention import (
     TransformerEncoder,
 )
 from .batch_normalization import BatchNormalization
+from .conv3d_transpose import Conv3DTranspose, Convolution3DTranspose
 from .convolutional import (
     Conv1D,
     Conv1DTranspose,
@@ -153,6 +156,8 @@ from .reshaping_image import (
     ZeroPadding1D,
     ZeroPadding2D,
 )
+from .reshaping_volume import Cropping3D, UpSampling3D, ZeroPadding3D
+from .reversible_embedding import ReversibleEmbedding
 from .rnn import (
     GRU,
     LSTM,
@@ -168,6 +173,7 @@ from .rnn import (
     TimeDistributed,
 )
 from .serialization import LAYERS, deserialize, serialize
+from .spectral_normalization import SpectralNormalization
 
 # isort: split
 # tf.keras 2.x's layers.experimental.preprocessing names (aliases of the layers above);

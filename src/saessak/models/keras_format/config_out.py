@@ -31,6 +31,9 @@ _SAESSAK_ONLY = {"SequenceAttention", "TransformerEncoder", "TransformerDecoder"
 _NOT_IN_KERAS3 = {"time_major": False, "input_length": None, "batch_input_shape": None,
                   "implementation": 2}
 _NOT_IN_KERAS2 = {"seed": None, "time_major": False, "rms_scaling": False}
+# classes whose Keras 3 config names them otherwise than their Python class (Keras's
+# GroupedQueryAttention is exported, and serialized, as GroupQueryAttention)
+_KERAS3_CLASS_NAMES = {"GroupedQueryAttention": "GroupQueryAttention"}
 # Keras 3 layers whose constructor takes no ``trainable`` (nor other base arguments)
 _NO_TRAINABLE_IN_KERAS3 = {"Discretization", "SpatialDropout1D", "SpatialDropout2D",
                            "SpatialDropout3D"}
@@ -107,7 +110,9 @@ def _spec_config(spec, keras3):
         config.pop("trainable", None)
     if config.get("dtype") == "object":  # saessak's text arrays
         config["dtype"] = "string"
-    return {"class_name": spec["class_name"], "config": config}
+    name = _KERAS3_CLASS_NAMES.get(spec["class_name"], spec["class_name"]) if keras3 \
+        else spec["class_name"]
+    return {"class_name": name, "config": config}
 
 
 def _wrap(spec, keras3):
