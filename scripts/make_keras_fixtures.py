@@ -34,6 +34,7 @@ The tests never need TensorFlow: they read these files with h5py only.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 
@@ -353,7 +354,7 @@ def _optimizer_averaging(k):
     x = rng.normal(size=(16, 4)).astype("float32")
     y = rng.normal(size=(16, 2)).astype("float32")
     kernel = rng.normal(size=(4, 2)).astype("float32")
-    out = {"x": x, "y": y, "kernel": kernel}
+    out = {"x": x, "y": y, "kernel": kernel, "cases": np.array(json.dumps(OPTIMIZER_CASES))}
     for name, (cls, args) in OPTIMIZER_CASES.items():
         model = k.Sequential([k.Input((4,)), k.layers.Dense(2)])
         model.set_weights([kernel, np.zeros(2, "float32")])

@@ -55,15 +55,21 @@ def extract_patches(images, size, strides=None, dilation_rate=1, padding="valid"
     return restore(conv(x, kernel, strides, padding, "channels_last", dilation_rate))
 
 
-def _sides(first, second, target, owner, names):
-    """Two of (first, second, target) given -> (first, second)."""
+def _axis(first, second, target, n, grow, owner, names):
+    """One axis of ``n`` pixels, given two of (first side, second side, target size): all
+    three. The sides are cut off (``first + target + second = n``) or, with ``grow``, added
+    (``target = first + n + second``)."""
     if [first, second, target].count(None) != 1:
         raise ValueError(f"{owner}: give exactly two of {', '.join(names)}; received "
                          f"{names[0]}={first}, {names[1]}={second}, {names[2]}={target}")
     for name, value in zip(names, (first, second, target)):
         if value is not None and value < 0:
             raise ValueError(f"{owner}: {name} must be >= 0, received {value}")
-    return first, second, target
+    if target is None:
+        return first, second, n + first + second if grow else n - first - second
+    sides = target - n if grow else n - target
+    return (sides - second, second, target) if first is None else (first, sides - first,
+                                                                    target)
 
 
 def crop_images(images, top_cropping=None, left_cropping=None, bottom_cropping=None,
@@ -73,16 +79,12 @@ def crop_images(images, top_cropping=None, left_cropping=None, bottom_cropping=N
     give two of (first side, second side, target size)."""
     x, restore = _batched(images, data_format, "crop_images")
     h, w = x.shape[1], x.shape[2]
-    top, bottom, height = _sides(top_cropping, bottom_cropping, target_height, "crop_images",
-                                 ("top_cropping", "bottom_cropping", "target_height"))
-    left, right, width = _sides(left_cropping, right_cropping, target_width, "crop_images",
-                                ("left_cropping", "right_cropping", "target_width"))
-    top = h - bottom - height if top is None else top
-    height = h - top - bottom if height is None else height
-    left = w - right - width if left is None else left
-    width = w - left - right if width is None else width
-    if top < 0 or left < 0 or height <= 0 or width <= 0 or top + height > h \
-            or left + width > w:
+    top, bottom, height = _axis(top_cropping, bottom_cropping, target_height, h, False,
+                                "crop_images",
+                                ("top_cropping", "bottom_cropping", "target_height"))
+    left, right, width = _axis(left_cropping, right_cropping, target_width, w, False,
+                               "crop_images", ("left_cropping", "right_cropping", "target_width"))
+    if min(top, bottom, left, right) < 0 or height <= 0 or width <= 0:
         raise ValueError(f"crop_images: cannot crop {height}x{width} at ({top}, {left}) out "
                          f"of images of {h}x{w}")
     return restore(x[:, top:top + height, left:left + width])
@@ -94,14 +96,10 @@ def pad_images(images, top_padding=None, left_padding=None, bottom_padding=None,
     two of (first side, second side, target size)."""
     x, restore = _batched(images, data_format, "pad_images")
     h, w = x.shape[1], x.shape[2]
-    top, bottom, height = _sides(top_padding, bottom_padding, target_height, "pad_images",
-                                 ("top_padding", "bottom_padding", "target_height"))
-    left, right, width = _sides(left_padding, right_padding, target_width, "pad_images",
-                                ("left_padding", "right_padding", "target_width"))
-    top = height - h - bottom if top is None else top
-    bottom = height - h - top if bottom is None else bottom
-    left = width - w - right if left is None else left
-    right = width - w - left if right is None else right
+    top, bottom, height = _axis(top_padding, bottom_padding, target_height, h, True,
+                                "pad_images", ("top_padding", "bottom_padding", "target_height"))
+    left, right, width = _axis(left_padding, right_padding, target_width, w, True,
+                               "pad_images", ("left_padding", "right_padding", "target_width"))
     if min(top, bottom, left, right) < 0:
         raise ValueError(f"pad_images: the target {height}x{width} is smaller than the "
                          f"images, {h}x{w}, with the given padding")

@@ -36,7 +36,7 @@ import numpy as np
 from ... import backend
 from ...ops import attention as attn
 from ...ops import multiply, reshape, sigmoid, transpose
-from ..layer import LAYERS, _to_tensors
+from ..layer import LAYERS
 from .multi_head_attention import MultiHeadAttention
 
 __all__ = ["GroupQueryAttention", "GroupedQueryAttention"]
@@ -152,13 +152,7 @@ class GroupedQueryAttention(MultiHeadAttention):
     def call(self, query, value, key=None, query_mask=None, value_mask=None, key_mask=None,
              attention_mask=None, return_attention_scores=False, training=None,
              use_causal_mask=False):
-        value = _to_tensors(value, self.dtype)
-        key = value if key is None else _to_tensors(key, self.dtype)
-        for what, t, dim in (("query", query, self._dims[0]), ("value", value, self._dims[1]),
-                             ("key", key, self._dims[2])):
-            if t.ndim != 3 or t.shape[-1] != dim:
-                raise ValueError(f"GroupQueryAttention {self.name!r}: expected {what} of "
-                                 f"shape (batch, time, {dim}), received {tuple(t.shape)}")
+        value, key = self._checked(query, value, key)
         if key.shape[1] != value.shape[1]:
             raise ValueError(f"GroupQueryAttention {self.name!r}: key and value must have "
                              f"the same length, received {tuple(key.shape)} and "

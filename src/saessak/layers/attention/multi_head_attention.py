@@ -219,16 +219,22 @@ class MultiHeadAttention(Layer):
             training=bool(training), seed=self._rng, need_weights=need_weights)
         return reshape(heads, x.shape[:-1] + (self.num_heads, self.value_dim)), weights
 
-    def call(self, query, value, key=None, query_mask=None, value_mask=None, key_mask=None,
-             attention_mask=None, return_attention_scores=False, training=None,
-             use_causal_mask=False):
+    def _checked(self, query, value, key):
+        """``value`` and ``key`` as Tensors (``key`` defaults to ``value``), each of the
+        three checked against the feature sizes the layer was built for."""
         value = _to_tensors(value, self.dtype)
         key = value if key is None else _to_tensors(key, self.dtype)
         for what, t, dim in (("query", query, self._dims[0]), ("value", value, self._dims[1]),
                              ("key", key, self._dims[2])):
             if t.ndim != 3 or t.shape[-1] != dim:
-                raise ValueError(f"MultiHeadAttention {self.name!r}: expected {what} of shape "
-                                 f"(batch, time, {dim}), received {tuple(t.shape)}")
+                raise ValueError(f"{type(self).__name__} {self.name!r}: expected {what} of "
+                                 f"shape (batch, time, {dim}), received {tuple(t.shape)}")
+        return value, key
+
+    def call(self, query, value, key=None, query_mask=None, value_mask=None, key_mask=None,
+             attention_mask=None, return_attention_scores=False, training=None,
+             use_causal_mask=False):
+        value, key = self._checked(query, value, key)
         mask = self._attention_mask(query, value, key, query_mask, value_mask, key_mask,
                                     attention_mask, use_causal_mask)
         if query is value and key is value and self.fuse_projections:
