@@ -309,6 +309,7 @@ from .products import (
     tensordot,
     vdot,
 )
+from .rearrange import rearrange
 from .reduction import argmax, argmin, logsumexp, max, mean, min, norm, std, sum, var
 from .searching import (
     argpartition,
