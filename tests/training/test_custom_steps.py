@@ -321,3 +321,35 @@ def test_an_overridden_compute_loss_is_what_fit_and_evaluate_report():
     assert model.evaluate(x, y, batch_size=64, verbose=0) == pytest.approx(mse + 1, rel=1e-5)
     model.fit(x, y, batch_size=64, epochs=1, verbose=0)
     assert SeesTraining.seen == [False, True]
+
+
+def test_a_per_sample_add_loss_is_summed_as_keras_does():
+    """keras.io's OCR model adds ctc_batch_cost's (batch, 1) losses with add_loss and
+    compiles without a loss: the step differentiates their sum (tf.keras 2 and Keras 3
+    alike) and, as Keras 3, logs that sum."""
+
+    class PerSample(layers.Layer):
+        def call(self, x):
+            self.add_loss(keras.ops.square(x))  # (batch, 1)
+            return x
+
+    inputs = keras.Input((2,))
+    outputs = PerSample()(layers.Dense(1, kernel_initializer="ones")(inputs))
+    model = keras.Model(inputs, outputs)
+    model.compile(optimizer=keras.optimizers.SGD(0.01))
+    x = np.array([[1.0, 2.0], [0.5, -1.0], [2.0, 0.0]])
+    before = float(np.sum(x.sum(axis=1) ** 2))
+    history = model.fit(x, epochs=1, batch_size=3, verbose=0)
+    assert history.history["loss"][0] == pytest.approx(before, rel=1e-5)
+    # d/dw sum_i (x_i . w)^2 = 2 sum_i (x_i . w) x_i, one SGD step
+    expected = 1.0 - 0.01 * 2 * (x.sum(axis=1)[:, None] * x).sum(axis=0)
+    np.testing.assert_allclose(model.layers[1].kernel.numpy().ravel(), expected, rtol=1e-5)
+
+
+def test_an_input_layer_input_is_its_placeholder():
+    inputs = keras.Input((3,), name="image")
+    model = keras.Model(inputs, layers.Dense(2, name="head")(inputs))
+    assert model.get_layer("image").input is inputs
+    assert model.get_layer("image").output is inputs
+    part = keras.Model(model.get_layer("image").input, model.get_layer("head").output)
+    assert part.predict(np.ones((1, 3)), verbose=0).shape == (1, 2)

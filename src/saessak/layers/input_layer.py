@@ -236,6 +236,13 @@ class InputLayer(Layer):
     def call(self, inputs):
         return inputs
 
+    @property
+    def input(self):
+        """The placeholder itself, as in Keras (``model.get_layer("image").input``)."""
+        return self._inbound_nodes[0].output_tensors[0]
+
+    output = input
+
     def compute_output_shape(self, input_shape):
         return input_shape
 

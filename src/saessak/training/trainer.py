@@ -119,9 +119,12 @@ class Trainer(BatchTraining, LegacyTraining):
         return total
 
     def _extra_losses(self):
+        """The weights' penalties and the ``add_loss`` terms, each summed to a scalar as
+        Keras 3 does (tf.keras 2 differentiates the same sum of a per-sample term)."""
         _, regularized, layers = self._training_lists()
         return [w.regularizer(w) for w in regularized] + [
-            loss for layer in layers for loss in layer._losses]
+            loss if getattr(loss, "ndim", 0) == 0 else loss.sum()
+            for layer in layers for loss in layer._losses]
 
     def compute_metrics(self, x, y, y_pred, sample_weight=None):
         """Update the loss tracker (with the last :meth:`compute_loss`, unless the step
