@@ -167,3 +167,9 @@ def test_keras_sub_namespaces_hold_the_same_functions():
     np.testing.assert_allclose(ops.nn.log_softmax(np.array([0.0, 0.0])).numpy(),
                                np.log([0.5, 0.5]), rtol=1e-6)
     assert not hasattr(ops.nn, "tan")  # Keras's lists: tan is in ops.numpy, not ops.nn
+
+
+def test_cast_takes_numbers_and_lists():
+    """keras.io's Switch Transformer: ops.cast(num_experts ** 2, "float32")."""
+    assert ops.cast(16, "float32").dtype == np.float32
+    np.testing.assert_array_equal(ops.cast([1.5, 2.7], "int32").numpy(), [1, 2])

@@ -91,8 +91,9 @@ class Layer(SavingHooks):
             dtype = "object"  # Keras's text dtype: NumPy object arrays of str/bytes
         self.dtype = np.dtype(dtype).name if dtype is not None else backend.floatx()
         self.built = False
-        self._own_weights: list[Variable] = []
-        self._layers: list[Layer] = []
+        # (lists a subclass may have filled before calling this __init__: see __setattr__)
+        self._own_weights: list[Variable] = self.__dict__.get("_own_weights", [])
+        self._layers: list[Layer] = self.__dict__.get("_layers", [])
         self._losses: list = []  # activity penalties added during the last call
         self._inbound_nodes: list = []  # the calls on symbolic inputs (functional API)
         self._outbound_nodes: list = []
@@ -104,8 +105,13 @@ class Layer(SavingHooks):
     # --- tracking sublayers and weights ------------------------------------------------------
     def __setattr__(self, key, value):
         # Layers stored as attributes (or in lists of them) become sublayers, whose weights
-        # count as this layer's weights too.
-        if key != "_layers" and "_layers" in self.__dict__:
+        # count as this layer's weights too; also before the subclass calls
+        # super().__init__() (keras.io's Switch Transformer sets its experts first), as in
+        # Keras.
+        if key not in ("_layers", "_own_weights"):
+            if "_layers" not in self.__dict__:
+                object.__setattr__(self, "_layers", [])
+                object.__setattr__(self, "_own_weights", [])
             items = value if isinstance(value, (list, tuple)) else (value,)
             for v in items:
                 if isinstance(v, Layer) and v is not self and v not in self._layers:
@@ -116,8 +122,9 @@ class Layer(SavingHooks):
         object.__setattr__(self, key, value)
 
     def _track_variable(self, key, var) -> None:
+        owner = self.__dict__.get("name")  # None before Layer.__init__ has named the layer
         if var.path is None or "/" not in var.path:  # a tf.Variable's own name, or none
-            var.path = f"{self.name}/{var.name or key}"
+            var.path = f"{owner}/{var.name or key}" if owner else var.name or key
         self._own_weights.append(var)
         _structure_changed()
 

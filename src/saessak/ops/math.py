@@ -168,6 +168,8 @@ def clip(x, low, high):
 
 
 def cast(x, dtype):
+    if not isinstance(x, Tensor):  # a number, list or array: a constant, nothing to track
+        return Tensor(np.asarray(x), dtype=np.dtype(dtype))
     return Cast(np.dtype(dtype))(x)
 
 
