@@ -15,12 +15,11 @@ the block's input is added back.
 
 from __future__ import annotations
 
-import os
 import warnings
 
 from .. import layers
-from ..models.model import Model
-from .imagenet_utils import correct_pad, fetch_weights
+from .application import check_arguments, finish, make_input, pool_or_top
+from .imagenet_utils import correct_pad
 from .imagenet_utils import decode_predictions as _decode
 from .imagenet_utils import preprocess_input as _preprocess
 
@@ -72,23 +71,6 @@ _STAGES = [(16, 1, 1, 1), (24, 2, 6, 2), (32, 2, 6, 3), (64, 2, 6, 4), (96, 1, 6
            (160, 2, 6, 3), (320, 1, 6, 1)]
 
 
-def _input_shape(input_shape, include_top, weights):
-    if input_shape is None:
-        return (224, 224, 3)
-    input_shape = tuple(input_shape)
-    if len(input_shape) != 3 or input_shape[-1] != 3 and weights == "imagenet":
-        raise ValueError(f"MobileNetV2: input_shape must be (rows, cols, 3), received "
-                         f"{input_shape}")
-    rows, cols = input_shape[:2]
-    if include_top and (rows is None or cols is None):
-        raise ValueError("MobileNetV2: with include_top=True the input size must be known; "
-                         f"received input_shape={input_shape}")
-    if rows is not None and cols is not None and (rows < 32 or cols < 32):
-        raise ValueError(f"MobileNetV2: input size must be at least 32x32; received "
-                         f"input_shape={input_shape}")
-    return input_shape
-
-
 def MobileNetV2(input_shape=None, alpha=1.0, include_top=True, weights="imagenet",
                 input_tensor=None, pooling=None, classes=1000,
                 classifier_activation="softmax", name=None):
@@ -105,20 +87,9 @@ def MobileNetV2(input_shape=None, alpha=1.0, include_top=True, weights="imagenet
         classes: number of classes of the top (1000 for ImageNet; the TF-Hub model has 1001).
         classifier_activation: activation of the top layer.
     """
-    if not (weights in {"imagenet", None} or isinstance(weights, (str, os.PathLike))):
-        raise ValueError(f"MobileNetV2: weights must be None, 'imagenet' or a file path; "
-                         f"received {weights!r}")
-    if weights not in ("imagenet", None) and not os.path.exists(weights):
-        raise ValueError(f"MobileNetV2: weights file {os.fspath(weights)!r} does not exist")
-    if weights == "imagenet" and include_top and classes != 1000:
-        raise ValueError("MobileNetV2: with weights='imagenet' and include_top=True, classes "
-                         f"must be 1000; received classes={classes}")
-    if pooling not in (None, "avg", "max"):
-        raise ValueError(f"MobileNetV2: pooling must be None, 'avg' or 'max'; received "
-                         f"{pooling!r}")
-    if input_shape is None and input_tensor is not None:
-        input_shape = tuple(input_tensor.shape[1:])
-    input_shape = _input_shape(input_shape, include_top, weights)
+    args = check_arguments("MobileNetV2", weights, include_top, classes, pooling, input_shape,
+                           input_tensor, fixed_top_size=False)
+    input_shape = args.input_shape
     rows = input_shape[0]
     if weights == "imagenet":
         if alpha not in _ALPHAS:
@@ -129,7 +100,7 @@ def MobileNetV2(input_shape=None, alpha=1.0, include_top=True, weights="imagenet
                           f"{_SIZES}; the weights for 224x224 are loaded", stacklevel=2)
             rows = 224
 
-    img_input = input_tensor if input_tensor is not None else layers.Input(shape=input_shape)
+    img_input = make_input(args)
     x = layers.Conv2D(_make_divisible(32 * alpha, 8), kernel_size=3, strides=(2, 2),
                       padding="same", use_bias=False, name="Conv1")(img_input)
     x = _bn(x, "bn_Conv1")
@@ -144,22 +115,13 @@ def MobileNetV2(input_shape=None, alpha=1.0, include_top=True, weights="imagenet
     x = layers.Conv2D(last_filters, kernel_size=1, use_bias=False, name="Conv_1")(x)
     x = _bn(x, "Conv_1_bn")
     x = layers.ReLU(6.0, name="out_relu")(x)
-    if include_top:
-        x = layers.GlobalAveragePooling2D()(x)
-        x = layers.Dense(classes, activation=classifier_activation, name="predictions")(x)
-    elif pooling == "avg":
-        x = layers.GlobalAveragePooling2D()(x)
-    elif pooling == "max":
-        x = layers.GlobalMaxPooling2D()(x)
-    model = Model(img_input, x, name=name or f"mobilenetv2_{alpha:0.2f}_{rows}")
-
-    if weights == "imagenet":
-        top = "" if include_top else "_no_top"
-        file_name = f"mobilenet_v2_weights_tf_dim_ordering_tf_kernels_{float(alpha)}_{rows}{top}.h5"
-        model.load_weights(fetch_weights(file_name, BASE_WEIGHT_PATH + file_name))
-    elif weights is not None:
-        model.load_weights(weights)
-    return model
+    x = pool_or_top(x, args, classifier_activation, top=lambda x: layers.Dense(
+        classes, activation=classifier_activation, name="predictions")(
+        layers.GlobalAveragePooling2D()(x)))
+    top = "" if include_top else "_no_top"
+    file_name = f"mobilenet_v2_weights_tf_dim_ordering_tf_kernels_{float(alpha)}_{rows}{top}.h5"
+    return finish(img_input, x, args, name or f"mobilenetv2_{alpha:0.2f}_{rows}",
+                  imagenet_file=(file_name, BASE_WEIGHT_PATH + file_name))
 
 
 def preprocess_input(x, data_format=None):
