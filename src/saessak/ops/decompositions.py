@@ -27,10 +27,15 @@ from .keras_nn import _floating
 from .linalg import matmul
 from .manipulation import swapaxes
 
-try:  # SciPy's triangular solve and LU; without SciPy, NumPy does both
-    import scipy.linalg as _sl
-except Exception:  # pragma: no cover - depends on the machine
-    _sl = None
+
+def _scipy_linalg():
+    """SciPy's linear algebra (triangular solves, LU) when installed, else None; imported
+    on first use, since it takes a tenth of a second and most programs never need it."""
+    try:
+        import scipy.linalg
+    except Exception:  # pragma: no cover - depends on the machine
+        return None
+    return scipy.linalg
 
 
 def _values(x):
@@ -56,6 +61,7 @@ def _diagonal_index(n):
 def _triangular_solve(a, b, lower, trans=False):
     """A^-1 B (A^-T B with ``trans``) for triangular A (..., M, M) and B (..., M, K), batched;
     only A's ``lower`` (else upper) triangle is read."""
+    _sl = _scipy_linalg()
     if _sl is None:
         tri = np.tril(a) if lower else np.triu(a)
         return np.linalg.solve(_t(tri) if trans else tri, b)
@@ -425,6 +431,7 @@ def lu_factor(x):
     diagonal implied), U on and above it; row i was swapped with row pivots[i]. No gradient."""
     _check(x, "lu_factor", square=False)
     a = _values(x)
+    _sl = _scipy_linalg()
     factor = _sl.lu_factor if _sl is not None else _lu_partial_pivoting
     lu = np.empty_like(a)
     pivots = np.empty(a.shape[:-2] + (min(a.shape[-2:]),), np.int32)
