@@ -35,13 +35,15 @@ class Arguments:
     pooling: str | None
     input_shape: tuple
     input_tensor: object
+    owner: str = "application"
 
 
 def check_arguments(owner, weights, include_top, classes, pooling, input_shape, input_tensor,
                     default_size=224, min_size=32, channels=3, fixed_top_size=True):
     """Keras's checks, with errors that name ``owner`` and the argument; the input shape
-    defaults to ``(default_size, default_size, channels)``. With ``fixed_top_size`` (most
-    models) ImageNet weights with the top need exactly the default size."""
+    defaults to ``(default_size, default_size, channels)`` with the top and to ``(None,
+    None, channels)`` without. With ``fixed_top_size`` (most models) ImageNet weights with
+    the top need exactly the default size."""
     if not (weights in {"imagenet", None} or isinstance(weights, (str, os.PathLike))):
         raise ValueError(f"{owner}: weights must be None, 'imagenet' or a file path; "
                          f"received {weights!r}")
@@ -55,8 +57,9 @@ def check_arguments(owner, weights, include_top, classes, pooling, input_shape, 
                          f"{pooling!r}")
     if input_shape is None and input_tensor is not None:
         input_shape = tuple(input_tensor.shape[1:])
-    if input_shape is None:
-        input_shape = (default_size, default_size, channels)
+    if input_shape is None:  # Keras's defaults: the weights' size with the top, else any
+        input_shape = ((default_size, default_size, channels) if include_top
+                       else (None, None, channels))
     input_shape = tuple(input_shape)
     if len(input_shape) != 3 or (weights == "imagenet" and input_shape[-1] != channels):
         raise ValueError(f"{owner}: input_shape must be (rows, cols, {channels}), received "
@@ -72,7 +75,7 @@ def check_arguments(owner, weights, include_top, classes, pooling, input_shape, 
     if rows is not None and cols is not None and (rows < min_size or cols < min_size):
         raise ValueError(f"{owner}: input size must be at least {min_size}x{min_size}; "
                          f"received input_shape={input_shape}")
-    return Arguments(weights, include_top, classes, pooling, input_shape, input_tensor)
+    return Arguments(weights, include_top, classes, pooling, input_shape, input_tensor, owner)
 
 
 def make_input(args):
@@ -86,6 +89,10 @@ def pool_or_top(x, args, classifier_activation, top=None):
     """The end of the network: with ``include_top``, ``top(x)`` (by default global average
     pooling and the ``predictions`` Dense layer); else the chosen ``pooling``, if any."""
     if args.include_top:
+        if args.weights is not None and classifier_activation not in (None, "softmax"):
+            raise ValueError(f"{args.owner}: with pre-trained weights the top's "
+                             "classifier_activation must be None or 'softmax'; received "
+                             f"{classifier_activation!r}")
         if top is not None:
             return top(x)
         x = layers.GlobalAveragePooling2D(name="avg_pool")(x)

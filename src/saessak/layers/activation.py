@@ -34,10 +34,9 @@ class Activation(Layer):
 
     def __init__(self, activation, **kwargs):
         super().__init__(**kwargs)
-        if activation is None:
-            raise ValueError("Activation: the activation argument is required, e.g. "
-                             "Activation('relu'); received None")
-        self.activation = activations.get(activation)
+        # None is the identity, as in Keras (keras.applications' tops pass
+        # classifier_activation=None for logits)
+        self.activation = activations.get("linear" if activation is None else activation)
 
     def call(self, inputs):
         return self.activation(inputs)

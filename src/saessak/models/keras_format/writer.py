@@ -74,8 +74,10 @@ def _write_tf2_weights(group, model):
     group.attrs["layer_names"] = np.array([layer.name.encode() for layer in layers])
     group.attrs["backend"] = b"tensorflow"
     group.attrs["keras_version"] = config_out.KERAS2_VERSION.encode()
-    for layer in layers:
-        g = group.create_group(layer.name)
+    # groups made in name order, as tf.keras 2 makes them: a name with '/' in it
+    # ("expanded_conv/depthwise/pad") would otherwise create another layer's group first
+    for layer in sorted(layers, key=lambda layer: layer.name):
+        g = group.require_group(layer.name)
         pairs = _tf2_weights(layer)
         g.attrs["weight_names"] = np.array([n.encode() for n, _ in pairs])
         for name, var in pairs:
