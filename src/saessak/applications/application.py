@@ -2,6 +2,20 @@
 arguments Keras checks, make the input, finish with the classifier top or a pooling, and
 load the weights (Keras's published ImageNet file, fetched once, or a file of one's own).
 
+Every constructor takes these arguments, as Keras's do:
+
+- ``include_top``: end with the classifier (global average pooling and the
+  ``predictions`` Dense layer, for most models);
+- ``weights``: None (random), ``'imagenet'`` (Keras's published file, fetched once
+  through ``get_file`` by its canonical URL), or the path of a Keras weights file
+  (``.h5``/``.weights.h5``);
+- ``input_tensor``: a ``keras.Input`` to build on;
+- ``pooling``: without the top, ``None`` (4-D output), ``'avg'`` or ``'max'``;
+- ``classes``: the classes of the top (1000 for ImageNet weights);
+- ``classifier_activation``: the top's activation (with pre-trained weights, ``'softmax'``
+  or None for logits);
+- ``name``: the model's name.
+
 An architecture module writes only its body::
 
     def VGG16(include_top=True, weights="imagenet", input_tensor=None, input_shape=None,

@@ -162,18 +162,11 @@ def _top(x, classes, dropout_rate, classifier_activation):
 _DOC = """Keras's ``keras.applications.EfficientNet{v}`` (default input {size}x{size}).
 
     Args:
-        include_top: end with global average pooling, dropout ({dropout}) and the
-            ``predictions`` Dense layer.
-        weights: None (random), ``'imagenet'`` (Keras's published ``efficientnet{low}.h5``
-            or ``efficientnet{low}_notop.h5``, fetched once through ``get_file``), or the
-            path of a Keras weights file.
-        input_tensor: a ``keras.Input`` to build on.
         input_shape: ``(rows, cols, 3)``, at least 32x32; default ``({size}, {size}, 3)``,
             which ImageNet weights with the top require.
-        pooling: without the top, ``None`` (4-D output), ``'avg'`` or ``'max'``.
-        classes: number of classes of the top (1000 for ImageNet weights).
-        classifier_activation: activation of the top layer.
-        name: the model's name.
+        The other arguments (``include_top``, ``weights``, ``input_tensor``, ``pooling``,
+        ``classes``, ``classifier_activation``, ``name``) are every application's:
+        see :mod:`saessak.applications.application`.
 
     The model takes pixels in [0, 255] (see the module docstring).
     """

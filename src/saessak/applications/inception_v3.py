@@ -85,17 +85,11 @@ def InceptionV3(include_top=True, weights="imagenet", input_tensor=None, input_s
     """Keras's ``keras.applications.InceptionV3``.
 
     Args:
-        include_top: end with global average pooling (``avg_pool``) and the
-            ``predictions`` Dense layer.
-        weights: None (random), ``'imagenet'`` (Keras's published file, fetched once through
-            ``get_file``), or the path of a Keras weights file (``.h5``/``.weights.h5``).
-        input_tensor: a ``keras.Input`` to build on.
         input_shape: ``(rows, cols, 3)``, at least 75x75; default ``(299, 299, 3)`` (the only
             size for ImageNet weights with the top).
-        pooling: without the top, ``None`` (4-D output), ``'avg'`` or ``'max'``.
-        classes: number of classes of the top (1000 for ImageNet weights).
-        classifier_activation: activation of the top layer.
-        name: the model's name.
+        The other arguments (``include_top``, ``weights``, ``input_tensor``, ``pooling``,
+        ``classes``, ``classifier_activation``, ``name``) are every application's:
+        see :mod:`saessak.applications.application`.
 
     Scale the images to [-1, 1] with :func:`preprocess_input` first.
     """

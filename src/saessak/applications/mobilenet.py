@@ -68,15 +68,9 @@ def MobileNet(input_shape=None, alpha=1.0, depth_multiplier=1, dropout=1e-3,
             ImageNet weights).
         depth_multiplier: depthwise filters per channel (1 for ImageNet weights).
         dropout: dropout rate before the top's convolution.
-        include_top: end with global average pooling, dropout, the ``conv_preds`` 1x1
-            convolution and the ``predictions`` activation.
-        weights: None (random), ``'imagenet'`` (Keras's published file, fetched once
-            through ``get_file``), or the path of a Keras weights file.
-        input_tensor: a ``keras.Input`` to build on.
-        pooling: without the top, ``None`` (4-D output), ``'avg'`` or ``'max'``.
-        classes: number of classes of the top (1000 for ImageNet weights).
-        classifier_activation: activation of the top layer.
-        name: the model's name; default ``mobilenet_<alpha>_<rows>``.
+        The other arguments (``include_top``, ``weights``, ``input_tensor``, ``pooling``,
+        ``classes``, ``classifier_activation``, ``name``) are every application's:
+        see :mod:`saessak.applications.application`.
     """
     shape = input_shape
     if shape is None and input_tensor is not None:

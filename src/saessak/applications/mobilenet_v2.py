@@ -79,13 +79,9 @@ def MobileNetV2(input_shape=None, alpha=1.0, include_top=True, weights="imagenet
     Args:
         input_shape: ``(rows, cols, 3)``; default ``(224, 224, 3)``.
         alpha: width multiplier of every layer's channels (0.35 ... 1.4 for ImageNet weights).
-        include_top: end with global average pooling and the ``predictions`` Dense layer.
-        weights: None (random), ``'imagenet'`` (Keras's published file, fetched once through
-            ``get_file``), or the path of a Keras weights file (``.h5``/``.weights.h5``).
-        input_tensor: a ``keras.Input`` to build on.
-        pooling: without the top, ``None`` (4-D output), ``'avg'`` or ``'max'``.
-        classes: number of classes of the top (1000 for ImageNet; the TF-Hub model has 1001).
-        classifier_activation: activation of the top layer.
+        The other arguments (``include_top``, ``weights``, ``input_tensor``, ``pooling``,
+        ``classes``, ``classifier_activation``, ``name``) are every application's:
+        see :mod:`saessak.applications.application`.
     """
     args = check_arguments("MobileNetV2", weights, include_top, classes, pooling, input_shape,
                            input_tensor, fixed_top_size=False)

@@ -205,18 +205,11 @@ _DOC = """Keras's ``keras.applications.MobileNetV3{kind}``.
         alpha: width multiplier of the blocks' channels (0.75 or 1.0 for ImageNet weights;
             1.0 when minimalistic).
         minimalistic: without squeeze-and-excitation, hard-swish and 5x5 kernels.
-        include_top: end with global average pooling, the ``Conv_2`` 1x1 convolution,
-            dropout, the ``Logits`` 1x1 convolution and the ``Predictions`` activation.
-        weights: None (random), ``'imagenet'`` (Keras's published file, fetched once
-            through ``get_file``), or the path of a Keras weights file.
-        input_tensor: a ``keras.Input`` to build on.
-        classes: number of classes of the top (1000 for ImageNet weights).
-        pooling: without the top, ``None`` (4-D output), ``'avg'`` or ``'max'``.
         dropout_rate: dropout before the ``Logits`` layer.
-        classifier_activation: activation of the top layer.
         include_preprocessing: start with the ``Rescaling`` of [0, 255] to [-1, 1].
-        name: the model's name; default tf.keras 2's ``MobilenetV3{low}`` (Keras 3 calls
-            it ``MobileNetV3{kind}``).
+        The other arguments (``include_top``, ``weights``, ``input_tensor``, ``pooling``,
+        ``classes``, ``classifier_activation``, ``name``) are every application's:
+        see :mod:`saessak.applications.application`.
     """
 
 

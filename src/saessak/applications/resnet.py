@@ -101,16 +101,10 @@ def ResNet50(include_top=True, weights="imagenet", input_tensor=None, input_shap
     """Keras's ``keras.applications.ResNet50``: 3, 4, 6 and 3 bottleneck blocks.
 
     Args:
-        include_top: end with global average pooling (``avg_pool``) and the
-            ``predictions`` Dense layer (the input must then be 224x224 for ImageNet).
-        weights: None (random), ``'imagenet'`` (Keras's published file, fetched once through
-            ``get_file``), or the path of a Keras weights file (``.h5``/``.weights.h5``).
-        input_tensor: a ``keras.Input`` to build on.
         input_shape: ``(rows, cols, 3)``, at least 32x32; default ``(224, 224, 3)``.
-        pooling: without the top, ``None`` (4-D output), ``'avg'`` or ``'max'``.
-        classes: number of classes of the top (1000 for ImageNet).
-        classifier_activation: activation of the top layer.
-        name: the model's name.
+        The other arguments (``include_top``, ``weights``, ``input_tensor``, ``pooling``,
+        ``classes``, ``classifier_activation``, ``name``) are every application's:
+        see :mod:`saessak.applications.application`.
     """
     return build("ResNet50", _stacks_v1((3, 4, 6, 3)), False, include_top, weights,
                  input_tensor, input_shape, pooling, classes, classifier_activation, name,

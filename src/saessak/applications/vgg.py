@@ -54,16 +54,10 @@ def VGG16(include_top=True, weights="imagenet", input_tensor=None, input_shape=N
     """Keras's ``keras.applications.VGG16``: 13 convolutions and 3 Dense layers.
 
     Args:
-        include_top: end with ``flatten``, ``fc1``, ``fc2`` and the ``predictions`` layer
-            (the input must then be 224x224 for ImageNet weights).
-        weights: None (random), ``'imagenet'`` (Keras's published file, fetched once through
-            ``get_file``), or the path of a Keras weights file (``.h5``/``.weights.h5``).
-        input_tensor: a ``keras.Input`` to build on.
         input_shape: ``(rows, cols, 3)``, at least 32x32; default ``(224, 224, 3)``.
-        pooling: without the top, ``None`` (4-D output), ``'avg'`` or ``'max'``.
-        classes: number of classes of the top (1000 for ImageNet).
-        classifier_activation: activation of the top layer.
-        name: the model's name.
+        The other arguments (``include_top``, ``weights``, ``input_tensor``, ``pooling``,
+        ``classes``, ``classifier_activation``, ``name``) are every application's:
+        see :mod:`saessak.applications.application`.
     """
     return _vgg("VGG16", _VGG16, include_top, weights, input_tensor, input_shape, pooling,
                 classes, classifier_activation, name)
