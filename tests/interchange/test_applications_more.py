@@ -181,3 +181,22 @@ def test_decode_predictions(monkeypatch):
         assert top[1][0] == ("n00000999", "class_999", 1.0)
         with pytest.raises(ValueError, match=r"shape \(samples, 1000\)"):
             module.decode_predictions(np.zeros((1, 10)))
+
+
+def test_preprocess_input_inside_a_model():
+    """keras.io's DeepLabV3+ preprocesses a keras.Input and feeds the result to
+    ResNet50(input_tensor=...): the op records itself as a layer and computes as on arrays."""
+    import saessak as keras
+    inputs = keras.Input((32, 32, 3))
+    base = keras.applications.ResNet50(weights=None, include_top=False,
+                                       input_tensor=keras.applications.resnet50
+                                       .preprocess_input(inputs))
+    model = keras.Model(inputs, base.get_layer("conv2_block3_2_relu").output)
+    x = np.random.default_rng(0).uniform(0, 255, (1, 32, 32, 3)).astype("float32")
+    plain = keras.applications.ResNet50(weights=None, include_top=False,
+                                        input_shape=(32, 32, 3))
+    plain.set_weights(base.get_weights())
+    direct = keras.Model(plain.input, plain.get_layer("conv2_block3_2_relu").output)
+    np.testing.assert_allclose(model.predict(x, verbose=0),
+                               direct.predict(resnet.preprocess_input(x), verbose=0),
+                               rtol=1e-5, atol=1e-6)

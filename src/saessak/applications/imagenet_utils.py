@@ -6,6 +6,9 @@ import json
 
 import numpy as np
 
+from .. import ops
+from ..autograd import Tensor
+from ..layers.input_layer import is_symbolic
 from ..utils.data_utils import DownloadError, get_file, saessak_home
 
 CLASS_INDEX_PATH = ("https://storage.googleapis.com/download.tensorflow.org/"
@@ -32,26 +35,31 @@ def fetch_weights(file_name, url):
 
 def preprocess_input(x, data_format=None, mode="tf"):
     """Keras's ImageNet preprocessing. ``mode='tf'``: [0, 255] -> [-1, 1];
-    ``'torch'``: [0, 1] then per-channel mean/std; ``'caffe'``: RGB->BGR, minus the mean."""
-    x = np.asarray(x)
-    x = x.astype("float32") if not np.issubdtype(x.dtype, np.floating) else x.copy()
+    ``'torch'``: [0, 1] then per-channel mean/std; ``'caffe'``: RGB->BGR, minus the mean.
+    Arrays give arrays; a Tensor, or a ``keras.Input`` placeholder (keras.io's DeepLabV3+
+    preprocesses inside its model), goes through saessak's ops."""
     if data_format not in (None, "channels_last", "channels_first"):
         raise ValueError(f"preprocess_input: data_format must be 'channels_last' or "
                          f"'channels_first'; received {data_format!r}")
+    if mode not in ("tf", "torch", "caffe"):
+        raise ValueError(f"preprocess_input: mode must be 'tf', 'torch' or 'caffe'; "
+                         f"received {mode!r}")
+    symbolic = isinstance(x, Tensor) or is_symbolic(x)
+    if not symbolic:
+        x = np.asarray(x)
+        x = x.astype("float32") if not np.issubdtype(x.dtype, np.floating) else x.copy()
     axis = 1 if data_format == "channels_first" else -1
+    shape = [1] * len(x.shape)
+    shape[axis] = 3
+    dtype = "float32" if symbolic else x.dtype
     if mode == "tf":
         return x / 127.5 - 1.0
-    shape = [1] * x.ndim
-    shape[axis] = 3
     if mode == "torch":
-        mean = np.array([0.485, 0.456, 0.406]).reshape(shape)
-        std = np.array([0.229, 0.224, 0.225]).reshape(shape)
-        return ((x / 255.0 - mean) / std).astype(x.dtype)
-    if mode == "caffe":
-        x = np.flip(x, axis=axis)
-        return (x - np.array([103.939, 116.779, 123.68]).reshape(shape)).astype(x.dtype)
-    raise ValueError(f"preprocess_input: mode must be 'tf', 'torch' or 'caffe'; received "
-                     f"{mode!r}")
+        mean = np.array([0.485, 0.456, 0.406], dtype).reshape(shape)
+        std = np.array([0.229, 0.224, 0.225], dtype).reshape(shape)
+        return (x / 255.0 - mean) / std
+    bgr_mean = np.array([103.939, 116.779, 123.68], dtype).reshape(shape)
+    return (ops.flip(x, axis=axis) if symbolic else np.flip(x, axis=axis)) - bgr_mean
 
 
 def decode_predictions(preds, top=5):
