@@ -383,6 +383,27 @@ def _adaptive_pooling(k):
     print("adaptive_pooling: written")
 
 
+def _conv_lstm_ranks(k):
+    """ConvLSTM1D and ConvLSTM3D (Keras 3; tf.keras 2 has them too) with random weights:
+    ``conv_lstm_1d.keras``/``conv_lstm_3d.keras`` and their ``.npz`` (input, prediction)."""
+    rng = np.random.default_rng(SEED)
+    L = k.layers
+    cases = {
+        "conv_lstm_1d": (k.Input((3, 7, 2)), lambda x: L.ConvLSTM1D(
+            3, 3, padding="same", return_sequences=True)(x)),
+        "conv_lstm_3d": (k.Input((2, 4, 5, 5, 1)), lambda x: L.ConvLSTM3D(
+            2, (2, 3, 3), strides=(1, 2, 1), go_backwards=True)(x)),
+    }
+    for name, (i, body) in cases.items():
+        model = k.Model(i, body(i), name=name)
+        _randomize(model, rng)
+        x = rng.normal(size=(2,) + tuple(i.shape[1:])).astype("float32")
+        model.save(os.path.join(OUT, f"{name}.keras"))
+        np.savez(os.path.join(OUT, f"{name}.npz"), x=x,
+                 keras3=np.asarray(model.predict(x, verbose=0)))
+    print("conv_lstm_1d, conv_lstm_3d: written")
+
+
 def main():
     import keras
     import tf_keras
@@ -398,6 +419,7 @@ def main():
         _optimizer_averaging(keras)
     if not only or "layers" in only:
         _adaptive_pooling(keras)
+        _conv_lstm_ranks(keras)
     for name, build in MODELS.items():
         if only and name not in only:
             continue

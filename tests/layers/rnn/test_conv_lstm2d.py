@@ -66,7 +66,33 @@ def test_next_frame_prediction_model_trains_and_saves(tmp_path):
 
 
 def test_conv_lstm2d_errors():
-    with pytest.raises(ValueError, match=r"expected inputs of shape \(batch, time, rows, cols"):
+    with pytest.raises(ValueError, match=r"expected inputs of rank 5 \(batch, time, 2 "
+                                         r"spatial axes, channels\)"):
         layers.ConvLSTM2D(2, 3)(np.zeros((2, 3, 4, 4), "float32"))
     with pytest.raises(ValueError, match="channels_last"):
         layers.ConvLSTM2D(2, 3, data_format="channels_first")
+
+
+@pytest.mark.parametrize("name", ["conv_lstm_1d", "conv_lstm_3d"])
+def test_conv_lstm_1d_and_3d_keras3_files_predict_as_keras(name):
+    """ConvLSTM1D (same padding, sequences) and ConvLSTM3D (strides, go_backwards) share
+    the 2-D layer's step; Keras 3.15 files of them (scripts/make_keras_fixtures.py layers)
+    load and predict Keras's numbers."""
+    pytest.importorskip("h5py", reason=".keras files need h5py (saessak[h5])")
+    folder = os.path.dirname(FIXTURE)
+    model = keras.models.load_model(os.path.join(folder, f"{name}.keras"))
+    with np.load(os.path.join(folder, f"{name}.npz")) as data:
+        np.testing.assert_allclose(model.predict(data["x"], verbose=0), data["keras3"],
+                                   atol=2e-6)
+
+
+def test_conv_lstm_1d_gradients_and_rank_errors():
+    rng = np.random.default_rng(4)
+    with backend.floatx_scope("float64"):
+        layer = layers.ConvLSTM1D(2, 3, padding="same")
+        x = rng.normal(size=(2, 3, 5, 2))
+        layer(x)
+        result = grad_check(lambda t: layer(t), x, wrt=layer.trainable_weights)
+    assert result.ok, result
+    with pytest.raises(ValueError, match=r"ConvLSTM3D .*expected inputs of rank 6"):
+        layers.ConvLSTM3D(2, 3)(np.zeros((1, 2, 4, 4, 1), np.float32))

@@ -2,7 +2,7 @@
 Bidirectional."""
 
 from .bidirectional import Bidirectional
-from .conv_lstm import ConvLSTM2D, ConvLSTM2DCell
+from .conv_lstm import ConvLSTM1D, ConvLSTM2D, ConvLSTM2DCell, ConvLSTM3D
 from .gru import GRU, GRUCell
 from .lstm import LSTM, LSTMCell
 from .rnn import RNN

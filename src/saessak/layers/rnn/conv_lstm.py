@@ -1,4 +1,5 @@
-"""ConvLSTM2D: an LSTM whose states are images and whose products are convolutions.
+"""ConvLSTM1D/2D/3D: an LSTM whose states are images (or sequences, or volumes) and whose
+products are convolutions.
 
 Every step reads a frame ``x_t`` (rows, cols, channels) and keeps two states ``h`` and ``c``
 of shape (rows', cols', filters). The LSTM's four gates, in Keras's order i, f, c, o, come
@@ -28,8 +29,10 @@ from .cell import (
 from .rnn import RNN
 
 
-class ConvLSTM2DCell(DropoutRNNCell, Layer):
-    """One ConvLSTM step on frames (batch, rows, cols, channels)."""
+class ConvLSTMCell(DropoutRNNCell, Layer):
+    """One ConvLSTM step on frames (batch, *spatial, channels), ``rank`` spatial axes."""
+
+    rank = 2
 
     def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format=None,
                  dilation_rate=1, activation="tanh", recurrent_activation="sigmoid",
@@ -40,16 +43,17 @@ class ConvLSTM2DCell(DropoutRNNCell, Layer):
                  bias_constraint=None, dropout=0.0, recurrent_dropout=0.0, seed=None,
                  **kwargs):
         super().__init__(**kwargs)
+        owner, n = self._owner(), self.rank
         if data_format not in (None, "channels_last"):
-            raise ValueError("ConvLSTM2D: only data_format='channels_last' is supported, "
+            raise ValueError(f"{owner}: only data_format='channels_last' is supported, "
                              f"received {data_format!r}")
         if padding not in ("valid", "same"):
-            raise ValueError(f"ConvLSTM2D: padding must be 'valid' or 'same', received "
+            raise ValueError(f"{owner}: padding must be 'valid' or 'same', received "
                              f"{padding!r}")
         self.filters = int(filters)
-        self.kernel_size = normalize_tuple(kernel_size, 2, "kernel_size", "ConvLSTM2D")
-        self.strides = normalize_tuple(strides, 2, "strides", "ConvLSTM2D")
-        self.dilation_rate = normalize_tuple(dilation_rate, 2, "dilation_rate", "ConvLSTM2D")
+        self.kernel_size = normalize_tuple(kernel_size, n, "kernel_size", owner)
+        self.strides = normalize_tuple(strides, n, "strides", owner)
+        self.dilation_rate = normalize_tuple(dilation_rate, n, "dilation_rate", owner)
         self.padding = padding
         self.activation = activations.get(activation)
         self.recurrent_activation = activations.get(recurrent_activation)
@@ -57,15 +61,18 @@ class ConvLSTM2DCell(DropoutRNNCell, Layer):
         set_weight_arguments(self, **{k: v for k, v in locals().items()
                                       if k in WEIGHT_ARGUMENTS})
         self._init_dropout(dropout, recurrent_dropout, seed)
-        self.state_size = None  # (rows', cols', filters) twice, once the frame size is known
+        self.state_size = None  # (*spatial', filters) twice, once the frame size is known
+
+    def _owner(self):
+        return f"ConvLSTM{self.rank}D"
 
     def build(self, input_shape):
-        _, rows, cols, channels = input_shape
-        if None in (rows, cols, channels):
-            raise ValueError(f"ConvLSTM2D: the frames' rows, cols and channels must be known, "
-                             f"received {tuple(input_shape)}")
+        _, *spatial, channels = input_shape
+        if None in (*spatial, channels) or len(spatial) != self.rank:
+            raise ValueError(f"{self._owner()}: the frames' {self.rank} spatial sizes and "
+                             f"channels must be known, received {tuple(input_shape)}")
         out = tuple(conv_output_length(n, k, s, self.padding, d) for n, k, s, d in zip(
-            (rows, cols), self.kernel_size, self.strides, self.dilation_rate))
+            spatial, self.kernel_size, self.strides, self.dilation_rate))
         self.state_size = [out + (self.filters,)] * 2
         self.output_size = out + (self.filters,)
         f4 = 4 * self.filters
@@ -125,11 +132,13 @@ class ConvLSTM2DCell(DropoutRNNCell, Layer):
                 "recurrent_dropout": self.recurrent_dropout, "seed": self.seed}
 
 
-class ConvLSTM2D(RNN):
-    """ConvLSTM over sequences of frames: inputs (batch, time, rows, cols, channels);
-    outputs (batch, rows', cols', filters), or with ``return_sequences`` one per step."""
+class ConvLSTM(RNN):
+    """ConvLSTM over sequences of frames: inputs (batch, time, *spatial, channels) with
+    ``rank`` spatial axes; outputs (batch, *spatial', filters), or with
+    ``return_sequences`` one per step."""
 
     _cell_arguments_are_layer_arguments = True
+    rank = 2
 
     def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format=None,
                  dilation_rate=1, activation="tanh", recurrent_activation="sigmoid",
@@ -142,7 +151,7 @@ class ConvLSTM2D(RNN):
                  go_backwards=False, stateful=False, **kwargs):
         layer_kwargs = {k: kwargs.pop(k) for k in list(kwargs)
                         if k not in ("unroll", "time_major")}
-        cell = ConvLSTM2DCell(
+        cell = _CELLS[self.rank](
             filters, kernel_size, strides, padding, data_format, dilation_rate, activation,
             recurrent_activation, use_bias, kernel_initializer, recurrent_initializer,
             bias_initializer, unit_forget_bias, kernel_regularizer, recurrent_regularizer,
@@ -158,9 +167,10 @@ class ConvLSTM2D(RNN):
                 input_shape[0], (int, type(None))):
             input_shape = input_shape[0]  # [inputs, *initial_states]
         shape = tuple(input_shape)
-        if len(shape) != 5:
-            raise ValueError(f"ConvLSTM2D {self.name!r}: expected inputs of shape (batch, time, "
-                             f"rows, cols, channels), received {shape}")
+        if len(shape) != self.rank + 3:
+            raise ValueError(f"{type(self).__name__} {self.name!r}: expected inputs of rank "
+                             f"{self.rank + 3} (batch, time, {self.rank} spatial axes, "
+                             f"channels), received {shape}")
         return shape
 
     def build(self, input_shape):
@@ -171,3 +181,36 @@ class ConvLSTM2D(RNN):
             for w in self.cell.weights:
                 w.path = f"{self.name}/{w.path}"
         self.built = True
+
+
+class ConvLSTM1DCell(ConvLSTMCell):
+    rank = 1
+
+
+class ConvLSTM2DCell(ConvLSTMCell):
+    rank = 2
+
+
+class ConvLSTM3DCell(ConvLSTMCell):
+    rank = 3
+
+
+_CELLS = {1: ConvLSTM1DCell, 2: ConvLSTM2DCell, 3: ConvLSTM3DCell}
+
+
+class ConvLSTM1D(ConvLSTM):
+    """Inputs (batch, time, steps, channels)."""
+
+    rank = 1
+
+
+class ConvLSTM2D(ConvLSTM):
+    """Inputs (batch, time, rows, cols, channels)."""
+
+    rank = 2
+
+
+class ConvLSTM3D(ConvLSTM):
+    """Inputs (batch, time, depth, rows, cols, channels)."""
+
+    rank = 3
