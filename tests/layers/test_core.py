@@ -161,3 +161,13 @@ def test_keras_tensor_arithmetic_records_layers():
     model = saessak.Model([a, b], (a + b) * 2.0 - b[:, :1])
     x, y = np.ones((2, 3), "float32"), np.full((2, 3), 2.0, "float32")
     np.testing.assert_allclose(model.predict([x, y], verbose=0), (x + y) * 2 - y[:, :1])
+
+
+def test_thresholded_relu_as_tf_keras_2():
+    from saessak.layers import ThresholdedReLU
+    layer = ThresholdedReLU(theta=0.5)
+    x = np.array([[-1.0, 0.5, 0.50001, 2.0]], "float32")
+    np.testing.assert_array_equal(layer(x).numpy(), np.where(x > 0.5, x, 0))  # tf.keras 2
+    assert layer.name.startswith("thresholded_re_lu") and layer.get_config()["theta"] == 0.5
+    with pytest.raises(ValueError, match="ThresholdedReLU: theta"):
+        ThresholdedReLU(theta=-1)

@@ -1,6 +1,6 @@
 """Keras layers. Each public class lives in a module of its own concept."""
 
-from .activation import ELU, Activation, LeakyReLU, PReLU, ReLU, Softmax
+from .activation import ELU, Activation, LeakyReLU, PReLU, ReLU, Softmax, ThresholdedReLU
 from .activity_regularization import ActivityRegularization
 from .adaptive_pooling import (
     AdaptiveAveragePooling1D,

@@ -105,6 +105,21 @@ class LeakyReLU(_Elementwise):
         return {**super().get_config(), "negative_slope": self.negative_slope}
 
 
+class ThresholdedReLU(_Elementwise):
+    """tf.keras 2's ``f(x) = x`` for x > theta, 0 otherwise (default theta 1.0)."""
+
+    def __init__(self, theta=1.0, **kwargs):
+        super().__init__(**kwargs)
+        _check_number("ThresholdedReLU", "theta", theta, minimum=0)
+        self.theta = float(theta)
+
+    def call(self, inputs):
+        return relu(inputs, threshold=self.theta)
+
+    def get_config(self):
+        return {**super().get_config(), "theta": self.theta}
+
+
 class ELU(_Elementwise):
     """Exponential linear unit: ``x`` for x > 0, ``alpha * (exp(x) - 1)`` below."""
 
