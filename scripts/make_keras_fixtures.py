@@ -323,6 +323,11 @@ def _ops_image(k):
         "hsv": image.rgb_to_hsv(x),
         "rgb": image.hsv_to_rgb(x),
         "affine_nearest_pixels": image.affine_transform(x, no_ties, interpolation="nearest"),
+        # square kernels only: for others TensorFlow's kernel is reshaped, not transposed
+        "blur": image.gaussian_blur(x),
+        "blur_5": image.gaussian_blur(x, kernel_size=(5, 5), sigma=(2.0, 0.7)),
+        "blur_single": image.gaussian_blur(x[0], kernel_size=(3, 3), sigma=(0.5, 1.5)),
+        "sobel": image.sobel_edges(x),
     }
     for mode in ("constant", "nearest", "reflect"):
         out[f"affine_{mode}"] = image.affine_transform(x, transform, fill_mode=mode,

@@ -39,6 +39,11 @@ def _calls(d):
         "rgb": lambda: image.hsv_to_rgb(x),
         "affine_nearest_pixels": lambda: image.affine_transform(x, d["in_no_ties"],
                                                                 interpolation="nearest"),
+        "blur": lambda: image.gaussian_blur(x),
+        "blur_5": lambda: image.gaussian_blur(x, kernel_size=(5, 5), sigma=(2.0, 0.7)),
+        "blur_single": lambda: image.gaussian_blur(x[0], kernel_size=(3, 3),
+                                                   sigma=(0.5, 1.5)),
+        "sobel": lambda: image.sobel_edges(x),
     }
     for mode in ("constant", "nearest", "reflect"):
         calls[f"affine_{mode}"] = lambda m=mode: image.affine_transform(
@@ -48,7 +53,8 @@ def _calls(d):
 
 NAMES = ["patches", "patches_overlap", "patches_dilated", "patches_single", "crop",
          "pad_first", "gray", "gray_first", "hsv", "rgb", "affine_nearest_pixels",
-         "affine_constant", "affine_nearest", "affine_reflect"]
+         "affine_constant", "affine_nearest", "affine_reflect", "blur", "blur_5",
+         "blur_single", "sobel"]
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -92,13 +98,13 @@ def test_hsv_round_trip_and_known_colours():
 def test_gradients():
     rng = np.random.default_rng(3)
     x = rng.random((2, 5, 6, 2))
-    grad_check(lambda a: image.extract_patches(a, 2), x)  # tiles
-    grad_check(lambda a: image.extract_patches(a, 3, strides=1, padding="same"), x)
-    grad_check(lambda a: image.crop_images(a, 1, 2, target_height=3, target_width=3), x)
-    grad_check(lambda a: image.pad_images(a, 1, 0, 2, 1), x)
-    grad_check(lambda a: image.rgb_to_grayscale(a), rng.random((1, 3, 4, 3)))
+    assert grad_check(lambda a: image.extract_patches(a, 2), x).ok  # tiles
+    assert grad_check(lambda a: image.extract_patches(a, 3, strides=1, padding="same"), x).ok
+    assert grad_check(lambda a: image.crop_images(a, 1, 2, target_height=3, target_width=3), x).ok
+    assert grad_check(lambda a: image.pad_images(a, 1, 0, 2, 1), x).ok
+    assert grad_check(lambda a: image.rgb_to_grayscale(a), rng.random((1, 3, 4, 3))).ok
     t = np.array([0.9, 0.1, 0.3, 0.05, 1.1, -0.7, 0, 0])
-    grad_check(lambda a: image.affine_transform(a, t, fill_mode="reflect"), x)
+    assert grad_check(lambda a: image.affine_transform(a, t, fill_mode="reflect"), x).ok
 
 
 def test_errors_name_the_argument():
@@ -129,3 +135,22 @@ def test_on_a_placeholder_it_becomes_a_layer_of_the_model():
     expected = image.extract_patches(x, 4).numpy().reshape(4, -1) @ model.layers[-1].kernel.numpy()
     np.testing.assert_allclose(model.predict(x, verbose=0),
                                expected + model.layers[-1].bias.numpy(), rtol=1e-5)
+
+
+def test_a_blurred_point_is_the_kernel_x_first():
+    """kernel_size and sigma are (x, y), as Keras orders them (its NumPy backend; its
+    TensorFlow backend reshapes a non-square kernel instead of transposing it)."""
+    point = np.zeros((1, 9, 9, 1), np.float32)
+    point[0, 4, 4, 0] = 1.0
+    blurred = image.gaussian_blur(point, kernel_size=(5, 3), sigma=(2.0, 0.5)).numpy()[0, ..., 0]
+
+    def g(size, sigma):
+        t = np.arange(size) - (size - 1) / 2
+        k = np.exp(-0.5 * (t / sigma) ** 2)
+        return k / k.sum()
+
+    np.testing.assert_allclose(blurred[3:6, 2:7], np.outer(g(3, 0.5), g(5, 2.0)), rtol=1e-6)
+    assert grad_check(lambda a: image.gaussian_blur(a, (3, 3), (1.0, 0.5)),
+                      point[..., :1] + 0.1).ok
+    assert grad_check(lambda a: image.sobel_edges(a),
+                      np.random.default_rng(2).random((1, 4, 5, 2))).ok

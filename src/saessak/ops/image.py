@@ -254,4 +254,5 @@ def affine_transform(images, transform, interpolation="bilinear", fill_mode="con
 
 # the rest of Keras's ``keras.ops.image`` namespace
 from .image_colors import hsv_to_rgb, rgb_to_grayscale, rgb_to_hsv  # noqa: E402, F401
+from .image_filters import gaussian_blur, sobel_edges  # noqa: E402, F401
 from .image_windows import crop_images, extract_patches, pad_images  # noqa: E402, F401
