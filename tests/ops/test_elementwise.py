@@ -6,11 +6,13 @@ import math
 
 import numpy as np
 import pytest
-import scipy.special as sp
 
 from saessak import Tensor, backend, grad_check
 from saessak.ops import elementwise as E
 from saessak.ops import elementwise_more as M
+
+sp = pytest.importorskip("scipy.special", reason="the reference values come from SciPy "
+                                                "(saessak[fast])")
 
 R = np.random.default_rng(11)
 
