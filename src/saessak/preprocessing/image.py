@@ -19,7 +19,7 @@ import warnings
 import numpy as np
 
 from .. import backend
-from ..ops.image import FILL_MODES, affine_matrix, warp_array
+from ..ops.image import LAYER_FILL_MODES, affine_matrix, warp_array
 
 
 def _range(value, name):
@@ -59,8 +59,8 @@ class ImageDataGenerator:
         if data_format not in (None, "channels_last"):
             raise ValueError(f"ImageDataGenerator: only data_format='channels_last' is "
                              f"supported, received {data_format!r}")
-        if fill_mode not in FILL_MODES:
-            raise ValueError(f"ImageDataGenerator: fill_mode must be one of {FILL_MODES}, "
+        if fill_mode not in LAYER_FILL_MODES:
+            raise ValueError(f"ImageDataGenerator: fill_mode must be one of {LAYER_FILL_MODES}, "
                              f"received {fill_mode!r}")
         if interpolation_order not in (0, 1):
             raise ValueError(f"ImageDataGenerator: interpolation_order must be 0 (nearest) or "
