@@ -88,16 +88,34 @@ def test_stop_recording_and_stop_gradient():
     assert tape.gradient(total, x).numpy() == pytest.approx(4.0)
 
 
-def test_nested_tape_second_derivative_is_a_clear_error():
+def test_nested_tape_gives_the_second_derivative():
     x = tf.Variable(1.0)
     with tf.GradientTape() as outer:
         with tf.GradientTape() as inner:
             y = x * x * x
         dy_dx = inner.gradient(y, x)
-        assert dy_dx.numpy() == pytest.approx(3.0)  # the first derivative is fine
+        assert dy_dx.numpy() == pytest.approx(3.0)
         scaled = dy_dx * 2.0
-    with pytest.raises(NotImplementedError, match="second derivatives"):
-        outer.gradient(scaled, x)
+    assert outer.gradient(scaled, x).numpy() == pytest.approx(12.0)  # 2 * 6x
+
+
+def test_hessian_by_jacobian_of_an_inner_gradient():
+    # f(x) = x0^2 x1 + sin(x1): H = [[2 x1, 2 x0], [2 x0, -sin(x1)]]
+    x = tf.Variable(np.array([0.5, -1.2]))
+    with tf.GradientTape() as outer:
+        with tf.GradientTape() as inner:
+            f = x[0] ** 2 * x[1] + tf.sin(x[1])
+        g = inner.gradient(f, x)
+    hessian = outer.jacobian(g, x).numpy()
+    np.testing.assert_allclose(hessian, [[-2.4, 1.0], [1.0, -np.sin(-1.2)]], rtol=1e-6)
+
+
+def test_an_inner_gradient_outside_any_outer_tape_is_a_plain_constant():
+    x = tf.Variable(2.0)
+    with tf.GradientTape() as tape:
+        y = x * x
+    g = tape.gradient(y, x)
+    assert g.numpy() == pytest.approx(4.0) and not g.requires_grad
 
 
 def test_nested_tapes_on_separate_computations_work():

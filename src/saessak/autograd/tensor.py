@@ -166,9 +166,15 @@ class Function:
     saves on ``self`` whatever ``backward`` needs. ``backward(*grads)`` gets the gradient of
     each output and returns one gradient per input (``None`` where there is none). It may
     return gradients of a broadcast shape: the engine sums them back to each input's shape.
+
+    For gradients of gradients an op may also give ``backward_ops(*grads)``, its backward
+    written with ops on Tensors, or ``composite(*inputs)``, its forward written with simpler
+    ops (see :mod:`saessak.ops.gradients`).
     """
 
     inputs: tuple = ()
+    backward_ops = None  # or a method: the backward in recorded ops (Tensors in and out)
+    composite = None  # or a method: the forward again, in simpler recorded ops
     n_outputs = 1
     freed = False  # set once backward has released this node's buffers
     # whether this call records a node (some input wants a gradient and recording is on):
@@ -213,6 +219,12 @@ class Function:
         """Whether input ``i`` wants a gradient: backward may skip the work when not."""
         x = self.inputs[i] if i < len(self.inputs) else None
         return x is not None and x.requires_grad
+
+    def input_or_saved(self, i: int, saved):
+        """Input ``i`` for ``backward_ops``: the recorded Tensor, or (where a plain array or
+        number came in, so no Tensor was kept) the value ``saved``, a constant."""
+        x = self.inputs[i] if i < len(self.inputs) else None
+        return x if x is not None else saved
 
     def forward(self, *xs):  # pragma: no cover - abstract
         raise NotImplementedError

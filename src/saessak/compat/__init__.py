@@ -50,6 +50,7 @@ from .math_ops import (
     minimum,
     multiply,
     negative,
+    norm,
     not_equal,
     pow,
     reduce_all,

@@ -7,23 +7,23 @@ does, but hands the gradients back instead of adding them to each leaf's ``.grad
 tape never disturbs a model's own ``.grad`` fields). Trainable Variables are watched
 automatically because they always require gradients.
 
-Gradients of gradients are not available: a node's backward is NumPy code, not recorded
-ops. A nested tape that asks for one gets a clear error, not a silent None.
+Inside an outer tape, ``gradient`` computes with recorded ops instead
+(:mod:`saessak.ops.gradients`), so the outer tape can differentiate the gradient again:
+Hessians, gradient penalties (WGAN-GP), physics-informed losses.
 """
 
 from __future__ import annotations
 
 import contextlib
-import weakref
 
 import numpy as np
 
 from .. import ops
 from ..autograd import Tensor, no_grad
-from ..autograd.tensor import _key, _output_grads, _topological_order, sum_to_shape
+from ..autograd.tensor import _key, _output_grads, _topological_order, is_grad_enabled, sum_to_shape
+from ..ops.gradients import gradients
 
 _recording: list = []  # the open tapes, innermost last
-_inner_results: dict = {}  # id -> weakref of gradients an inner tape returned
 
 
 class GradientTape:
@@ -97,7 +97,7 @@ class GradientTape:
         weights = [None] * len(targets) if output_gradients is None else \
             _flatten(output_gradients)
         with self._watching():
-            grads = _walk(targets, weights, flat_sources, self.persistent)
+            grads = self._walk(targets, weights, flat_sources)
         if not self.watch_accessed_variables:  # only what was watched by hand
             watched = {id(t) for t, _ in self._watched}
             grads = [g if id(s) in watched else None for g, s in zip(grads, flat_sources)]
@@ -106,7 +106,7 @@ class GradientTape:
         for g, s in zip(grads, flat_sources):
             if g is None and zero:
                 g = np.zeros(s.shape, s.dtype)
-            out.append(None if g is None else self._result(g))
+            out.append(g if g is None or isinstance(g, Tensor) else Tensor(g))
         return _unflatten(sources, out)
 
     def jacobian(self, target, sources, unconnected_gradients="none"):
@@ -117,17 +117,17 @@ class GradientTape:
             onehot = np.zeros(target.size, target.dtype)
             onehot[i] = 1
             with self._watching():
-                rows.append(_walk([target], [onehot.reshape(target.shape)], flat_sources,
-                                  True))
+                rows.append(self._walk([target], [onehot.reshape(target.shape)],
+                                       flat_sources, keep_graph=True))
         out = []
         for k, s in enumerate(flat_sources):
             if all(r[k] is None for r in rows):
                 out.append(None if unconnected_gradients == "none"
                            else Tensor(np.zeros(target.shape + s.shape, s.dtype)))
                 continue
-            stacked = np.stack([np.zeros(s.shape, s.dtype) if r[k] is None else r[k]
-                                for r in rows])
-            out.append(Tensor(stacked.reshape(target.shape + s.shape)))
+            parts = [Tensor(np.zeros(s.shape, s.dtype)) if r[k] is None else r[k]
+                     for r in rows]
+            out.append(ops.reshape(ops.stack(parts), target.shape + s.shape))
         self._used = True
         return _unflatten(sources, out)
 
@@ -144,24 +144,20 @@ class GradientTape:
                 for t, before in self._watched:
                     t.requires_grad = before
 
-    def _result(self, g):
-        # Inside an outer tape, a gradient is marked as one, so that differentiating it again
-        # stops with a clear error instead of quietly giving None.
-        outer = [t for t in _recording if t is not self]
-        result = Tensor(g, requires_grad=bool(outer) and g.dtype.kind == "f")
-        if outer:
-            _inner_results[id(result)] = weakref.ref(result)
-        return result
-
-
-def _is_inner_result(t) -> bool:
-    ref = _inner_results.get(id(t))
-    return ref is not None and ref() is t
-
-
-_SECOND_ORDER = ("GradientTape: this target depends on a gradient computed by an inner tape; "
-                 "saessak does not compute gradients of gradients (second derivatives): its "
-                 "backward passes are NumPy code, not recorded ops")
+    def _walk(self, targets, weights, sources, keep_graph=False):
+        """The gradients, as arrays; inside an outer tape, as recorded Tensors that the
+        outer tape can differentiate again (that walk keeps the graph: they refer to it)."""
+        if is_grad_enabled() and any(t is not self for t in _recording):
+            for t in targets:
+                if not isinstance(t, Tensor):
+                    raise ValueError(f"GradientTape.gradient: the target must be a Tensor, "
+                                     f"received {type(t).__name__}")
+            weights = [None if w is None else w if isinstance(w, Tensor)
+                       else Tensor(np.asarray(w, t.dtype)) for w, t in zip(weights, targets)]
+            unique = list({id(s): s for s in sources}.values())
+            found = dict(zip(map(id, unique), gradients(targets, weights, unique)))
+            return [found[id(s)] for s in sources]
+        return _walk(targets, weights, sources, keep_graph or self.persistent)
 
 
 def _walk(targets, weights, sources, retain):
@@ -181,8 +177,6 @@ def _walk(targets, weights, sources, retain):
         if not isinstance(t, Tensor):
             raise ValueError(f"GradientTape.gradient: the target must be a Tensor, received "
                              f"{type(t).__name__}")
-        if _is_inner_result(t):
-            raise NotImplementedError(_SECOND_ORDER)
         g = np.ones(t.shape, t.dtype) if w is None else np.asarray(getattr(w, "data", w),
                                                                       t.dtype)
         if id(t) in wanted:  # d target / d target = 1
@@ -213,8 +207,6 @@ def _propagate(roots, wanted, collect, retain):
         for x, g in zip(node.inputs, in_grads):
             if x is None:
                 continue
-            if x._node is None and _is_inner_result(x):
-                raise NotImplementedError(_SECOND_ORDER)
             if g is None or not x.requires_grad:
                 continue
             if id(x) in wanted:

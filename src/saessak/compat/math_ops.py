@@ -258,6 +258,20 @@ def l2_normalize(x, axis=None, epsilon=1e-12, name=None):
                                     epsilon))
 
 
+def norm(tensor, ord="euclidean", axis=None, keepdims=None, name=None):  # noqa: A002
+    """``tf.norm``: with no axis, the vector norm of all elements (any ``ord``); with one
+    axis a vector norm, with two a matrix norm ('euclidean' is the 2-norm or Frobenius)."""
+    x = _t(tensor)
+    ord = None if ord == "euclidean" else ord  # noqa: A001
+    if ord == 2 and isinstance(axis, (tuple, list)) and len(axis) == 2:
+        raise ValueError("tf.norm: ord=2 over a matrix (the spectral norm) is not supported "
+                         "by TensorFlow either; use 'euclidean', 'fro', 1 or inf")
+    if axis is None:
+        value = ops.norm(ops.reshape(x, (-1,)), ord, 0)
+        return ops.reshape(value, (1,) * x.ndim) if keepdims else value
+    return ops.norm(x, ord, _axis(axis), bool(keepdims))
+
+
 def softmax(logits, axis=-1, name=None):
     return ops.softmax(_t(logits), axis=axis)
 
@@ -283,7 +297,8 @@ _EXPORTED = (
     "cumsum", "divide", "divide_no_nan", "equal", "erf", "exp", "floor", "greater",
     "greater_equal", "in_top_k", "is_finite", "is_inf", "is_nan", "l2_normalize", "less",
     "less_equal", "log", "log1p", "log_softmax", "logical_and", "logical_not", "logical_or",
-    "matmul", "maximum", "minimum", "multiply", "negative", "not_equal", "pow", "reciprocal",
+    "matmul", "maximum", "minimum", "multiply", "negative", "norm", "not_equal", "pow",
+    "reciprocal",
     "reduce_all", "reduce_any", "reduce_logsumexp", "reduce_max", "reduce_mean",
     "reduce_min", "reduce_prod", "reduce_std", "reduce_sum", "reduce_variance", "round",
     "rsqrt", "sigmoid", "sign", "sin", "softmax", "softplus", "sqrt", "square",

@@ -8,7 +8,9 @@ import numpy as np
 
 from ..autograd.tensor import Function, Tensor
 from . import _fused_numba as fused
-from .math import _erf, exp
+from .manipulation import where
+from .math import _erf, erf, exp, minimum
+from .math import abs as magnitude
 
 
 def _sigmoid(x):
@@ -24,6 +26,10 @@ class Sigmoid(Function):
 
     def backward(self, g):  # s' = s (1 - s)
         return g * self.y * (1 - self.y)
+
+    def backward_ops(self, g):
+        s = sigmoid(self.inputs[0])
+        return g * s * (1 - s)
 
 
 class HardSigmoid(Function):
@@ -41,6 +47,8 @@ class HardSigmoid(Function):
     def backward(self, g):
         return g * self.inside * 0.2 if self.keras2 else g * self.inside / 6
 
+    backward_ops = backward  # a constant slope
+
 
 class Tanh(Function):
     def forward(self, x):
@@ -49,6 +57,10 @@ class Tanh(Function):
 
     def backward(self, g):  # tanh' = 1 - tanh^2
         return g * (1 - self.y * self.y)
+
+    def backward_ops(self, g):
+        t = tanh(self.inputs[0])
+        return g * (1 - t * t)
 
 
 class ReLU(Function):
@@ -83,6 +95,9 @@ class ReLU(Function):
             return fused.relu_backward(g, self.y, np.empty_like(g))  # one pass, no mask
         return g * (self.y > 0)
 
+    def backward_ops(self, g):  # the slopes are constants: the second derivative is 0
+        return g * (self.slope_map if not self.plain else (self.y > 0).astype(g.dtype))
+
 
 class Elu(Function):
     def __init__(self, alpha=1.0):
@@ -95,6 +110,9 @@ class Elu(Function):
 
     def backward(self, g):  # for x <= 0: d/dx a(e^x - 1) = a e^x = elu(x) + a
         return g * np.where(self.x > 0, 1, self.neg + self.alpha)
+
+    def backward_ops(self, g):
+        return where(self.x > 0, g, g * self.alpha * exp(minimum(self.inputs[0], 0.0)))
 
 
 SELU_ALPHA = 1.6732632423543772
@@ -109,6 +127,9 @@ class Softplus(Function):
     def backward(self, g):
         return g * _sigmoid(self.x)
 
+    def backward_ops(self, g):
+        return g * sigmoid(self.inputs[0])
+
 
 class Softsign(Function):
     def forward(self, x):
@@ -117,6 +138,10 @@ class Softsign(Function):
 
     def backward(self, g):  # (x / (1+|x|))' = 1 / (1+|x|)^2
         return g / (self.d * self.d)
+
+    def backward_ops(self, g):
+        d = 1 + magnitude(self.inputs[0])
+        return g / (d * d)
 
 
 class Swish(Function):
@@ -129,6 +154,11 @@ class Swish(Function):
     def backward(self, g):  # (x s)' = s + x s (1 - s)
         s = self.s
         return g * (s + self.x * s * (1 - s))
+
+    def backward_ops(self, g):
+        x = self.inputs[0]
+        s = sigmoid(x)
+        return g * (s + x * s * (1 - s))
 
 
 class Gelu(Function):
@@ -152,6 +182,15 @@ class Gelu(Function):
         pdf = np.exp(-0.5 * x * x) / _math.sqrt(2 * _math.pi)
         return g * (self.cdf + x * pdf)  # (x Phi)' = Phi + x phi
 
+    def backward_ops(self, g):
+        x = self.inputs[0]
+        if self.approximate:
+            c = _math.sqrt(2 / _math.pi)
+            t = tanh(c * (x + 0.044715 * x**3))
+            return g * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * c * (1 + 3 * 0.044715 * x * x))
+        cdf = 0.5 * (1 + erf(x / _math.sqrt(2)))
+        return g * (cdf + x * exp(-0.5 * x * x) / _math.sqrt(2 * _math.pi))
+
 
 class Softmax(Function):
     def __init__(self, axis=-1):
@@ -164,6 +203,10 @@ class Softmax(Function):
 
     def backward(self, g):  # dx = y * (g - sum(g * y))
         y = self.y
+        return y * (g - (g * y).sum(axis=self.axis, keepdims=True))
+
+    def backward_ops(self, g):
+        y = softmax(self.inputs[0], self.axis)
         return y * (g - (g * y).sum(axis=self.axis, keepdims=True))
 
 
@@ -179,6 +222,9 @@ class LogSoftmax(Function):
 
     def backward(self, g):  # dx = g - softmax * sum(g)
         return g - np.exp(self.y) * g.sum(axis=self.axis, keepdims=True)
+
+    def backward_ops(self, g):
+        return g - softmax(self.inputs[0], self.axis) * g.sum(axis=self.axis, keepdims=True)
 
 
 def sigmoid(x):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np  # NumPy ufuncs also dispatch to CuPy arrays
 
 from ..autograd.tensor import Function, Tensor
+from .math import log
 
 
 class Add(Function):
@@ -14,6 +15,8 @@ class Add(Function):
     def backward(self, g):  # d(a+b) = da + db; broadcasting is undone by the engine
         return g, g
 
+    backward_ops = backward  # the same rule on Tensors
+
 
 class Sub(Function):
     def forward(self, a, b):
@@ -21,6 +24,8 @@ class Sub(Function):
 
     def backward(self, g):
         return g, -g
+
+    backward_ops = backward
 
 
 class Mul(Function):
@@ -30,6 +35,9 @@ class Mul(Function):
 
     def backward(self, g):  # d(ab) = b da + a db
         return g * self.b, g * self.a
+
+    def backward_ops(self, g):
+        return g * self.input_or_saved(1, self.b), g * self.input_or_saved(0, self.a)
 
 
 class Div(Function):
@@ -41,6 +49,11 @@ class Div(Function):
         gb = g / self.b
         return gb, -gb * self.a / self.b
 
+    def backward_ops(self, g):
+        a, b = self.input_or_saved(0, self.a), self.input_or_saved(1, self.b)
+        gb = g / b
+        return gb, -gb * a / b
+
 
 class Neg(Function):
     def forward(self, a):
@@ -48,6 +61,8 @@ class Neg(Function):
 
     def backward(self, g):
         return -g
+
+    backward_ops = backward
 
 
 class Pow(Function):
@@ -63,6 +78,9 @@ class Pow(Function):
     def backward(self, g):  # d(a^p) = p a^(p-1) da
         return g * self.p * self.a ** (self.p - 1)
 
+    def backward_ops(self, g):
+        return g * self.p * self.input_or_saved(0, self.a) ** (self.p - 1)
+
 
 class PowTensor(Function):
     """``a ** b`` where the exponent is a tensor too (``a`` must be positive there)."""
@@ -74,6 +92,10 @@ class PowTensor(Function):
 
     def backward(self, g):  # d(a^b) = b a^(b-1) da + a^b ln(a) db
         return g * self.b * self.a ** (self.b - 1), g * self.y * np.log(self.a)
+
+    def backward_ops(self, g):
+        a, b = self.input_or_saved(0, self.a), self.input_or_saved(1, self.b)
+        return g * b * a ** (b - 1), g * a ** b * log(a)
 
 
 def add(a, b):

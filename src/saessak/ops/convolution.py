@@ -38,6 +38,7 @@ import math
 from .. import backend
 from ..autograd.tensor import Function
 from .conv_utils import check_padding, conv_output_length, conv_padding, normalize_tuple
+from .gradients import bilinear_gradients
 from .im2col import col2im, im2col, interior, pad_spatial, windows
 from .linalg import sum_rows
 from .manipulation import reshape
@@ -95,6 +96,7 @@ class Conv(Function):
             if b is not None:
                 y += b
         self.w_shape, self.has_bias = w.shape, b is not None
+        self.x, self.w = x, w  # only for gradients of gradients (references, not copies)
         return y.reshape((x.shape[0],) + out + (f,))
 
     def backward(self, gy):
@@ -126,6 +128,11 @@ class Conv(Function):
         if self.has_bias:
             return dx, dw, sum_rows(g2) if db is None else db
         return dx, dw
+
+    def backward_ops(self, g):
+        op = Conv(self.strides, self.padding, self.dilation, self.groups)
+        return bilinear_gradients(op, g, self.input_or_saved(0, self.x),
+                                  self.input_or_saved(1, self.w), self.has_bias)
 
 
 class SequenceConv(Function):
@@ -162,6 +169,7 @@ class SequenceConv(Function):
         self.flat = padded.reshape(n * length, c_in)
         self.rows = n * length - (k - 1) * d  # every start row whose taps stay in the array
         self.w, self.x_shape, self.padded_shape = w, x.shape, padded.shape
+        self.x = x  # only for gradients of gradients
         y = xp.empty((n * length, f), dtype=x.dtype)
         full, term = y[:self.rows], xp.empty((self.rows, f), dtype=x.dtype)
         xp.matmul(self.flat[self._rows(0)], w[0], out=full)
@@ -196,6 +204,11 @@ class SequenceConv(Function):
         if self.has_bias:
             return dx, dw, sum_rows(g)
         return dx, dw
+
+    def backward_ops(self, g):
+        return bilinear_gradients(SequenceConv(self.padding, self.dilation), g,
+                                  self.input_or_saved(0, self.x), self.input_or_saved(1, self.w),
+                                  self.has_bias)
 
 
 # --- the public functions ------------------------------------------------------------------------

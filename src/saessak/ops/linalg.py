@@ -7,6 +7,8 @@ import numpy as np
 from .. import backend
 from ..autograd.tensor import Function
 from . import _fused_numba as fused
+from .gradients import bilinear_gradients, sum_to_shape
+from .manipulation import broadcast_to, reshape
 
 
 def sum_rows(m):
@@ -52,6 +54,10 @@ class MatMul(Function):
             if b.ndim == 1:
                 gb = gb.reshape(gb.shape[:-1])
         return ga, gb
+
+    def backward_ops(self, g):  # a @ b is bilinear in (a, b)
+        return bilinear_gradients(MatMul(), g, self.input_or_saved(0, self.a),
+                                  self.input_or_saved(1, self.b))
 
 
 class Linear(Function):
@@ -101,6 +107,12 @@ class Linear(Function):
             return gx, gw, sum_rows(g2) if db is None else db  # db = sum of G's rows
         return gx, gw
 
+    def backward_ops(self, g):
+        if self.relu:  # the ReLU's gate is a constant
+            g = g * (self.y > 0).astype(g.dtype).reshape(g.shape)
+        return bilinear_gradients(Linear(), g, self.input_or_saved(0, self.x),
+                                  self.input_or_saved(1, self.w), self.has_bias)
+
 
 def matmul(a, b):
     return MatMul()(a, b)
@@ -146,20 +158,26 @@ class Einsum(Function):
         self.xs = xs
         return y
 
+    def _gradient_spec(self, k):
+        """The einsum that gives operand k's gradient, and the letters it keeps."""
+        subs = self.spelled[k]
+        if len(set(subs)) != len(subs):
+            raise NotImplementedError(f"einsum: no gradient for an operand with a "
+                                      f"repeated subscript ({subs!r} in {self.equation!r})")
+        others = self.spelled[:k] + self.spelled[k + 1:]
+        seen = set(self.spelled_output + "".join(others))
+        spec = ",".join([self.spelled_output] + others) + "->" + "".join(
+            c for c in subs if c in seen)
+        return spec, subs, seen
+
     def backward(self, g):
         xp = backend.get_array_module(g)
         grads = []
-        for k, (subs, x) in enumerate(zip(self.spelled, self.xs)):
+        for k, x in enumerate(self.xs):
             if not self.needs_input_grad(k):
                 grads.append(None)
                 continue
-            if len(set(subs)) != len(subs):
-                raise NotImplementedError(f"einsum: no gradient for an operand with a "
-                                          f"repeated subscript ({subs!r} in {self.equation!r})")
-            others = self.spelled[:k] + self.spelled[k + 1:]
-            seen = set(self.spelled_output + "".join(others))
-            spec = ",".join([self.spelled_output] + others) + "->" + "".join(
-                c for c in subs if c in seen)
+            spec, subs, seen = self._gradient_spec(k)
             grad = xp.einsum(spec, g, *(o for j, o in enumerate(self.xs) if j != k),
                              optimize=len(self.xs) > 2)
             grad = grad[tuple(slice(None) if c in seen else None for c in subs)]
@@ -170,6 +188,20 @@ class Einsum(Function):
                 grad = grad.sum(axis=summed, keepdims=True)
             grads.append(grad if grad.shape == x.shape
                          else xp.broadcast_to(grad, x.shape).copy())
+        return tuple(grads)
+
+    def backward_ops(self, g):  # the same einsums, recorded (einsum is multilinear)
+        xs = [self.input_or_saved(k, x) for k, x in enumerate(self.xs)]
+        grads = []
+        for k, x in enumerate(xs):
+            if not self.needs_input_grad(k):
+                grads.append(None)
+                continue
+            spec, subs, seen = self._gradient_spec(k)
+            grad = Einsum(spec)(g, *(o for j, o in enumerate(xs) if j != k))
+            kept = iter(grad.shape)
+            grad = reshape(grad, tuple(next(kept) if c in seen else 1 for c in subs))
+            grads.append(broadcast_to(sum_to_shape(grad, x.shape), x.shape))
         return tuple(grads)
 
 

@@ -23,6 +23,9 @@ class Reshape(Function):
     def backward(self, g):
         return g.reshape(self.in_shape)
 
+    def backward_ops(self, g):
+        return Reshape(self.in_shape)(g)
+
 
 class Transpose(Function):
     def __init__(self, axes=None):
@@ -35,6 +38,9 @@ class Transpose(Function):
     def backward(self, g):
         return g.transpose(np.argsort(self.axes))
 
+    def backward_ops(self, g):
+        return Transpose(tuple(int(i) for i in np.argsort(self.axes)))(g)
+
 
 class BroadcastTo(Function):
     def __init__(self, shape):
@@ -45,6 +51,8 @@ class BroadcastTo(Function):
 
     def backward(self, g):
         return g  # the engine sums it back to the input's shape
+
+    backward_ops = backward
 
 
 class Concatenate(Function):
@@ -64,6 +72,10 @@ class Concatenate(Function):
     def backward(self, g):
         return tuple(np.split(g, self.splits, axis=self.axis))
 
+    def backward_ops(self, g):
+        parts = Split([int(i) for i in self.splits], self.axis)(g)
+        return parts if isinstance(parts, tuple) else (parts,)
+
 
 class Stack(Function):
     def __init__(self, axis):
@@ -78,6 +90,10 @@ class Stack(Function):
     def backward(self, g):
         return tuple(np.moveaxis(g, self.axis, 0))
 
+    def backward_ops(self, g):
+        axis = self.axis % g.ndim
+        return tuple(GetItem((slice(None),) * axis + (i,))(g) for i in range(g.shape[axis]))
+
 
 class Split(Function):
     def __init__(self, sections, axis):
@@ -90,6 +106,9 @@ class Split(Function):
 
     def backward(self, *gs):
         return np.concatenate(gs, axis=self.axis)
+
+    def backward_ops(self, *gs):
+        return Concatenate(self.axis)(*gs)
 
 
 class Pad(Function):
@@ -104,6 +123,9 @@ class Pad(Function):
     def backward(self, g):
         return g[self.crop]
 
+    def backward_ops(self, g):
+        return GetItem(self.crop)(g)
+
 
 class Where(Function):
     def forward(self, cond, a, b):
@@ -114,6 +136,10 @@ class Where(Function):
         zero = np.zeros((), g.dtype)
         return None, np.where(self.cond, g, zero), np.where(self.cond, zero, g)
 
+    def backward_ops(self, g):
+        zero = np.zeros((), g.dtype)
+        return None, Where()(self.cond, g, zero), Where()(self.cond, zero, g)
+
 
 class GetItem(Function):
     """``x[index]``; the backward scatters (adds) the gradient back into place."""
@@ -122,16 +148,41 @@ class GetItem(Function):
         self.index = index
 
     def forward(self, x):
-        self.shape, self.dtype = x.shape, x.dtype
+        self.shape = x.shape
         return x[self.index]
 
     def backward(self, g):
-        gx = np.zeros(self.shape, self.dtype)
-        if _is_basic_index(self.index):
-            gx[self.index] = g  # slices select each element at most once
-        else:
-            np.add.at(gx, self.index, g)  # repeated indices must add up
-        return gx
+        return _scatter_add(self.shape, self.index, g)
+
+    def backward_ops(self, g):
+        return ScatterAdd(self.shape, self.index)(g)
+
+
+def _scatter_add(shape, index, g):
+    """Zeros of ``shape`` with ``g`` added at ``index``: the transpose of ``x[index]``."""
+    gx = np.zeros(shape, g.dtype)
+    if _is_basic_index(index):
+        gx[index] = g  # slices select each element at most once
+    else:
+        np.add.at(gx, index, g)  # repeated indices must add up
+    return gx
+
+
+class ScatterAdd(Function):
+    """``x[index]``'s backward as an op: zeros with ``g`` added at ``index``. It is linear, and
+    its own gradient is ``c[index]``, so gradients of gradients pass through indexing."""
+
+    def __init__(self, shape, index):
+        self.shape, self.index = shape, index
+
+    def forward(self, g):
+        return _scatter_add(self.shape, self.index, g)
+
+    def backward(self, c):
+        return c[self.index]
+
+    def backward_ops(self, c):
+        return GetItem(self.index)(c)
 
 
 class Gather(Function):

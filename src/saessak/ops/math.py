@@ -17,6 +17,9 @@ class Exp(Function):
     def backward(self, g):  # (e^x)' = e^x
         return g * self.y
 
+    def backward_ops(self, g):
+        return g * exp(self.inputs[0])
+
 
 class Log(Function):
     def forward(self, x):
@@ -25,6 +28,9 @@ class Log(Function):
 
     def backward(self, g):  # (ln x)' = 1/x
         return g / self.x
+
+    def backward_ops(self, g):
+        return g / self.inputs[0]
 
 
 class Sqrt(Function):
@@ -35,6 +41,9 @@ class Sqrt(Function):
     def backward(self, g):  # (sqrt x)' = 1 / (2 sqrt x)
         return g / (2 * self.y)
 
+    def backward_ops(self, g):
+        return g / (2 * sqrt(self.inputs[0]))
+
 
 class Square(Function):
     def forward(self, x):
@@ -44,6 +53,9 @@ class Square(Function):
     def backward(self, g):
         return g * 2 * self.x
 
+    def backward_ops(self, g):
+        return g * 2 * self.inputs[0]
+
 
 class Abs(Function):
     def forward(self, x):
@@ -51,6 +63,9 @@ class Abs(Function):
         return np.abs(x)
 
     def backward(self, g):  # |x|' = sign(x), taken as 0 at 0
+        return g * np.sign(self.x)
+
+    def backward_ops(self, g):  # sign(x) is a constant (its derivative is 0)
         return g * np.sign(self.x)
 
 
@@ -62,6 +77,9 @@ class Sin(Function):
     def backward(self, g):
         return g * np.cos(self.x)
 
+    def backward_ops(self, g):
+        return g * cos(self.inputs[0])
+
 
 class Cos(Function):
     def forward(self, x):
@@ -70,6 +88,9 @@ class Cos(Function):
 
     def backward(self, g):
         return -g * np.sin(self.x)
+
+    def backward_ops(self, g):
+        return -g * sin(self.inputs[0])
 
 
 class Log1p(Function):
@@ -80,6 +101,9 @@ class Log1p(Function):
     def backward(self, g):
         return g / (1 + self.x)
 
+    def backward_ops(self, g):
+        return g / (1 + self.inputs[0])
+
 
 class Maximum(Function):
     def forward(self, a, b):
@@ -89,6 +113,8 @@ class Maximum(Function):
     def backward(self, g):
         return g * self.a_wins, g * ~self.a_wins
 
+    backward_ops = backward  # the masks are constants
+
 
 class Minimum(Function):
     def forward(self, a, b):
@@ -97,6 +123,8 @@ class Minimum(Function):
 
     def backward(self, g):
         return g * self.a_wins, g * ~self.a_wins
+
+    backward_ops = backward  # the masks are constants
 
 
 class Clip(Function):
@@ -110,6 +138,8 @@ class Clip(Function):
     def backward(self, g):  # flat outside [low, high]
         return g * self.inside
 
+    backward_ops = backward
+
 
 class Cast(Function):
     def __init__(self, dtype):
@@ -121,6 +151,9 @@ class Cast(Function):
 
     def backward(self, g):
         return g.astype(self.in_dtype) if self.in_dtype.kind == "f" else None
+
+    def backward_ops(self, g):
+        return cast(g, self.in_dtype) if self.in_dtype.kind == "f" else None
 
 
 def exp(x):
@@ -199,3 +232,7 @@ class Erf(Function):
 
     def backward(self, g):  # erf'(x) = 2/sqrt(pi) e^(-x^2)
         return g * (2 / _math.sqrt(_math.pi)) * np.exp(-self.x * self.x)
+
+    def backward_ops(self, g):
+        x = self.inputs[0]
+        return g * (2 / _math.sqrt(_math.pi)) * exp(-x * x)

@@ -8,7 +8,8 @@ import math
 import numpy as np
 
 from ..autograd.tensor import Function, Tensor
-from .math import sqrt
+from .manipulation import broadcast_to, reshape, transpose
+from .math import abs, exp, sqrt  # noqa: A004 - Keras's name
 
 
 def _axes(axis, ndim):
@@ -48,6 +49,9 @@ class Sum(Function):
     def backward(self, g):  # every summed element gets the same gradient
         return _spread(g, self.kept, self.shape)
 
+    def backward_ops(self, g):
+        return broadcast_to(reshape(g, self.kept), self.shape)
+
 
 class Mean(Function):
     def __init__(self, axis=None, keepdims=False):
@@ -65,6 +69,9 @@ class Mean(Function):
 
     def backward(self, g):  # each of the n averaged elements gets g / n
         return _spread(g / self.n, self.kept, self.shape)
+
+    def backward_ops(self, g):
+        return broadcast_to(reshape(g / self.n, self.kept), self.shape)
 
 
 class Max(Function):
@@ -84,6 +91,10 @@ class Max(Function):
         count = hits.sum(axis=self.axes, keepdims=True)
         return g.reshape(count.shape) * hits / count
 
+    def backward_ops(self, g):  # the share each maximum gets is a constant
+        count = self.hits.sum(axis=self.axes, keepdims=True)
+        return reshape(g, count.shape) * (self.hits / count).astype(g.dtype)
+
 
 class LogSumExp(Function):
     def __init__(self, axis=None, keepdims=False):
@@ -99,6 +110,10 @@ class LogSumExp(Function):
 
     def backward(self, g):  # d lse / dx = softmax(x)
         return g.reshape(self.y.shape) * np.exp(self.x - self.y)
+
+    def backward_ops(self, g):
+        x = self.inputs[0]
+        return reshape(g, self.y.shape) * exp(x - logsumexp(x, self.axis, keepdims=True))
 
 
 def sum(x, axis=None, keepdims=False):  # noqa: A001 - the NumPy/Keras name
@@ -141,6 +156,70 @@ def argmin(x, axis=None, keepdims=False):
     return Tensor(np.argmin(getattr(x, "data", x), axis=axis, keepdims=keepdims))
 
 
-def norm(x, axis=None, keepdims=False):
-    """The Euclidean (L2) norm."""
-    return sqrt(sum(x * x, axis, keepdims))
+def norm(x, ord=None, axis=None, keepdims=False):  # noqa: A002 - Keras's argument name
+    """Keras's (and NumPy's) vector and matrix norms.
+
+    A vector norm when ``axis`` is one axis (or x is 1-D): ord None or 2 is sqrt(sum x^2),
+    a number p gives (sum |x|^p)^(1/p), inf / -inf the largest / smallest |x|, 0 the count
+    of non-zeros (no gradient). A matrix norm when ``axis`` is a pair (or x is 2-D): None
+    or 'fro' is sqrt(sum x^2), 1 / -1 the largest / smallest column sum of |x|, inf / -inf
+    the same over rows, 'nuc' / 2 / -2 the sum / largest / smallest singular value. With
+    ord None and no axis, the norm of all elements, whatever the rank (as Keras).
+    """
+    x = x if isinstance(x, Tensor) else Tensor(np.asarray(x, np.float32)
+                                               if not hasattr(x, "dtype") else x)
+    if ord is None and axis is None:
+        return sqrt(sum(x * x, None, keepdims))
+    axes = tuple(range(x.ndim)) if axis is None else (axis,) if isinstance(axis, int) else \
+        tuple(axis)
+    _axes(axes, x.ndim)  # checks the range
+    axes = tuple(a % x.ndim for a in axes)  # in the order given: (rows, columns)
+    if len(axes) == 1:
+        return _vector_norm(x, ord, axes[0], keepdims)
+    if len(axes) == 2:
+        return _matrix_norm(x, ord, axes, keepdims)
+    raise ValueError(f"norm: axis must name one axis (a vector norm) or two (a matrix "
+                     f"norm); received {axis!r} for a tensor of rank {x.ndim}")
+
+
+def _vector_norm(x, ord, axis, keepdims):  # noqa: A002
+    if ord is None or ord == 2:
+        return sqrt(sum(x * x, axis, keepdims))
+    if isinstance(ord, str):
+        raise ValueError(f"norm: ord={ord!r} is a matrix norm; a vector norm takes None, a "
+                         f"number, inf or -inf")
+    size = abs(x)
+    if ord == np.inf:
+        return max(size, axis, keepdims)
+    if ord == -np.inf:
+        return min(size, axis, keepdims)
+    if ord == 0:
+        return Tensor((x.data != 0).sum(axis=axis, keepdims=keepdims).astype(x.dtype))
+    if ord == 1:
+        return sum(size, axis, keepdims)
+    return sum(size ** ord, axis, keepdims) ** (1.0 / ord)
+
+
+def _matrix_norm(x, ord, axes, keepdims):  # noqa: A002
+    rows, cols = axes
+    if ord is None or ord == "fro":
+        return sqrt(sum(x * x, axes, keepdims))
+    if ord in (1, -1, np.inf, -np.inf):
+        summed, other = (rows, cols) if ord in (1, -1) else (cols, rows)
+        lines = sum(abs(x), summed, keepdims=True)  # column sums for 1, row sums for inf
+        pick = max if ord > 0 else min
+        return reshape(pick(lines, other, keepdims=True),
+                       _reduced_shape(x.shape, axes, keepdims))
+    if ord in ("nuc", 2, -2):
+        from .decompositions import svd  # here: decompositions imports this module
+        order = [i for i in range(x.ndim) if i not in axes] + list(axes)
+        s = svd(transpose(x, order), compute_uv=False)  # batched over the other axes
+        value = sum(s, -1) if ord == "nuc" else (max(s, -1) if ord == 2 else min(s, -1))
+        return reshape(value, _reduced_shape(x.shape, axes, keepdims))
+    raise ValueError(f"norm: ord={ord!r} is not a matrix norm; use None, 'fro', 'nuc', "
+                     f"1, -1, 2, -2, inf or -inf")
+
+
+def _reduced_shape(shape, axes, keepdims):
+    return tuple(1 if i in axes else n for i, n in enumerate(shape)) if keepdims else \
+        tuple(n for i, n in enumerate(shape) if i not in axes)

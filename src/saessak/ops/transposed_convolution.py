@@ -11,6 +11,7 @@ import numpy as np
 
 from ..autograd.tensor import Function
 from .conv_utils import check_padding, deconv_output_length, normalize_tuple
+from .gradients import bilinear_gradients
 from .im2col import col2im, im2col, interior, pad_spatial
 from .linalg import sum_rows
 
@@ -47,6 +48,7 @@ class ConvTranspose(Function):
             self.pads.append((lo, full[-1] - lo - n))
         full = tuple(full)
         self.x, self.w2, self.ksize, self.f = x, w.reshape(-1, f, c_in), ksize, f
+        self.w = w  # only for gradients of gradients
         rows = x.reshape(-1, c_in)
         w2 = w.reshape(-1, c_in)  # (kpos * F, C_in)
         cols = rows @ w2.T  # x W^T: one kernel-sized patch per input pixel
@@ -70,6 +72,11 @@ class ConvTranspose(Function):
         if self.has_bias:
             return dx, dw, sum_rows(gy.reshape(-1, f))
         return dx, dw
+
+    def backward_ops(self, g):
+        op = ConvTranspose(self.strides, self.padding, self.dilation, self.output_padding)
+        return bilinear_gradients(op, g, self.input_or_saved(0, self.x),
+                                  self.input_or_saved(1, self.w), self.has_bias)
 
 
 def conv_transpose(x, kernel, bias=None, strides=1, padding="valid", dilation_rate=1,

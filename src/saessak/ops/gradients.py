@@ -1,0 +1,239 @@
+"""Gradients that can be differentiated again: Hessians, gradient penalties, PINNs.
+
+``backward()`` turns each node's output gradient into input gradients with NumPy: fast, but
+the result is a plain array, so nothing records how it depends on the weights. A second
+derivative needs the backward pass itself to be a graph. Here each node's gradient is
+computed from **recorded ops** instead, so the gradients come out as Tensors with nodes of
+their own, and an outer ``backward()`` (or an outer ``GradientTape``) can go through them.
+
+An op says how, beside its ``backward``, in one of two ways:
+
+* ``backward_ops(*grads)``: the same rule written with ops on Tensors. For ``tanh`` it is
+  ``g * (1 - tanh(x)**2)``, where ``x`` is the node's input Tensor, so the second
+  derivative ``-2 tanh(x) (1 - tanh(x)**2)`` follows by the chain rule.
+* ``composite(*inputs)``: the op's forward written again with simpler recorded ops (a
+  fused layer norm as means and square roots); its gradients are then those of the
+  composite, taken by this same walk.
+
+A bilinear op y = B(x, w) (a matmul, a convolution) needs neither: :class:`BilinearGradient`
+differentiates its two gradients with B's own NumPy forward and backward.
+
+An op with neither still gets its first derivative (its NumPy backward, wrapped in a node
+that knows no derivative of its own); only a third pass *through that op* raises, naming it.
+"""
+
+from __future__ import annotations
+
+import copy
+
+from .. import backend
+from ..autograd.tensor import Function, Tensor, _key, _topological_order, enable_grad
+from ..autograd.tensor import sum_to_shape as sum_array_to_shape
+from .manipulation import reshape
+from .reduction import sum as _sum
+
+
+def sum_to_shape(g: Tensor, shape) -> Tensor:
+    """Undo broadcasting with recorded ops: sum ``g`` over the axes stretched to reach its
+    shape (the recorded twin of ``autograd.tensor.sum_to_shape``)."""
+    shape = tuple(shape)
+    if g.shape == shape:
+        return g
+    lead = g.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, n in enumerate(shape) if n == 1 and g.shape[lead + i] != 1)
+    return reshape(_sum(g, axis=axes, keepdims=True), shape)
+
+
+class _Root:
+    """A stand-in node whose inputs are the targets: one topological order for them all."""
+
+    n_outputs = 1
+
+    def __init__(self, targets):
+        self.inputs = tuple(targets)
+
+
+def gradients(targets, weights, sources) -> list:
+    """d sum_k <weights[k], targets[k]> / d source, for each source, as recorded Tensors
+    (None where a source is not connected).
+
+    ``weights`` are Tensors (or None for ones). Only the nodes that lie between the
+    targets and the sources are visited; the graph is kept, as the results refer to it."""
+    wanted = {id(s): i for i, s in enumerate(sources)}
+    found = [None] * len(sources)
+
+    def collect(i, g):
+        g = sum_to_shape(g, sources[i].shape)
+        found[i] = g if found[i] is None else found[i] + g
+
+    grads = {}
+    live = []
+    for t, w in zip(targets, weights):
+        g = w if w is not None else Tensor(backend.xp().ones(t.shape, t.dtype))
+        if id(t) in wanted:
+            collect(wanted[id(t)], g)
+        if t._node is not None and t.requires_grad:
+            if t._node.freed:
+                raise RuntimeError("gradients: the graph was already used by an earlier "
+                                   "gradient call; use GradientTape(persistent=True)")
+            key = _key(t._node, t._index)
+            grads[key] = g if key not in grads else grads[key] + g
+            live.append(t)
+    if not live:
+        return found
+    order = _topological_order(_Root(live))[1:]
+    on_path = _nodes_reaching(order, wanted)
+    with enable_grad():
+        for node in order:
+            if node not in on_path:
+                continue
+            out_grads = _output_grads(node, grads)
+            if out_grads is None:
+                continue
+            in_grads = backward_ops(node, out_grads)
+            for x, g in zip(node.inputs, in_grads):
+                if g is None or x is None or not x.requires_grad:
+                    continue
+                if id(x) in wanted:
+                    collect(wanted[id(x)], g)
+                if x._node is not None:
+                    g = sum_to_shape(g, x.shape)
+                    key = _key(x._node, x._index)
+                    grads[key] = g if key not in grads else grads[key] + g
+    return found
+
+
+def _nodes_reaching(order, wanted) -> set:
+    """The nodes from which some source can be reached: the only ones worth a backward."""
+    reaching = set()
+    for node in reversed(order):  # producers before their consumers
+        if any(x is not None and (id(x) in wanted or x._node in reaching)
+               for x in node.inputs):
+            reaching.add(node)
+    return reaching
+
+
+def _output_grads(node, grads):
+    if node.n_outputs == 1:
+        g = grads.pop(node, None)
+        return None if g is None else (g,)
+    out = [grads.pop((node, i), None) for i in range(node.n_outputs)]
+    if all(g is None for g in out):
+        return None
+    xp = backend.xp()
+    return tuple(g if g is not None else Tensor(xp.zeros(shape, dtype))
+                 for g, (shape, dtype) in zip(out, node.out_meta))
+
+
+def backward_ops(node: Function, out_grads) -> tuple:
+    """The input gradients of ``node`` as recorded Tensors, by the first rule it offers."""
+    if node.backward_ops is not None:
+        result = node.backward_ops(*out_grads)
+    elif node.composite is not None:
+        result = _composite_gradients(node, out_grads)
+    else:
+        result = _first_order_only(node, out_grads)
+    return result if isinstance(result, tuple) else (result,)
+
+
+def _composite_gradients(node, out_grads):
+    inputs = node.inputs
+    outputs = node.composite(*inputs)
+    outputs = outputs if isinstance(outputs, tuple) else (outputs,)
+    sources = [x for x in inputs if x is not None and x.requires_grad]
+    found = iter(gradients(outputs, out_grads, sources))
+    return tuple(next(found) if x is not None and x.requires_grad else None for x in inputs)
+
+
+class FirstOrderOnly(Function):
+    """The gradients of an op that has no recorded backward: right values, but an error
+    (naming the op) if anything differentiates them again.
+
+    Its inputs are the output gradients and the op's inputs, so it is connected to
+    everything its values depend on, and a walk that never reaches it never complains."""
+
+    def __init__(self, op_name, values):
+        self.op_name, self.values = op_name, values
+        self.n_outputs = len(values)
+
+    def forward(self, *inputs):
+        return self.values if self.n_outputs > 1 else self.values[0]
+
+    def backward(self, *grads):
+        raise NotImplementedError(
+            f"gradient of a gradient: {self.op_name} has no second derivative in saessak "
+            f"yet (it has no backward_ops or composite); the first derivative through it "
+            f"is exact, differentiating it again is not available")
+
+
+def _first_order_only(node, out_grads):
+    arrays = node.backward(*(g.data for g in out_grads))
+    arrays = arrays if isinstance(arrays, tuple) else (arrays,)
+    present = [a for a in arrays if a is not None]
+    if not present:
+        return arrays
+    connected = [*out_grads, *(x for x in node.inputs if x is not None)]
+    made = FirstOrderOnly(type(node).__name__, tuple(present))(*connected)
+    made = iter(made if isinstance(made, tuple) else (made,))
+    return tuple(None if a is None else next(made) for a in arrays)
+
+
+# --- bilinear ops ---------------------------------------------------------------------------
+
+def _run(op, x, w):
+    """B(x, w) in NumPy, by a fresh copy of the op (the node keeps its own saved arrays)."""
+    fresh = copy.copy(op)
+    fresh.recording = False
+    return fresh.forward(x, w)
+
+
+def _both_gradients(op, g, x, w):
+    """(dB/dx, dB/dw) applied to ``g`` at (x, w), by the op's own NumPy backward."""
+    fresh = copy.copy(op)
+    fresh.recording = True
+    fresh.inputs = (Tensor(x, requires_grad=True), Tensor(w, requires_grad=True))
+    fresh.forward(x, w)
+    dx, dw = fresh.backward(g)[:2]
+    return sum_array_to_shape(dx, x.shape), sum_array_to_shape(dw, w.shape)
+
+
+class BilinearGradient(Function):
+    """Both input gradients of a bilinear op y = B(x, w), as one op of (g, x, w).
+
+    Each gradient is linear in g and in the other operand: dx = B_x^T(g; w), dw = B_w^T(g; x).
+    Against cotangents (cx, cw) of the two results,
+
+        <cx, dx> + <cw, dw> = <g, B(cx, w)> + <g, B(x, cw)>
+
+    so  d/dg = B(cx, w) + B(x, cw),  d/dw = B_w^T(g; cx),  d/dx = B_x^T(g; cw):
+    the op's own forward and backward at other arguments, and nothing else.
+    ``op`` is a Function computing B(x, w) from two arguments (no bias, no activation).
+    """
+
+    n_outputs = 2
+
+    def __init__(self, op):
+        self.op = op
+
+    def forward(self, g, x, w):
+        self.g, self.x, self.w = g, x, w
+        return _both_gradients(self.op, g, x, w)
+
+    def backward(self, cx, cw):
+        g, x, w = self.g, self.x, self.w
+        dg = _run(self.op, cx, w) + _run(self.op, x, cw)
+        return dg, _both_gradients(self.op, g, x, cw)[0], _both_gradients(self.op, g, cx, w)[1]
+
+    def backward_ops(self, cx, cw):  # the same, recorded: third derivatives
+        g, x, w = (self.input_or_saved(i, a) for i, a in enumerate((self.g, self.x, self.w)))
+        dg = copy.copy(self.op)(cx, w) + copy.copy(self.op)(x, cw)
+        return (dg, BilinearGradient(self.op)(g, x, cw)[0],
+                BilinearGradient(self.op)(g, cx, w)[1])
+
+
+def bilinear_gradients(op, g, x, w, has_bias=False):
+    """(dx, dw) of y = B(x, w) for the output gradient ``g``, recorded; ``op`` computes B.
+    With ``has_bias`` (y = B(x, w) + b), db too: the sum of g over all axes but the last."""
+    dx, dw = BilinearGradient(op)(g, x, w)
+    return (dx, dw, sum_to_shape(g, g.shape[-1:])) if has_bias else (dx, dw)
