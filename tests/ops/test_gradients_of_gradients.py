@@ -186,3 +186,36 @@ def test_an_op_without_a_recorded_backward_raises_only_when_differentiated_twice
     np.testing.assert_allclose(g.numpy(), expected)  # the first derivative is exact
     with pytest.raises(NotImplementedError, match=type(y._node).__name__):
         g.sum().backward()
+
+
+@pytest.mark.parametrize("with_params", [False, True])
+def test_layer_norm_second_derivative_by_its_composite(with_params):
+    if with_params:
+        second_order_check(lambda x, g, b: ops.layer_norm(x, g, b, axis=-1) ** 3,
+                           _r(3, 4), _r(4, low=0.5, high=1.5), _r(4))
+    else:
+        second_order_check(lambda x: ops.layer_norm(x, axis=(1, 2)) ** 3, _r(2, 3, 4))
+
+
+def test_rms_norm_second_derivative():
+    second_order_check(lambda x, g: ops.rms_norm(x, g) ** 3, _r(3, 4),
+                       _r(4, low=0.5, high=1.5))
+
+
+@pytest.mark.parametrize("masked", [False, True])
+def test_batch_norm_training_second_derivative(masked):
+    weights = np.array([1.0, 0.0, 1.0, 1.0]).reshape(4, 1) if masked else None
+    second_order_check(
+        lambda x, g, b: ops.batch_norm_train(x, g, b, weights=weights)[0] ** 3,
+        _r(4, 3), _r(3, low=0.5, high=1.5), _r(3))
+
+
+def test_batch_norm_inference_second_derivative():
+    def f(x, m, v, g):
+        return ops.batch_normalization(x, m, v, None, g) ** 3
+    second_order_check(f, _r(4, 3), _r(3), _r(3, low=0.5, high=1.5), _r(3, low=0.5, high=1.5))
+
+
+def test_a_plain_array_parameter_is_a_constant_in_the_composite():
+    gamma = np.array([0.5, 1.5, 2.0, 1.0])
+    second_order_check(lambda x: ops.layer_norm(x, gamma, None) ** 3, _r(3, 4))

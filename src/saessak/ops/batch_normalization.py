@@ -19,6 +19,10 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.tensor import Function
+from .manipulation import reshape
+from .math import sqrt
+from .reduction import mean
+from .reduction import sum as sum_
 
 
 def _layout(ndim, axis):
@@ -65,10 +69,25 @@ class BatchNormTrain(Function):
         xhat = centered * inv
         self.xhat, self.inv, self.count, self.reduce, self.w = xhat, inv, count, reduce, w
         params = list(params)
+        self.params, self.shape = params.copy(), shape  # references, for the composite
         self.gamma = params.pop(0).reshape(shape) if self.has_gamma else None
         self.mean, self.var = mean.reshape(-1), var.reshape(-1)
         y = xhat if self.gamma is None else xhat * self.gamma
         return y + params.pop(0).reshape(shape) if self.has_beta else y
+
+    def composite(self, x, *params):
+        """The same normalisation in recorded ops, for gradients of gradients."""
+        reduce, w = self.reduce, self.w
+        if w is None:
+            mu = mean(x, reduce, keepdims=True)
+            xc = x - mu
+            var = mean(xc * xc, reduce, keepdims=True)
+        else:
+            mu = sum_(x * w, reduce, keepdims=True) / self.count
+            xc = x - mu
+            var = sum_(xc * xc * w, reduce, keepdims=True) / self.count
+        y = xc / sqrt(var + self.epsilon)
+        return _scale_and_shift(self, y, params)
 
     def backward(self, g):
         xhat, inv, reduce = self.xhat, self.inv, self.reduce
@@ -99,12 +118,19 @@ class BatchNormInference(Function):
         axis, reduce = _layout(x.ndim, self.axis)
         shape = tuple(x.shape[a] if a in axis else 1 for a in range(x.ndim))
         params = list(params)
+        self.params, self.shape, self.var = params.copy(), shape, var
         inv = 1.0 / np.sqrt(var.reshape(shape) + self.epsilon)
         scale = inv * params.pop(0).reshape(shape) if self.has_gamma else inv
         self.x, self.mean, self.inv, self.scale, self.reduce = (x, mean.reshape(shape), inv,
                                                                 scale, reduce)
         y = (x - self.mean) * scale
         return y + params.pop(0).reshape(shape) if self.has_beta else y
+
+    def composite(self, x, mean_, var, *params):
+        mean_ = self.input_or_saved(1, self.mean)
+        var = self.input_or_saved(2, self.var)
+        y = (x - reshape(mean_, self.shape)) / sqrt(reshape(var, self.shape) + self.epsilon)
+        return _scale_and_shift(self, y, params)
 
     def backward(self, g):
         reduce = self.reduce
@@ -117,6 +143,18 @@ class BatchNormInference(Function):
         if self.has_beta:
             grads.append(g.sum(axis=reduce).reshape(-1))
         return tuple(grads)
+
+
+def _scale_and_shift(node, y, params):
+    """``y * gamma + beta`` with the node's parameters (recorded, or the arrays it saved)."""
+    params, saved = list(params), list(node.params)
+    if node.has_gamma:
+        gamma, array = params.pop(0), saved.pop(0)
+        y = y * reshape(array if gamma is None else gamma, node.shape)
+    if node.has_beta:
+        beta, array = params.pop(0), saved.pop(0)
+        y = y + reshape(array if beta is None else beta, node.shape)
+    return y
 
 
 def batch_norm_train(x, gamma=None, beta=None, axis=-1, epsilon=1e-3, weights=None):

@@ -28,6 +28,8 @@ import numpy as np
 from ..autograd.tensor import Function
 from . import _fused_numba as fused
 from .manipulation import reshape
+from .math import sqrt
+from .reduction import mean
 
 
 def _norm_axes(axis, ndim):
@@ -100,6 +102,7 @@ class LayerNorm(Function):
         gamma = params[0] if self.has_gamma else None
         beta = params[-1] if self.has_beta else None
         self.gamma, self.beta_shape = gamma, None if beta is None else beta.shape
+        self.params = params  # references, for the composite
         self.compiled = self._compiled_forward(x, gamma, beta)
         if self.compiled is not None:
             return self.compiled
@@ -112,6 +115,14 @@ class LayerNorm(Function):
         if beta is not None:
             y += beta
         return y
+
+    def composite(self, x, *params):
+        """The same normalisation in recorded ops, for gradients of gradients."""
+        gamma, beta = _given(params, self.params, (self.has_gamma, self.has_beta))
+        xc = x - mean(x, self.axes, keepdims=True)
+        y = xc / sqrt(mean(xc * xc, self.axes, keepdims=True) + self.eps)
+        y = y * gamma if gamma is not None else y
+        return y + beta if beta is not None else y
 
     def _compiled_forward(self, x, gamma, beta):
         """y from the compiled kernel, when it applies (float32, trailing axes, parameters
@@ -174,6 +185,11 @@ class RMSNorm(Function):
         self.xhat, self.gamma = x * self.rrms, gamma
         return self.xhat * gamma if gamma is not None else self.xhat
 
+    def composite(self, x, *params):
+        (gamma,) = _given(params, (self.gamma,), (self.has_gamma,))
+        y = x / sqrt(mean(x * x, self.axes, keepdims=True) + self.eps)
+        return y * gamma if gamma is not None else y
+
     def backward(self, g):
         xhat, gamma = self.xhat, self.gamma
         gx = g * gamma if gamma is not None else g
@@ -182,6 +198,17 @@ class RMSNorm(Function):
         if self.has_gamma:
             return dx, _param_grad(g * xhat, gamma.shape)
         return dx
+
+
+def _given(inputs, saved, flags):
+    """The parameters for a composite, one per flag: the recorded input, or the array saved
+    where a plain array came in (the node keeps no Tensor for it); None where not given."""
+    inputs, saved = iter(inputs), iter(saved)
+    out = []
+    for given in flags:
+        x, array = (next(inputs), next(saved)) if given else (None, None)
+        out.append(array if x is None else x)
+    return out
 
 
 def layer_norm(x, gamma=None, beta=None, axis=-1, epsilon=1e-3):

@@ -32,6 +32,8 @@ class SyncBatchNormTrain(BatchNormTrain):
     """``BatchNormTrain`` with its sums taken over every rank of ``world``; ``fraction`` is
     this rank's share of the global batch (0 for a rank that only holds a placeholder)."""
 
+    composite = None  # its statistics span every rank: no single-process composite
+
     def __init__(self, world, fraction, axis=-1, epsilon=1e-3, weights=None, has_gamma=True,
                  has_beta=True):
         super().__init__(axis, epsilon, weights, has_gamma, has_beta)
