@@ -1,6 +1,7 @@
 """Gradients of gradients (saessak.ops.gradients): each op's recorded backward is checked
-by differentiating h(x) = <v, grad f(x)> and comparing with central differences of the
-first-order gradient (the NumPy backward, tested on its own elsewhere), in float64."""
+with ``second_order_check``, which differentiates h(x) = <v, grad f(x)> and compares with
+central differences of the first-order gradient (the NumPy backward, tested on its own
+elsewhere), in float64."""
 
 from __future__ import annotations
 
@@ -9,52 +10,15 @@ import pytest
 
 from saessak import ops
 from saessak.autograd import Tensor, no_grad
+from saessak.autograd.tensor import Function
 from saessak.ops.convolution import Conv, SequenceConv
-from saessak.ops.gradients import gradients
+from saessak.ops.gradients import gradients, second_order_check
 from saessak.ops.transposed_convolution import ConvTranspose
 
 
-def _first_order(f, arrays):
-    """grad f at ``arrays`` by the plain NumPy backward."""
-    xs = [Tensor(a.copy(), requires_grad=True) for a in arrays]
-    f(*xs).sum().backward()
-    return [np.zeros(a.shape) if x.grad is None else x.grad for x, a in zip(xs, arrays)]
-
-
-def second_order_check(f, *arrays, seed=0, eps=1e-6, tol=1e-5):
-    """Differentiate h = sum_i <v_i, d(sum f)/dx_i> with the recorded gradients, against
-    central differences of h worked out from first-order gradients alone."""
-    rng = np.random.default_rng(seed)
-    arrays = [np.asarray(a, np.float64) for a in arrays]
-    vs = [rng.standard_normal(a.shape) for a in arrays]
-    xs = [Tensor(a.copy(), requires_grad=True) for a in arrays]
-    y = f(*xs)
-    grads = gradients([y], [None], xs)
-    h = None
-    for g, v in zip(grads, vs):
-        if g is not None and g.requires_grad:
-            term = (g * v).sum()
-            h = term if h is None else h + term
-    analytic = [np.zeros(a.shape) for a in arrays]
-    if h is not None:
-        h.backward()
-        analytic = [np.zeros(a.shape) if x.grad is None else x.grad for x, a in zip(xs, arrays)]
-
-    def h_value(point):
-        return sum(float((g * v).sum()) for g, v in zip(_first_order(f, point), vs))
-
-    worst = 0.0
-    for i, a in enumerate(arrays):
-        for j in range(a.size):
-            up = [b.copy() for b in arrays]
-            down = [b.copy() for b in arrays]
-            up[i].reshape(-1)[j] += eps
-            down[i].reshape(-1)[j] -= eps
-            numeric = (h_value(up) - h_value(down)) / (2 * eps)
-            exact = analytic[i].reshape(-1)[j]
-            worst = max(worst, abs(exact - numeric) / max(abs(exact), abs(numeric), 1e-3))
-    assert worst < tol, f"worst relative error {worst:.3g}"
-    return analytic
+def assert_second_order(fn, *arrays, tol=1e-5):
+    result = second_order_check(fn, *arrays, tol=tol)
+    assert result.ok, str(result)
 
 
 def _r(*shape, seed=1, low=-1.0, high=1.0):
@@ -79,21 +43,21 @@ UNARY = {
 
 @pytest.mark.parametrize("name", sorted(UNARY))
 def test_unary_ops_second_derivative(name):
-    second_order_check(UNARY[name], _r(3, 4))
+    assert_second_order(UNARY[name], _r(3, 4))
 
 
 @pytest.mark.parametrize("f", [ops.log, ops.sqrt, ops.log1p, lambda x: 1.0 / x,
                                lambda x: x ** 2.5], ids=["log", "sqrt", "log1p", "inv", "pow"])
 def test_positive_domain_ops_second_derivative(f):
-    second_order_check(f, _r(3, 4, low=0.5, high=2.0))
+    assert_second_order(f, _r(3, 4, low=0.5, high=2.0))
 
 
 def test_tensor_power_second_derivative_in_both_arguments():
-    second_order_check(lambda a, b: a ** b, _r(2, 3, low=0.5, high=2.0), _r(2, 3))
+    assert_second_order(lambda a, b: a ** b, _r(2, 3, low=0.5, high=2.0), _r(2, 3))
 
 
 def test_products_and_quotients_of_two_tensors():
-    second_order_check(lambda a, b: a * b * a / (1.5 + b * b), _r(2, 3), _r(3))
+    assert_second_order(lambda a, b: a * b * a / (1.5 + b * b), _r(2, 3), _r(3))
 
 
 SHAPING = {
@@ -113,25 +77,25 @@ SHAPING = {
 
 @pytest.mark.parametrize("name", sorted(SHAPING))
 def test_shaping_ops_pass_second_derivatives(name):
-    second_order_check(SHAPING[name], _r(3, 4))
+    assert_second_order(SHAPING[name], _r(3, 4))
 
 
 def test_matmul_batched_and_broadcast():
-    second_order_check(lambda a, b: ops.tanh(ops.matmul(a, b)), _r(2, 3, 4), _r(4, 2))
+    assert_second_order(lambda a, b: ops.tanh(ops.matmul(a, b)), _r(2, 3, 4), _r(4, 2))
 
 
 def test_matmul_with_a_vector():
-    second_order_check(lambda a, b: ops.matmul(a, b) ** 2, _r(3, 4), _r(4))
+    assert_second_order(lambda a, b: ops.matmul(a, b) ** 2, _r(3, 4), _r(4))
 
 
 @pytest.mark.parametrize("relu", [False, True])
 def test_dense_linear_node_with_bias(relu):
-    second_order_check(lambda x, w, b: ops.tanh(ops.linear(x, w, b, relu=relu)) ** 2,
+    assert_second_order(lambda x, w, b: ops.tanh(ops.linear(x, w, b, relu=relu)) ** 2,
                        _r(5, 3), _r(3, 4), _r(4))
 
 
 def test_einsum_second_derivative():
-    second_order_check(lambda a, b: ops.einsum("bij,jk->bik", a, b) ** 2, _r(2, 3, 4),
+    assert_second_order(lambda a, b: ops.einsum("bij,jk->bik", a, b) ** 2, _r(2, 3, 4),
                        _r(4, 2))
 
 
@@ -141,16 +105,16 @@ def test_convolution_second_derivative(strides, padding, dilation, groups):
     def f(x, w, b):
         op = Conv((strides,) * 2, padding, (dilation,) * 2, groups)
         return ops.tanh(op(x, w, b))
-    second_order_check(f, _r(2, 5, 5, 2), _r(3, 3, 2 // groups, 2), _r(2), tol=2e-5)
+    assert_second_order(f, _r(2, 5, 5, 2), _r(3, 3, 2 // groups, 2), _r(2), tol=2e-5)
 
 
 def test_sequence_convolution_second_derivative():
-    second_order_check(lambda x, w: ops.tanh(SequenceConv("causal", 1)(x, w)),
+    assert_second_order(lambda x, w: ops.tanh(SequenceConv("causal", 1)(x, w)),
                        _r(2, 6, 3), _r(3, 3, 2))
 
 
 def test_transposed_convolution_second_derivative():
-    second_order_check(lambda x, w, b: ops.tanh(ConvTranspose((2, 2), "same", (1, 1))(x, w, b)),
+    assert_second_order(lambda x, w, b: ops.tanh(ConvTranspose((2, 2), "same", (1, 1))(x, w, b)),
                        _r(1, 3, 3, 2), _r(3, 3, 2, 2), _r(2))
 
 
@@ -191,21 +155,21 @@ def test_an_op_without_a_recorded_backward_raises_only_when_differentiated_twice
 @pytest.mark.parametrize("with_params", [False, True])
 def test_layer_norm_second_derivative_by_its_composite(with_params):
     if with_params:
-        second_order_check(lambda x, g, b: ops.layer_norm(x, g, b, axis=-1) ** 3,
+        assert_second_order(lambda x, g, b: ops.layer_norm(x, g, b, axis=-1) ** 3,
                            _r(3, 4), _r(4, low=0.5, high=1.5), _r(4))
     else:
-        second_order_check(lambda x: ops.layer_norm(x, axis=(1, 2)) ** 3, _r(2, 3, 4))
+        assert_second_order(lambda x: ops.layer_norm(x, axis=(1, 2)) ** 3, _r(2, 3, 4))
 
 
 def test_rms_norm_second_derivative():
-    second_order_check(lambda x, g: ops.rms_norm(x, g) ** 3, _r(3, 4),
+    assert_second_order(lambda x, g: ops.rms_norm(x, g) ** 3, _r(3, 4),
                        _r(4, low=0.5, high=1.5))
 
 
 @pytest.mark.parametrize("masked", [False, True])
 def test_batch_norm_training_second_derivative(masked):
     weights = np.array([1.0, 0.0, 1.0, 1.0]).reshape(4, 1) if masked else None
-    second_order_check(
+    assert_second_order(
         lambda x, g, b: ops.batch_norm_train(x, g, b, weights=weights)[0] ** 3,
         _r(4, 3), _r(3, low=0.5, high=1.5), _r(3))
 
@@ -213,9 +177,25 @@ def test_batch_norm_training_second_derivative(masked):
 def test_batch_norm_inference_second_derivative():
     def f(x, m, v, g):
         return ops.batch_normalization(x, m, v, None, g) ** 3
-    second_order_check(f, _r(4, 3), _r(3), _r(3, low=0.5, high=1.5), _r(3, low=0.5, high=1.5))
+    assert_second_order(f, _r(4, 3), _r(3), _r(3, low=0.5, high=1.5), _r(3, low=0.5, high=1.5))
 
 
 def test_a_plain_array_parameter_is_a_constant_in_the_composite():
     gamma = np.array([0.5, 1.5, 2.0, 1.0])
-    second_order_check(lambda x: ops.layer_norm(x, gamma, None) ** 3, _r(3, 4))
+    assert_second_order(lambda x: ops.layer_norm(x, gamma, None) ** 3, _r(3, 4))
+
+
+def test_the_check_catches_a_wrong_recorded_backward():
+    class WrongSquare(Function):  # first derivative right, the recorded one off by 3/2
+        def forward(self, x):
+            self.x = x
+            return x * x
+
+        def backward(self, g):
+            return 2 * g * self.x
+
+        def backward_ops(self, g):
+            return 3 * g * self.inputs[0]
+
+    result = second_order_check(lambda x: WrongSquare()(x), _r(2, 2))
+    assert not result.ok and result.max_error > 0.1

@@ -26,7 +26,10 @@ from __future__ import annotations
 
 import copy
 
+import numpy as np
+
 from .. import backend
+from ..autograd.gradcheck import GradCheckResult
 from ..autograd.tensor import Function, Tensor, _key, _topological_order, enable_grad
 from ..autograd.tensor import sum_to_shape as sum_array_to_shape
 from .manipulation import reshape
@@ -237,3 +240,51 @@ def bilinear_gradients(op, g, x, w, has_bias=False):
     With ``has_bias`` (y = B(x, w) + b), db too: the sum of g over all axes but the last."""
     dx, dw = BilinearGradient(op)(g, x, w)
     return (dx, dw, sum_to_shape(g, g.shape[-1:])) if has_bias else (dx, dw)
+
+
+# --- checking a recorded backward -----------------------------------------------------------
+
+def second_order_check(fn, *arrays, eps=1e-6, tol=1e-5, floor=1e-3, seed=0) -> GradCheckResult:
+    """Check the recorded gradients of ``fn`` by differentiating them once more.
+
+    With a fixed random v_i per input, h(x) = sum_i <v_i, d sum(fn(x)) / dx_i> is built from
+    the recorded gradients and differentiated by ``backward()``; each partial of h is then
+    compared with central differences of h computed from first-order gradients alone (the
+    NumPy backward, which ``grad_check`` tests). Inputs are taken in float64.
+    """
+    rng = np.random.default_rng(seed)
+    arrays = [np.asarray(a, np.float64) for a in arrays]
+    directions = [rng.standard_normal(a.shape) for a in arrays]
+
+    def h_by_first_order(point):
+        xs = [Tensor(a, requires_grad=True) for a in point]
+        fn(*xs).sum().backward()
+        return sum(float((x.grad * v).sum()) for x, v in zip(xs, directions)
+                   if x.grad is not None)
+
+    xs = [Tensor(a.copy(), requires_grad=True) for a in arrays]
+    h = None
+    for g, v in zip(gradients([fn(*xs)], [None], xs), directions):
+        if g is not None and g.requires_grad:  # else a constant: its derivative is 0
+            h = (g * v).sum() if h is None else h + (g * v).sum()
+    if h is not None:
+        h.backward()
+    analytic = [np.zeros(a.shape) if x.grad is None else backend.to_numpy(x.grad)
+                for x, a in zip(xs, arrays)]
+
+    result = GradCheckResult(True, 0.0, None, None, None, None, 0)
+    for i, a in enumerate(arrays):
+        for j in range(a.size):
+            up, down = [b.copy() for b in arrays], [b.copy() for b in arrays]
+            up[i].reshape(-1)[j] += eps
+            down[i].reshape(-1)[j] -= eps
+            numeric = (h_by_first_order(up) - h_by_first_order(down)) / (2 * eps)
+            exact = float(analytic[i].reshape(-1)[j])
+            err = abs(exact - numeric) / max(abs(exact), abs(numeric), floor)
+            result.checked += 1
+            if err > result.max_error:
+                result.max_error, result.input_index = err, i
+                result.position = tuple(int(k) for k in np.unravel_index(j, a.shape))
+                result.analytic, result.numeric = exact, numeric
+    result.ok = result.max_error <= tol
+    return result
