@@ -187,6 +187,14 @@ def test_blur_of_a_point_is_the_normalized_gaussian_outer_product():
     np.testing.assert_allclose(y.sum(), 100 * g3[1:].sum() ** 2, rtol=1e-5)
 
 
+def test_blur_kernel_size_is_rows_then_columns():
+    x = np.zeros((1, 5, 5, 1), np.float32)
+    x[0, 2, 2, 0] = 90.0
+    y = RandomGaussianBlur((1, 1), kernel_size=(1, 3), sigma=(1.0, 1.0))(x, training=True)
+    y = y.numpy()[0, ..., 0]
+    assert np.count_nonzero(y[2]) == 3 and np.count_nonzero(y) == 3  # spread along the row
+
+
 def test_blur_probability_and_inference():
     x = R.uniform(0, 255, (200, 5, 5, 1)).astype(np.float32)
     layer = RandomGaussianBlur(seed=0)

@@ -17,6 +17,7 @@ import numpy as np
 
 from ... import backend, ops
 from ...autograd.tensor import Tensor
+from ...ops.image_filters import gaussian_blur
 from .image_tone import _ImageAugmentation, _range, _span
 
 
@@ -150,25 +151,12 @@ class RandomErasing(_ImageAugmentation):
                 "fill_value": self.fill_value, "value_range": list(self.value_range)}
 
 
-def _gaussian_kernels(size, sigmas):
-    """One normalized 1-D Gaussian of ``size`` taps per sigma: (len(sigmas), size)."""
-    t = np.arange(size) - (size - 1) / 2.0
-    k = np.exp(-0.5 * (t / sigmas[:, None]) ** 2)
-    return k / k.sum(axis=1, keepdims=True)
-
-
 def _blur(a, sigmas, size):
-    """Each image of ``a`` (n, h, w, c) blurred by a separable Gaussian of ``size`` =
-    (rows, cols) taps and ``sigmas`` (n, 2) (rows, cols), zero padding ('same')."""
-    for axis, taps, sigma in ((1, size[0], sigmas[:, 0]), (2, size[1], sigmas[:, 1])):
-        kernels = _gaussian_kernels(taps, sigma)
-        pad = [(0, 0)] * 4
-        pad[axis] = (taps // 2, taps // 2)
-        padded = np.pad(a, pad)
-        length = a.shape[axis]
-        a = sum(kernels[:, i, None, None, None] * np.take(padded, np.arange(i, i + length),
-                                                          axis=axis) for i in range(taps))
-    return a
+    """Each image of ``a`` (n, h, w, c) blurred by its own Gaussian: ``size`` = (rows, cols)
+    taps, ``sigmas`` (n, 2) (rows, cols); ``ops.image.gaussian_blur`` takes both as (x, y)."""
+    return np.concatenate([
+        gaussian_blur(image[None], (size[1], size[0]), (sigma[1], sigma[0])).numpy()
+        for image, sigma in zip(a, sigmas)])
 
 
 class RandomGaussianBlur(_ImageAugmentation):
