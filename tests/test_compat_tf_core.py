@@ -427,3 +427,13 @@ def test_keras3_variable_form_and_get_shape():
     with pytest.raises(TypeError, match="unexpected keyword"):
         tf.Variable(1.0, bogus=2)
     assert tf.constant(np.zeros((2, 5))).get_shape().as_list() == [2, 5]
+
+
+def test_a_python_number_takes_the_dtype_of_the_tensor_beside_it():
+    x = tf.constant(np.array([[0.3, -2.0]], np.float32))
+    for result in (tf.maximum(x, 0), tf.math.maximum(1 - x, 0), tf.add(1, x), tf.minimum(x, 1),
+                   tf.math.squared_difference(x, 2), tf.where(x > 0, x, 0),
+                   tf.math.divide_no_nan(x, 3), tf.math.floormod(x, 2)):
+        assert result.dtype == np.float32
+    assert tf.add(tf.constant(1), 2).dtype == np.int32
+    assert tf.add(tf.constant(1), 2.5).numpy() == pytest.approx(3.5)  # not truncated

@@ -12,7 +12,7 @@ import numpy as np
 from .. import ops
 from ..autograd import Tensor
 from ._namespace import Namespace
-from .tensors import _dtype, _plain, _t
+from .tensors import _dtype, _pair, _plain, _t
 
 
 def _unary(op):
@@ -37,7 +37,7 @@ asinh, acosh, atanh = _unary(ops.arcsinh), _unary(ops.arccosh), _unary(ops.arcta
 
 
 def add(x, y, name=None):
-    return ops.add(_t(x), _t(y))
+    return ops.add(*_pair(x, y))
 
 
 def add_n(inputs, name=None):
@@ -52,15 +52,15 @@ def add_n(inputs, name=None):
 
 
 def subtract(x, y, name=None):
-    return ops.subtract(_t(x), _t(y))
+    return ops.subtract(*_pair(x, y))
 
 
 def multiply(x, y, name=None):
-    return ops.multiply(_t(x), _t(y))
+    return ops.multiply(*_pair(x, y))
 
 
 def divide(x, y, name=None):
-    return ops.divide(_t(x), _t(y))
+    return ops.divide(*_pair(x, y))
 
 
 truediv = divide
@@ -71,15 +71,16 @@ def pow(x, y, name=None):  # noqa: A001
 
 
 def maximum(x, y, name=None):
-    return ops.maximum(_t(x), _t(y))
+    return ops.maximum(*_pair(x, y))
 
 
 def minimum(x, y, name=None):
-    return ops.minimum(_t(x), _t(y))
+    return ops.minimum(*_pair(x, y))
 
 
 def squared_difference(x, y, name=None):
-    return ops.square(_t(x) - _t(y))
+    x, y = _pair(x, y)
+    return ops.square(x - y)
 
 
 def rsqrt(x, name=None):
@@ -234,22 +235,22 @@ is_nan, is_inf, is_finite = _elementwise(np.isnan), _elementwise(np.isinf), \
 
 def divide_no_nan(x, y, name=None):
     """x / y, and 0 where y is 0 (the gradient flows where y is not 0)."""
-    return ops.divide_no_nan(_t(x), _t(y))
+    return ops.divide_no_nan(*_pair(x, y))
 
 
 def atan2(y, x, name=None):
     """The angle of the point (x, y), in (-pi, pi]."""
-    return ops.arctan2(_t(y), _t(x))
+    return ops.arctan2(*_pair(y, x))
 
 
 def floormod(x, y, name=None):
     """x - floor(x / y) y: the remainder with the divisor's sign (``tf.math.mod``)."""
-    return ops.mod(_t(x), _t(y))
+    return ops.mod(*_pair(x, y))
 
 
 def floordiv(x, y, name=None):
     """floor(x / y) (no gradient)."""
-    return ops.floor_divide(_t(x), _t(y))
+    return ops.floor_divide(*_pair(x, y))
 
 
 def l2_normalize(x, axis=None, epsilon=1e-12, name=None):

@@ -69,6 +69,24 @@ def _t(x):
     return x if isinstance(x, Tensor) else convert_to_tensor(x)
 
 
+def _pair(x, y):
+    """Both operands of a binary op as Tensors. A plain one (a number, list or array) takes
+    the dtype of the Tensor beside it where that loses nothing (any value into a float
+    tensor, integers into an integer one), as TensorFlow converts ``tf.maximum(x, 0)``."""
+    if isinstance(x, Tensor) and not isinstance(y, Tensor):
+        return x, _like(y, x)
+    if isinstance(y, Tensor) and not isinstance(x, Tensor):
+        return _like(x, y), y
+    return _t(x), _t(y)
+
+
+def _like(value, tensor):
+    array = np.asarray(_plain(value))
+    if tensor.dtype.kind == "f" or (array.dtype.kind in "iub" and tensor.dtype.kind in "iu"):
+        return Tensor(array.astype(tensor.dtype))
+    return convert_to_tensor(value)
+
+
 def is_tensor(x) -> bool:
     return isinstance(x, Tensor)
 
@@ -163,7 +181,7 @@ def where(condition, x=None, y=None, name=None):
     cond = np.asarray(_plain(condition), dtype=builtins.bool)
     if x is None and y is None:
         return Tensor(np.argwhere(cond).astype(np.int64))
-    x, y = _t(x), _t(y)
+    x, y = _pair(x, y)
     return ops.where(cond, x, y)
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import _rnn_numba
+from .manipulation import split
 from .rnn import ACTIVATIONS, Recurrence
 
 
@@ -126,6 +127,23 @@ class GRU(Recurrence):
         super().__init__(**kwargs)
         self.reset_after = reset_after
         self.loop_options = {"reset_after": reset_after}
+
+    def cell(self, xw_t, h_in, states, recurrent_kernel, bias, act, rec_act):
+        u = recurrent_kernel.shape[0]
+        b_in, b_rec = (None, None) if bias is None else (
+            (bias[0], bias[1]) if self.reset_after else (bias, None))
+        a = xw_t if b_in is None else xw_t + b_in
+        a_z, a_r, a_h = split(a, 3, axis=1)
+        if self.reset_after:  # r scales the recurrent projection
+            m = h_in @ recurrent_kernel
+            m_z, m_r, m_h = split(m if b_rec is None else m + b_rec, 3, axis=1)
+            z, r = rec_act(a_z + m_z), rec_act(a_r + m_r)
+            hh = act(a_h + r * m_h)
+        else:  # r scales the state before its matmul
+            m_z, m_r = split(h_in @ recurrent_kernel[:, :2 * u], 2, axis=1)
+            z, r = rec_act(a_z + m_z), rec_act(a_r + m_r)
+            hh = act(a_h + (r * h_in) @ recurrent_kernel[:, 2 * u:])
+        return (z * states[0] + (1 - z) * hh,)
 
 
 def gru(x, kernel, recurrent_kernel, bias=None, initial_state=None, *, reset_after=True,

@@ -24,6 +24,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import _rnn_numba
+from .manipulation import split
 from .rnn import ACTIVATIONS, Recurrence
 
 
@@ -96,6 +97,13 @@ class LSTM(Recurrence):
     n_states = 2
     reference = (lstm_reference, lstm_reference_backward)
     compiled = (_rnn_numba.lstm_forward, _rnn_numba.lstm_backward)
+
+    def cell(self, xw_t, h_in, states, recurrent_kernel, bias, act, rec_act):
+        z = xw_t if bias is None else xw_t + bias
+        i, f, g, o = split(z + h_in @ recurrent_kernel, 4, axis=1)
+        i, f, g, o = rec_act(i), rec_act(f), act(g), rec_act(o)
+        c = f * states[1] + i * g
+        return o * act(c), c
 
 
 def lstm(x, kernel, recurrent_kernel, bias=None, initial_state=None, *, mask=None,

@@ -15,7 +15,9 @@ the part that does not depend on the cell:
    :func:`lookup_behind`);
 3. input dropout (a mask drawn once per sequence, the same at every step), the mask (a
    masked step copies the previous state and output), zero initial states by default;
-4. the output: the whole sequence or the last step, and the final states.
+4. the output: the whole sequence or the last step, and the final states;
+5. for gradients of gradients, :meth:`Recurrence.composite`: the same recurrence unrolled
+   over time in recorded ops, each step the subclass's :meth:`Recurrence.cell`.
 
 The cell's own module (:mod:`.lstm`, :mod:`.gru`, :mod:`.simple_rnn`) holds the time loop
 itself, as a plain-NumPy reference written like its equations, with its backward through
@@ -28,9 +30,12 @@ from __future__ import annotations
 import numpy as np
 
 from .. import backend
-from ..autograd.tensor import Function
+from ..autograd.tensor import Function, Tensor
 from . import _rnn_numba
+from . import activations as recorded
 from .embedding import scatter_rows
+from .linalg import matmul
+from .manipulation import stack, swapaxes, where
 
 # --- element-wise activations the kernels support --------------------------------------------
 # Each entry: (f, f'), where f' is computed from the OUTPUT y = f(z), so the backward needs
@@ -52,6 +57,12 @@ ACTIVATIONS = {
     "relu": (lambda z: np.maximum(z, 0), lambda y: (y > 0).astype(y.dtype)),
     "hard_sigmoid": (hard_sigmoid, lambda y: ((y > 0) & (y < 1)).astype(y.dtype) / 6),
     "linear": (lambda z: z, np.ones_like),
+}
+
+# The same activations as recorded saessak ops, for the composite (gradients of gradients).
+RECORDED_ACTIVATIONS = {
+    "tanh": recorded.tanh, "sigmoid": recorded.sigmoid, "relu": recorded.relu,
+    "hard_sigmoid": recorded.hard_sigmoid, "linear": lambda z: z,
 }
 
 
@@ -109,7 +120,8 @@ class Recurrence(Function):
     Inputs: ``x, kernel, recurrent_kernel[, bias][, *initial_states]``, where with
     ``token_ids`` ``x`` is an embedding table (see :meth:`apply`). Outputs: the output (the
     whole sequence ``(batch, time, units)`` or the last step ``(batch, units)``) and the
-    final states. A subclass names its two pairs of time loops:
+    final states. A subclass names its two pairs of time loops, and its one step in
+    recorded ops (:meth:`cell`, for :meth:`composite`):
 
     * ``reference = (forward, backward)``: the plain-NumPy loops of its module;
     * ``compiled = (forward, backward)``: the numba loops of :mod:`._rnn_numba`.
@@ -199,6 +211,7 @@ class Recurrence(Function):
             units = recurrent_kernel.shape[0]
             states = tuple(np.zeros((batch, units), xw.dtype) for _ in range(self.n_states))
         self.kernel, self.args = kernel, (recurrent_kernel, bias)
+        self.arrays = (x, kernel, recurrent_kernel, *rest)  # references, for the composite
 
         # The one place that picks the loops: compiled (numba) where they can run, else the
         # reference. The compiled forward needs float32 (see _rnn_numba), so a float64 run
@@ -252,3 +265,50 @@ class Recurrence(Function):
         if self.has_initial_state:
             grads.extend(d_states)
         return tuple(grads)
+
+    # --- gradients of gradients ------------------------------------------------------------
+
+    def composite(self, *inputs):
+        """The same recurrence in recorded ops, for gradients of gradients: the loop
+        unrolled over time, each step the subclass's :meth:`cell`. Slow (a dozen nodes a
+        step) but differentiable any number of times; the fused loops stay first order."""
+        # a plain array passed in (no Tensor kept) is a constant
+        x, kernel, recurrent_kernel, *rest = (
+            Tensor(a) if t is None else t for t, a in zip(inputs, self.arrays))
+        bias = rest[0] if self.has_bias else None
+        states = tuple(rest[1:] if self.has_bias else rest)
+        if self.token_ids is None:
+            xt = swapaxes(x, 0, 1)  # time-major, in the order of processing
+            xt = xt[::-1] if self.go_backwards else xt
+            if self.input_dropout is not None:
+                xt = xt * self.input_dropout
+            xw = matmul(xt, kernel)
+        else:  # x is the embedding table: the rows of (table W) at the tokens
+            xw = matmul(x, kernel)[self._time_major(self.token_ids)]
+        if not states:
+            zeros = Tensor(np.zeros((xw.shape[1], recurrent_kernel.shape[0]), xw.dtype))
+            states = (zeros,) * self.n_states
+        act = RECORDED_ACTIVATIONS[self.act_name]
+        rec_act = RECORDED_ACTIVATIONS[self.rec_act_name]
+        hs = []
+        for t in range(xw.shape[0]):
+            h_in = states[0] if self.state_dropout is None else states[0] * self.state_dropout
+            new = self.cell(xw[t], h_in, states, recurrent_kernel, bias, act, rec_act)
+            if self.keep is not None:  # a masked step carries its states over
+                new = tuple(where(self.keep[t], n, s) for n, s in zip(new, states))
+            states = new
+            hs.append(states[0])
+        if self.return_sequences:
+            seq = stack(hs, axis=0)
+            if self.zero_output_for_mask and self.keep is not None:
+                seq = seq * self.keep
+            out = swapaxes(seq, 0, 1)
+        else:
+            out = states[0]
+        return (out, *states)
+
+    def cell(self, xw_t, h_in, states, recurrent_kernel, bias, act, rec_act):
+        """One step in recorded ops: from x_t W (B, width), the state h_{t-1} as the
+        recurrent matmul sees it (after state dropout) and the previous states, the new
+        states (h first). ``act``, ``rec_act`` are the recorded activations."""
+        raise NotImplementedError(f"{type(self).__name__} has no recorded cell")

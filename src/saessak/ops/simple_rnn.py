@@ -62,6 +62,10 @@ class SimpleRNN(Recurrence):
     reference = (simple_rnn_reference, simple_rnn_reference_backward)
     compiled = (_rnn_numba.simple_forward, _rnn_numba.simple_backward)
 
+    def cell(self, xw_t, h_in, states, recurrent_kernel, bias, act, rec_act):
+        z = xw_t if bias is None else xw_t + bias
+        return (act(z + h_in @ recurrent_kernel),)
+
 
 def simple_rnn(x, kernel, recurrent_kernel, bias=None, initial_state=None, *, mask=None,
                go_backwards=False, return_sequences=False, zero_output_for_mask=False,
