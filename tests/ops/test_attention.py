@@ -225,3 +225,13 @@ def test_layer_norm_gradients(axis):
     assert result.ok, str(result)
     result = grad_check(lambda x, g: ops.rms_norm(x, g, axis=axis), x, g)
     assert result.ok, str(result)
+
+
+def test_a_one_dimensional_key_mask_applies_to_every_query():
+    rng = np.random.default_rng(3)
+    q = rng.standard_normal((2, 3, 4)).astype(np.float32)
+    keys = np.array([True, False, True])
+    one_d = ops.scaled_dot_product_attention(q, q, q, mask=keys)
+    full = ops.scaled_dot_product_attention(q, q, q, mask=np.broadcast_to(keys, (2, 3, 3)))
+    np.testing.assert_array_equal(one_d[0].numpy(), full[0].numpy())
+    assert np.all(one_d[1].numpy()[..., 1] == 0)  # the masked key gets no weight

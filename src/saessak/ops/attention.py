@@ -31,7 +31,7 @@ from ..autograd.tensor import Function, Tensor
 from . import _fused_numba as fused
 from .activations import softmax
 from .linalg import matmul
-from .manipulation import swapaxes
+from .manipulation import reshape, swapaxes, transpose, where
 
 MASK_PENALTY = 1e9  # what Keras subtracts from the score of a masked key
 
@@ -68,6 +68,8 @@ def _blocked(mask, causal, n_queries, n_keys, xp):
         allowed = combine_masks(allowed, causal_mask(n_queries, n_keys, xp))
     if allowed is None:
         return None
+    if allowed.ndim < 2:  # one row of keys, for every query: (Tk,) -> (1, Tk)
+        allowed = allowed.reshape((1,) * (2 - allowed.ndim) + allowed.shape)
     return ~allowed.astype(bool, copy=False)
 
 
@@ -88,6 +90,11 @@ def _softmax_rows_backward(g, p, blocked, axis=-1):
     if blocked is not None:
         np.copyto(g, g.dtype.type(0), where=blocked)
     return g
+
+
+def _masked_softmax_ops(scores, blocked):
+    """:func:`_softmax_rows` in recorded ops: blocked scores become -1e9 (their gradient 0)."""
+    return softmax(scores if blocked is None else where(blocked, -MASK_PENALTY, scores))
 
 
 def _t(a):
@@ -204,6 +211,18 @@ class ScaledDotProductAttention(Function):
         np.matmul(_t(g_s_t), k, out=g_q)  # dQ = dS K
         return g_q, g_k, g_v
 
+    def composite(self, q, k, v):
+        """The same attention in recorded ops, for gradients of gradients (arrays passed in
+        for q, k or v are constants)."""
+        given = zip((q, k, v), (self.q, self.k, self.v))  # Tensors keep a float64 array's dtype
+        return self._attention_ops(*(x if x is not None else Tensor(a) for x, a in given))
+
+    def _attention_ops(self, q, k, v):
+        p = _masked_softmax_ops(matmul(q, swapaxes(k, -1, -2)) * self.scale, self.blocked)
+        used = p if self.keep_t is None else p * _t(self.keep_t)  # the dropout: a constant
+        out = matmul(used, v)
+        return (out, p) if self.n_outputs == 2 else out
+
 
 class PackedSelfAttention(ScaledDotProductAttention):
     """Multi-head self-attention straight from one packed projection.
@@ -251,6 +270,20 @@ class PackedSelfAttention(ScaledDotProductAttention):
         g_qkv = np.empty_like(g_joined, shape=self.packed_shape)
         self._gradients(g_out, g_p, *self._heads(g_qkv))
         return g_qkv
+
+    def composite(self, qkv):
+        """Split the heads, attend and join them, in recorded ops."""
+        batch, length, _ = qkv.shape
+        heads, start = [], 0
+        for size in self.sizes:
+            width = self.num_heads * size
+            part = reshape(qkv[:, :, start:start + width], (batch, length, self.num_heads, size))
+            heads.append(transpose(part, (0, 2, 1, 3)))
+            start += width
+        result = self._attention_ops(*heads)
+        out = result[0] if self.n_outputs == 2 else result
+        joined = reshape(transpose(out, (0, 2, 1, 3)), (batch, length, -1))
+        return (joined, result[1]) if self.n_outputs == 2 else joined
 
 
 def scaled_dot_product_attention(q, k, v, mask=None, causal=False, dropout=0.0, training=False,
@@ -333,6 +366,9 @@ class MaskedSoftmax(Function):
     def backward(self, g):
         return _softmax_rows_backward(g.copy(), self.p, self.blocked)
 
+    def composite(self, scores):
+        return _masked_softmax_ops(scores, self.blocked)
+
 
 def masked_softmax(scores, mask=None, causal=False):
     """Attention weights from raw ``scores`` (..., Tq, Tk); masked keys get weight zero."""
@@ -355,6 +391,9 @@ class Dropout(Function):
         return x * self.keep
 
     def backward(self, g):
+        return g * self.keep
+
+    def backward_ops(self, g):  # the mask is a constant
         return g * self.keep
 
 

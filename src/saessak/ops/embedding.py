@@ -12,6 +12,7 @@ import numpy as np
 
 from .. import _numba
 from ..autograd.tensor import Function, Tensor
+from .manipulation import ScatterAdd
 
 
 class EmbeddingLookup(Function):
@@ -36,6 +37,9 @@ class EmbeddingLookup(Function):
 
     def backward(self, g):
         return scatter_rows(self.shape, self.ids, g), None
+
+    def backward_ops(self, g):  # the same sums as table[ids]'s backward: ScatterAdd
+        return ScatterAdd(self.shape, self.ids)(g), None
 
 
 def scatter_rows(shape, ids, g):

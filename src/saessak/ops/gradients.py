@@ -242,6 +242,38 @@ def bilinear_gradients(op, g, x, w, has_bias=False):
     return (dx, dw, sum_to_shape(g, g.shape[-1:])) if has_bias else (dx, dw)
 
 
+# --- linear maps ------------------------------------------------------------------------------
+
+class LinearMap(Function):
+    """A fixed linear map g -> A g as an op, from ``apply`` (A) and ``transpose`` (A^T) on
+    arrays. Its backward is A^T, and recorded it is LinearMap(A^T, A): the pair closes on
+    itself, so gradients of any order pass through. The backward of a linear op is such a
+    map (:func:`adjoint_op`), and so is max pooling's, its arg-max positions held fixed."""
+
+    def __init__(self, apply, transpose):
+        self.apply, self.transpose = apply, transpose
+
+    def forward(self, *g):
+        out = self.apply(*g)
+        self.n_outputs = len(out) if isinstance(out, tuple) else 1
+        return out
+
+    def backward(self, *c):
+        return self.transpose(*c)
+
+    def backward_ops(self, *c):
+        return LinearMap(self.transpose, self.apply)(*c)
+
+
+def adjoint_op(op, **changes):
+    """The backward of a linear op (``op.forward`` computes A x) as a recorded op: A^T,
+    whose own backward is ``op.forward`` again. A copy of the op (with ``changes`` to its
+    attributes): backward() clears a node's saved arrays, the copy keeps them."""
+    op = copy.copy(op)
+    op.__dict__.update(changes)
+    return LinearMap(op.backward, op.forward)
+
+
 # --- checking a recorded backward -----------------------------------------------------------
 
 def second_order_check(fn, *arrays, eps=1e-6, tol=1e-5, floor=1e-3, seed=0) -> GradCheckResult:

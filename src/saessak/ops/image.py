@@ -22,6 +22,7 @@ import numpy as np
 
 from ..autograd.tensor import Function
 from .data_format import check_data_format, from_channels_last, to_channels_last
+from .gradients import adjoint_op
 from .keras_names import convert_to_tensor
 from .linalg import matmul
 from .manipulation import reshape, transpose
@@ -190,6 +191,9 @@ class Warp(Function):
         batch = np.broadcast_to(np.arange(n)[:, None, None], self.index.shape)
         np.add.at(dx, (batch, self.index), contributions)
         return dx.reshape(self.shape)
+
+    def backward_ops(self, g):  # linear in the images; the fill adds a constant, not in A
+        return adjoint_op(self, fill_value=0.0)(g)
 
 
 def check_fill(fill_mode, interpolation, owner, modes=FILL_MODES):

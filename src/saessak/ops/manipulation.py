@@ -207,6 +207,10 @@ class Gather(Function):
         np.add.at(moved, self.indices, g)
         return gx, None
 
+    def backward_ops(self, g):  # the same scatter as x[:, ..., indices]'s: ScatterAdd
+        index = (slice(None),) * (self.axis % len(self.shape)) + (self.indices,)
+        return ScatterAdd(self.shape, index)(g), None
+
 
 def _is_basic_index(index):
     items = index if isinstance(index, tuple) else (index,)

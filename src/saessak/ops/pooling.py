@@ -13,6 +13,7 @@ multiplying it by a kernel. Both passes loop over the few positions inside a win
 
 from __future__ import annotations
 
+import copy
 import math
 
 import numpy as np
@@ -21,6 +22,7 @@ from .. import backend
 from ..autograd.tensor import Function
 from . import _conv_numba
 from .conv_utils import conv_output_length, conv_padding, normalize_tuple
+from .gradients import LinearMap, adjoint_op
 from .im2col import as_image, compiled, image_geometry, interior, pad_spatial, window_slice
 
 
@@ -117,6 +119,19 @@ class MaxPool(_Pool):
             return dx[interior(self.x_shape, self.pads)]
         return self._scatter(lambda k: g * (self.arg == k), g)
 
+    def backward_ops(self, g):  # routing by the saved arg-max: linear in g, with a constant map
+        pool = copy.copy(self)
+        return LinearMap(pool.backward, pool._at_args)(g)
+
+    def _at_args(self, c):
+        """``c`` (shaped like x) read at each window's arg-max: the transpose of backward."""
+        c = pad_spatial(c, self.pads)
+        y = None
+        for k, where in self._positions():
+            part = c[where] * (self.arg == k)
+            y = part if y is None else y + part
+        return y
+
 
 class AvgPool(_Pool):
     """``y = mean over each window``, counting only real elements (never the padding)."""
@@ -140,6 +155,9 @@ class AvgPool(_Pool):
     def backward(self, g):
         share = g / self.count
         return self._scatter(lambda k: share, g)
+
+    def backward_ops(self, g):  # spreading g / count is linear; its transpose is this pool
+        return adjoint_op(self)(g)
 
 
 def _pool_args(pool_size, strides, padding, nd, owner):

@@ -17,11 +17,14 @@ overlap-add (a Function whose adjoint is framing). Windows are constants (no gra
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .. import backend
 from ..autograd.tensor import Function
 from .elementwise import _float_tensor, _strong_dtype, _tensors
+from .gradients import adjoint_op
 
 _C128 = np.complex128
 
@@ -90,6 +93,12 @@ def _fit(a, size):
 
 
 # --- the transforms -------------------------------------------------------------------------
+def _adjoint_ops(self, *grads):
+    """``backward_ops`` of a linear op: its backward A^T as an op, whose own backward is the
+    op's forward A (see :func:`.pooling.adjoint_op`)."""
+    return adjoint_op(self)(*grads)
+
+
 class _FFT(Function):
     """y = F x over the last ``ndim`` axes (fft, fft2), or y = F^-1 x = F^H x / n (ifft2),
     where F is the DFT matrix and n the number of points it transforms."""
@@ -115,6 +124,12 @@ class _FFT(Function):
         g = adjoint(_complex(g_real, g_imag), axes=self.axes, norm="forward")
         return g.real.astype(self.dtype), g.imag.astype(self.dtype)
 
+    def backward_ops(self, g_real, g_imag):  # the same adjoints as _FFT ops: n F^-1, F / n
+        n = math.prod(g_real.shape[a] for a in self.axes)
+        real, imag = _FFT(len(self.axes), not self.inverse)(g_real, g_imag)
+        scale = 1 / n if self.inverse else n
+        return real * scale, imag * scale
+
 
 class _RFFT(Function):
     """X = P F C x: C crops or zero-pads the real x (length N) to n = fft_length, F is the
@@ -138,6 +153,8 @@ class _RFFT(Function):
         xp = backend.get_array_module(g_real)
         g = xp.fft.ifft(_complex(g_real, g_imag), n=self.n, axis=-1, norm="forward").real
         return _fit(g, self.length).astype(self.dtype)
+
+    backward_ops = _adjoint_ops  # linear: the backward above as a recorded op
 
 
 class _IRFFT(Function):
@@ -171,6 +188,8 @@ class _IRFFT(Function):
             imag[..., -1] = 0
         return (_fit(real, self.bins).astype(self.dtype),
                 _fit(imag, self.bins).astype(self.dtype))
+
+    backward_ops = _adjoint_ops  # linear: the backward above as a recorded op
 
 
 def _overlap_add(frames, stride, total):
@@ -219,6 +238,8 @@ class _Frames(Function):
             gx[..., n - 1 - p:n - 1] += gp[..., p + n:][..., ::-1]
         return gx
 
+    backward_ops = _adjoint_ops  # linear: the backward above as a recorded op
+
 
 class _OverlapAdd(Function):
     """signal[..., s] = sum over f, j with f * stride + j = s of frames[..., f, j]."""
@@ -234,6 +255,8 @@ class _OverlapAdd(Function):
         count = 1 + (g.shape[-1] - self.length) // self.stride
         xp = backend.get_array_module(g)
         return g[..., xp.asarray(_frame_index(count, self.length, self.stride))]
+
+    backward_ops = _adjoint_ops  # linear: the backward above as a recorded op
 
 
 # --- the public functions -------------------------------------------------------------------

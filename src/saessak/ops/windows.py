@@ -13,6 +13,7 @@ signal (``extract_sequences``), adaptive pooling and sliding blocks of an image
 
 from __future__ import annotations
 
+import copy
 from typing import NamedTuple
 
 import numpy as np
@@ -22,6 +23,7 @@ from ..autograd.tensor import Function, Tensor
 from .conv_utils import normalize_tuple
 from .data_format import check_data_format
 from .elementwise import _float_tensor
+from .gradients import LinearMap, adjoint_op
 from .im2col import col2im, interior, pad_spatial, windows
 from .keras_names import convert_to_numpy, convert_to_tensor
 from .manipulation import gather
@@ -113,6 +115,19 @@ class AdaptivePool(Function):
             else:
                 dx[..., start:end] += share * (xp.arange(end - start) == self.args[i])
         return np.moveaxis(dx, -1, self.axis)
+
+    def backward_ops(self, g):  # linear in g (max: its arg-max positions held fixed)
+        if self.mode == "average":
+            return adjoint_op(self)(g)  # the transpose of spreading g / len is the mean again
+        pool = copy.copy(self)
+        return LinearMap(pool.backward, pool._at_args)(g)
+
+    def _at_args(self, c):
+        """``c`` (shaped like x) read at each bin's arg-max: the transpose of max's backward."""
+        cs = np.moveaxis(c, self.axis, -1)
+        y = [np.take_along_axis(cs[..., start:end], arg, axis=-1)[..., 0]
+             for (start, end), arg in zip(self.bins, self.args)]
+        return np.moveaxis(np.stack(y, axis=-1), -1, self.axis)
 
 
 def _adaptive_pool(inputs, output_size, data_format, mode, owner):
@@ -206,6 +221,9 @@ class Unfold(Function):
     def backward(self, g):
         return _fold_array(g, self.blocks, self.image_size)
 
+    def backward_ops(self, g):
+        return Fold(self.blocks, self.image_size)(g)
+
 
 class Fold(Function):
     """y = col2im(cols); its adjoint gathers the gradient's blocks: dcols = im2col(g)."""
@@ -218,6 +236,9 @@ class Fold(Function):
 
     def backward(self, g):
         return _unfold_array(g, self.blocks)
+
+    def backward_ops(self, g):
+        return Unfold(self.blocks)(g)
 
 
 def unfold(x, kernel_size, dilation=1, padding=0, stride=1):
