@@ -4,6 +4,8 @@ import numpy as np
 import pytest
 
 import saessak
+import saessak.compat as tf
+from saessak import layers
 from saessak.layers import Dense, Input, Layer, clear_session
 
 
@@ -167,3 +169,34 @@ def test_activity_regularizer_penalises_what_the_layer_returns(make, x):
     np.testing.assert_allclose(float(penalty.data), expected, rtol=1e-5)
     layer(x)
     assert len(layer.losses) == 1  # the last call's penalty only
+
+
+def test_a_users_layer_gets_integer_inputs_as_integers():
+    # the "Understanding masking and padding" guide's CustomEmbedding looks its ids up
+    class CustomEmbedding(layers.Layer):
+        def build(self, input_shape):
+            self.embeddings = self.add_weight(shape=(10, 4), initializer="random_normal")
+
+        def call(self, inputs):
+            assert inputs.dtype.kind == "i"
+            return tf.nn.embedding_lookup(self.embeddings, inputs)
+
+    ids = np.array([[1, 2, 0]], np.int32)
+    layer = CustomEmbedding()
+    np.testing.assert_array_equal(layer(ids).numpy(), layer.embeddings.numpy()[ids])
+    dense = layers.Dense(2)  # saessak's own layers still take integer data as floats
+    assert dense(ids).dtype == np.float32
+
+
+def test_the_argument_after_the_inputs_is_training():
+    class Noisy(layers.Layer):
+        def call(self, inputs, training=None):
+            return inputs + (1.0 if training else 0.0)
+
+    x = np.zeros((1, 2), np.float32)
+    assert Noisy()(x, True).numpy().sum() == 2.0
+    assert Noisy()(x, False).numpy().sum() == 0.0
+    with pytest.raises(TypeError, match="multiple values for argument 'training'"):
+        Noisy()(x, True, training=False)
+    with pytest.raises(ValueError, match="training must be True, False or None"):
+        Noisy()(x, np.ones((1, 2)))

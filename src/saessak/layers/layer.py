@@ -100,6 +100,7 @@ class Layer(SavingHooks):
         self._build_shapes = None  # the input shape(s) build() saw, batch axis as None
         self._weights_cache = (-1, None)
         self._call_takes = _call_arguments(type(self).call)
+        self._call_positional = _positional_after_inputs(type(self).call)
         self._initial_weights = None if initial_weights is None else list(initial_weights)
 
     # --- tracking sublayers and weights ------------------------------------------------------
@@ -325,8 +326,14 @@ class Layer(SavingHooks):
             assert_input_compatibility(self.input_spec, inputs, self.name)
         if not self.built:
             self._build_from(inputs)
-        if not self._integer_inputs and _computes_in_float(self):
+        if not self._integer_inputs and _built_in(self) and _computes_in_float(self):
             inputs = _map(lambda t: _integer_as_float(t, self), inputs)
+        if args:  # layer(x, True) means training=True: name what call names
+            named = dict(zip(self._call_positional, args))
+            if clash := set(named) & set(kwargs):
+                raise TypeError(f"{type(self).__name__} {self.name!r}: got multiple values for "
+                                f"argument {sorted(clash)[0]!r}")
+            args, kwargs = args[len(named):], {**kwargs, **named}
         mask = kwargs.get("mask")
         if mask is None:
             mask = _collect_masks(inputs)
@@ -412,6 +419,17 @@ def _call_arguments(call) -> frozenset:
     return frozenset(params)
 
 
+def _positional_after_inputs(call) -> tuple:
+    """The names of ``call``'s parameters that a positional argument after the inputs can
+    fill, in order (up to a ``*args``)."""
+    names = []
+    for p in list(inspect.signature(call).parameters.values())[2:]:  # after self, inputs
+        if p.kind is not inspect.Parameter.POSITIONAL_OR_KEYWORD:
+            break
+        names.append(p.name)
+    return tuple(names)
+
+
 def _map(fn, structure):
     if isinstance(structure, (list, tuple)):
         return type(structure)(_map(fn, s) for s in structure)
@@ -439,6 +457,13 @@ def _to_tensors(inputs, dtype):
         return Tensor(arr)
 
     return _map(convert, inputs)
+
+
+def _built_in(layer) -> bool:
+    """Whether the layer is one of saessak's own. Those take integer data as floats (as
+    Keras's Dense and Conv cast it themselves); a user's layer gets integers as they are,
+    as in Keras, which casts only float inputs (a custom embedding looks its ids up)."""
+    return type(layer).__module__.startswith("saessak.")
 
 
 def _computes_in_float(layer) -> bool:

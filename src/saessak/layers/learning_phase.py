@@ -22,5 +22,9 @@ class learning_phase:
 def in_training(training=None) -> bool:
     """Resolve a layer's ``training`` argument: explicit value, else the enclosing phase."""
     if training is not None:
+        if getattr(training, "size", 1) != 1:  # not a flag: bool() would be ambiguous
+            raise ValueError(f"training must be True, False or None, received an array of "
+                             f"shape {training.shape} (the argument after the inputs of a "
+                             f"layer or model call is `training`)")
         return bool(training)
     return _training_stack[-1] if _training_stack else False
