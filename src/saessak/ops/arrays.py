@@ -276,6 +276,8 @@ class Copy(Function):
     def backward(self, g):
         return g
 
+    backward_ops = backward
+
 
 def copy(x):
     """A tensor with the same values in memory of its own."""
@@ -308,6 +310,26 @@ class Cumsum(Function):
     def backward(self, g):  # x_j reaches every y_i with i >= j
         return _reverse_cumsum(g, self.axis)
 
+    def backward_ops(self, g):
+        return ReverseCumsum(self.axis)(g)
+
+
+class ReverseCumsum(Function):
+    """Cumsum's backward as an op: running sums from the end. Each is the other's
+    transpose, so each is the other's backward, and gradients of gradients pass."""
+
+    def __init__(self, axis):
+        self.axis = axis
+
+    def forward(self, g):
+        return _reverse_cumsum(g, self.axis)
+
+    def backward(self, c):
+        return np.cumsum(c, axis=self.axis, dtype=c.dtype)
+
+    def backward_ops(self, c):
+        return Cumsum(self.axis)(c)
+
 
 class Cumprod(Function):
     def __init__(self, axis):
@@ -332,6 +354,18 @@ class Cumprod(Function):
             y_one = np.cumprod(np.where(at, 1, x), axis=-1)
             gx = np.where(at, _reverse_cumsum(g * y_one, -1), gx)
         return np.moveaxis(gx.astype(g.dtype, copy=False), -1, self.axis)
+
+    def composite(self, x):
+        # the running product by doubling steps, products only (exact with zeros too):
+        # after the step with shift s, y_i holds x_(i-2s+1) ... x_i
+        y, n, shift = x, x.shape[self.axis], 1
+        while shift < n:
+            head = getitem(y, _along(y.ndim, self.axis, _slice(None, shift)))
+            later = getitem(y, _along(y.ndim, self.axis, _slice(shift, None)))
+            earlier = getitem(y, _along(y.ndim, self.axis, _slice(None, n - shift)))
+            y = concatenate([head, later * earlier], axis=self.axis)
+            shift *= 2
+        return y
 
 
 def _running(fn, x, axis, dtype):

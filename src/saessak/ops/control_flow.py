@@ -24,7 +24,9 @@ from ..autograd.tensor import Function, Tensor, no_grad
 from .arrays import unstack
 from .elementwise import _tensors
 from .keras_names import convert_to_numpy, convert_to_tensor, flip
-from .manipulation import broadcast_to, concatenate, gather, getitem, reshape, stack
+from .manipulation import broadcast_to, concatenate, gather, getitem, reshape, stack, where
+from .math import abs as magnitude
+from .reduction import sum as _sum
 
 
 def _leading_length(leaves, owner, axis=0):
@@ -326,6 +328,7 @@ class Cdist(Function):
             dist = np.sum(np.abs(d) ** p, axis=-1) ** (1 / p)
         if self.recording:
             self.d, self.dist = d, dist
+            self.x, self.y = x, y  # references, for backward_ops
         return dist
 
     def backward(self, g):
@@ -341,6 +344,23 @@ class Cdist(Function):
             dd = np.sign(d) * ratio ** (p - 1)
         gd = g[..., None] * dd
         return gd.sum(axis=-2), -gd.sum(axis=-3)
+
+    def backward_ops(self, g):  # the same rule, recorded; its masks are constants
+        d, p = self.d, self.p
+        if p == 0:
+            return None, None
+        if p == np.inf:  # piecewise linear: dd is a constant
+            first = np.argmax(np.abs(d), axis=-1)[..., None]
+            dd = np.sign(d) * (backend.get_array_module(d).arange(d.shape[-1]) == first)
+        else:
+            x, y = self.input_or_saved(0, self.x), self.input_or_saved(1, self.y)
+            diff = reshape(x, x.shape[:-1] + (1, x.shape[-1])) - reshape(
+                y, y.shape[:-2] + (1,) + y.shape[-2:])
+            dist = reshape(where(self.dist > 0, Cdist(p)(x, y), 1.0), self.dist.shape + (1,))
+            dd = diff / dist if p == 2 else \
+                np.sign(d) * where(d != 0, magnitude(diff) / dist, 1.0) ** (p - 1)
+        gd = reshape(g, g.shape + (1,)) * dd
+        return _sum(gd, axis=-2), -_sum(gd, axis=-3)
 
 
 def cdist(x, y, p=2.0):

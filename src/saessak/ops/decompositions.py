@@ -25,7 +25,7 @@ from ..autograd.tensor import Function, Tensor, _coerce
 from .attention import _t
 from .keras_nn import _floating
 from .linalg import matmul
-from .manipulation import swapaxes
+from .manipulation import reshape, swapaxes
 
 
 def _scipy_linalg():
@@ -83,6 +83,10 @@ class Inv(Function):
         yt = _t(self.y)
         return -(yt @ g @ yt)
 
+    def backward_ops(self, g):
+        yt = _swap(Inv()(self.inputs[0]))
+        return -matmul(matmul(yt, g), yt)
+
 
 class Det(Function):
     def forward(self, a):
@@ -91,6 +95,10 @@ class Det(Function):
 
     def backward(self, g):  # d det A / dA = det A * A^-T
         return np.asarray(g * self.d)[..., None, None] * _t(np.linalg.inv(self.a))
+
+    def backward_ops(self, g):
+        a = self.inputs[0]
+        return _matrices(g * Det()(a)) * _swap(Inv()(a))
 
 
 class Slogdet(Function):
@@ -103,6 +111,19 @@ class Slogdet(Function):
 
     def backward(self, g_sign, g_log):  # d log|det A| / dA = A^-T; the sign has no slope
         return np.asarray(g_log)[..., None, None] * _t(np.linalg.inv(self.a))
+
+    def backward_ops(self, g_sign, g_log):
+        return _matrices(g_log) * _swap(Inv()(self.inputs[0]))
+
+
+def _swap(x):
+    """X^T of a stack of matrices, recorded."""
+    return swapaxes(x, -1, -2)
+
+
+def _matrices(x):
+    """x (...) as a stack of 1x1 matrices (..., 1, 1), recorded."""
+    return reshape(x, tuple(x.shape) + (1, 1))
 
 
 def inv(x):
@@ -136,12 +157,24 @@ class Solve(Function):
         self.vector = vector
 
     def forward(self, a, b):
-        self.a, self.x = a, np.linalg.solve(a, b[..., None] if self.vector else b)
+        self.a, self.b = a, b  # b: a reference, for backward_ops
+        self.x = np.linalg.solve(a, b[..., None] if self.vector else b)
         return self.x[..., 0] if self.vector else self.x
 
     def backward(self, g):  # dB = A^-T G, dA = -dB X^T
         gb = np.linalg.solve(_t(self.a), g[..., None] if self.vector else g)
         return -gb @ _t(self.x), gb[..., 0] if self.vector else gb
+
+    def backward_ops(self, g):  # the same, with the solves as recorded ops
+        a, b = self.input_or_saved(0, self.a), self.input_or_saved(1, self.b)
+        gb, x = self._again(_swap(a), g, True), self._again(a, b)
+        if self.vector:  # dA = -gb x^T, an outer product
+            return -reshape(gb, gb.shape + (1,)) * reshape(x, x.shape[:-1] + (1, -1)), gb
+        return -matmul(gb, _swap(x)), gb
+
+    def _again(self, a, b, transposed=False):
+        """A^-1 B as a recorded op like this one (``transposed``: ``a`` is A^T)."""
+        return Solve(self.vector)(a, b)
 
 
 class SolveTriangular(Solve):
@@ -151,7 +184,7 @@ class SolveTriangular(Solve):
         self.lower, self.vector = lower, vector
 
     def forward(self, a, b):
-        self.a = a
+        self.a, self.b = a, b
         self.x = _triangular_solve(a, b[..., None] if self.vector else b, self.lower)
         return self.x[..., 0] if self.vector else self.x
 
@@ -159,6 +192,15 @@ class SolveTriangular(Solve):
         gb = _triangular_solve(self.a, g[..., None] if self.vector else g, self.lower, True)
         ga = -gb @ _t(self.x)
         return np.tril(ga) if self.lower else np.triu(ga), gb[..., 0] if self.vector else gb
+
+    def backward_ops(self, g):  # Solve's, on A's triangle (a constant mask)
+        ga, gb = super().backward_ops(g)
+        m = self.a.shape[-1]
+        ones = np.ones((m, m), self.a.dtype)
+        return ga * (np.tril(ones) if self.lower else np.triu(ones)), gb
+
+    def _again(self, a, b, transposed=False):  # A^T's triangle is the other one
+        return SolveTriangular(self.lower != transposed, self.vector)(a, b)
 
 
 def _is_vector(a, b, owner):
@@ -216,6 +258,16 @@ class Cholesky(Function):
         p = _half_diagonal_tril(_t(low) @ (_t(g) if self.upper else g))
         s = _triangular_solve(low, _t(_triangular_solve(low, p, True, True)), True, True)
         return (s + _t(s)) / 2  # s above is S^T: L^-T (L^-T P)^T
+
+    def backward_ops(self, g):  # the same, with L and the solves recorded; Phi is a mask
+        a = self.inputs[0]
+        low = Cholesky(False)(_swap(a) if self.upper else a)
+        m = self.l.shape[-1]
+        phi = np.tril(np.ones((m, m), self.l.dtype)) - np.eye(m, dtype=self.l.dtype) / 2
+        p = matmul(_swap(low), _swap(g) if self.upper else g) * phi
+        lt = _swap(low)  # upper triangular
+        s = SolveTriangular(False)(lt, _swap(SolveTriangular(False)(lt, p)))  # L^-T (L^-T P)^T
+        return (s + _swap(s)) / 2
 
 
 def cholesky(x, upper=False):
@@ -383,6 +435,14 @@ class Pinv(Function):
         ga += (gt - a @ (p @ gt)) @ (p @ pt)
         ga += (pt @ p) @ (gt - (gt @ p) @ a)
         return ga
+
+    def backward_ops(self, g):  # the same products, with P recorded
+        a = self.inputs[0]
+        p = Pinv(self.rcond, self.lstsq)(a)
+        pt, gt = _swap(p), _swap(g)
+        return (-matmul(matmul(pt, g), pt)
+                + matmul(gt - matmul(a, matmul(p, gt)), matmul(p, pt))
+                + matmul(matmul(pt, p), gt - matmul(matmul(gt, p), a)))
 
 
 def pinv(x, rcond=None):

@@ -16,7 +16,8 @@ import numpy as np  # NumPy's ufuncs dispatch to CuPy arrays too (__array_ufunc_
 
 from .. import backend
 from ..autograd.tensor import Function, Tensor
-from .math import cast
+from .manipulation import where
+from .math import cast, cos, exp, sqrt
 
 _LN2, _LN10 = _math.log(2.0), _math.log(10.0)
 _TWO_OVER_SQRT_PI = 2 / _math.sqrt(_math.pi)
@@ -128,6 +129,10 @@ class Tan(Function):
     def backward(self, g):  # (tan x)' = 1 + tan^2 x
         return g * (1 + self.y * self.y)
 
+    def backward_ops(self, g):
+        t = Tan()(self.inputs[0])
+        return g * (1 + t * t)
+
 
 class Arcsin(Function):
     def forward(self, x):
@@ -136,6 +141,10 @@ class Arcsin(Function):
 
     def backward(self, g):  # (arcsin x)' = 1 / sqrt(1 - x^2)
         return g / np.sqrt(1 - self.x * self.x)
+
+    def backward_ops(self, g):
+        x = self.inputs[0]
+        return g / sqrt(1 - x * x)
 
 
 class Arccos(Function):
@@ -146,6 +155,10 @@ class Arccos(Function):
     def backward(self, g):  # (arccos x)' = -1 / sqrt(1 - x^2)
         return -g / np.sqrt(1 - self.x * self.x)
 
+    def backward_ops(self, g):
+        x = self.inputs[0]
+        return -g / sqrt(1 - x * x)
+
 
 class Arctan(Function):
     def forward(self, x):
@@ -154,6 +167,10 @@ class Arctan(Function):
 
     def backward(self, g):  # (arctan x)' = 1 / (1 + x^2)
         return g / (1 + self.x * self.x)
+
+    def backward_ops(self, g):
+        x = self.inputs[0]
+        return g / (1 + x * x)
 
 
 class Sinh(Function):
@@ -164,6 +181,9 @@ class Sinh(Function):
     def backward(self, g):  # (sinh x)' = cosh x
         return g * np.cosh(self.x)
 
+    def backward_ops(self, g):
+        return g * Cosh()(self.inputs[0])
+
 
 class Cosh(Function):
     def forward(self, x):
@@ -172,6 +192,9 @@ class Cosh(Function):
 
     def backward(self, g):  # (cosh x)' = sinh x
         return g * np.sinh(self.x)
+
+    def backward_ops(self, g):
+        return g * Sinh()(self.inputs[0])
 
 
 class Arcsinh(Function):
@@ -182,6 +205,10 @@ class Arcsinh(Function):
     def backward(self, g):  # (arcsinh x)' = 1 / sqrt(x^2 + 1)
         return g / np.sqrt(self.x * self.x + 1)
 
+    def backward_ops(self, g):
+        x = self.inputs[0]
+        return g / sqrt(x * x + 1)
+
 
 class Arccosh(Function):
     def forward(self, x):
@@ -190,6 +217,10 @@ class Arccosh(Function):
 
     def backward(self, g):  # (arccosh x)' = 1 / sqrt(x^2 - 1), for x > 1
         return g / np.sqrt(self.x * self.x - 1)
+
+    def backward_ops(self, g):
+        x = self.inputs[0]
+        return g / sqrt(x * x - 1)
 
 
 class Arctanh(Function):
@@ -200,6 +231,10 @@ class Arctanh(Function):
     def backward(self, g):  # (arctanh x)' = 1 / (1 - x^2)
         return g / (1 - self.x * self.x)
 
+    def backward_ops(self, g):
+        x = self.inputs[0]
+        return g / (1 - x * x)
+
 
 class Exp2(Function):
     def forward(self, x):
@@ -208,6 +243,9 @@ class Exp2(Function):
 
     def backward(self, g):  # (2^x)' = 2^x ln 2
         return g * self.y * _LN2
+
+    def backward_ops(self, g):
+        return g * Exp2()(self.inputs[0]) * _LN2
 
 
 class Expm1(Function):
@@ -218,6 +256,9 @@ class Expm1(Function):
     def backward(self, g):  # (e^x - 1)' = e^x = y + 1
         return g * (self.y + 1)
 
+    def backward_ops(self, g):
+        return g * exp(self.inputs[0])
+
 
 class Log2(Function):
     def forward(self, x):
@@ -226,6 +267,9 @@ class Log2(Function):
 
     def backward(self, g):  # (log2 x)' = 1 / (x ln 2)
         return g / (self.x * _LN2)
+
+    def backward_ops(self, g):
+        return g / (self.inputs[0] * _LN2)
 
 
 class Log10(Function):
@@ -236,6 +280,9 @@ class Log10(Function):
     def backward(self, g):  # (log10 x)' = 1 / (x ln 10)
         return g / (self.x * _LN10)
 
+    def backward_ops(self, g):
+        return g / (self.inputs[0] * _LN10)
+
 
 class Cbrt(Function):
     def forward(self, x):
@@ -245,6 +292,10 @@ class Cbrt(Function):
     def backward(self, g):  # (x^(1/3))' = 1 / (3 x^(2/3)), infinite at 0
         return g / (3 * self.y * self.y)
 
+    def backward_ops(self, g):
+        y = Cbrt()(self.inputs[0])
+        return g / (3 * y * y)
+
 
 class Deg2rad(Function):
     def forward(self, x):
@@ -253,6 +304,8 @@ class Deg2rad(Function):
     def backward(self, g):  # d(x pi/180) = pi/180
         return g * (_math.pi / 180)
 
+    backward_ops = backward  # a constant slope
+
 
 class Rad2deg(Function):
     def forward(self, x):
@@ -260,6 +313,8 @@ class Rad2deg(Function):
 
     def backward(self, g):  # d(x 180/pi) = 180/pi
         return g * (180 / _math.pi)
+
+    backward_ops = backward
 
 
 class Sinc(Function):
@@ -276,6 +331,13 @@ class Sinc(Function):
         exact = _safe_div(np.cos(_math.pi * x) - self.y, x)
         return g * np.where(np.abs(x) < 1e-3, series, exact)
 
+    def backward_ops(self, g):  # the same two branches; which one applies is a constant
+        x = self.inputs[0]
+        small = np.abs(self.x) < 1e-3
+        series = -(_math.pi**2 / 3) * x * (1 - (_math.pi**2 / 10) * x * x)
+        exact = (cos(_math.pi * x) - Sinc()(x)) / where(self.x != 0, x, 1.0)
+        return g * where(small, series, exact)
+
 
 class Erfc(Function):
     def forward(self, x):
@@ -284,6 +346,10 @@ class Erfc(Function):
 
     def backward(self, g):  # erfc'(x) = -2/sqrt(pi) e^(-x^2)
         return -g * _TWO_OVER_SQRT_PI * np.exp(-self.x * self.x)
+
+    def backward_ops(self, g):
+        x = self.inputs[0]
+        return -g * _TWO_OVER_SQRT_PI * exp(-x * x)
 
 
 class Erfinv(Function):
@@ -294,6 +360,10 @@ class Erfinv(Function):
     def backward(self, g):  # erfinv'(x) = 1 / erf'(y) = sqrt(pi)/2 e^(y^2)
         return g / _TWO_OVER_SQRT_PI * np.exp(self.y * self.y)
 
+    def backward_ops(self, g):
+        y = Erfinv()(self.inputs[0])
+        return g / _TWO_OVER_SQRT_PI * exp(y * y)
+
 
 class Fabs(Function):
     def forward(self, x):
@@ -302,6 +372,8 @@ class Fabs(Function):
 
     def backward(self, g):  # |x|' = sign(x), taken as 0 at 0
         return g * np.sign(self.x)
+
+    backward_ops = backward  # sign(x) is a constant
 
 
 class NanToNum(Function):
@@ -315,6 +387,8 @@ class NanToNum(Function):
     def backward(self, g):  # the identity where x is finite; constants replace the rest
         return g * self.finite
 
+    backward_ops = backward  # the mask is a constant
+
 
 class I0(Function):
     def forward(self, x):
@@ -323,6 +397,25 @@ class I0(Function):
 
     def backward(self, g):  # I0'(x) = I1(x)
         return g * _i1(self.x).astype(self.x.dtype, copy=False)
+
+    def backward_ops(self, g):
+        return g * I1()(self.inputs[0])
+
+class I1(Function):
+    """I0's derivative as an op of its own, so that I0 has a second derivative."""
+
+    def forward(self, x):
+        self.x = x
+        return _i1(x).astype(x.dtype, copy=False)
+
+    def backward(self, g):  # I1'(x) = I0(x) - I1(x) / x, and 1/2 at 0
+        x = self.x
+        return g * np.where(x == 0, 0.5, np.i0(x) - _safe_div(_i1(x), x)).astype(x.dtype)
+
+    def backward_ops(self, g):
+        x, zero = self.inputs[0], self.x == 0
+        return g * where(zero, 0.5, I0()(x) - I1()(x) / where(zero, 1.0, x))
+
 
 
 def tan(x):

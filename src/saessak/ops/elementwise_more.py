@@ -13,8 +13,9 @@ import numpy as np  # NumPy's ufuncs dispatch to CuPy arrays too (__array_ufunc_
 
 from ..autograd.tensor import Function, Tensor
 from .arithmetic import divide
-from .elementwise import _arrays, _result_dtype, _safe_div, _tensors
-from .math import cast
+from .elementwise import _arrays, _result_dtype, _safe_div, _tensors, exp2
+from .manipulation import where
+from .math import cast, exp
 
 
 # --- differentiable -------------------------------------------------------------------------
@@ -27,6 +28,12 @@ class Arctan2(Function):
         r2 = self.a * self.a + self.b * self.b
         return _safe_div(g * self.b, r2), _safe_div(-g * self.a, r2)
 
+    def backward_ops(self, g):
+        a, b = self.input_or_saved(0, self.a), self.input_or_saved(1, self.b)
+        nonzero = (self.a != 0) | (self.b != 0)  # where a = b = 0 both numerators are 0
+        r2 = where(nonzero, a * a + b * b, 1.0)
+        return g * b / r2, -g * a / r2
+
 
 class Hypot(Function):
     def forward(self, a, b):
@@ -36,6 +43,11 @@ class Hypot(Function):
 
     def backward(self, g):  # d sqrt(a^2 + b^2) = (a da + b db) / h, taken as 0 at 0
         return _safe_div(g * self.a, self.h), _safe_div(g * self.b, self.h)
+
+    def backward_ops(self, g):
+        a, b = self.input_or_saved(0, self.a), self.input_or_saved(1, self.b)
+        h = where(self.h != 0, Hypot()(a, b), 1.0)  # a = b = 0 there: 0 / 1
+        return g * a / h, g * b / h
 
 
 class Logaddexp(Function):
@@ -47,6 +59,11 @@ class Logaddexp(Function):
     def backward(self, g):  # d ln(e^a + e^b) = (e^a da + e^b db) / e^y
         return g * np.exp(self.a - self.y), g * np.exp(self.b - self.y)
 
+    def backward_ops(self, g):
+        a, b = self.input_or_saved(0, self.a), self.input_or_saved(1, self.b)
+        y = Logaddexp()(a, b)
+        return g * exp(a - y), g * exp(b - y)
+
 
 class Logaddexp2(Function):
     def forward(self, a, b):
@@ -57,6 +74,11 @@ class Logaddexp2(Function):
     def backward(self, g):  # d log2(2^a + 2^b) = (2^a da + 2^b db) / 2^y
         return g * np.exp2(self.a - self.y), g * np.exp2(self.b - self.y)
 
+    def backward_ops(self, g):
+        a, b = self.input_or_saved(0, self.a), self.input_or_saved(1, self.b)
+        y = Logaddexp2()(a, b)
+        return g * exp2(a - y), g * exp2(b - y)
+
 
 class Fmod(Function):
     def forward(self, a, b):
@@ -66,6 +88,8 @@ class Fmod(Function):
     def backward(self, g):  # fmod(a, b) = a - b trunc(a/b): da = 1, db = -trunc(a/b)
         return g, -g * np.trunc(self.a / self.b)
 
+    backward_ops = backward  # trunc(a/b) is piecewise constant
+
 
 class Mod(Function):
     def forward(self, a, b):
@@ -74,6 +98,8 @@ class Mod(Function):
 
     def backward(self, g):  # mod(a, b) = a - b floor(a/b): da = 1, db = -floor(a/b)
         return g, -g * np.floor(self.a / self.b)
+
+    backward_ops = backward  # floor(a/b) is piecewise constant
 
 
 class DivideNoNan(Function):
@@ -88,6 +114,12 @@ class DivideNoNan(Function):
         return (np.where(self.nonzero, gb, 0),
                 np.where(self.nonzero, -gb * self.a / self.b, 0))
 
+    def backward_ops(self, g):
+        a = self.input_or_saved(0, self.a)
+        b = where(self.nonzero, self.input_or_saved(1, self.b), 1.0)
+        gb = g / b * self.nonzero
+        return gb, -gb * a / b
+
 
 class Fmax(Function):
     def forward(self, a, b):
@@ -97,6 +129,8 @@ class Fmax(Function):
     def backward(self, g):  # the gradient goes to the chosen input
         return g * self.a_wins, g * ~self.a_wins
 
+    backward_ops = backward  # the masks are constants
+
 
 class Fmin(Function):
     def forward(self, a, b):
@@ -105,6 +139,8 @@ class Fmin(Function):
 
     def backward(self, g):
         return g * self.a_wins, g * ~self.a_wins
+
+    backward_ops = backward
 
 
 def arctan2(x1, x2):

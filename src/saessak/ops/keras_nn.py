@@ -15,14 +15,15 @@ import numpy as np
 
 from .. import backend
 from ..autograd.tensor import Function, Tensor
-from .activations import _sigmoid, elu, hard_sigmoid, sigmoid
+from .activations import _sigmoid, elu, hard_sigmoid, sigmoid, tanh
 from .attention import masked_softmax, scaled_dot_product_attention
 from .data_format import check_data_format
 from .layer_normalization import rms_norm
 from .linalg import matmul
 from .manipulation import repeat, reshape, split, swapaxes, transpose
-from .math import clip, log, square
+from .math import clip, log, sqrt, square
 from .reduction import mean
+from .reduction import sum as _sum
 
 
 def _floating(x):
@@ -48,6 +49,8 @@ class KeepWhere(Function):
     def backward(self, g):
         return g * self.mask
 
+    backward_ops = backward  # the mask is a constant
+
 
 class LogSigmoid(Function):
     def forward(self, x):  # log s(x) = min(x, 0) - log(1 + e^-|x|): no overflow for any x
@@ -56,6 +59,9 @@ class LogSigmoid(Function):
 
     def backward(self, g):  # (log s)' = 1 - s(x) = s(-x)
         return g * _sigmoid(-self.x)
+
+    def backward_ops(self, g):
+        return g * sigmoid(-self.inputs[0])
 
 
 class SparsePlus(Function):
@@ -67,6 +73,9 @@ class SparsePlus(Function):
 
     def backward(self, g):  # the slope is sparse_sigmoid(x) = clip((x + 1) / 2, 0, 1)
         return g * np.clip((self.x + 1) / 2, 0, 1)
+
+    def backward_ops(self, g):
+        return g * clip((self.inputs[0] + 1) * 0.5, 0.0, 1.0)
 
 
 class Squareplus(Function):
@@ -82,6 +91,10 @@ class Squareplus(Function):
     def backward(self, g):  # (1 + x / sqrt(x^2 + b)) / 2
         return g * (1 + self.x / self.root) / 2
 
+    def backward_ops(self, g):
+        x = self.inputs[0]
+        return g * (1 + x / sqrt(x * x + self.b)) / 2
+
 
 class TanhShrink(Function):
     def forward(self, x):
@@ -90,6 +103,10 @@ class TanhShrink(Function):
 
     def backward(self, g):  # (x - tanh x)' = tanh^2 x (1 - (1 - t^2) would lose digits near 0)
         return g * self.t * self.t
+
+    def backward_ops(self, g):
+        t = tanh(self.inputs[0])
+        return g * t * t
 
 
 class Sparsemax(Function):
@@ -117,6 +134,11 @@ class Sparsemax(Function):
         mean_s = (g * s).sum(self.axis, keepdims=True) / s.sum(self.axis, keepdims=True,
                                                                dtype=g.dtype)
         return s * (g - mean_s)
+
+    def backward_ops(self, g):  # linear in g; the support S is a constant
+        s = (self.y > 0).astype(g.dtype)
+        mean_s = _sum(g * s, self.axis, keepdims=True) / s.sum(self.axis, keepdims=True)
+        return (g - mean_s) * s
 
 
 def celu(x, alpha=1.0):

@@ -15,7 +15,10 @@ import numpy as np
 
 from .. import backend
 from ..autograd.tensor import Function
-from .activations import _sigmoid
+from .activations import _sigmoid, log_softmax, softplus
+from .manipulation import reshape
+from .math import abs, clip, log, log1p  # noqa: A004 - Keras's name
+from .reduction import logsumexp, mean, sum
 
 
 def _axis(axis, ndim):
@@ -28,7 +31,7 @@ class MeanSquaredErrorFn(Function):
     """mean((p - t)^2) over the last axis; d/dp = 2 (p - t) / n."""
 
     def forward(self, t, p):
-        self.d = p - t
+        self.t, self.d = t, p - t
         self.n = self.d.shape[-1] if self.d.ndim else 1
         if not self.d.ndim:
             return self.d * self.d
@@ -40,12 +43,16 @@ class MeanSquaredErrorFn(Function):
         gp = self.d * (np.expand_dims(g, -1) * (2.0 / self.n))
         return (-gp if self.needs_input_grad(0) else None), gp
 
+    def composite(self, t, p):
+        d = p - self.input_or_saved(0, self.t)
+        return d * d if not self.d.ndim else mean(d * d, axis=-1)
+
 
 class MeanAbsoluteErrorFn(Function):
     """mean(|p - t|) over the last axis; d/dp = sign(p - t) / n."""
 
     def forward(self, t, p):
-        d = p - t
+        d, self.t = p - t, t
         self.sign = np.sign(d)
         self.n = d.shape[-1] if d.ndim else 1
         return np.abs(d).mean(axis=-1)
@@ -53,6 +60,9 @@ class MeanAbsoluteErrorFn(Function):
     def backward(self, g):
         gp = self.sign * (np.expand_dims(g, -1) / self.n)
         return (-gp if self.needs_input_grad(0) else None), gp
+
+    def composite(self, t, p):
+        return mean(abs(p - self.input_or_saved(0, self.t)), axis=-1)
 
 
 class BinaryCrossentropyFn(Function):
@@ -83,6 +93,11 @@ class BinaryCrossentropyFn(Function):
         gt = g * (self.log_q - self.log_p) if self.needs_input_grad(0) else None
         return gt, gp
 
+    def composite(self, t, p):
+        t, eps = self.input_or_saved(0, self.t), backend.epsilon()
+        pc = clip(p, eps, 1 - eps)
+        return mean(-(t * log(pc) + (1 - t) * log1p(-pc)), axis=self.axis)
+
 
 class BinaryCrossentropyWithLogitsFn(Function):
     """The same loss with p = sigmoid(z), written so it never overflows:
@@ -103,6 +118,10 @@ class BinaryCrossentropyWithLogitsFn(Function):
         gz = g * (_sigmoid(self.z) - self.t)
         gt = -g * self.z if self.needs_input_grad(0) else None
         return gt, gz
+
+    def composite(self, t, z):  # softplus(z) - z t: the same, by an op that never overflows
+        t, z = self.input_or_saved(0, self.t), self.input_or_saved(1, self.z)
+        return mean(softplus(z) - z * t, axis=self.axis)
 
 
 class CategoricalCrossentropyFn(Function):
@@ -132,6 +151,11 @@ class CategoricalCrossentropyFn(Function):
         gt = -g * self.log_q if self.needs_input_grad(0) else None
         return gt, gp
 
+    def composite(self, t, p):
+        t, eps = self.input_or_saved(0, self.t), backend.epsilon()
+        q = clip(p / sum(p, axis=self.axis, keepdims=True), eps, 1 - eps)
+        return -sum(t * log(q), axis=self.axis)
+
 
 class CategoricalCrossentropyWithLogitsFn(Function):
     """-sum(t log_softmax(z)) over ``axis``.  d/dz = softmax(z) sum(t) - t;  d/dt = -log_softmax."""
@@ -152,6 +176,10 @@ class CategoricalCrossentropyWithLogitsFn(Function):
         gz = g * (np.exp(self.log_p) * t.sum(axis=self.axis, keepdims=True) - t)
         gt = -g * self.log_p if self.needs_input_grad(0) else None
         return gt, gz
+
+    def composite(self, t, z):
+        t = self.input_or_saved(0, self.t)
+        return -sum(t * log_softmax(z, self.axis), axis=self.axis)
 
 
 def _check_labels(labels, n_classes, valid):
@@ -190,6 +218,7 @@ class SparseCategoricalCrossentropyFn(Function):
         if self.valid is not None:
             loss, c = loss * self.valid, c * self.valid
         self.c, self.q, self.rows, self.y, self.shape = c, q, rows, y, p.shape
+        self.labels_shape = labels.shape
         return loss.reshape(labels.shape).astype(p.dtype, copy=False)
 
     def backward(self, g):
@@ -198,6 +227,12 @@ class SparseCategoricalCrossentropyFn(Function):
         gp[...] = (-c * self.q)[:, None]
         gp[self.rows, self.y] += c
         return gp.reshape(self.shape), None
+
+    def composite(self, p, labels):  # the labels are constants (saved)
+        eps = backend.epsilon()
+        p2 = reshape(p, (-1, self.shape[-1]))
+        q = p2[self.rows, self.y] / sum(p2, axis=1)
+        return reshape(_ignoring(-log(clip(q, eps, 1 - eps)), self.valid), self.labels_shape)
 
 
 class SparseCategoricalCrossentropyWithLogitsFn(Function):
@@ -221,6 +256,7 @@ class SparseCategoricalCrossentropyWithLogitsFn(Function):
         if self.valid is not None:
             loss = loss * self.valid
         self.e, self.s, self.rows, self.y, self.shape = e, s, rows, y, z.shape
+        self.labels_shape = labels.shape
         return loss.reshape(labels.shape)
 
     def backward(self, g):
@@ -231,3 +267,13 @@ class SparseCategoricalCrossentropyWithLogitsFn(Function):
             g = g * self.valid[:, None]
         p *= g
         return p.reshape(self.shape), None
+
+    def composite(self, z, labels):
+        z2 = reshape(z, (-1, self.shape[-1]))
+        loss = logsumexp(z2, axis=1) - z2[self.rows, self.y]
+        return reshape(_ignoring(loss, self.valid), self.labels_shape)
+
+
+def _ignoring(loss, valid):
+    """``loss`` with the entries of ignore_class made 0 (a constant mask)."""
+    return loss if valid is None else loss * valid.astype(loss.dtype)

@@ -17,9 +17,11 @@ import math
 import numpy as np
 
 from ..autograd.tensor import Function
+from .gradients import gradients
 from .keras_names import _data, _tensor
-from .manipulation import _ints, concatenate, getitem, reshape, where
+from .manipulation import GetItem, ScatterAdd, _ints, concatenate, getitem, reshape, where
 from .math import cast
+from .statistics import Prod
 
 _UFUNCS = {"sum": np.add, "max": np.maximum, "min": np.minimum, "prod": np.multiply}
 
@@ -84,6 +86,33 @@ class SegmentReduce(Function):
         gx = np.zeros(self.shape, g.dtype)
         gx[self.rows] = part
         return gx
+
+    def backward_ops(self, g):  # the same routing, as GetItem and ScatterAdd
+        x, ids = self.inputs[0], self.kept_ids
+        if self.kind == "prod":  # the product again in recorded ops, differentiated
+            return gradients([self._product(x)], [g], [x])[0]
+        part = GetItem(ids)(g)
+        if self.kind != "sum":  # the extremes' shares are constants
+            hits = self.values == self.out[ids]
+            count = np.zeros(self.out.shape, g.dtype)
+            np.add.at(count, ids, hits)
+            part = part * (hits / np.maximum(count, 1)[ids]).astype(g.dtype)
+        return ScatterAdd(self.shape, self.rows)(part)
+
+    def _product(self, x):
+        """The segment products, recorded: each segment's rows laid in a grid (n, m),
+        m rows per segment padded with ones, and Prod along m."""
+        ids, n, tail = self.kept_ids, self.n, self.shape[1:]
+        counts = np.bincount(ids, minlength=n)
+        m = max(int(counts.max(initial=0)), 1)
+        order = np.argsort(ids, kind="stable")
+        rank = np.empty_like(ids)  # each row's place among its segment's rows
+        rank[order] = np.arange(ids.size) - (np.cumsum(counts) - counts)[ids[order]]
+        slots = ids * m + rank
+        padding = np.ones((n * m,) + (1,) * len(tail), x.dtype)
+        padding[slots] = 0
+        grid = ScatterAdd((n * m,) + tail, slots)(GetItem(self.rows)(x)) + padding
+        return Prod(axis=1)(reshape(grid, (n, m) + tail))
 
 
 def _segment(kind, data, segment_ids, num_segments):

@@ -18,7 +18,7 @@ from ..autograd.tensor import Function, Tensor
 from .arrays import _accumulator, _summed, cumprod, cumsum
 from .elementwise import _float_tensor
 from .keras_names import _data, _tensor, take_along_axis
-from .manipulation import getitem, reshape, transpose, where
+from .manipulation import concatenate, getitem, reshape, transpose, where
 from .math import cast, clip, sqrt
 from .products import outer
 from .reduction import _axes, _kept_shape, max, mean, min, sum
@@ -48,6 +48,22 @@ class Prod(Function):
         after = np.cumprod(np.concatenate([ones, lanes[..., :0:-1]], axis=-1), axis=-1)
         others = (before * after[..., ::-1]).reshape(moved.shape).transpose(np.argsort(order))
         return g.reshape(_kept_shape(x.shape, self.axes)) * others
+
+    def composite(self, x):
+        # the reduced axes moved last and flattened, then multiplied in halves: log2(n)
+        # products, exact with zeros too
+        reduced = list(range(x.ndim)) if self.axes is None else list(self.axes)
+        kept = [a for a in range(x.ndim) if a not in reduced]
+        shape = _kept_shape(x.shape, self.axes) if self.keepdims else \
+            tuple(x.shape[a] for a in kept)
+        if 0 in x.shape:  # nothing to differentiate: a constant (ones, or empty)
+            return Tensor(np.ones(shape, x.dtype))
+        lanes = reshape(transpose(x, kept + reduced), [x.shape[a] for a in kept] + [-1])
+        while lanes.shape[-1] > 1:
+            n, half = lanes.shape[-1], lanes.shape[-1] // 2
+            pairs = lanes[..., :half] * lanes[..., half:2 * half]
+            lanes = concatenate([pairs, lanes[..., 2 * half:]], axis=-1) if n % 2 else pairs
+        return reshape(lanes, shape)
 
 
 def prod(x, axis=None, keepdims=False, dtype=None):
