@@ -180,6 +180,8 @@ class Function:
     # whether this call records a node (some input wants a gradient and recording is on):
     # forward may skip keeping what only backward needs when it does not
     recording = True
+    # set by a gradient walk that will use only some inputs' gradients: one flag per input
+    wanted = None
 
     def __call__(self, *inputs):
         # This runs for every op, so it is written for speed: one pass over the inputs.
@@ -218,7 +220,11 @@ class Function:
     def needs_input_grad(self, i: int) -> bool:
         """Whether input ``i`` wants a gradient: backward may skip the work when not."""
         x = self.inputs[i] if i < len(self.inputs) else None
-        return x is not None and x.requires_grad
+        return x is not None and x.requires_grad and (self.wanted is None or self.wanted[i])
+
+    def wanted_grads(self) -> tuple:
+        """``needs_input_grad`` of the first two inputs (for a bilinear op's gradients)."""
+        return self.needs_input_grad(0), self.needs_input_grad(1)
 
     def input_or_saved(self, i: int, saved):
         """Input ``i`` for ``backward_ops``: the recorded Tensor, or (where a plain array or

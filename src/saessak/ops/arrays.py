@@ -14,7 +14,7 @@ import builtins
 import numpy as np
 
 from ..autograd.tensor import Function
-from .elementwise import _float_tensor, _tensors
+from .dtypes import common_tensors, float_tensor
 from .keras_names import _tensor, flip, moveaxis
 from .manipulation import (
     _ints,
@@ -66,26 +66,26 @@ def _at_least(x, ndim, place):
 
 def hstack(xs):
     """Join along the second axis (the first, for 1-D tensors)."""
-    xs = [_at_least(x, 1, lambda s: (1,)) for x in _tensors(xs)]
+    xs = [_at_least(x, 1, lambda s: (1,)) for x in common_tensors(xs)]
     return concatenate(xs, axis=0 if xs[0].ndim == 1 else 1)
 
 
 def vstack(xs):
     """Join along the first axis, 1-D tensors as rows."""
     return concatenate([_at_least(x, 2, lambda s: (1,) + s + (1,) * (1 - len(s)))
-                        for x in _tensors(xs)], axis=0)
+                        for x in common_tensors(xs)], axis=0)
 
 
 def dstack(xs):
     """Join along the third axis: (n,) becomes (1, n, 1), (m, n) becomes (m, n, 1)."""
     def place(s):
         return (1,) + s + (1,) * (2 - len(s)) if len(s) < 2 else s + (1,)
-    return concatenate([_at_least(x, 3, place) for x in _tensors(xs)], axis=2)
+    return concatenate([_at_least(x, 3, place) for x in common_tensors(xs)], axis=2)
 
 
 def append(x1, x2, axis=None):
     """``x2`` after ``x1`` along ``axis``; both flattened when ``axis`` is None."""
-    a, b = _tensors((x1, x2))
+    a, b = common_tensors((x1, x2))
     if axis is None:
         return concatenate([reshape(a, (-1,)), reshape(b, (-1,))], axis=0)
     return concatenate([a, b], axis=axis)
@@ -391,7 +391,7 @@ def cumprod(x, axis=None, dtype=None):
 
 def trapezoid(y, x=None, dx=1.0, axis=-1):
     """The trapezoidal-rule integral of ``y`` along ``axis`` (points ``x`` or spacing ``dx``)."""
-    y, x = _tensors((y, x), floating=True) if x is not None else (_float_tensor(y), None)
+    y, x = common_tensors((y, x), floating=True) if x is not None else (float_tensor(y), None)
     axis %= y.ndim
     mid = (getitem(y, _along(y.ndim, axis, _slice(1, None)))
            + getitem(y, _along(y.ndim, axis, _slice(None, -1)))) * 0.5

@@ -22,7 +22,7 @@ from .. import _nest as tree
 from .. import backend
 from ..autograd.tensor import Function, Tensor, no_grad
 from .arrays import unstack
-from .elementwise import _tensors
+from .dtypes import common_tensors
 from .keras_names import convert_to_numpy, convert_to_tensor, flip
 from .manipulation import broadcast_to, concatenate, gather, getitem, reshape, stack, where
 from .math import abs as magnitude
@@ -367,7 +367,7 @@ def cdist(x, y, p=2.0):
     """Pairwise distances between the rows of ``x`` (..., m, d) and ``y`` (..., n, d):
     (..., m, n), Euclidean as in Keras; ``p`` (a saessak extension, as ``torch.cdist``)
     picks another Minkowski norm, 0 <= p <= inf. Batch axes broadcast."""
-    x, y = _tensors((x, y), floating=True)
+    x, y = common_tensors((x, y), floating=True)
     if x.ndim < 2 or y.ndim < 2:
         raise ValueError(f"cdist: inputs need rank 2 or more, received shapes "
                          f"{tuple(x.shape)} and {tuple(y.shape)}")

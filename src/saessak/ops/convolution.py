@@ -104,12 +104,13 @@ class Conv(Function):
         nd = len(self.out)
         ksize = self.w_shape[:nd]
         g2 = gy.reshape(-1, f)
-        db = None
+        db = dw = None
         if g == 1:
-            dw = self.cols.T @ g2  # d[W; b] = [cols 1]^T dY
-            if self.has_bias:
-                dw, db = dw[:-1], dw[-1]
-            dw = dw.reshape(self.w_shape)
+            if self.needs_input_grad(1) or self.has_bias:
+                dw = self.cols.T @ g2  # d[W; b] = [cols 1]^T dY
+                if self.has_bias:
+                    dw, db = dw[:-1], dw[-1]
+                dw = dw.reshape(self.w_shape)
         else:
             gg = g2.reshape(-1, g, f // g).transpose(1, 0, 2)  # (G, rows, F/G)
             dw = (self.cols.transpose(0, 2, 1) @ gg).reshape(
@@ -132,7 +133,8 @@ class Conv(Function):
     def backward_ops(self, g):
         op = Conv(self.strides, self.padding, self.dilation, self.groups)
         return bilinear_gradients(op, g, self.input_or_saved(0, self.x),
-                                  self.input_or_saved(1, self.w), self.has_bias)
+                                  self.input_or_saved(1, self.w), self.has_bias,
+                                  want=self.wanted_grads())
 
 
 class SequenceConv(Function):
@@ -208,7 +210,8 @@ class SequenceConv(Function):
     def backward_ops(self, g):
         return bilinear_gradients(SequenceConv(self.padding, self.dilation), g,
                                   self.input_or_saved(0, self.x), self.input_or_saved(1, self.w),
-                                  self.has_bias)
+                                  self.has_bias,
+                                  want=self.wanted_grads())
 
 
 # --- the public functions ------------------------------------------------------------------------

@@ -50,6 +50,7 @@ import numpy as np
 
 from .. import backend
 from ..autograd.tensor import Function, Tensor
+from .dtypes import float_tensor
 from .manipulation import expand_dims
 
 # TensorFlow's log(0) in its dense CTC loss: log(1e-307) rounded to float32
@@ -209,13 +210,6 @@ class CTCLossFn(Function):
         return self.xp.asarray(grad.astype(self.in_dtype))
 
 
-def _float_tensor(x):
-    if isinstance(x, Tensor):
-        return x if x.dtype.kind == "f" else Tensor(x.data.astype(np.float32))
-    a = np.asarray(backend.to_numpy(x))
-    return Tensor(a if a.dtype.kind == "f" else a.astype(np.float32))
-
-
 def ctc_loss(target, output, target_length, output_length, mask_index=0):
     """Keras 3's ``ops.ctc_loss``: the CTC loss of each example, shape ``(batch,)``.
 
@@ -228,7 +222,7 @@ def ctc_loss(target, output, target_length, output_length, mask_index=0):
     Keras, a label outside [0, classes) or equal to the blank within ``target_length``,
     and a length past the array it measures, raise ``ValueError``."""
     fn = "ctc_loss"
-    z = _float_tensor(output)
+    z = float_tensor(output)
     t = _int_array(target, "target", fn)
     _check_rank(z.data, 3, "output", fn, "(batch, time, classes)")
     _check_rank(t, 2, "target", fn, "(batch, max_label_length)")
@@ -255,7 +249,7 @@ def ctc_batch_cost(y_true, y_pred, input_length, label_length):
     error; a row whose repeats leave no room for their blanks gets an inf loss. A row of
     nulls only is the empty labelling here (TensorFlow reads past its buffers there)."""
     fn = "ctc_batch_cost"
-    p = _float_tensor(y_pred)
+    p = float_tensor(y_pred)
     _check_rank(p.data, 3, "y_pred", fn, "(batch, time, classes)")
     B, T, C = p.shape
     t = _int_array(y_true, "y_true", fn)

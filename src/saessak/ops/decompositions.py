@@ -21,9 +21,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..autograd.tensor import Function, Tensor, _coerce
+from ..autograd.tensor import Function, Tensor
 from .attention import _t
-from .keras_nn import _floating
+from .dtypes import float_values, floating
 from .linalg import matmul
 from .manipulation import reshape, swapaxes
 
@@ -36,13 +36,6 @@ def _scipy_linalg():
     except Exception:  # pragma: no cover - depends on the machine
         return None
     return scipy.linalg
-
-
-def _values(x):
-    """The float array an op sees for ``x`` alone (float64 arrays become floatx, as a
-    Function's input does): for the ops without a gradient."""
-    x = _floating(x)
-    return x.data if isinstance(x, Tensor) else _coerce(np.asarray(x), None)
 
 
 def _check(x, owner, square=True):
@@ -129,19 +122,19 @@ def _matrices(x):
 def inv(x):
     """A^-1 of square matrices (..., M, M)."""
     _check(x, "inv")
-    return Inv()(_floating(x))
+    return Inv()(floating(x))
 
 
 def det(x):
     """det A of square matrices (..., M, M): shape (...)."""
     _check(x, "det")
-    return Det()(_floating(x))
+    return Det()(floating(x))
 
 
 def slogdet(x):
     """(sign, log|det A|): the determinant as sign * exp(logabsdet), without overflow."""
     _check(x, "slogdet")
-    return Slogdet()(_floating(x))
+    return Slogdet()(floating(x))
 
 
 def logdet(x):
@@ -218,13 +211,13 @@ def _is_vector(a, b, owner):
 def solve(a, b):
     """X with A X = B, for A (..., M, M) and B (..., M, K), or B (..., M) one axis shorter
     (or (M,))."""
-    return Solve(_is_vector(a, b, "solve"))(_floating(a), _floating(b))
+    return Solve(_is_vector(a, b, "solve"))(floating(a), floating(b))
 
 
 def solve_triangular(a, b, lower=False):
     """X with A X = B for triangular A: only its lower (``lower``) or upper triangle is read."""
-    return SolveTriangular(lower, _is_vector(a, b, "solve_triangular"))(_floating(a),
-                                                                       _floating(b))
+    return SolveTriangular(lower, _is_vector(a, b, "solve_triangular"))(floating(a),
+                                                                       floating(b))
 
 
 # --- Cholesky -------------------------------------------------------------------------------
@@ -274,7 +267,7 @@ def cholesky(x, upper=False):
     """The Cholesky factor of symmetric positive definite A: lower L with A = L L^T, or
     with ``upper`` U = L^T."""
     _check(x, "cholesky")
-    return Cholesky(upper)(_floating(x))
+    return Cholesky(upper)(floating(x))
 
 
 def cholesky_inverse(x, upper=False):
@@ -317,7 +310,7 @@ def qr(x, mode="reduced"):
     if mode not in ("reduced", "complete"):
         raise ValueError(f"qr: mode must be 'reduced' or 'complete', received {mode!r}")
     _check(x, "qr", square=False)
-    return Qr(mode)(_floating(x))
+    return Qr(mode)(floating(x))
 
 
 class Eigh(Function):
@@ -345,14 +338,14 @@ def eigh(x):
     """(eigenvalues ascending (..., M), eigenvectors as columns (..., M, M)) of symmetric
     matrices; only their lower triangle is read."""
     _check(x, "eigh")
-    return Eigh()(_floating(x))
+    return Eigh()(floating(x))
 
 
 def eig(x):
     """(eigenvalues, eigenvectors as columns) of general square matrices; complex where
     they are (NumPy's dtypes). No gradient."""
     _check(x, "eig")
-    w, v = np.linalg.eig(_values(x))
+    w, v = np.linalg.eig(float_values(x))
     return Tensor(w), Tensor(v)
 
 
@@ -408,8 +401,8 @@ def svd(x, full_matrices=True, compute_uv=True):
     """(U, s, Vh) with x = U diag(s) Vh, s descending; s alone without ``compute_uv``."""
     _check(x, "svd", square=False)
     if not compute_uv:
-        return SingularValues()(_floating(x))
-    return Svd(full_matrices)(_floating(x))
+        return SingularValues()(floating(x))
+    return Svd(full_matrices)(floating(x))
 
 
 # --- pseudo-inverse and least squares -----------------------------------------------------------
@@ -448,7 +441,7 @@ class Pinv(Function):
 def pinv(x, rcond=None):
     """The pseudo-inverse (..., N, M) of x (..., M, N), by the SVD."""
     _check(x, "pinv", square=False)
-    return Pinv(rcond)(_floating(x))
+    return Pinv(rcond)(floating(x))
 
 
 def lstsq(a, b, rcond=None):
@@ -459,14 +452,14 @@ def lstsq(a, b, rcond=None):
     if np.ndim(b) not in (1, 2) or np.shape(b)[0] != m or np.ndim(a) != 2:
         raise ValueError(f"lstsq: expected a (M, N) and b (M,) or (M, K), received shapes "
                          f"{np.shape(a)} and {np.shape(b)}")
-    return matmul(Pinv(rcond, lstsq=True)(_floating(a)), _floating(b))
+    return matmul(Pinv(rcond, lstsq=True)(floating(a)), floating(b))
 
 
 def matrix_rank(x, tol=None):
     """How many singular values exceed ``tol`` (NumPy's default: s_max * max(M, N) * eps);
     int32 of shape (...). No gradient."""
     _check(x, "matrix_rank", square=False)
-    return Tensor(np.asarray(np.linalg.matrix_rank(_values(x), tol=tol), np.int32))
+    return Tensor(np.asarray(np.linalg.matrix_rank(float_values(x), tol=tol), np.int32))
 
 
 # --- LU -------------------------------------------------------------------------------------
@@ -490,7 +483,7 @@ def lu_factor(x):
     """(LU, pivots) with P A = L U, as SciPy's lu_factor: L below the diagonal (its unit
     diagonal implied), U on and above it; row i was swapped with row pivots[i]. No gradient."""
     _check(x, "lu_factor", square=False)
-    a = _values(x)
+    a = float_values(x)
     _sl = _scipy_linalg()
     factor = _sl.lu_factor if _sl is not None else _lu_partial_pivoting
     lu = np.empty_like(a)

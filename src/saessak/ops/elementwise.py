@@ -14,71 +14,16 @@ from statistics import NormalDist as _NormalDist
 
 import numpy as np  # NumPy's ufuncs dispatch to CuPy arrays too (__array_ufunc__)
 
-from .. import backend
 from ..autograd.tensor import Function, Tensor
+from .dtypes import common_arrays, common_tensors, float_tensor
 from .manipulation import where
-from .math import cast, cos, exp, sqrt
+from .math import cos, exp, sqrt
 
 _LN2, _LN10 = _math.log(2.0), _math.log(10.0)
 _TWO_OVER_SQRT_PI = 2 / _math.sqrt(_math.pi)
 
 
-# --- dtypes ---------------------------------------------------------------------------------
-def _strong_dtype(x):
-    """The dtype ``x`` brings, or None for a Python number (which takes its partner's)."""
-    if isinstance(x, Tensor):
-        return x.dtype
-    if hasattr(x, "dtype"):  # NumPy or CuPy arrays and NumPy scalars
-        return np.dtype(x.dtype)
-    if isinstance(x, (bool, int, float, complex)):
-        return None
-    dtype = np.asarray(x).dtype  # a list: its floats are floatx, its integers int32
-    return np.dtype(backend.floatx()) if dtype.kind == "f" else \
-        np.dtype("int32") if dtype.kind == "i" else dtype
-
-
-def _result_dtype(xs, floating=False):
-    """The one dtype of the result, by Keras's rules: floats win over integers (the widest
-    float among them), Python numbers never widen a tensor, and a float function of integers
-    or bools gives floatx."""
-    dtypes = [_strong_dtype(x) for x in xs]
-    strong = [d for d in dtypes if d is not None]
-    weak = [x for x, d in zip(xs, dtypes) if d is None]
-    floats = [d for d in strong if d.kind in "fc"]
-    ints = [d for d in strong if d.kind in "iu"]
-    if floats:
-        dtype = np.result_type(*floats)
-    elif any(isinstance(w, (float, complex)) for w in weak):
-        dtype = np.dtype(backend.floatx())
-    elif ints:
-        dtype = np.result_type(*ints)
-    elif any(not isinstance(w, bool) for w in weak):
-        dtype = np.dtype("int32")
-    else:
-        dtype = np.dtype(bool)
-    if floating and dtype.kind not in "fc":
-        dtype = np.dtype(backend.floatx())
-    return dtype
-
-
-def _tensors(xs, floating=False):
-    """The inputs as Tensors of their common dtype (a cast, differentiable, where needed)."""
-    dtype = _result_dtype(xs, floating)
-    return [(x if x.dtype == dtype else cast(x, dtype)) if isinstance(x, Tensor)
-            else Tensor(x, dtype=dtype) for x in xs]
-
-
-def _arrays(xs, floating=False, dtype=None):
-    """The inputs as arrays of their common dtype, for the functions without a gradient."""
-    dtype = _result_dtype(xs, floating) if dtype is None else dtype
-    return [Tensor(x.data if isinstance(x, Tensor) else x, dtype=dtype).data for x in xs]
-
-
-def _float_tensor(x):
-    return _tensors((x,), floating=True)[0]
-
-
-def _safe_div(a, b):
+def safe_div(a, b):
     """a / b, and 0 where b is 0."""
     nonzero = b != 0
     return np.where(nonzero, a / np.where(nonzero, b, 1), 0)
@@ -328,7 +273,7 @@ class Sinc(Function):
         # difference cancels, and its series -(pi^2 x / 3)(1 - pi^2 x^2 / 10) is used instead
         x = self.x
         series = -(_math.pi**2 / 3) * x * (1 - (_math.pi**2 / 10) * x * x)
-        exact = _safe_div(np.cos(_math.pi * x) - self.y, x)
+        exact = safe_div(np.cos(_math.pi * x) - self.y, x)
         return g * np.where(np.abs(x) < 1e-3, series, exact)
 
     def backward_ops(self, g):  # the same two branches; which one applies is a constant
@@ -410,7 +355,7 @@ class I1(Function):
 
     def backward(self, g):  # I1'(x) = I0(x) - I1(x) / x, and 1/2 at 0
         x = self.x
-        return g * np.where(x == 0, 0.5, np.i0(x) - _safe_div(_i1(x), x)).astype(x.dtype)
+        return g * np.where(x == 0, 0.5, np.i0(x) - safe_div(_i1(x), x)).astype(x.dtype)
 
     def backward_ops(self, g):
         x, zero = self.inputs[0], self.x == 0
@@ -420,116 +365,116 @@ class I1(Function):
 
 def tan(x):
     """Tangent, elementwise."""
-    return Tan()(_float_tensor(x))
+    return Tan()(float_tensor(x))
 
 
 def arcsin(x):
     """Inverse sine, in [-pi/2, pi/2]."""
-    return Arcsin()(_float_tensor(x))
+    return Arcsin()(float_tensor(x))
 
 
 def arccos(x):
     """Inverse cosine, in [0, pi]."""
-    return Arccos()(_float_tensor(x))
+    return Arccos()(float_tensor(x))
 
 
 def arctan(x):
     """Inverse tangent, in (-pi/2, pi/2)."""
-    return Arctan()(_float_tensor(x))
+    return Arctan()(float_tensor(x))
 
 
 def sinh(x):
     """Hyperbolic sine, (e^x - e^-x) / 2."""
-    return Sinh()(_float_tensor(x))
+    return Sinh()(float_tensor(x))
 
 
 def cosh(x):
     """Hyperbolic cosine, (e^x + e^-x) / 2."""
-    return Cosh()(_float_tensor(x))
+    return Cosh()(float_tensor(x))
 
 
 def arcsinh(x):
     """Inverse hyperbolic sine, ln(x + sqrt(x^2 + 1))."""
-    return Arcsinh()(_float_tensor(x))
+    return Arcsinh()(float_tensor(x))
 
 
 def arccosh(x):
     """Inverse hyperbolic cosine, ln(x + sqrt(x^2 - 1)), for x >= 1."""
-    return Arccosh()(_float_tensor(x))
+    return Arccosh()(float_tensor(x))
 
 
 def arctanh(x):
     """Inverse hyperbolic tangent, ln((1 + x) / (1 - x)) / 2, for |x| < 1."""
-    return Arctanh()(_float_tensor(x))
+    return Arctanh()(float_tensor(x))
 
 
 def exp2(x):
     """2 to the power x."""
-    return Exp2()(_float_tensor(x))
+    return Exp2()(float_tensor(x))
 
 
 def expm1(x):
     """e^x - 1, accurate for small x."""
-    return Expm1()(_float_tensor(x))
+    return Expm1()(float_tensor(x))
 
 
 def log2(x):
     """Base-2 logarithm."""
-    return Log2()(_float_tensor(x))
+    return Log2()(float_tensor(x))
 
 
 def log10(x):
     """Base-10 logarithm."""
-    return Log10()(_float_tensor(x))
+    return Log10()(float_tensor(x))
 
 
 def cbrt(x):
     """Real cube root (negative for negative x)."""
-    return Cbrt()(_float_tensor(x))
+    return Cbrt()(float_tensor(x))
 
 
 def deg2rad(x):
     """Degrees to radians, x pi / 180."""
-    return Deg2rad()(_float_tensor(x))
+    return Deg2rad()(float_tensor(x))
 
 
 def rad2deg(x):
     """Radians to degrees, x 180 / pi."""
-    return Rad2deg()(_float_tensor(x))
+    return Rad2deg()(float_tensor(x))
 
 
 def sinc(x):
     """Normalised sinc, sin(pi x) / (pi x), and 1 at 0."""
-    return Sinc()(_float_tensor(x))
+    return Sinc()(float_tensor(x))
 
 
 def erfc(x):
     """Complementary error function, 1 - erf(x)."""
-    return Erfc()(_float_tensor(x))
+    return Erfc()(float_tensor(x))
 
 
 def erfinv(x):
     """Inverse error function: the y with erf(y) = x, for -1 <= x <= 1."""
-    return Erfinv()(_float_tensor(x))
+    return Erfinv()(float_tensor(x))
 
 
 def fabs(x):
     """Absolute value, always as a float."""
-    return Fabs()(_float_tensor(x))
+    return Fabs()(float_tensor(x))
 
 
 def i0(x):
     """Modified Bessel function of the first kind, order 0."""
-    return I0()(_float_tensor(x))
+    return I0()(float_tensor(x))
 
 
 def nan_to_num(x, nan=0.0, posinf=None, neginf=None):
     """NaN, +inf and -inf replaced by ``nan``, ``posinf`` and ``neginf`` (by default 0 and
     the dtype's largest and smallest finite values); the gradient is 0 where they were."""
-    return NanToNum(nan, posinf, neginf)(_tensors((x,))[0])
+    return NanToNum(nan, posinf, neginf)(common_tensors((x,))[0])
 
 
 def trunc(x):
     """x rounded toward zero (no gradient, like floor and ceil); integers stay as they are."""
-    data = _arrays((x,))[0]
+    data = common_arrays((x,))[0]
     return Tensor(data.copy() if data.dtype.kind in "biu" else np.trunc(data))

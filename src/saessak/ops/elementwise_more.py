@@ -13,7 +13,8 @@ import numpy as np  # NumPy's ufuncs dispatch to CuPy arrays too (__array_ufunc_
 
 from ..autograd.tensor import Function, Tensor
 from .arithmetic import divide
-from .elementwise import _arrays, _result_dtype, _safe_div, _tensors, exp2
+from .dtypes import common_arrays, common_tensors, result_dtype
+from .elementwise import exp2, safe_div
 from .manipulation import where
 from .math import cast, exp
 
@@ -26,7 +27,7 @@ class Arctan2(Function):
 
     def backward(self, g):  # d atan2(a, b) = (b da - a db) / (a^2 + b^2), taken as 0 at 0
         r2 = self.a * self.a + self.b * self.b
-        return _safe_div(g * self.b, r2), _safe_div(-g * self.a, r2)
+        return safe_div(g * self.b, r2), safe_div(-g * self.a, r2)
 
     def backward_ops(self, g):
         a, b = self.input_or_saved(0, self.a), self.input_or_saved(1, self.b)
@@ -42,7 +43,7 @@ class Hypot(Function):
         return self.h
 
     def backward(self, g):  # d sqrt(a^2 + b^2) = (a da + b db) / h, taken as 0 at 0
-        return _safe_div(g * self.a, self.h), _safe_div(g * self.b, self.h)
+        return safe_div(g * self.a, self.h), safe_div(g * self.b, self.h)
 
     def backward_ops(self, g):
         a, b = self.input_or_saved(0, self.a), self.input_or_saved(1, self.b)
@@ -145,22 +146,22 @@ class Fmin(Function):
 
 def arctan2(x1, x2):
     """The angle of the point (x2, x1), arctan(x1 / x2) placed in the right quadrant."""
-    return Arctan2()(*_tensors((x1, x2), floating=True))
+    return Arctan2()(*common_tensors((x1, x2), floating=True))
 
 
 def hypot(x1, x2):
     """sqrt(x1^2 + x2^2), without overflow in the squares."""
-    return Hypot()(*_tensors((x1, x2), floating=True))
+    return Hypot()(*common_tensors((x1, x2), floating=True))
 
 
 def logaddexp(x1, x2):
     """ln(e^x1 + e^x2), computed stably."""
-    return Logaddexp()(*_tensors((x1, x2), floating=True))
+    return Logaddexp()(*common_tensors((x1, x2), floating=True))
 
 
 def logaddexp2(x1, x2):
     """log2(2^x1 + 2^x2), computed stably."""
-    return Logaddexp2()(*_tensors((x1, x2), floating=True))
+    return Logaddexp2()(*common_tensors((x1, x2), floating=True))
 
 
 def fmod(x1, x2):
@@ -180,112 +181,112 @@ def true_divide(x1, x2):
 
 def divide_no_nan(x1, x2):
     """x1 / x2, and 0 (with a zero gradient) wherever x2 is 0."""
-    return DivideNoNan()(*_tensors((x1, x2), floating=True))
+    return DivideNoNan()(*common_tensors((x1, x2), floating=True))
 
 
 def fmax(x1, x2):
     """Elementwise maximum that ignores NaN: NaN only where both are NaN."""
-    return Fmax()(*_tensors((x1, x2)))
+    return Fmax()(*common_tensors((x1, x2)))
 
 
 def fmin(x1, x2):
     """Elementwise minimum that ignores NaN: NaN only where both are NaN."""
-    return Fmin()(*_tensors((x1, x2)))
+    return Fmin()(*common_tensors((x1, x2)))
 
 
 def _int_or_float(x1, x2):
     """Common-dtype Tensors, with two bools made int32 (NumPy has no bool remainder)."""
-    x1, x2 = _tensors((x1, x2))
+    x1, x2 = common_tensors((x1, x2))
     return (cast(x1, "int32"), cast(x2, "int32")) if x1.dtype == bool else (x1, x2)
 
 
 # --- without a gradient ---------------------------------------------------------------------
 def heaviside(x1, x2):
     """Step function: 0 where x1 < 0, x2 where x1 == 0, 1 where x1 > 0 (no gradient)."""
-    a, b = _arrays((x1, x2), floating=True)
+    a, b = common_arrays((x1, x2), floating=True)
     return Tensor(np.heaviside(a, b))
 
 
 def isclose(x1, x2, rtol=1e-5, atol=1e-8, equal_nan=False):
     """Whether |x1 - x2| <= atol + rtol |x2|, elementwise."""
-    a, b = _arrays((x1, x2))
+    a, b = common_arrays((x1, x2))
     return Tensor(np.isclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan))
 
 
 def allclose(x1, x2, rtol=1e-5, atol=1e-8, equal_nan=False):
     """Whether ``isclose`` holds everywhere: a bool scalar Tensor."""
-    a, b = _arrays((x1, x2))
+    a, b = common_arrays((x1, x2))
     return Tensor(np.asarray(np.allclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan)))
 
 
 def isneginf(x):
     """Whether each element is -inf."""
-    return Tensor(np.isneginf(_arrays((x,))[0]))
+    return Tensor(np.isneginf(common_arrays((x,))[0]))
 
 
 def isposinf(x):
     """Whether each element is +inf."""
-    return Tensor(np.isposinf(_arrays((x,))[0]))
+    return Tensor(np.isposinf(common_arrays((x,))[0]))
 
 
 def isreal(x):
     """Whether each element has a zero imaginary part (always, for real dtypes)."""
-    return Tensor(np.isreal(_arrays((x,))[0]))
+    return Tensor(np.isreal(common_arrays((x,))[0]))
 
 
 def signbit(x):
     """Whether the sign bit is set (true for -0.0 as well as negative numbers)."""
-    return Tensor(np.signbit(_arrays((x,))[0]))
+    return Tensor(np.signbit(common_arrays((x,))[0]))
 
 
 def nextafter(x1, x2):
     """The next representable float after x1 in the direction of x2."""
-    return Tensor(np.nextafter(*_arrays((x1, x2), floating=True)))
+    return Tensor(np.nextafter(*common_arrays((x1, x2), floating=True)))
 
 
 def ldexp(x1, x2):
     """x1 * 2^x2, for an integer exponent x2."""
-    dtype = _result_dtype((x1, x2), floating=True)
-    exponent = _arrays((x2,))[0]
+    dtype = result_dtype((x1, x2), floating=True)
+    exponent = common_arrays((x2,))[0]
     if exponent.dtype.kind not in "iu":
         raise TypeError(f"ldexp: the exponent x2 must be an integer, received {exponent.dtype}")
-    mantissa = _arrays((x1,), dtype=dtype)[0]
+    mantissa = common_arrays((x1,), dtype=dtype)[0]
     return Tensor(np.ldexp(mantissa, exponent.astype(np.int64)).astype(dtype, copy=False))
 
 
 def gcd(x1, x2):
     """Greatest common divisor of integers, elementwise (gcd(0, 0) = 0)."""
-    return Tensor(np.gcd(*_arrays((x1, x2))))
+    return Tensor(np.gcd(*common_arrays((x1, x2))))
 
 
 def lcm(x1, x2):
     """Least common multiple of integers, elementwise (0 if either is 0)."""
-    return Tensor(np.lcm(*_arrays((x1, x2))))
+    return Tensor(np.lcm(*common_arrays((x1, x2))))
 
 
 def floor_divide(x1, x2):
     """floor(x1 / x2), Python's //, in the inputs' common dtype (no gradient)."""
-    return Tensor(np.floor_divide(*_arrays((x1, x2))))
+    return Tensor(np.floor_divide(*common_arrays((x1, x2))))
 
 
 def bitwise_and(x, y):
     """Bitwise AND of integers (logical AND of bools)."""
-    return Tensor(np.bitwise_and(*_arrays((x, y))))
+    return Tensor(np.bitwise_and(*common_arrays((x, y))))
 
 
 def bitwise_or(x, y):
     """Bitwise OR of integers (logical OR of bools)."""
-    return Tensor(np.bitwise_or(*_arrays((x, y))))
+    return Tensor(np.bitwise_or(*common_arrays((x, y))))
 
 
 def bitwise_xor(x, y):
     """Bitwise exclusive OR of integers (logical XOR of bools)."""
-    return Tensor(np.bitwise_xor(*_arrays((x, y))))
+    return Tensor(np.bitwise_xor(*common_arrays((x, y))))
 
 
 def bitwise_invert(x):
     """Bitwise NOT: ~x, which is -x - 1 for signed integers (logical NOT of bools)."""
-    return Tensor(np.invert(_arrays((x,))[0]))
+    return Tensor(np.invert(common_arrays((x,))[0]))
 
 
 def bitwise_not(x):
@@ -295,12 +296,12 @@ def bitwise_not(x):
 
 def bitwise_left_shift(x, y):
     """x << y: the bits of the integers x moved y places left (x * 2^y)."""
-    return Tensor(np.left_shift(*_arrays((x, y))))
+    return Tensor(np.left_shift(*common_arrays((x, y))))
 
 
 def bitwise_right_shift(x, y):
     """x >> y: the bits of the integers x moved y places right (floor(x / 2^y))."""
-    return Tensor(np.right_shift(*_arrays((x, y))))
+    return Tensor(np.right_shift(*common_arrays((x, y))))
 
 
 def left_shift(x, y):
@@ -315,17 +316,17 @@ def right_shift(x, y):
 
 def real(x):
     """The real part (x itself, copied, for real dtypes)."""
-    return Tensor(np.real(_arrays((x,))[0]).copy())
+    return Tensor(np.real(common_arrays((x,))[0]).copy())
 
 
 def imag(x):
     """The imaginary part (zeros for real dtypes)."""
-    return Tensor(np.imag(_arrays((x,))[0]).copy())
+    return Tensor(np.imag(common_arrays((x,))[0]).copy())
 
 
 def conjugate(x):
     """The complex conjugate, a - bi (x itself for real dtypes)."""
-    return Tensor(np.conjugate(_arrays((x,))[0]))
+    return Tensor(np.conjugate(common_arrays((x,))[0]))
 
 
 def conj(x):
@@ -335,5 +336,5 @@ def conj(x):
 
 def angle(x):
     """The argument of a complex number, atan2(imag, real): 0 or pi for real numbers."""
-    z = _arrays((x,), floating=True)[0]
+    z = common_arrays((x,), floating=True)[0]
     return Tensor(np.angle(z).astype(z.real.dtype, copy=False))

@@ -94,7 +94,13 @@ def gradients(targets, weights, sources) -> list:
             out_grads = _output_grads(node, grads)
             if out_grads is None:
                 continue
-            in_grads = backward_ops(node, out_grads)
+            # the sources lie behind these inputs only: the others' gradients may be skipped
+            node.wanted = tuple(x is not None and (id(x) in wanted or x._node in on_path)
+                                for x in node.inputs)
+            try:
+                in_grads = backward_ops(node, out_grads)
+            finally:
+                del node.wanted
             for x, g in zip(node.inputs, in_grads):
                 if g is None or x is None or not x.requires_grad:
                     continue
@@ -144,9 +150,9 @@ def _composite_gradients(node, out_grads):
     inputs = node.inputs
     outputs = node.composite(*inputs)
     outputs = outputs if isinstance(outputs, tuple) else (outputs,)
-    sources = [x for x in inputs if x is not None and x.requires_grad]
-    found = iter(gradients(outputs, out_grads, sources))
-    return tuple(next(found) if x is not None and x.requires_grad else None for x in inputs)
+    needed = [node.needs_input_grad(i) for i in range(len(inputs))]
+    found = iter(gradients(outputs, out_grads, [x for x, n in zip(inputs, needed) if n]))
+    return tuple(next(found) if n else None for n in needed)
 
 
 class FirstOrderOnly(Function):
@@ -191,18 +197,20 @@ def _run(op, x, w):
     return fresh.forward(x, w)
 
 
-def _both_gradients(op, g, x, w):
-    """(dB/dx, dB/dw) applied to ``g`` at (x, w), by the op's own NumPy backward."""
+def _both_gradients(op, g, x, w, want=(True, True)):
+    """(dB/dx, dB/dw) applied to ``g`` at (x, w), by the op's own NumPy backward; only the
+    ones ``want`` asks for (the op may skip the others: None in their place)."""
     fresh = copy.copy(op)
     fresh.recording = True
-    fresh.inputs = (Tensor(x, requires_grad=True), Tensor(w, requires_grad=True))
+    fresh.inputs = (Tensor(x, requires_grad=want[0]), Tensor(w, requires_grad=want[1]))
     fresh.forward(x, w)
     dx, dw = fresh.backward(g)[:2]
-    return sum_array_to_shape(dx, x.shape), sum_array_to_shape(dw, w.shape)
+    return (sum_array_to_shape(dx, x.shape) if want[0] else None,
+            sum_array_to_shape(dw, w.shape) if want[1] else None)
 
 
 class BilinearGradient(Function):
-    """Both input gradients of a bilinear op y = B(x, w), as one op of (g, x, w).
+    """The input gradients of a bilinear op y = B(x, w), as one op of (g, x, w).
 
     Each gradient is linear in g and in the other operand: dx = B_x^T(g; w), dw = B_w^T(g; x).
     Against cotangents (cx, cw) of the two results,
@@ -211,34 +219,53 @@ class BilinearGradient(Function):
 
     so  d/dg = B(cx, w) + B(x, cw),  d/dw = B_w^T(g; cx),  d/dx = B_x^T(g; cw):
     the op's own forward and backward at other arguments, and nothing else.
-    ``op`` is a Function computing B(x, w) from two arguments (no bias, no activation).
+    ``op`` is a Function computing B(x, w) from two arguments (no bias, no activation);
+    ``want`` says which of (dx, dw) to compute: the op's outputs are those only.
     """
 
-    n_outputs = 2
-
-    def __init__(self, op):
-        self.op = op
+    def __init__(self, op, want=(True, True)):
+        self.op, self.want = op, tuple(want)
+        self.n_outputs = sum(self.want)
 
     def forward(self, g, x, w):
         self.g, self.x, self.w = g, x, w
-        return _both_gradients(self.op, g, x, w)
+        grads = [d for d in _both_gradients(self.op, g, x, w, self.want) if d is not None]
+        return tuple(grads) if self.n_outputs > 1 else grads[0]
 
-    def backward(self, cx, cw):
+    def _cotangents(self, cots):
+        """(cx, cw) from the cotangents of the outputs computed, None for the others."""
+        cots = iter(cots)
+        return tuple(next(cots) if wanted else None for wanted in self.want)
+
+    def backward(self, *cots):
         g, x, w = self.g, self.x, self.w
-        dg = _run(self.op, cx, w) + _run(self.op, x, cw)
-        return dg, _both_gradients(self.op, g, x, cw)[0], _both_gradients(self.op, g, cx, w)[1]
+        cx, cw = self._cotangents(cots)
+        dg = sum(_run(self.op, *pair) for pair in ((cx, w), (x, cw))
+                 if pair[0] is not None and pair[1] is not None)
+        dx = dw = None
+        if cw is not None and self.needs_input_grad(1):
+            dx = _both_gradients(self.op, g, x, cw, want=(True, False))[0]
+        if cx is not None and self.needs_input_grad(2):
+            dw = _both_gradients(self.op, g, cx, w, want=(False, True))[1]
+        return dg, dx, dw
 
-    def backward_ops(self, cx, cw):  # the same, recorded: third derivatives
+    def backward_ops(self, *cots):  # the same, recorded: third derivatives
         g, x, w = (self.input_or_saved(i, a) for i, a in enumerate((self.g, self.x, self.w)))
-        dg = copy.copy(self.op)(cx, w) + copy.copy(self.op)(x, cw)
-        return (dg, BilinearGradient(self.op)(g, x, cw)[0],
-                BilinearGradient(self.op)(g, cx, w)[1])
+        cx, cw = self._cotangents(cots)
+        dg = sum(copy.copy(self.op)(*pair) for pair in ((cx, w), (x, cw))
+                 if pair[0] is not None and pair[1] is not None)
+        dx = None if cw is None else BilinearGradient(self.op, (True, False))(g, x, cw)
+        dw = None if cx is None else BilinearGradient(self.op, (False, True))(g, cx, w)
+        return dg, dx, dw
 
 
-def bilinear_gradients(op, g, x, w, has_bias=False):
-    """(dx, dw) of y = B(x, w) for the output gradient ``g``, recorded; ``op`` computes B.
-    With ``has_bias`` (y = B(x, w) + b), db too: the sum of g over all axes but the last."""
-    dx, dw = BilinearGradient(op)(g, x, w)
+def bilinear_gradients(op, g, x, w, has_bias=False, want=(True, True)):
+    """(dx, dw) of y = B(x, w) for the output gradient ``g``, recorded (None for those
+    ``want`` leaves out); ``op`` computes B. With ``has_bias`` (y = B(x, w) + b), db too:
+    the sum of g over all axes but the last."""
+    made = BilinearGradient(op, want)(g, x, w) if any(want) else ()
+    made = iter(made if isinstance(made, tuple) else (made,))
+    dx, dw = (next(made) if wanted else None for wanted in want)
     return (dx, dw, sum_to_shape(g, g.shape[-1:])) if has_bias else (dx, dw)
 
 

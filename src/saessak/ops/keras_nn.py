@@ -14,25 +14,17 @@ import math as _math
 import numpy as np
 
 from .. import backend
-from ..autograd.tensor import Function, Tensor
+from ..autograd.tensor import Function
 from .activations import _sigmoid, elu, hard_sigmoid, sigmoid, tanh
 from .attention import masked_softmax, scaled_dot_product_attention
 from .data_format import check_data_format
+from .dtypes import floating
 from .layer_normalization import rms_norm
 from .linalg import matmul
 from .manipulation import repeat, reshape, split, swapaxes, transpose
 from .math import clip, log, sqrt, square
 from .reduction import mean
 from .reduction import sum as _sum
-
-
-def _floating(x):
-    """``x`` with a float dtype: integers and booleans become floatx, as Keras's ops give.
-    Tensors and float arrays pass as they are (an op casts a float array to its tensors')."""
-    if isinstance(x, Tensor):
-        return x if x.dtype.kind == "f" else Tensor(x.data.astype(backend.floatx()))
-    x = x if hasattr(x, "dtype") and hasattr(x, "shape") else np.asarray(x)
-    return x if x.dtype.kind == "f" else x.astype(backend.floatx())
 
 
 # --- elementwise ------------------------------------------------------------------------------
@@ -143,12 +135,12 @@ class Sparsemax(Function):
 
 def celu(x, alpha=1.0):
     """x for x >= 0, alpha (e^(x/alpha) - 1) below: alpha * elu(x / alpha)."""
-    return elu(_floating(x) / alpha) * alpha
+    return elu(floating(x) / alpha) * alpha
 
 
 def glu(x, axis=-1):
     """The gated linear unit a * sigmoid(b), a and b the two halves of x along ``axis``."""
-    x = _floating(x)
+    x = floating(x)
     if x.shape[axis] % 2:
         raise ValueError(f"glu: axis {axis} must have an even size, received shape "
                          f"{tuple(x.shape)}")
@@ -158,17 +150,17 @@ def glu(x, axis=-1):
 
 def hard_shrink(x, threshold=0.5):
     """x where |x| > threshold, else 0."""
-    return KeepWhere(lambda v: np.abs(v) > threshold, 0)(_floating(x))
+    return KeepWhere(lambda v: np.abs(v) > threshold, 0)(floating(x))
 
 
 def hard_tanh(x):
     """clip(x, -1, 1)."""
-    return clip(_floating(x), -1.0, 1.0)
+    return clip(floating(x), -1.0, 1.0)
 
 
 def hard_silu(x):
     """x * hard_sigmoid(x) = x * clip(x / 6 + 1/2, 0, 1), also called hard swish."""
-    x = _floating(x)
+    x = floating(x)
     return x * hard_sigmoid(x)
 
 
@@ -177,60 +169,60 @@ hard_swish = hard_silu
 
 def log_sigmoid(x):
     """log(1 / (1 + e^-x)) = -softplus(-x), finite for any x."""
-    return LogSigmoid()(_floating(x))
+    return LogSigmoid()(floating(x))
 
 
 def soft_shrink(x, threshold=0.5):
     """x - threshold above threshold, x + threshold below -threshold, else 0:
     x - clip(x, -threshold, threshold)."""
-    x = _floating(x)
+    x = floating(x)
     return x - clip(x, -threshold, threshold)
 
 
 def sparse_plus(x):
     """0 for x <= -1, (x + 1)^2 / 4 for -1 < x < 1, x for x >= 1."""
-    return SparsePlus()(_floating(x))
+    return SparsePlus()(floating(x))
 
 
 def squareplus(x, b=4):
     """(x + sqrt(x^2 + b)) / 2."""
-    return Squareplus(b)(_floating(x))
+    return Squareplus(b)(floating(x))
 
 
 def tanh_shrink(x):
     """x - tanh(x)."""
-    return TanhShrink()(_floating(x))
+    return TanhShrink()(floating(x))
 
 
 def threshold(x, threshold, default_value):
     """x where x > threshold, else default_value."""
-    return KeepWhere(lambda v: v > threshold, default_value)(_floating(x))
+    return KeepWhere(lambda v: v > threshold, default_value)(floating(x))
 
 
 def sparse_sigmoid(x):
     """0 for x <= -1, (x + 1) / 2 for -1 < x < 1, 1 for x >= 1: clip((x + 1) / 2, 0, 1)."""
-    return clip((_floating(x) + 1) * 0.5, 0.0, 1.0)
+    return clip((floating(x) + 1) * 0.5, 0.0, 1.0)
 
 
 def sparsemax(x, axis=-1):
     """max(x - tau, 0) along ``axis``, tau such that the result sums to 1 (often with zeros)."""
-    return Sparsemax(axis)(_floating(x))
+    return Sparsemax(axis)(floating(x))
 
 
 # --- normalization and measures -----------------------------------------------------------------
 def rms_normalization(x, scale=None, axis=-1, epsilon=None):
     """x / sqrt(mean(x^2 over axis) + epsilon) * scale; epsilon defaults to
     backend.epsilon(). Keras's name for :func:`.layer_normalization.rms_norm`."""
-    x = _floating(x)
+    x = floating(x)
     if scale is not None:
-        scale = _floating(scale)
+        scale = floating(scale)
     return rms_norm(x, scale, axis, backend.epsilon() if epsilon is None else epsilon)
 
 
 def psnr(x1, x2, max_val):
     """Peak signal-to-noise ratio in decibels, over all elements:
     20 log10(max_val) - 10 log10(mean((x1 - x2)^2))."""
-    x1, x2 = _floating(x1), _floating(x2)
+    x1, x2 = floating(x1), floating(x2)
     if tuple(x1.shape) != tuple(x2.shape):
         raise ValueError(f"psnr: x1 and x2 must have the same shape, received "
                          f"{tuple(x1.shape)} and {tuple(x2.shape)}")
@@ -250,7 +242,7 @@ def depth_to_space(x, block_size, data_format="channels_last"):
     """Pixel shuffle: (N, H, W, C r^2) -> (N, H r, W r, C), r = block_size. Channels last,
     input channel (i r + j) C + c lands on pixel (i, j) of its block, channel c; channels
     first (N, C r^2, H, W) -> (N, C, H r, W r), channel c r^2 + i r + j does."""
-    x, r = _floating(x), int(block_size)
+    x, r = floating(x), int(block_size)
     _check_block(x, r, "depth_to_space")
     if check_data_format(data_format, "depth_to_space") == "channels_last":
         n, h, w, c = x.shape
@@ -267,7 +259,7 @@ def depth_to_space(x, block_size, data_format="channels_last"):
 
 def space_to_depth(x, block_size, data_format="channels_last"):
     """The inverse of :func:`depth_to_space`: (N, H r, W r, C) -> (N, H, W, C r^2)."""
-    x, r = _floating(x), int(block_size)
+    x, r = floating(x), int(block_size)
     _check_block(x, r, "space_to_depth")
     first = check_data_format(data_format, "space_to_depth") == "channels_first"
     n, c, h, w = x.shape if first else (x.shape[0], x.shape[3], x.shape[1], x.shape[2])
@@ -292,7 +284,7 @@ def dot_product_attention(query, key, value, bias=None, mask=None, scale=None, i
     if attn_logits_soft_cap is not None:
         raise ValueError("dot_product_attention: attn_logits_soft_cap is not supported in "
                          "saessak (Keras supports it on JAX with TPUs only)")
-    query, key, value = (_floating(t) for t in (query, key, value))
+    query, key, value = (floating(t) for t in (query, key, value))
     if any(len(t.shape) != 4 for t in (query, key, value)):
         raise ValueError(f"dot_product_attention: expected 4-d query, key and value (batch, "
                          f"length, heads, size), received shapes {tuple(query.shape)}, "
@@ -312,6 +304,6 @@ def dot_product_attention(query, key, value, bias=None, mask=None, scale=None, i
         out, _ = scaled_dot_product_attention(q, k, v, mask=mask, causal=is_causal,
                                               scale=scale, need_weights=False)
     else:
-        scores = matmul(q, swapaxes(k, -1, -2)) * scale + _floating(bias)
+        scores = matmul(q, swapaxes(k, -1, -2)) * scale + floating(bias)
         out = matmul(masked_softmax(scores, mask, is_causal), v)
     return transpose(out, (0, 2, 1, 3))

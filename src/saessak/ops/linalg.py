@@ -57,7 +57,8 @@ class MatMul(Function):
 
     def backward_ops(self, g):  # a @ b is bilinear in (a, b)
         return bilinear_gradients(MatMul(), g, self.input_or_saved(0, self.a),
-                                  self.input_or_saved(1, self.b))
+                                  self.input_or_saved(1, self.b),
+                                  want=self.wanted_grads())
 
 
 class Linear(Function):
@@ -111,7 +112,8 @@ class Linear(Function):
         if self.relu:  # the ReLU's gate is a constant
             g = g * (self.y > 0).astype(g.dtype).reshape(g.shape)
         return bilinear_gradients(Linear(), g, self.input_or_saved(0, self.x),
-                                  self.input_or_saved(1, self.w), self.has_bias)
+                                  self.input_or_saved(1, self.w), self.has_bias,
+                                  want=self.wanted_grads())
 
 
 def matmul(a, b):

@@ -3,7 +3,7 @@ of flattened vectors, the cross product, and the 1-D correlation.
 
 Each is built from einsum, matmul, broadcasting multiplies, reshapes and indexing, so the
 gradients reach both operands. Integers and floats mix as Keras mixes them (see
-``elementwise._result_dtype``).
+``elementwise.result_dtype``).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import string
 
 import numpy as np
 
-from .elementwise import _tensors
+from .dtypes import common_tensors
 from .keras_names import moveaxis
 from .linalg import einsum, matmul
 from .manipulation import getitem, pad, reshape, stack
@@ -20,13 +20,13 @@ from .manipulation import getitem, pad, reshape, stack
 
 def outer(x1, x2):
     """out[i, j] = x1[i] * x2[j], both flattened first."""
-    a, b = _tensors((x1, x2))
+    a, b = common_tensors((x1, x2))
     return reshape(a, (-1, 1)) * reshape(b, (1, -1))
 
 
 def tensordot(x1, x2, axes=2):
     """Sums of products over ``axes`` (a count of x1's last and x2's first, or two lists)."""
-    a, b = _tensors((x1, x2))
+    a, b = common_tensors((x1, x2))
     if np.ndim(axes) == 0:
         n = int(axes)
         along_a, along_b = list(range(a.ndim - n, a.ndim)), list(range(n))
@@ -50,7 +50,7 @@ def tensordot(x1, x2, axes=2):
 
 def inner(x1, x2):
     """The sum of products over the last axis of both (a plain product for scalars)."""
-    a, b = _tensors((x1, x2))
+    a, b = common_tensors((x1, x2))
     if a.ndim == 0 or b.ndim == 0:
         return a * b
     return tensordot(a, b, ([-1], [-1]))
@@ -58,13 +58,13 @@ def inner(x1, x2):
 
 def vdot(x1, x2):
     """The dot product of the two tensors flattened."""
-    a, b = _tensors((x1, x2))
+    a, b = common_tensors((x1, x2))
     return tensordot(reshape(a, (-1,)), reshape(b, (-1,)), 1)
 
 
 def kron(x1, x2):
     """The Kronecker product: every element of x1 times a whole block of x2."""
-    a, b = _tensors((x1, x2))
+    a, b = common_tensors((x1, x2))
     ndim = max(a.ndim, b.ndim)
     sa = (1,) * (ndim - a.ndim) + a.shape
     sb = (1,) * (ndim - b.ndim) + b.shape
@@ -76,7 +76,7 @@ def kron(x1, x2):
 
 def cross(x1, x2, axisa=-1, axisb=-1, axisc=-1, axis=None):
     """The cross product of 3-vectors (2-vectors read with z = 0; two give the z part)."""
-    a, b = _tensors((x1, x2))
+    a, b = common_tensors((x1, x2))
     if axis is not None:
         axisa = axisb = axisc = axis
     a, b = moveaxis(a, axisa, -1), moveaxis(b, axisb, -1)
@@ -98,7 +98,7 @@ def cross(x1, x2, axisa=-1, axisb=-1, axisc=-1, axis=None):
 
 def correlate(x1, x2, mode="valid"):
     """out[k] = sum_n x1[n + k] * x2[n], 1-D, for the shifts ``mode`` keeps (as NumPy)."""
-    a, v = _tensors((x1, x2), floating=True)
+    a, v = common_tensors((x1, x2), floating=True)
     if a.ndim != 1 or v.ndim != 1 or not a.shape[0] or not v.shape[0]:
         raise ValueError(f"correlate: needs two non-empty 1-D tensors, received shapes "
                          f"{a.shape} and {v.shape}")

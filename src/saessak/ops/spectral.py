@@ -23,7 +23,7 @@ import numpy as np
 
 from .. import backend
 from ..autograd.tensor import Function
-from .elementwise import _float_tensor, _strong_dtype, _tensors
+from .dtypes import common_tensors, float_tensor, strong_dtype
 from .gradients import adjoint_op
 
 _C128 = np.complex128
@@ -38,11 +38,11 @@ def _pair(x, name, min_rank):
         raise ValueError(f"{name}: x must be a tuple (real, imag) of two float tensors; "
                          f"received {got}")
     for part, label in zip(x, ("real", "imaginary")):
-        dtype = _strong_dtype(part)
+        dtype = strong_dtype(part)
         if dtype is None or dtype.kind != "f":
             raise ValueError(f"{name}: the {label} part of x must be a float tensor; "
                              f"received {dtype if dtype is not None else type(part).__name__}")
-    real, imag = _tensors(x)
+    real, imag = common_tensors(x)
     if real.shape != imag.shape:
         raise ValueError(f"{name}: the real and imaginary parts must have one shape; "
                          f"received {real.shape} and {imag.shape}")
@@ -53,13 +53,13 @@ def _pair(x, name, min_rank):
 
 def _real(x, name, integers_ok):
     """A real signal as a float Tensor of rank >= 1 (integers become floatx when allowed)."""
-    dtype = _strong_dtype(x)
+    dtype = strong_dtype(x)
     if dtype is not None and dtype.kind == "c":
         raise TypeError(f"{name}: x is complex ({dtype}); pass a real float tensor")
     if not integers_ok and (dtype is None or dtype.kind != "f"):
         raise TypeError(f"{name}: x must be a float tensor; received "
                         f"{dtype if dtype is not None else type(x).__name__}")
-    x = _float_tensor(x)
+    x = float_tensor(x)
     if x.ndim < 1:
         raise ValueError(f"{name}: x must have rank >= 1; received shape {x.shape}")
     return x

@@ -16,7 +16,7 @@ import numpy as np
 
 from ..autograd.tensor import Function, Tensor
 from .arrays import _accumulator, _summed, cumprod, cumsum
-from .elementwise import _float_tensor
+from .dtypes import float_tensor
 from .keras_names import _data, _tensor, take_along_axis
 from .manipulation import concatenate, getitem, reshape, transpose, where
 from .math import cast, clip, sqrt
@@ -105,7 +105,7 @@ def _lanes(x, axis):
 def _quantile(x, q, axis, method, keepdims, skip_nan):
     if method not in _METHODS:
         raise ValueError(f"quantile: method must be one of {_METHODS}, received {method!r}")
-    x = _float_tensor(x)
+    x = float_tensor(x)
     qs = np.asarray(_data(q), np.float64)
     if qs.ndim > 1 or ((qs < 0) | (qs > 1)).any():
         raise ValueError(f"quantile: q must be a number or a 1-D list in [0, 1], received {q}")
@@ -200,13 +200,13 @@ def nanprod(x, axis=None, keepdims=False):
 
 def nanmean(x, axis=None, keepdims=False):
     """The mean of the elements that are not NaN."""
-    filled, nan = _without_nan(_float_tensor(x), 0)
+    filled, nan = _without_nan(float_tensor(x), 0)
     return sum(filled, axis, keepdims) / _count(nan, axis, keepdims).astype(filled.dtype)
 
 
 def nanvar(x, axis=None, keepdims=False):
     """The variance of the elements that are not NaN."""
-    x = _float_tensor(x)
+    x = float_tensor(x)
     centred, nan = _without_nan(x - nanmean(x, axis, keepdims=True), 0)
     return sum(centred * centred, axis, keepdims) / _count(nan, axis, keepdims).astype(x.dtype)
 
@@ -269,7 +269,7 @@ def nanargmin(x, axis=None, keepdims=False):
 # --- correlation and histograms ------------------------------------------------------------
 def corrcoef(x):
     """Pearson correlation coefficients between the rows (variables) of ``x``."""
-    x = _float_tensor(x)
+    x = float_tensor(x)
     rows = reshape(x, (1, -1)) if x.ndim == 1 else x
     centred = rows - mean(rows, axis=1, keepdims=True)
     covariance = centred @ transpose(centred)
@@ -285,6 +285,6 @@ def histogram(x, bins=10, range=None):  # noqa: A002 - Keras's argument name
     if range is not None and (len(range) != 2 or range[1] < range[0]):
         raise ValueError(f"histogram: range must be (low, high) with low <= high, received "
                          f"{range!r}")
-    data = _float_tensor(x).data.ravel()
+    data = float_tensor(x).data.ravel()
     counts, edges = np.histogram(data, bins=int(bins), range=range)
     return Tensor(counts.astype(np.int32)), Tensor(edges.astype(data.dtype))

@@ -76,7 +76,8 @@ class ConvTranspose(Function):
     def backward_ops(self, g):
         op = ConvTranspose(self.strides, self.padding, self.dilation, self.output_padding)
         return bilinear_gradients(op, g, self.input_or_saved(0, self.x),
-                                  self.input_or_saved(1, self.w), self.has_bias)
+                                  self.input_or_saved(1, self.w), self.has_bias,
+                                  want=self.wanted_grads())
 
 
 def conv_transpose(x, kernel, bias=None, strides=1, padding="valid", dilation_rate=1,

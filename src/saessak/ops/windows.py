@@ -22,7 +22,7 @@ from .. import backend
 from ..autograd.tensor import Function, Tensor
 from .conv_utils import normalize_tuple
 from .data_format import check_data_format
-from .elementwise import _float_tensor
+from .dtypes import float_tensor
 from .gradients import LinearMap, adjoint_op
 from .im2col import col2im, interior, pad_spatial, windows
 from .keras_names import convert_to_numpy, convert_to_tensor
@@ -132,7 +132,7 @@ class AdaptivePool(Function):
 
 def _adaptive_pool(inputs, output_size, data_format, mode, owner):
     data_format = check_data_format(data_format, owner)
-    x = _float_tensor(inputs) if mode == "average" else convert_to_tensor(inputs)
+    x = float_tensor(inputs) if mode == "average" else convert_to_tensor(inputs)
     nd = x.ndim - 2
     if nd not in (1, 2, 3):
         raise ValueError(f"{owner}: expected inputs of rank 3, 4 or 5 (batch, 1 to 3 spatial "
