@@ -12,6 +12,7 @@ A convolution layer owns a kernel ``(*kernel_size, channels // groups, filters)`
 from __future__ import annotations
 
 from .. import activations, constraints, initializers, regularizers
+from ..ops import reshape
 from ..ops.conv_utils import conv_output_length, deconv_output_length, normalize_tuple
 from ..ops.convolution import conv, depthwise_conv
 from ..ops.data_format import check_data_format, from_channels_last, to_channels_last
@@ -146,14 +147,28 @@ class Conv(_Conv):
         self.input_channels = channels
         self.built = True
 
+    def convolution_op(self, inputs, kernel):
+        """The convolution alone, no bias or activation, in the layer's ``data_format``
+        (Keras's hook): a subclass overrides it to convolve differently (a standardized
+        kernel, say), or calls it from its own ``call`` with a kernel of its making."""
+        y = conv(self._channels_last(inputs), kernel, None, self.strides, self.padding,
+                 self.dilation_rate, self.groups)
+        return self._restore_format(y)
+
     def call(self, inputs):
         x = self._channels_last(inputs)
         if x.shape[-1] != self.input_channels:
             raise ValueError(f"{type(self).__name__} {self.name!r}: expected "
                              f"{self.input_channels} input channels, received shape "
                              f"{tuple(inputs.shape)}")
+        if type(self).convolution_op is not Conv.convolution_op:  # overridden: Keras's call
+            y = self.convolution_op(inputs, self.kernel)
+            if self.use_bias:
+                y = y + (self.bias if self.data_format == "channels_last" else reshape(
+                    self.bias, (self.filters,) + (1,) * self.rank))
+            return self.activation(y)
         y = conv(x, self.kernel, self.bias, self.strides, self.padding, self.dilation_rate,
-                 self.groups)
+                 self.groups)  # the bias is added inside the convolution's own op
         return self._finish(y)
 
     def compute_output_shape(self, input_shape):

@@ -16,9 +16,10 @@ import numpy as np
 from .. import backend
 from ..autograd import Tensor, no_grad
 from ..ops import symbolic as _symbolic_ops
+from .call_arguments import map_structure
 from .input_spec import assert_input_compatibility
 from .lambda_layer import Lambda
-from .layer import Layer, _map, learning_phase, unique_name
+from .layer import Layer, learning_phase, unique_name
 
 # --- symbolic tensors --------------------------------------------------------------------------
 
@@ -172,11 +173,11 @@ class Node:
 
     @property
     def input_shape(self):
-        return _map(lambda t: t.shape, self.inputs) if self.call_args else None
+        return map_structure(lambda t: t.shape, self.inputs) if self.call_args else None
 
     @property
     def output_shape(self):
-        return _map(lambda t: t.shape, self.outputs)
+        return map_structure(lambda t: t.shape, self.outputs)
 
 
 # --- Input and InputLayer ------------------------------------------------------------------------
@@ -286,7 +287,7 @@ def call_symbolic(layer, inputs, args, kwargs):
                             f"{type(t).__name__}")
     if layer.input_spec is not None:
         assert_input_compatibility(layer.input_spec, inputs, layer.name)
-    shapes = _map(lambda t: t.shape, inputs)
+    shapes = map_structure(lambda t: t.shape, inputs)
     if not layer.built:
         layer.build(shapes)
         layer.built = True
@@ -320,13 +321,13 @@ def _mark_masks(layer, inputs, kwargs, outputs):
     on zeros of the inputs' shapes (unknown sizes as 2) and on all-true input masks. Only
     where some input has a mask, or the layer makes masks of its own (an Embedding with
     ``mask_zero``, Masking); a compute_mask that cannot run on zeros leaves no mask."""
-    in_masks = _map(lambda t: t._keras_mask, inputs)
+    in_masks = map_structure(lambda t: t._keras_mask, inputs)
     own = type(layer).compute_mask is not Layer.compute_mask
     if not own and all(m is None for m in flatten(in_masks)):
         return
-    concrete = _map(lambda t: Tensor(_zeros(t, 2)) if t.dtype != "object" else
+    concrete = map_structure(lambda t: Tensor(_zeros(t, 2)) if t.dtype != "object" else
                     np.full(_sizes(t, 2), "", object), inputs)
-    masks = _map(lambda m: None if m is None else _zeros(m, 2) == 0, in_masks)
+    masks = map_structure(lambda m: None if m is None else _zeros(m, 2) == 0, in_masks)
     try:
         with no_grad():
             out_masks = layer.compute_mask(concrete, kwargs.get("mask", masks))
@@ -348,21 +349,25 @@ def _shapes_by_trial_run(layer, inputs, args, kwargs):
         def zeros(t):
             return _zeros(t, fill)
 
-        concrete = _map(zeros, inputs)
-        extra_args = _map(lambda v: zeros(v) if isinstance(v, KerasTensor) else v, list(args))
-        extra_kwargs = {k: _map(lambda v: zeros(v) if isinstance(v, KerasTensor) else v, v)
-                        for k, v in kwargs.items()}
-        masks = _map(lambda t: t._keras_mask, inputs)
+        concrete = map_structure(zeros, inputs)
+
+        def concrete_arg(v):
+            return zeros(v) if isinstance(v, KerasTensor) else v
+
+        extra_args = map_structure(concrete_arg, list(args))
+        extra_kwargs = {k: map_structure(concrete_arg, v) for k, v in kwargs.items()}
+        masks = map_structure(lambda t: t._keras_mask, inputs)
         if "mask" in layer._call_takes and "mask" not in kwargs and any(
                 m is not None for m in flatten(masks)):  # the call sees the masks it will get
-            extra_kwargs["mask"] = _map(lambda m: None if m is None else zeros(m) == 0, masks)
+            extra_kwargs["mask"] = map_structure(
+                lambda m: None if m is None else zeros(m) == 0, masks)
         with no_grad(), learning_phase(False):
             out = layer(concrete, *extra_args, **extra_kwargs)
         return out
 
     first, second = run(2), run(3)
-    shapes = _map(lambda t: tuple(t.shape), first)
-    shapes2 = _map(lambda t: tuple(t.shape), second)
+    shapes = map_structure(lambda t: tuple(t.shape), first)
+    shapes2 = map_structure(lambda t: tuple(t.shape), second)
     merged = _merge_shapes(shapes, shapes2)
     dtype = flatten(first)[0].dtype
     return merged, np.dtype(dtype).name

@@ -14,7 +14,6 @@ model; see ``saessak.layers.input_layer``.
 from __future__ import annotations
 
 import functools
-import inspect
 
 import numpy as np
 
@@ -22,6 +21,13 @@ from .. import backend, constraints, initializers, regularizers
 from .._registry import Registry
 from ..autograd import Tensor, Variable
 from ..ops import cast
+from .call_arguments import (
+    call_arguments,
+    is_built_in,
+    map_structure,
+    positional_after_inputs,
+    to_tensors,
+)
 from .input_spec import assert_input_compatibility
 from .layer_saving import SavingHooks
 from .learning_phase import in_training, learning_phase  # noqa: F401 (re-exported)
@@ -99,8 +105,8 @@ class Layer(SavingHooks):
         self._outbound_nodes: list = []
         self._build_shapes = None  # the input shape(s) build() saw, batch axis as None
         self._weights_cache = (-1, None)
-        self._call_takes = _call_arguments(type(self).call)
-        self._call_positional = _positional_after_inputs(type(self).call)
+        self._call_takes = call_arguments(type(self).call)
+        self._call_positional = positional_after_inputs(type(self).call)
         self._initial_weights = None if initial_weights is None else list(initial_weights)
 
     # --- tracking sublayers and weights ------------------------------------------------------
@@ -318,7 +324,7 @@ class Layer(SavingHooks):
         if type(inputs) is not Tensor and is_symbolic(inputs):
             return call_symbolic(self, inputs, args, kwargs)
         try:
-            inputs = _to_tensors(inputs, self.dtype)
+            inputs = to_tensors(inputs, self.dtype)
         except (TypeError, ValueError) as err:  # ragged lists, objects NumPy cannot hold
             raise ValueError(f"{type(self).__name__} {self.name!r}: the input cannot be made "
                              f"into an array: {err}") from None
@@ -326,8 +332,8 @@ class Layer(SavingHooks):
             assert_input_compatibility(self.input_spec, inputs, self.name)
         if not self.built:
             self._build_from(inputs)
-        if not self._integer_inputs and _built_in(self) and _computes_in_float(self):
-            inputs = _map(lambda t: _integer_as_float(t, self), inputs)
+        if not self._integer_inputs and is_built_in(self) and _computes_in_float(self):
+            inputs = map_structure(lambda t: _integer_as_float(t, self), inputs)
         if args:  # layer(x, True) means training=True: name what call names
             named = dict(zip(self._call_positional, args))
             if clash := set(named) & set(kwargs):
@@ -364,11 +370,11 @@ class Layer(SavingHooks):
         self.add_loss(regularizers.get(regularizer)(output) / output.shape[0])
 
     def _build_from(self, inputs) -> None:
-        shapes = _map(lambda t: tuple(t.shape), inputs)
+        shapes = map_structure(lambda t: tuple(t.shape), inputs)
         self.build(shapes)
         self.built = True
         self._set_initial_weights()
-        self._build_shapes = _map(lambda t: (None,) + tuple(t.shape[1:]), inputs)
+        self._build_shapes = map_structure(lambda t: (None,) + tuple(t.shape[1:]), inputs)
 
     def _set_initial_weights(self) -> None:
         """Load the arrays given as ``weights=[...]`` (tf.keras 2), once the weights exist."""
@@ -412,58 +418,6 @@ def _marks_built(build):
 
     wrapper._marks_built = True
     return wrapper
-
-
-def _call_arguments(call) -> frozenset:
-    params = inspect.signature(call).parameters
-    return frozenset(params)
-
-
-def _positional_after_inputs(call) -> tuple:
-    """The names of ``call``'s parameters that a positional argument after the inputs can
-    fill, in order (up to a ``*args``)."""
-    names = []
-    for p in list(inspect.signature(call).parameters.values())[2:]:  # after self, inputs
-        if p.kind is not inspect.Parameter.POSITIONAL_OR_KEYWORD:
-            break
-        names.append(p.name)
-    return tuple(names)
-
-
-def _map(fn, structure):
-    if isinstance(structure, (list, tuple)):
-        return type(structure)(_map(fn, s) for s in structure)
-    if isinstance(structure, dict):
-        return {k: _map(fn, v) for k, v in structure.items()}
-    return fn(structure)
-
-
-def _to_tensors(inputs, dtype):
-    """Data given to a layer becomes Tensors; float data takes the layer's dtype (as Keras
-    casts inputs), integer data (token ids) stays integer."""
-
-    def convert(x):
-        if isinstance(x, Tensor):
-            if x.dtype.kind == "f" and x.dtype != dtype:
-                cast_x = cast(x, dtype)
-                cast_x._keras_mask = x._keras_mask  # a cast keeps the padding mask
-                return cast_x
-            return x
-        if x is None:
-            return None
-        arr = backend.asarray(x)
-        if arr.dtype.kind == "f" and arr.dtype != dtype:
-            arr = arr.astype(dtype)
-        return Tensor(arr)
-
-    return _map(convert, inputs)
-
-
-def _built_in(layer) -> bool:
-    """Whether the layer is one of saessak's own. Those take integer data as floats (as
-    Keras's Dense and Conv cast it themselves); a user's layer gets integers as they are,
-    as in Keras, which casts only float inputs (a custom embedding looks its ids up)."""
-    return type(layer).__module__.startswith("saessak.")
 
 
 def _computes_in_float(layer) -> bool:

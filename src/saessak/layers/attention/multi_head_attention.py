@@ -23,7 +23,8 @@ import numpy as np
 from ... import backend, constraints, initializers, regularizers
 from ...ops import attention as attn
 from ...ops import concatenate, linear, reshape, transpose
-from ..layer import Layer, _to_tensors
+from ..call_arguments import to_tensors
+from ..layer import Layer
 
 
 class HeadDense(Layer):
@@ -222,8 +223,8 @@ class MultiHeadAttention(Layer):
     def _checked(self, query, value, key):
         """``value`` and ``key`` as Tensors (``key`` defaults to ``value``), each of the
         three checked against the feature sizes the layer was built for."""
-        value = _to_tensors(value, self.dtype)
-        key = value if key is None else _to_tensors(key, self.dtype)
+        value = to_tensors(value, self.dtype)
+        key = value if key is None else to_tensors(key, self.dtype)
         for what, t, dim in (("query", query, self._dims[0]), ("value", value, self._dims[1]),
                              ("key", key, self._dims[2])):
             if t.ndim != 3 or t.shape[-1] != dim:

@@ -17,8 +17,9 @@ import numpy as np
 
 from ... import activations, backend, initializers
 from ...ops import attention as attn
+from ..call_arguments import to_tensors
 from ..dense import Dense
-from ..layer import Layer, _to_tensors
+from ..layer import Layer
 from ..layer_normalization import LayerNormalization
 from .multi_head_attention import MultiHeadAttention, _shape
 
@@ -205,7 +206,7 @@ class TransformerDecoder(_TransformerBlock):
                 raise ValueError(f"TransformerDecoder {self.name!r}: it was built without an "
                                  "encoder sequence, so it has no cross-attention; pass "
                                  "encoder_sequence on the first call too")
-            encoder_sequence = _to_tensors(encoder_sequence, self.dtype)
+            encoder_sequence = to_tensors(encoder_sequence, self.dtype)
             if encoder_padding_mask is None:
                 encoder_padding_mask = encoder_sequence._keras_mask
 

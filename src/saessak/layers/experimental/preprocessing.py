@@ -12,8 +12,10 @@ from ..preprocessing import (
     RandomContrast,
     RandomCrop,
     RandomFlip,
+    RandomHeight,
     RandomRotation,
     RandomTranslation,
+    RandomWidth,
     RandomZoom,
     Rescaling,
     Resizing,
@@ -24,5 +26,6 @@ from ..preprocessing.data_layer import DataLayer as PreprocessingLayer
 
 __all__ = ["CategoryEncoding", "CenterCrop", "Discretization", "Hashing", "IntegerLookup",
            "Normalization", "PreprocessingLayer", "RandomBrightness", "RandomContrast",
-           "RandomCrop", "RandomFlip", "RandomRotation", "RandomTranslation", "RandomZoom",
+           "RandomCrop", "RandomFlip", "RandomHeight", "RandomRotation", "RandomTranslation",
+           "RandomWidth", "RandomZoom",
            "Rescaling", "Resizing", "StringLookup", "TextVectorization"]

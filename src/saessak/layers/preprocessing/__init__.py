@@ -1,5 +1,6 @@
 """Preprocessing layers: data transformations that live inside a model."""
 
+from .audio import MelSpectrogram, STFTSpectrogram
 from .category_encoding import CategoryEncoding
 from .discretization import Discretization
 from .hashed_crossing import HashedCrossing
@@ -15,6 +16,7 @@ from .image_augmentation import (
 from .image_color import RandomBrightness, RandomContrast
 from .image_crop import CenterCrop, RandomCrop
 from .image_mixing import CutMix, MixUp, RandomErasing, RandomGaussianBlur
+from .image_random_size import RandomHeight, RandomWidth
 from .image_shear import RandomShear
 from .image_tone import (
     AutoContrast,
