@@ -16,8 +16,9 @@ For each small model (one per layer family) it writes, with fixed seeds:
 and ``mobilenet_v2_035_96_notop_tk2w.h5`` (+ ``.npz``): a tf.keras 2 MobileNetV2 (alpha=0.35,
 96x96, no top, random weights, as Keras's ImageNet weight files are laid out),
 ``custom_groupnorm.keras`` (a GroupNormalization that a test replaces through
-``custom_objects``) and ``unsupported_mel_spectrogram.keras``, a model with a layer
-saessak lacks. ``... make_keras_fixtures.py others`` remakes only these three.
+``custom_objects``) and ``unsupported_rand_augment.keras``, a model with a layer
+saessak lacks (RandAugment). ``... make_keras_fixtures.py others`` remakes only these
+three; ``... unsupported`` only the last.
 
 ``... make_keras_fixtures.py lookups`` writes ``lookup_<case>.keras`` and ``lookups.npz``:
 adapted preprocessing layers in Keras 3 files, where an adapted vocabulary is not in the
@@ -409,6 +410,14 @@ def _conv_lstm_ranks(k):
     print("conv_lstm_1d, conv_lstm_3d: written")
 
 
+def _unsupported(keras):
+    """A model with a Keras 3 layer saessak lacks (RandAugment), for the clear error."""
+    m = keras.Sequential([keras.Input((16, 16, 3)), keras.layers.RandAugment()],
+                         name="rand_augment_model")
+    m.save(os.path.join(OUT, "unsupported_rand_augment.keras"))
+    print("unsupported_rand_augment.keras: written")
+
+
 def main():
     import keras
     import tf_keras
@@ -422,6 +431,8 @@ def main():
         _ops_image(keras)
     if not only or "optimizers" in only:
         _optimizer_averaging(keras)
+    if not only or "unsupported" in only or "others" in only:
+        _unsupported(keras)
     if not only or "layers" in only:
         _adaptive_pooling(keras)
         _conv_lstm_ranks(keras)
@@ -467,11 +478,6 @@ def main():
     m = k.Sequential([k.Input((4,)), k.layers.Dense(4), k.layers.GroupNormalization(2)],
                      name="groupnorm")
     m.save(os.path.join(OUT, "custom_groupnorm.keras"))
-    m = k.Sequential([k.Input((800,)), k.layers.MelSpectrogram(fft_length=256,
-                                                                sequence_stride=128,
-                                                                num_mel_bins=16)],
-                     name="mel")
-    m.save(os.path.join(OUT, "unsupported_mel_spectrogram.keras"))
     return 0
 
 

@@ -57,3 +57,36 @@ def test_string_elements_numpy_gives_bytes():
     assert [s.numpy() for s in ds] == [b"first", b"second"]
     batch = next(iter(ds.batch(2)))
     assert batch[0].numpy() == b"first" and batch.numpy()[1] == b"second"
+
+
+def test_an_in_place_operator_in_map_binds_a_new_array_as_tensorflow_does():
+    # PointNet's augment: points += tf.random.uniform(...). TensorFlow's tensors are
+    # immutable; an element here shares memory with the source arrays, so a true in-place
+    # add would pile the noise onto the training data, once more each epoch.
+    points = np.zeros((4, 3))
+    labels = np.arange(4)
+
+    def augment(p, label):
+        p += 1.0
+        p *= 2.0
+        return p, label
+
+    ds = tf.data.Dataset.from_tensor_slices((points, labels)).map(augment).batch(2)
+    for _ in range(2):
+        batches = [p.numpy() for p, _ in ds]
+    np.testing.assert_array_equal(points, 0.0)
+    np.testing.assert_array_equal(np.concatenate(batches), 2.0)
+
+
+def test_a_tensor_added_in_place_to_an_element_gives_a_tensor():
+    def augment(p, label):
+        p += tf.random.uniform(p.shape, -0.005, 0.005, dtype=tf.float64)
+        return tf.random.shuffle(p), label
+
+    points = np.arange(12.0).reshape(2, 3, 2)
+    ds = tf.data.Dataset.from_tensor_slices((points, np.arange(2))).map(augment).batch(2)
+    (p, label), = list(ds)
+    assert p.shape == (2, 3, 2) and p.dtype == np.float64
+    # each cloud's points were jittered and reordered, not changed otherwise
+    np.testing.assert_allclose(np.sort(p.numpy(), axis=1), points, atol=0.006)
+    np.testing.assert_array_equal(points, np.arange(12.0).reshape(2, 3, 2))

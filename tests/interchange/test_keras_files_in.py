@@ -100,9 +100,9 @@ def test_keras3_weights_by_name_is_refused():
 
 
 def test_layer_saessak_lacks_is_named():
-    with pytest.raises(ValueError, match=r"'mel_spectrogram'.*'MelSpectrogram'.*"
+    with pytest.raises(ValueError, match=r"'rand_augment'.*'RandAugment'.*"
                                          "saessak does not have"):
-        keras.models.load_model(fixture("unsupported_mel_spectrogram.keras"))
+        keras.models.load_model(fixture("unsupported_rand_augment.keras"))
 
 
 def test_weights_only_h5_is_not_a_model():

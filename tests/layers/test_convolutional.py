@@ -316,3 +316,45 @@ def test_tiny_cnn_learns_bars():
     x, y = batch(400)
     accuracy = (dense(pool(conv(x))).numpy().argmax(-1) == y).mean()
     assert accuracy >= 0.95, accuracy
+
+
+class _StandardizedConv2D(layers.Conv2D):
+    """Keras's recipe: the convolution_op hook convolves with a standardized kernel."""
+
+    def convolution_op(self, inputs, kernel):
+        mean, var = ops.moments(kernel, axes=[0, 1, 2], keepdims=True)
+        return super().convolution_op(inputs, (kernel - mean) / ops.sqrt(var + 1e-10))
+
+
+def test_an_overridden_convolution_op_is_what_call_uses():
+    x = np.random.default_rng(1).normal(size=(2, 6, 6, 3)).astype("float32")
+    layer = _StandardizedConv2D(4, 3, activation="relu", bias_initializer="ones")
+    y = layer(x).numpy()
+    k = layer.kernel.numpy()
+    k = (k - k.mean(axis=(0, 1, 2))) / np.sqrt(k.var(axis=(0, 1, 2)) + 1e-10)
+    want = np.maximum(ops.conv(x, k).numpy() + 1.0, 0)
+    np.testing.assert_allclose(y, want, rtol=1e-4, atol=1e-5)
+    # the plain layer's convolution_op is the convolution alone: no bias, no activation
+    plain = layers.Conv2D(4, 3, activation="relu", bias_initializer="ones")
+    plain.build(x.shape)
+    np.testing.assert_allclose(plain.convolution_op(x, plain.kernel).numpy(),
+                               ops.conv(x, plain.kernel).numpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_convolution_op_called_from_a_users_call_and_channels_first():
+    class Halved(layers.Conv2D):
+        def call(self, inputs):
+            result = self.convolution_op(inputs, self.kernel * 0.5)
+            if self.use_bias:
+                result = result + ops.reshape(self.bias, (-1, 1, 1))
+            return result
+
+    x = np.random.default_rng(2).normal(size=(1, 3, 5, 5)).astype("float32")
+    layer = Halved(2, 3, data_format="channels_first", bias_initializer="ones")
+    y = layer(x)
+    assert y.shape == (1, 2, 3, 3)
+    want = ops.conv(x, layer.kernel.numpy() * 0.5, data_format="channels_first").numpy() + 1
+    np.testing.assert_allclose(y.numpy(), want, rtol=1e-5, atol=1e-6)
+    over = _StandardizedConv2D(2, 3, data_format="channels_first", use_bias=True,
+                               bias_initializer="ones")
+    assert over(x).shape == (1, 2, 3, 3)

@@ -255,3 +255,40 @@ def test_builtin_layers_register_themselves_and_serialize_round_trips():
     assert keras.layers.serialization.LAYERS.own("Scale") is None  # the user's: not built in
     with pytest.raises(ValueError, match="layers.deserialize: expected a layer description"):
         keras.layers.deserialize("Dense")
+
+
+class TokenAndPositionEmbedding(keras.layers.Layer):
+    """The text-classification example's own layer, named as saessak's built-in one."""
+
+    def __init__(self, maxlen, vocab_size, embed_dim, **kwargs):
+        super().__init__(**kwargs)
+        self.maxlen, self.vocab_size, self.embed_dim = maxlen, vocab_size, embed_dim
+        self.token_emb = keras.layers.Embedding(input_dim=vocab_size, output_dim=embed_dim)
+        self.pos_emb = keras.layers.Embedding(input_dim=maxlen, output_dim=embed_dim)
+
+    def call(self, x):
+        positions = keras.ops.arange(start=0, stop=keras.ops.shape(x)[-1], step=1)
+        return self.token_emb(x) + self.pos_emb(positions)
+
+    def get_config(self):
+        return {**super().get_config(), "maxlen": self.maxlen,
+                "vocab_size": self.vocab_size, "embed_dim": self.embed_dim}
+
+
+def test_a_user_class_named_as_a_saessak_only_layer_is_saved_as_the_users(tmp_path):
+    inputs = keras.Input((5,))
+    model = keras.Model(inputs, TokenAndPositionEmbedding(5, 10, 4)(inputs))
+    path = tmp_path / "m.keras"
+    model.save(path)
+    import zipfile
+    spec = json.loads(zipfile.ZipFile(path).read("config.json"))["config"]["layers"][1]
+    assert spec["module"] is None and spec["registered_name"] == "TokenAndPositionEmbedding"
+    # without the class, one clear error, not saessak's layer of that name built wrongly
+    with pytest.raises(ValueError, match="your own class 'TokenAndPositionEmbedding'.*"
+                                         "custom_objects"):
+        keras.models.load_model(path)
+    loaded = keras.models.load_model(
+        path, custom_objects={"TokenAndPositionEmbedding": TokenAndPositionEmbedding})
+    assert type(loaded.layers[1]) is TokenAndPositionEmbedding
+    x = np.array([[1, 2, 3, 4, 5]])
+    np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0))

@@ -181,3 +181,29 @@ def test_a_model_may_start_from_an_intermediate_tensor():
     assert [layer.name for layer in whole.layers] == ["raw", "encoder", "act", "head"]
     with pytest.raises(ValueError, match="Graph disconnected"):
         keras.Model([hidden], keras.layers.Add()([outputs, keras.layers.Dense(2)(inputs)]))
+
+
+def test_a_nested_model_takes_sizes_left_unknown_where_it_was_wired():
+    # Supervised contrastive learning's encoder: ResNet50V2(input_shape=(32, 32, 3)) called
+    # after RandomWidth/RandomHeight, whose outputs have unknown height and width. In a
+    # TensorFlow graph the nested model is checked only against those traced shapes.
+    from saessak import layers
+    inner_in = saessak.Input(shape=(8, 8, 3))
+    inner = Model(inner_in, layers.GlobalAveragePooling2D()(layers.Conv2D(4, 3)(inner_in)))
+    inputs = saessak.Input(shape=(8, 8, 3))
+    x = layers.RandomHeight(0.5, seed=1)(layers.RandomWidth(0.5, seed=2)(inputs))
+    assert x.shape == (None, None, None, 3)
+    outer = Model(inputs, inner(x))
+    images = np.random.default_rng(0).normal(size=(2, 8, 8, 3)).astype("float32")
+    sizes = set()
+    for _ in range(6):
+        sizes.add(tuple(layers.RandomWidth(0.5)(images, training=True).shape))
+        assert outer(images, training=True).shape == (2, 4)
+    assert len(sizes) > 1
+    # called directly, the inner model still checks its own input's sizes
+    with pytest.raises(ValueError, match="incompatible with the data"):
+        inner(np.zeros((2, 6, 8, 3), "float32"))
+    # wired after an Input of unknown height, it takes any height there
+    partly = saessak.Input(shape=(None, 8, 3))
+    mixed = Model(partly, inner(layers.Identity()(partly)))
+    assert mixed(np.zeros((1, 6, 8, 3), "float32")).shape == (1, 4)

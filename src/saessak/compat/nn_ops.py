@@ -105,13 +105,90 @@ def bias_add(value, bias, data_format=None, name=None):
     return _t(value) + _t(bias)
 
 
+_FORMATS = {1: ("NWC", "NCW"), 2: ("NHWC", "NCHW"), 3: ("NDHWC", "NCDHW")}
+
+
+def _conv_sizes(owner, value, what, rank, channels_last):
+    """TensorFlow's strides/dilations: one int, one per spatial axis, or one per axis of the
+    input with 1 for the batch and the channels."""
+    if value is None:
+        return (1,) * rank
+    sizes = [int(v) for v in np.ravel(_plain(value))]
+    if len(sizes) == 1:
+        return tuple(sizes) * rank
+    if len(sizes) == rank:
+        return tuple(sizes)
+    if len(sizes) == rank + 2:
+        outer, inner = ((sizes[0], sizes[-1]), sizes[1:-1]) if channels_last else (
+            (sizes[0], sizes[1]), sizes[2:])
+        if outer == (1, 1):
+            return tuple(inner)
+    raise ValueError(f"{owner}: {what} must be an int, {rank} ints or {rank + 2} ints with 1 "
+                     f"for the batch and channel axes; received {value!r}")
+
+
+def convolution(input, filters, strides=None, padding="VALID", data_format=None,  # noqa: A002
+                dilations=None, name=None, owner="tf.nn.convolution"):
+    """N-d convolution of ``input`` (batch, *spatial, channels) with ``filters``
+    (*kernel, channels / groups, out): TensorFlow's arguments ('VALID' or 'SAME' padding,
+    'NHWC'-style formats), differentiable in both."""
+    x = _t(input)
+    rank = x.ndim - 2
+    if rank not in _FORMATS:
+        raise ValueError(f"{owner}: expected an input of rank 3, 4 or 5 (batch, spatial..., "
+                         f"channels), received shape {tuple(x.shape)}")
+    formats = _FORMATS[rank]
+    if data_format is not None and data_format not in formats:
+        raise ValueError(f"{owner}: data_format must be one of {formats} for an input of "
+                         f"rank {x.ndim}, received {data_format!r}")
+    channels_last = data_format in (None, formats[0])
+    if not isinstance(padding, str) or padding.upper() not in ("VALID", "SAME"):
+        raise ValueError(f"{owner}: padding must be 'VALID' or 'SAME' (explicit paddings are "
+                         f"not supported), received {padding!r}")
+    return ops.conv(x, _t(filters), strides=_conv_sizes(owner, strides, "strides", rank,
+                                                        channels_last),
+                    padding=padding.lower(),
+                    data_format="channels_last" if channels_last else "channels_first",
+                    dilation_rate=_conv_sizes(owner, dilations, "dilations", rank,
+                                              channels_last))
+
+
+def _conv_nd(rank):
+    default = _FORMATS[rank][0]
+
+    def conv_nd(input, filters, strides, padding, data_format=default,  # noqa: A002
+                dilations=None, name=None):
+        x = _t(input)
+        if x.ndim != rank + 2:
+            raise ValueError(f"tf.nn.conv{rank}d: expected an input of rank {rank + 2}, "
+                             f"received shape {tuple(x.shape)}")
+        return convolution(x, filters, strides, padding, data_format, dilations,
+                           owner=f"tf.nn.conv{rank}d")
+    conv_nd.__name__ = f"conv{rank}d"
+    conv_nd.__doc__ = f"``tf.nn.conv{rank}d``: :func:`convolution` on rank-{rank + 2} inputs."
+    return conv_nd
+
+
+conv2d, conv3d = _conv_nd(2), _conv_nd(3)
+_conv1d = _conv_nd(1)
+
+
+def conv1d(input, filters, stride, padding, data_format="NWC", dilations=None,  # noqa: A002
+           name=None):
+    """``tf.nn.conv1d`` (its step is called ``stride``): :func:`convolution` on rank-3
+    inputs."""
+    return _conv1d(input, filters, stride, padding, data_format, dilations)
+
+
 nn = Namespace(
-    "tf.nn", "tf.nn: activations, cross-entropies on logits, embedding lookup, dropout",
+    "tf.nn", "tf.nn: activations, cross-entropies on logits, embedding lookup, dropout, "
+    "convolutions",
     relu=relu, relu6=relu6, leaky_relu=leaky_relu, elu=elu, selu=selu, gelu=gelu, silu=silu,
     swish=silu, sigmoid=lambda x, name=None: ops.sigmoid(_t(x)),
     tanh=lambda x, name=None: ops.tanh(_t(x)), softmax=softmax, log_softmax=log_softmax,
     softplus=softplus, l2_normalize=l2_normalize, l2_loss=l2_loss, moments=moments,
     bias_add=bias_add, dropout=dropout, embedding_lookup=embedding_lookup,
+    convolution=convolution, conv1d=conv1d, conv2d=conv2d, conv3d=conv3d,
     sigmoid_cross_entropy_with_logits=sigmoid_cross_entropy_with_logits,
     softmax_cross_entropy_with_logits=softmax_cross_entropy_with_logits,
     sparse_softmax_cross_entropy_with_logits=sparse_softmax_cross_entropy_with_logits)

@@ -6,6 +6,8 @@ Iterating a Dataset yields :class:`EagerArray`s, which answer TensorFlow's ``.nu
 
 from __future__ import annotations
 
+import operator
+
 import numpy as np
 
 
@@ -24,6 +26,22 @@ class EagerArray(np.ndarray):
     def __getitem__(self, index):
         out = super().__getitem__(index)
         return out if isinstance(out, np.ndarray) else eager(out)
+
+
+# TensorFlow's tensors are immutable: ``x += noise`` in a mapped function binds a new tensor.
+# An element shares memory with the arrays the Dataset was made from, so an in-place NumPy
+# operator would add the noise to the training data itself, once more each epoch; and with a
+# saessak Tensor on the right (``x += tf.random.uniform(...)``) NumPy refuses it outright.
+def _rebinding(op):
+    def inplace(self, other):
+        return op(self, other)
+    return inplace
+
+
+for _name in ("add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "matmul", "and",
+              "or", "xor", "lshift", "rshift"):
+    setattr(EagerArray, f"__i{_name}__", _rebinding(getattr(operator, f"__{_name}__")))
+del _name
 
 
 def eager(x):

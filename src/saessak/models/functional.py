@@ -8,7 +8,22 @@ from. Running the model replays the nodes in that order on real data.
 
 from __future__ import annotations
 
+import contextvars
+
 from ..layers.input_layer import Input, InputLayer, KerasTensor, flatten
+
+# The layer a graph node is calling now and the shapes of the symbolic inputs that node was
+# recorded with. A nested model checks its data only on the axes those shapes fixed, as in
+# TensorFlow's graphs: a model built for (None, 32, 32, 3) that was wired after a
+# RandomWidth (None, 32, None, 3) takes any width there (see Model._input_list).
+_node_call = contextvars.ContextVar("saessak_node_call", default=None)
+
+
+def traced_shapes(layer):
+    """The recorded input shapes of the node now calling ``layer`` (a list in input order,
+    or a dict by input name), or None when ``layer`` is not called by a graph node."""
+    current = _node_call.get()
+    return current[1] if current is not None and current[0] is layer else None
 
 
 class Graph:
@@ -124,7 +139,12 @@ class Graph:
             args = [value_of(a) for a in node.call_args]
             kwargs = {k: value_of(v) for k, v in node.call_kwargs.items()} \
                 if node.call_kwargs else {}
-            out = node.layer(*args, **kwargs)
+            token = _node_call.set((node.layer, _shapes_of(node.call_args[0])
+                                    if node.call_args else None))
+            try:
+                out = node.layer(*args, **kwargs)
+            finally:
+                _node_call.reset(token)
             outs = node.output_tensors
             if len(outs) == 1 and not isinstance(out, (list, tuple)):
                 values[id(outs[0])] = out
@@ -203,3 +223,13 @@ def _restructure(structure, values):
 
 def is_input_layer(layer) -> bool:
     return isinstance(layer, InputLayer)
+
+
+def _shapes_of(arg):
+    if isinstance(arg, KerasTensor):
+        return [arg.shape]
+    if isinstance(arg, dict):
+        return {k: v.shape for k, v in arg.items() if isinstance(v, KerasTensor)}
+    if isinstance(arg, (list, tuple)) and all(isinstance(v, KerasTensor) for v in arg):
+        return [v.shape for v in arg]
+    return None

@@ -21,7 +21,7 @@ from ..layers.input_layer import KerasTensor, flatten, map_shapes
 from ..layers.layer import Layer, _structure_changed, learning_phase
 from ..ops import expand_dims
 from ..training import Trainer
-from .functional import Graph
+from .functional import Graph, traced_shapes
 from .summary import print_summary
 
 
@@ -173,7 +173,10 @@ class Model(Trainer, Layer):
             raise ValueError(f"Model {self.name!r} expects {len(expected)} input(s) "
                              f"({[t.name for t in expected]}), received {len(values)}")
         values = [_add_last_axis(v, t.shape) for v, t in zip(values, expected)]
-        check_input_shapes(self.name, expected, values)
+        traced = traced_shapes(self)
+        if isinstance(traced, dict):
+            traced = [traced.get(t.node.layer.name) for t in expected]
+        check_input_shapes(self.name, expected, values, traced)
         return values
 
     def compute_output_shape(self, input_shape):
@@ -289,14 +292,22 @@ def _add_last_axis(value, shape):
     return expand_dims(value, -1)
 
 
-def check_input_shapes(model_name, expected, values):
-    """Compare data with the Input placeholders: same number of axes, same known sizes."""
-    for t, v in zip(expected, values):
+def check_input_shapes(model_name, expected, values, traced=None):
+    """Compare data with the Input placeholders: same number of axes, same known sizes.
+
+    ``traced``: when the model runs as a node of an outer graph, the shapes that node's
+    symbolic inputs had; an axis unknown there (None) is not checked, as a TensorFlow graph
+    checks a nested model only against the shapes it was traced with."""
+    if traced is None or len(traced) != len(expected):
+        traced = [None] * len(expected)
+    for t, v, seen in zip(expected, values, traced):
         shape = getattr(v, "shape", None)
         if shape is None:
             continue
+        known = t.shape if seen is None or len(seen) != len(t.shape) else tuple(
+            e if s is not None else None for e, s in zip(t.shape, seen))
         if len(shape) != len(t.shape) or any(
-                e is not None and e != r for e, r in zip(t.shape[1:], shape[1:])):
+                e is not None and e != r for e, r in zip(known[1:], shape[1:])):
             raise ValueError(
                 f"Input {t.name!r} of model {model_name!r} is incompatible with the data: "
                 f"expected shape {t.shape}, received shape {tuple(shape)}")

@@ -160,8 +160,9 @@ class MelSpectrogram(Layer):
                                     upper_edge_hertz=3800.0, dtype="float32"):
         """Keras's method: the (num_spectrogram_bins, num_mel_bins) matrix that maps a
         linear-frequency spectrum (..., bins) to mel bands by ``tensordot(S, A, 1)``."""
-        return Tensor(mel_weight_matrix(num_mel_bins, num_spectrogram_bins, sampling_rate,
-                                        lower_edge_hertz, upper_edge_hertz, dtype))
+        return Tensor(backend.asarray(mel_weight_matrix(
+            num_mel_bins, num_spectrogram_bins, sampling_rate, lower_edge_hertz,
+            upper_edge_hertz, dtype)))
 
     def _frames(self, samples):
         if samples is None:

@@ -102,6 +102,10 @@ def layer_spec(spec, where="", custom_objects=None) -> dict:
     if class_name in ("Functional", "Sequential"):
         return model_spec({**spec, "class_name": class_name}, where, custom_objects)
     cls = LAYERS.lookup(class_name, custom_objects)
+    if cls is not None and cls is LAYERS.own(class_name) and _users_class(spec):
+        raise ValueError(f"{where}: layer {name!r} is your own class {class_name!r} (module "
+                         f"{spec.get('module')!r}), not saessak's layer of that name: pass it "
+                         f"in custom_objects={{{class_name!r}: ...}}")
     if cls is None:
         raise ValueError(f"{where}: layer {name!r} is a Keras {class_name!r}, which saessak "
                          "does not have; rebuild the model without it, or pass an equivalent "
@@ -111,6 +115,19 @@ def layer_spec(spec, where="", custom_objects=None) -> dict:
     if spec.get("build_config") and user_defines(cls, "build_from_config"):
         out["build_config"] = spec["build_config"]
     return out
+
+
+def _users_class(spec) -> bool:
+    """Whether a Keras 3 description names a user's unregistered class, as Keras 3 and
+    saessak write those: a module outside Keras and saessak (or none) and a bare
+    ``registered_name``. A package's registered layer (``'keras_hub>Name'``) is not one."""
+    if "module" not in spec:
+        return False
+    module, registered = spec.get("module"), spec.get("registered_name")
+    if isinstance(registered, str) and ">" in registered:
+        return False
+    return not (isinstance(module, str) and module.split(".")[0] in (
+        "keras", "keras_hub", "keras_nlp", "keras_cv", "tf_keras", "tensorflow", "saessak"))
 
 
 def _constructible(cls, config):

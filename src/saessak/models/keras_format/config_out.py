@@ -52,9 +52,13 @@ def _is_subclassed(model) -> bool:
         or (type(model).__name__ == "Model" and getattr(model, "_graph", None) is None)
 
 
-def _keras_names(class_name):
-    """``(module, registered_name)`` as Keras 3 writes them for a layer class."""
+def _keras_names(class_name, layer_class=None):
+    """``(module, registered_name)`` as Keras 3 writes them for a layer class. A user's
+    class that shares a name with one of saessak's (``TokenAndPositionEmbedding``, as the
+    Keras text-classification example defines its own) is the user's, not saessak's."""
     cls = LAYERS.own(class_name)
+    if layer_class is not None and cls is not layer_class:
+        cls = None
     if cls is None or not cls.__module__.startswith("saessak."):
         return None, class_name  # the user's own class (found again through custom_objects)
     if class_name in _SAESSAK_ONLY:
@@ -86,7 +90,7 @@ def _layer_config(layer, keras3):
     from ..saving import serialize_layer
     if _is_model(layer):
         return model_config(layer, keras3)
-    spec = _wrap(_spec_config(serialize_layer(layer), keras3), keras3)
+    spec = _wrap(_spec_config(serialize_layer(layer), keras3), keras3, type(layer))
     if keras3 and user_defines(type(layer), "get_build_config"):  # a layer with build arguments
         spec["build_config"] = layer.get_build_config()
     return spec
@@ -115,10 +119,10 @@ def _spec_config(spec, keras3):
     return {"class_name": name, "config": config}
 
 
-def _wrap(spec, keras3):
+def _wrap(spec, keras3, layer_class=None):
     if not keras3:
         return spec
-    module, registered = _keras_names(spec["class_name"])
+    module, registered = _keras_names(spec["class_name"], layer_class)
     return {"module": module, "class_name": spec["class_name"], "config": spec["config"],
             "registered_name": registered}
 
@@ -195,7 +199,8 @@ def model_config(model, keras3: bool) -> dict:
         spec = {"class_name": type(model).__name__, "config": model.get_config()}
         if keras3:
             shape = getattr(model, "_build_shapes", None)
-            spec.update(module=None, registered_name=type(model).__name__,
+            module, registered = _keras_names(type(model).__name__, type(model))
+            spec.update(module=module, registered_name=registered or type(model).__name__,
                         build_config={"input_shape": _jsonable(shape)})
         return spec
     if isinstance(model, Sequential):
@@ -222,7 +227,7 @@ def model_config(model, keras3: bool) -> dict:
         layer = by_name[entry["name"]]
         spec = (model_config(layer, keras3) if _is_model(layer) else
                 _wrap(_spec_config({"class_name": entry["class_name"],
-                                    "config": entry["config"]}, keras3), keras3))
+                                    "config": entry["config"]}, keras3), keras3, type(layer)))
         if not keras3 and entry["class_name"] == "MultiHeadAttention":
             # tf.keras 2 builds the projections in from_config, from these shapes
             q, v, k = layer._dims
