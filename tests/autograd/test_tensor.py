@@ -159,3 +159,19 @@ def test_keras_alias_module():
 
     assert k is saessak
     assert saessak.keras.ops is saessak.ops
+
+
+def test_numpy_of_a_scalar_tensor_is_a_hashable_numpy_scalar():
+    value = Tensor(np.array(3, np.int32)).numpy()
+    assert isinstance(value, np.int32) and {value: "three"}[3] == "three"  # as TensorFlow
+    assert isinstance(Tensor([1.0, 2.0]).numpy(), np.ndarray)
+
+
+def test_numpy_reductions_accept_a_tensor():
+    t = Tensor(np.array([[1.0, 5.0], [3.0, 2.0]], np.float32))
+    assert float(np.min(t)) == 1.0 and float(np.max(t)) == 5.0
+    np.testing.assert_array_equal(np.max(t, axis=0).numpy(), [3.0, 5.0])
+    assert float(np.sum(t)) == 11.0 and float(np.mean(t)) == 2.75
+    assert t.sum(1, True).shape == (2, 1)  # positional keepdims, as before
+    with pytest.raises(TypeError, match="out="):
+        np.sum(t, out=np.zeros(()))

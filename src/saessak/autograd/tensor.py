@@ -106,11 +106,13 @@ class Tensor:
         return f"Tensor({body}, dtype={self.dtype}{grad})"
 
     def numpy(self):
-        """The values as a NumPy array (copied off the GPU when needed)."""
-        return backend.to_numpy(self.data)
+        """The values as a NumPy array (copied off the GPU when needed); a 0-d tensor gives
+        a NumPy scalar, as TensorFlow's ``.numpy()`` does (hashable: ``labels[t.numpy()]``)."""
+        a = backend.to_numpy(self.data)
+        return a[()] if a.ndim == 0 else a
 
     def __array__(self, dtype=None, copy=None):
-        a = self.numpy()
+        a = backend.to_numpy(self.data)
         return a if dtype is None else a.astype(dtype)
 
     def item(self):

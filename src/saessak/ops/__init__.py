@@ -382,6 +382,21 @@ def _reshape_method(self, *dims):
     return reshape(self, dims[0] if len(dims) == 1 and not isinstance(dims[0], int) else dims)
 
 
+def _reduction_method(reduce):
+    """A reduction as a Tensor method, also as NumPy calls it: ``np.max(t)`` calls
+    ``t.max(axis=None, out=None)``, ``np.sum(t)`` adds ``dtype=``."""
+
+    def method(self, axis=None, keepdims=False, **numpy_args):
+        if numpy_args.get("out") is not None:
+            raise TypeError(f"{reduce.__name__}: a Tensor cannot reduce into out=; use the "
+                            f"result it returns")
+        into = numpy_args.get("dtype")
+        return reduce(self if into is None else cast(self, into), axis, keepdims)
+
+    method.__name__, method.__doc__ = reduce.__name__, reduce.__doc__
+    return method
+
+
 def _install_tensor_methods(cls):
     """Give ``cls`` (``Tensor``) Python's operators and a handful of NumPy's methods.
 
@@ -408,7 +423,8 @@ def _install_tensor_methods(cls):
         "flatten": lambda self: reshape(self, (-1,)),
         # element-wise math, dtype and reductions
         "astype": cast, "exp": exp, "log": log, "sqrt": sqrt,
-        "sum": sum, "mean": mean, "max": max, "min": min,
+        "sum": _reduction_method(sum), "mean": _reduction_method(mean),
+        "max": _reduction_method(max), "min": _reduction_method(min),
     }
     for name, method in table.items():
         setattr(cls, name, method)
