@@ -174,9 +174,10 @@ _NOT_RECORDED = {"constant", "convert_to_tensor", "is_tensor", "shape", "rank", 
                  "device", "executing_eagerly",
                  "py_function", "numpy_function", "print", "as_dtype", "identity",
                  "stop_gradient", "zeros", "ones", "fill", "eye", "range", "linspace"}
-for _namespace in (globals(), math, nn, image):
-    _record_placeholders_in(_namespace, "saessak.compat", _NOT_RECORDED)
-del _namespace
+for _namespace, _public in ((globals(), "tf"), (math, "tf.math"), (nn, "tf.nn"),
+                            (image, "tf.image")):
+    _record_placeholders_in(_namespace, "saessak.compat", _NOT_RECORDED, _public)
+del _namespace, _public
 
 __all__ = sorted(
     name for name, value in list(globals().items())

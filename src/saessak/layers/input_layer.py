@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import backend
+from .. import backend, ops
 from ..autograd import Tensor, no_grad
 from ..ops import symbolic as _symbolic_ops
 from .call_arguments import map_structure
 from .input_spec import assert_input_compatibility
-from .lambda_layer import Lambda
 from .layer import Layer, learning_phase, unique_name
+from .op_layer import OpLayer, function_name
 
 # --- symbolic tensors --------------------------------------------------------------------------
 
@@ -65,37 +65,37 @@ class KerasTensor:
     def __bool__(self):
         raise TypeError("a symbolic KerasTensor has no truth value: it holds no data yet")
 
-    # Arithmetic on placeholders records a small layer, so ``x + y`` and ``x[:, 0]`` work in
+    # Arithmetic on placeholders records an op layer, so ``x + y`` and ``x[:, 0]`` work in
     # functional models as they do in Keras.
     def __add__(self, other):
-        return _op_layer("add", lambda a, b: a + b)(self, other)
+        return record_op("add", ops.add, (self, other), {})
 
     def __radd__(self, other):
-        return _op_layer("add", lambda a, b: b + a)(self, other)
+        return record_op("add", ops.add, (other, self), {})
 
     def __sub__(self, other):
-        return _op_layer("subtract", lambda a, b: a - b)(self, other)
+        return record_op("subtract", ops.subtract, (self, other), {})
 
     def __rsub__(self, other):
-        return _op_layer("subtract", lambda a, b: b - a)(self, other)
+        return record_op("subtract", ops.subtract, (other, self), {})
 
     def __mul__(self, other):
-        return _op_layer("multiply", lambda a, b: a * b)(self, other)
+        return record_op("multiply", ops.multiply, (self, other), {})
 
     def __rmul__(self, other):
-        return _op_layer("multiply", lambda a, b: b * a)(self, other)
+        return record_op("multiply", ops.multiply, (other, self), {})
 
     def __truediv__(self, other):
-        return _op_layer("truediv", lambda a, b: a / b)(self, other)
+        return record_op("truediv", ops.divide, (self, other), {})
 
     def __matmul__(self, other):
-        return _op_layer("matmul", lambda a, b: a @ b)(self, other)
+        return record_op("matmul", ops.matmul, (self, other), {})
 
     def __neg__(self):
-        return _op_layer("negative", lambda a: -a)(self)
+        return record_op("negative", ops.negative, (self,), {})
 
     def __getitem__(self, index):
-        return _op_layer("getitem", lambda a: a[index])(self)
+        return record_op("getitem", ops.get_item, (self, index), {})
 
 
 def is_symbolic(inputs) -> bool:
@@ -361,7 +361,8 @@ def _shapes_by_trial_run(layer, inputs, args, kwargs):
                 m is not None for m in flatten(masks)):  # the call sees the masks it will get
             extra_kwargs["mask"] = map_structure(
                 lambda m: None if m is None else zeros(m) == 0, masks)
-        with no_grad(), learning_phase(False):
+        # zeros stand in for data: 0 / 0 and log(0) there are no reason to warn
+        with no_grad(), learning_phase(False), np.errstate(all="ignore"):
             out = layer(concrete, *extra_args, **extra_kwargs)
         return out
 
@@ -379,49 +380,12 @@ def _merge_shapes(a, b):
     return type(a)(_merge_shapes(x, y) for x, y in zip(a, b))
 
 
-def _op_layer(name, fn):
-    return Lambda(fn, name=unique_name(f"tf.{name}"))
-
-
-class _Slot:
-    """Where a placeholder stood among an op's arguments."""
-
-    def __init__(self, index):
-        self.index = index
-
-
 def record_op(name, fn, args, kwargs):
     """``fn(*args, **kwargs)`` with placeholders among the arguments (``keras.ops.concatenate
-    ([a, b])``, ``tf.reduce_mean(x, axis=1)``), recorded as a layer of the functional model:
-    the placeholders become the layer's inputs; the other arguments are kept as given."""
-    placeholders = []
-
-    def mark(value):
-        if type(value) is KerasTensor:
-            placeholders.append(value)
-            return _Slot(len(placeholders) - 1)
-        if type(value) in (list, tuple):
-            return type(value)(mark(v) for v in value)
-        return value
-
-    marked_args = tuple(mark(a) for a in args)
-    marked_kwargs = {k: mark(v) for k, v in kwargs.items()}
-
-    def apply(inputs):
-        values = inputs if len(placeholders) > 1 else [inputs]
-
-        def fill(value):
-            if isinstance(value, _Slot):
-                return values[value.index]
-            if type(value) in (list, tuple):
-                return type(value)(fill(v) for v in value)
-            return value
-
-        return fn(*(fill(a) for a in marked_args),
-                  **{k: fill(v) for k, v in marked_kwargs.items()})
-
-    layer = _op_layer(name, apply)
-    return layer(list(placeholders) if len(placeholders) > 1 else placeholders[0])
+    ([a, b])``, ``tf.reduce_mean(x, axis=1)``), recorded as a layer of the functional model
+    (an :class:`OpLayer`): the placeholders become its inputs, the rest is kept as given."""
+    public = name if "." in name else function_name(fn)
+    return OpLayer(public, name=unique_name(f"tf.{public.rpartition('.')[2]}"))(*args, **kwargs)
 
 
 # keras.ops and the tf.* functions record themselves through this when given placeholders

@@ -444,12 +444,12 @@ record_placeholders_in(globals(), "saessak.ops", leave_out={
     "batch_normalization", "embedding_lookup", "affine_matrix", "warp", "shape", "dtype",
     "ndim", "size", "is_tensor", "convert_to_numpy", "convert_to_tensor", "cond",
     "while_loop", "fori_loop", "vectorized_map", "stop_gradient", "getitem", "get_item",
-    "custom_gradient"})
+    "custom_gradient"}, public="ops")
 from . import image  # noqa: E402 - keras.ops.image, a module of its own
 
 record_placeholders_in(image, "saessak.ops", leave_out={
     "interpolation_matrix", "resize_axis", "affine_matrix", "sampling_plan", "warp",
-    "warp_array", "check_fill"})
+    "warp_array", "check_fill"}, public="ops.image")
 
 # Keras's sub-namespaces ops.nn and ops.numpy, over the (wrapped) functions above
 from . import linalg  # noqa: E402 - keras.ops.linalg, a module of its own

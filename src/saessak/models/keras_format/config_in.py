@@ -26,6 +26,7 @@ import warnings
 from ... import constraints, initializers, regularizers
 from ...layers.serialization import LAYERS
 from .container import user_defines
+from .operations import is_operation, op_layer_spec, saessak_call
 
 # Keras arguments that never change what a loaded layer computes: always dropped.
 _IGNORED = {"module", "registered_name", "build_config", "compile_config", "shared_object_id",
@@ -96,6 +97,8 @@ def _accepted(cls) -> set | None:
 
 def layer_spec(spec, where="", custom_objects=None) -> dict:
     """A Keras layer description -> saessak's ``{'class_name', 'config'}``."""
+    if is_operation(spec):  # a keras.ops call on the placeholders
+        return op_layer_spec(spec, where)
     class_name = _CLASS_ALIASES.get(spec.get("class_name"), spec.get("class_name"))
     config = dict(spec.get("config") or {})
     name = config.get("name") or spec.get("name") or "?"
@@ -226,6 +229,8 @@ def _nodes(layer_cfg):
     """A layer's calls as saessak nodes ``{'args', 'kwargs'}``."""
     nodes = []
     for node in layer_cfg.get("inbound_nodes") or []:
+        if isinstance(node, dict) and is_operation(layer_cfg):  # saessak's op, called so
+            node = saessak_call(layer_cfg, node)
         if isinstance(node, dict):  # Keras 3
             args = _k3_value(node.get("args", []))
             kwargs = {k: _k3_value(v) for k, v in (node.get("kwargs") or {}).items()

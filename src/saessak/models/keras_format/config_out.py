@@ -17,8 +17,10 @@ from __future__ import annotations
 import inspect
 
 from ...layers.input_layer import InputLayer, flatten
+from ...layers.op_layer import OpLayer
 from ...layers.serialization import LAYERS
 from .container import user_defines
+from .operations import operation_spec
 
 KERAS2_VERSION = "2.15.0"
 KERAS3_VERSION = "3.5.0"
@@ -26,7 +28,7 @@ KERAS3_VERSION = "3.5.0"
 # saessak layers without a Keras counterpart (or whose Keras form holds code)
 _SAESSAK_ONLY = {"SequenceAttention", "TransformerEncoder", "TransformerDecoder",
                  "PositionalEmbedding", "TokenAndPositionEmbedding", "SinePositionEncoding",
-                 "Lambda", "HeadDense", "RMSNormalization"}
+                 "Lambda", "HeadDense", "RMSNormalization", "OpLayer"}
 # arguments a Keras version refuses, dropped when they hold the default saessak writes
 _NOT_IN_KERAS3 = {"time_major": False, "input_length": None, "batch_input_shape": None,
                   "implementation": 2}
@@ -233,6 +235,12 @@ def model_config(model, keras3: bool) -> dict:
             q, v, k = layer._dims
             spec["config"].update(query_shape=[None, None, q], value_shape=[None, None, v],
                                   key_shape=[None, None, k])
+        if keras3 and isinstance(layer, OpLayer):  # as Keras 3 saves a keras.ops call
+            made = operation_spec(layer, entry["inbound_nodes"][0],
+                                  lambda ref: _k3_args(ref, lookup))
+            if made is not None:
+                layers.append({**made[0], "name": entry["name"], "inbound_nodes": [made[1]]})
+                continue
         if isinstance(layer, InputLayer):
             nodes = []
         elif keras3:
