@@ -1,6 +1,7 @@
 """Write tests/fixtures/keras/ops_model.{keras,npz}: a Keras 3 functional model whose graph
 holds keras.ops calls (operators, indexing with slices and an ellipsis, reductions with
-arguments, concatenation, a transpose, a cast), its input and Keras's outputs.
+arguments, concatenation, a transpose, a cast), its input and Keras's outputs; and
+tf_ops_model.{h5,npz}: tf.keras 2's like it, with tf.* calls (its TFOpLambda layers).
 
     /path/to/keras3/python scripts/make_ops_model_fixture.py
 """
@@ -34,6 +35,26 @@ def main():
     np.savez(os.path.join(OUT, "ops_model.npz"), x=data,
              **{f"y{i}": y for i, y in enumerate(outputs)})
     print("wrote ops_model.keras and ops_model.npz with", keras.__version__)
+    tf_keras_model(data)
+
+
+def tf_keras_model(data):
+    import tensorflow as tf
+    import tf_keras
+
+    tf_keras.utils.set_random_seed(0)
+    inputs = tf_keras.Input((4, 3))
+    x = tf_keras.layers.Dense(3)(inputs) + inputs
+    mean = tf.reduce_mean(x, axis=1)
+    first = x[:, 0, :] * 2.0
+    joined = tf.nn.relu(tf.concat([mean, first], axis=-1))
+    corner = tf.transpose(x, perm=[0, 2, 1])[..., 1:3]
+    model = tf_keras.Model(inputs, [joined, corner])
+    outputs = model.predict(data, verbose=0)
+    model.save(os.path.join(OUT, "tf_ops_model.h5"))
+    np.savez(os.path.join(OUT, "tf_ops_model.npz"), x=data,
+             **{f"y{i}": y for i, y in enumerate(outputs)})
+    print("wrote tf_ops_model.h5 and tf_ops_model.npz with tf.keras", tf_keras.__version__)
 
 
 if __name__ == "__main__":

@@ -104,3 +104,16 @@ def test_real_keras_loads_saessaks_ops(tmp_path):
     assert line, run.stderr[-3000:]
     assert float(line[0].split()[1]) < 1e-5
     assert data["x"].shape == (2, 4, 3)
+
+
+def test_tf_keras2_files_with_tf_op_lambda_layers_load(tmp_path):
+    data = np.load(os.path.join(FIXTURES, "tf_ops_model.npz"))
+    model = keras.models.load_model(os.path.join(FIXTURES, "tf_ops_model.h5"))
+    for i, y in enumerate(model.predict(data["x"], verbose=0)):
+        np.testing.assert_allclose(y, data[f"y{i}"], rtol=1e-5, atol=1e-6)
+    names = {layer.function for layer in model.layers if isinstance(layer, OpLayer)}
+    assert names == {"ops.add", "ops.get_item", "tf.math.reduce_mean", "tf.math.multiply",
+                     "tf.concat", "tf.nn.relu", "tf.transpose"}
+    model.save(tmp_path / "again.h5")  # and saessak's own .h5 of it loads again
+    again = keras.models.load_model(tmp_path / "again.h5")
+    np.testing.assert_allclose(again.predict(data["x"], verbose=0)[1], data["y1"], rtol=1e-5)

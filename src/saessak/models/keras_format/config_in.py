@@ -26,7 +26,14 @@ import warnings
 from ... import constraints, initializers, regularizers
 from ...layers.serialization import LAYERS
 from .container import user_defines
-from .operations import is_operation, op_layer_spec, saessak_call
+from .operations import (
+    TF_OP_CLASSES,
+    is_operation,
+    op_layer_spec,
+    saessak_call,
+    tf_op_call,
+    tf_op_layer_spec,
+)
 
 # Keras arguments that never change what a loaded layer computes: always dropped.
 _IGNORED = {"module", "registered_name", "build_config", "compile_config", "shared_object_id",
@@ -99,6 +106,8 @@ def layer_spec(spec, where="", custom_objects=None) -> dict:
     """A Keras layer description -> saessak's ``{'class_name', 'config'}``."""
     if is_operation(spec):  # a keras.ops call on the placeholders
         return op_layer_spec(spec, where)
+    if spec.get("class_name") in TF_OP_CLASSES:  # tf.keras 2: a tf.* call on them
+        return tf_op_layer_spec(spec, where)
     class_name = _CLASS_ALIASES.get(spec.get("class_name"), spec.get("class_name"))
     config = dict(spec.get("config") or {})
     name = config.get("name") or spec.get("name") or "?"
@@ -236,6 +245,8 @@ def _nodes(layer_cfg):
             kwargs = {k: _k3_value(v) for k, v in (node.get("kwargs") or {}).items()
                       if k not in _DROPPED_CALL_KWARGS}
         else:  # tf.keras 2: [[layer, node, tensor, kwargs], ...]
+            if node and isinstance(node[0], str):  # a TFOpLambda's one entry, not in a list
+                node = [node]
             refs = [{"tensor": entry[:3]} for entry in node]
             kwargs = {}
             for entry in node:
@@ -243,6 +254,8 @@ def _nodes(layer_cfg):
                     kwargs.update({k: _k2_value(v) for k, v in entry[3].items()
                                    if k not in _DROPPED_CALL_KWARGS})
             args = [refs[0] if len(refs) == 1 else refs]
+            if layer_cfg.get("class_name") in TF_OP_CLASSES:
+                args, kwargs = tf_op_call(layer_cfg, args, kwargs)
         nodes.append({"args": args, "kwargs": {"dict": kwargs}})
     return nodes
 

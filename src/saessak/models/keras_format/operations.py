@@ -223,3 +223,51 @@ def from_keras(value):
     if isinstance(value, list):
         return [from_keras(v) for v in value]
     return value
+
+
+# --- tf.keras 2's TFOpLambda -> saessak ----------------------------------------------------
+
+TF_OP_CLASSES = ("TFOpLambda", "SlicingOpLambda")
+# TensorFlow's Python operators, as tf.keras 2 names them, and the keras.ops doing the same
+_OPERATORS = {"__operators__.add": "ops.add", "__operators__.getitem": "ops.get_item",
+              "__operators__.ne": "ops.not_equal", "__operators__.eq": "ops.equal"}
+
+
+def tf_op_layer_spec(spec, where) -> dict:
+    """tf.keras 2's record of a TensorFlow function on placeholders (``tf.math.reduce_mean``
+    as a ``TFOpLambda`` layer) -> an OpLayer description naming saessak's function."""
+    config = spec.get("config") or {}
+    function = config.get("function", "").removeprefix("compat.v1.")  # tf.transpose's name
+    name = _OPERATORS.get(function) or f"tf.{function}"
+    try:
+        resolve(name)
+    except ValueError:
+        raise ValueError(f"{where}: layer {config.get('name')!r} calls tf.{function}, which "
+                         f"saessak does not have") from None
+    return {"class_name": "OpLayer", "config": {"name": config.get("name"),
+                                                "function": name, "args": None}}
+
+
+def tf_op_call(spec, args, kwargs) -> tuple:
+    """A TFOpLambda node's arguments (the first tensor, then keyword arguments) as the call
+    of saessak's function: an operator's ``y`` comes second, a slice spec is the key."""
+    function = (spec.get("config") or {}).get("function", "")
+    kwargs = {k: v for k, v in kwargs.items()  # names, and defaults saessak has no option for
+              if k != "name" and not (k == "conjugate" and v is False)}
+    if function == "__operators__.getitem":
+        key = kwargs.pop("slice_spec")
+        key = [_tf_slice(k) for k in (key if isinstance(key, list) else [key])]
+        return [args[0], tuple(key)], kwargs
+    if function in _OPERATORS and "y" in kwargs:
+        return [args[0], kwargs.pop("y")], kwargs
+    return args, kwargs
+
+
+def _tf_slice(value):
+    """One entry of a tf.keras 2 slice spec: ``{'start', 'stop', 'step'}`` is a slice."""
+    value = value.get("dict", value) if isinstance(value, dict) else value
+    if isinstance(value, dict) and "start" in value:
+        return slice(value["start"], value["stop"], value["step"])
+    if isinstance(value, dict) and value.get("class_name") == "__ellipsis__":
+        return Ellipsis
+    return value
