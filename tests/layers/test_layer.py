@@ -187,6 +187,11 @@ def test_a_users_layer_gets_integer_inputs_as_integers():
     dense = layers.Dense(2)  # saessak's own layers still take integer data as floats
     assert dense(ids).dtype == np.float32
 
+    class Wider(layers.Dense):  # a user's subclass that keeps Dense's call casts too
+        pass
+
+    assert Wider(2)(ids).dtype == np.float32
+
 
 def test_the_argument_after_the_inputs_is_training():
     class Noisy(layers.Layer):

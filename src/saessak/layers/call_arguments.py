@@ -56,7 +56,8 @@ def to_tensors(inputs, dtype):
 
 
 def is_built_in(layer) -> bool:
-    """Whether the layer is one of saessak's own. Those take integer data as floats (as
-    Keras's Dense and Conv cast it themselves); a user's layer gets integers as they are,
-    as in Keras, which casts only float inputs (a custom embedding looks its ids up)."""
-    return type(layer).__module__.startswith("saessak.")
+    """Whether the layer computes with one of saessak's own ``call`` methods. Those take
+    integer data as floats (as Keras's Dense and Conv cast it themselves); a user's ``call``
+    gets integers as they are, as in Keras, which casts only float inputs (a custom
+    embedding looks its ids up). A user's subclass of Dense keeps Dense's call, and casts."""
+    return getattr(type(layer).call, "__module__", "").startswith("saessak.")
