@@ -4,7 +4,6 @@ tf.random.categorical sampling, tf.nn.log_softmax / tf.one_hot log-probabilities
 clipped objective under GradientTape. A small stand-in environment replaces gym."""
 
 import numpy as np
-import scipy.signal
 
 import saessak as keras
 import saessak.compat as tf
@@ -42,7 +41,13 @@ class CartPoleStandIn:
 
 
 def discounted_cumulative_sums(x, discount):
-    return scipy.signal.lfilter([1], [1, float(-discount)], x[::-1], axis=0)[::-1]
+    # keras.io filters with scipy.signal.lfilter([1], [1, -discount], x[::-1])[::-1]; the
+    # same recurrence, y[t] = x[t] + discount * y[t+1], in NumPy (SciPy is an optional extra)
+    out, running = np.zeros(len(x)), 0.0
+    for t in range(len(x) - 1, -1, -1):
+        running = x[t] + discount * running
+        out[t] = running
+    return out
 
 
 class Buffer:
