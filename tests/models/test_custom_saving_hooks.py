@@ -205,3 +205,51 @@ def test_default_hooks_check_the_count_and_refuse_text(tmp_path):
     with pytest.raises(ValueError, match="layer 'texty.*' stored 'note' as <U4 .*save_assets"):
         model.save(path)
     assert not path.exists()  # nothing half-written
+
+
+# --- Keras 3's automatic config: a user's layer with no get_config ------------------------
+
+
+class _Scaled(keras.layers.Layer):
+    def __init__(self, factor=2.0, units=3, **kwargs):
+        super().__init__(**kwargs)
+        self.factor, self.units = factor, units
+        self.dense = keras.layers.Dense(units)
+
+    def call(self, x):
+        return self.dense(x) * self.factor
+
+
+class _Power(keras.layers.Layer):  # no **kwargs: Keras 3 leaves out name and dtype
+    def __init__(self, power):
+        super().__init__()
+        self.power = power
+
+    def call(self, x):
+        return x ** self.power
+
+
+def test_a_layer_without_get_config_saves_its_constructor_arguments(tmp_path):
+    assert _Scaled(3.0, units=5, name="s").get_config() == {
+        "name": "s", "trainable": True, "dtype": "float32", "factor": 3.0, "units": 5}
+    assert _Power(2).get_config() == {"power": 2}
+    inputs = keras.Input((4,))
+    model = keras.Model(inputs, _Power(2)(_Scaled(3.0, units=5)(inputs)))
+    x = np.random.default_rng(0).random((2, 4)).astype("float32")
+    for suffix in (".keras", ".h5", ".saessak"):
+        model.save(tmp_path / f"m{suffix}")
+        loaded = keras.models.load_model(tmp_path / f"m{suffix}", custom_objects={
+            "_Scaled": _Scaled, "_Power": _Power})
+        np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0),
+                                   rtol=1e-6)
+
+
+def test_no_automatic_config_from_objects_or_for_saessaks_own_layers():
+    class Holder(keras.layers.Layer):
+        def __init__(self, table, **kwargs):
+            super().__init__(**kwargs)
+            self.table = table
+
+    assert "table" not in Holder(np.zeros(3), name="h").get_config()  # not a plain value
+    assert "units" in keras.layers.Dense(4).get_config()  # its own get_config, unchanged
+    assert set(keras.layers.Dropout(0.5).get_config()) >= {"rate", "name"}

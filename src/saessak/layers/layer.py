@@ -387,6 +387,8 @@ class Layer(SavingHooks):
         config = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
         if self._batch_input_shape is not None:
             config["batch_input_shape"] = list(self._batch_input_shape)
+        if type(self).get_config is Layer.get_config and not is_built_in(self):
+            return self.auto_config(config)  # a user's class without its own get_config
         return config
 
     @classmethod

@@ -11,9 +11,33 @@ whose ``build`` takes more than a shape.
 
 from __future__ import annotations
 
+import inspect
+
+# the values Keras 3 trusts to make a config from a constructor's arguments
+_PLAIN = (str, int, float, bool, type(None))
+
 
 class SavingHooks:
     """Keras 3's saving hooks, with their default behaviour."""
+
+    def __new__(cls, *args, **kwargs):
+        # Keras 3 keeps the constructor's arguments: a user's layer that writes no
+        # get_config still saves them (when they are plain values), so it loads again.
+        instance = super().__new__(cls)
+        instance.__dict__["_auto_config"] = _constructor_config(cls, args, kwargs)
+        return instance
+
+    def auto_config(self, config: dict) -> dict:
+        """``config`` (the base layer's) with the constructor's arguments, as Keras 3 makes
+        it for a class that does not write ``get_config``; base entries the constructor
+        cannot take are left out. Unchanged where the arguments were not plain values."""
+        arguments = self.__dict__.get("_auto_config")
+        if arguments is None:
+            return config
+        spec = inspect.getfullargspec(type(self).__init__)
+        if spec.varkw is None:
+            config = {k: v for k, v in config.items() if k in spec.args[1:]}
+        return {**config, **arguments}
 
     def save_own_variables(self, store) -> None:
         """Put this layer's own weights (not its sublayers') in ``store``: "0", "1", ..."""
@@ -50,3 +74,24 @@ class SavingHooks:
         if shape is not None and not self.built:
             self.build(tuple(shape) if not shape or not isinstance(shape[0], (list, tuple))
                        else [tuple(s) for s in shape])
+
+
+def _constructor_config(cls, args, kwargs):
+    """The constructor's arguments by name, or None where one is not a plain value."""
+    try:
+        names = inspect.getfullargspec(cls.__init__).args[1:]
+    except TypeError:
+        return None
+    if len(args) > len(names):
+        return None
+    arguments = {**dict(zip(names, args)), **kwargs}
+    values = list(arguments.values())
+    while values:
+        value = values.pop()
+        if isinstance(value, (list, tuple)):
+            values.extend(value)
+        elif isinstance(value, dict):
+            values.extend(value.values())
+        elif not isinstance(value, _PLAIN):
+            return None
+    return arguments

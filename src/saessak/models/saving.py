@@ -147,9 +147,11 @@ def functional_from_config(config, custom_objects=None, cls=None):
     cls = cls or Model
     layers, pending = {}, []
     made: dict[tuple, KerasTensor] = {}
+    saved_name = {}
     for spec in config["layers"]:
         layer = deserialize_layer(spec, custom_objects)
         layers[spec["name"]] = layer
+        saved_name[id(layer)] = spec["name"]
         if isinstance(layer, InputLayer):
             made[(spec["name"], 0, 0)] = layer._inbound_nodes[0].outputs[0]
         for node in spec.get("inbound_nodes", []):
@@ -170,14 +172,15 @@ def functional_from_config(config, custom_objects=None, cls=None):
             except KeyError:
                 continue  # an input of this call is not made yet
             outputs = layer(*args, **kwargs)
-            index = local_count[layer.name]
-            local_count[layer.name] += 1
+            name = saved_name[id(layer)]  # a layer without a name argument got a new one
+            index = local_count[name]
+            local_count[name] += 1
             for i, t in enumerate(flatten(outputs)):
-                made[(layer.name, index, i)] = t
+                made[(name, index, i)] = t
             pending.remove(item)
             progress = True
         if not progress:
-            names = sorted({layer.name for layer, _ in pending})
+            names = sorted({saved_name[id(layer)] for layer, _ in pending})
             raise ValueError(f"the model config cannot be rebuilt: the calls of {names} "
                              "refer to inputs that no layer produces")
     inputs = [lookup(*r) for r in config["input_layers"]]
