@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from .. import layers
 from .application import check_arguments, finish, make_input, pool_or_top
-from .imagenet_utils import decode_predictions as _decode
+from .imagenet_utils import decode_predictions  # noqa: F401 - Keras's name in every module
 from .imagenet_utils import preprocess_input as _preprocess
 
 BASE_WEIGHTS_PATH = "https://storage.googleapis.com/tensorflow/keras-applications/densenet/"
@@ -126,8 +126,3 @@ def preprocess_input(x, data_format=None):
     """Scale pixels from [0, 255] to [0, 1], then normalize each channel by ImageNet's mean
     and standard deviation ('torch' mode), as DenseNet was trained."""
     return _preprocess(x, data_format=data_format, mode="torch")
-
-
-def decode_predictions(preds, top=5):
-    """``[(class_id, class_name, score), ...]`` for each row of ImageNet predictions."""
-    return _decode(preds, top=top)

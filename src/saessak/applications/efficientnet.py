@@ -28,8 +28,10 @@ import math
 from .. import layers
 from ..layers.naming import unique_name
 from .application import check_arguments, finish, make_input, pool_or_top
-from .imagenet_utils import correct_pad
-from .imagenet_utils import decode_predictions as _decode
+from .imagenet_utils import (
+    correct_pad,
+    decode_predictions,  # noqa: F401 - Keras's name in every module
+)
 
 BASE_WEIGHTS_PATH = "https://storage.googleapis.com/keras-applications/"
 IMAGENET_STDDEV_RGB = (0.229, 0.224, 0.225)
@@ -201,8 +203,3 @@ def preprocess_input(x, data_format=None):
     """Returns ``x`` unchanged: EfficientNet scales and standardizes the pixels itself (its
     ``Rescaling`` and ``Normalization`` layers); kept for Keras's API."""
     return x
-
-
-def decode_predictions(preds, top=5):
-    """``[(class_id, class_name, score), ...]`` for each row of ImageNet predictions."""
-    return _decode(preds, top=top)

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from .. import layers
 from .application import check_arguments, finish, make_input, pool_or_top
-from .imagenet_utils import decode_predictions as _decode
+from .imagenet_utils import decode_predictions  # noqa: F401 - Keras's name in every module
 from .imagenet_utils import preprocess_input as _preprocess
 
 BASE_WEIGHTS_PATH = "https://storage.googleapis.com/tensorflow/keras-applications/inception_v3/"
@@ -125,8 +125,3 @@ def InceptionV3(include_top=True, weights="imagenet", input_tensor=None, input_s
 def preprocess_input(x, data_format=None):
     """Scale pixels from [0, 255] to [-1, 1] ('tf' mode), as Inception v3 was trained."""
     return _preprocess(x, data_format=data_format, mode="tf")
-
-
-def decode_predictions(preds, top=5):
-    """``[(class_id, class_name, score), ...]`` for each row of ImageNet predictions."""
-    return _decode(preds, top=top)

@@ -19,7 +19,7 @@ import warnings
 
 from .. import layers
 from .application import check_arguments, finish, make_input, pool_or_top
-from .imagenet_utils import decode_predictions as _decode
+from .imagenet_utils import decode_predictions  # noqa: F401 - Keras's name in every module
 from .imagenet_utils import preprocess_input as _preprocess
 
 BASE_WEIGHT_PATH = "https://storage.googleapis.com/tensorflow/keras-applications/mobilenet/"
@@ -120,8 +120,3 @@ def MobileNet(input_shape=None, alpha=1.0, depth_multiplier=1, dropout=1e-3,
 def preprocess_input(x, data_format=None):
     """Scale pixels from [0, 255] to [-1, 1], as MobileNet was trained ('tf' mode)."""
     return _preprocess(x, data_format=data_format, mode="tf")
-
-
-def decode_predictions(preds, top=5):
-    """``[(class_id, class_name, score), ...]`` for each row of ImageNet predictions."""
-    return _decode(preds, top=top)

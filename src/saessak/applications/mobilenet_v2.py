@@ -19,8 +19,10 @@ import warnings
 
 from .. import layers
 from .application import check_arguments, finish, make_input, pool_or_top
-from .imagenet_utils import correct_pad
-from .imagenet_utils import decode_predictions as _decode
+from .imagenet_utils import (
+    correct_pad,
+    decode_predictions,  # noqa: F401 - Keras's name in every module
+)
 from .imagenet_utils import preprocess_input as _preprocess
 
 BASE_WEIGHT_PATH = "https://storage.googleapis.com/tensorflow/keras-applications/mobilenet_v2/"
@@ -123,8 +125,3 @@ def MobileNetV2(input_shape=None, alpha=1.0, include_top=True, weights="imagenet
 def preprocess_input(x, data_format=None):
     """Scale pixels from [0, 255] to [-1, 1], as MobileNetV2 was trained."""
     return _preprocess(x, data_format=data_format, mode="tf")
-
-
-def decode_predictions(preds, top=5):
-    """``[(class_id, class_name, score), ...]`` for each row of ImageNet predictions."""
-    return _decode(preds, top=top)

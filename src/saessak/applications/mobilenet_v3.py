@@ -29,8 +29,10 @@ import warnings
 from .. import layers
 from ..layers.naming import unique_name
 from .application import check_arguments, finish, make_input, pool_or_top
-from .imagenet_utils import correct_pad
-from .imagenet_utils import decode_predictions as _decode
+from .imagenet_utils import (
+    correct_pad,
+    decode_predictions,  # noqa: F401 - Keras's name in every module
+)
 
 BASE_WEIGHT_PATH = ("https://storage.googleapis.com/tensorflow/keras-applications/"
                     "mobilenet_v3/")
@@ -239,8 +241,3 @@ def preprocess_input(x, data_format=None):
     """Returns ``x`` unchanged: MobileNetV3 scales the pixels itself (its first
     ``Rescaling`` layer); kept for Keras's API."""
     return x
-
-
-def decode_predictions(preds, top=5):
-    """``[(class_id, class_name, score), ...]`` for each row of ImageNet predictions."""
-    return _decode(preds, top=top)

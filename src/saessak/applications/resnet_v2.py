@@ -14,7 +14,7 @@ published weight files load::
 from __future__ import annotations
 
 from .. import layers
-from .imagenet_utils import decode_predictions as _decode
+from .imagenet_utils import decode_predictions  # noqa: F401 - Keras's name in every module
 from .imagenet_utils import preprocess_input as _preprocess
 from .resnet import batch_norm, build
 
@@ -98,8 +98,3 @@ def ResNet152V2(include_top=True, weights="imagenet", input_tensor=None, input_s
 def preprocess_input(x, data_format=None):
     """As ResNetV2 was trained ('tf'): pixels from [0, 255] to [-1, 1]."""
     return _preprocess(x, data_format=data_format, mode="tf")
-
-
-def decode_predictions(preds, top=5):
-    """``[(class_id, class_name, score), ...]`` for each row of ImageNet predictions."""
-    return _decode(preds, top=top)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from .. import layers
 from .application import check_arguments, finish, make_input, pool_or_top
-from .imagenet_utils import decode_predictions as _decode
+from .imagenet_utils import decode_predictions  # noqa: F401 - Keras's name in every module
 from .imagenet_utils import preprocess_input as _preprocess
 
 BASE_WEIGHT_PATH = "https://storage.googleapis.com/tensorflow/keras-applications/"
@@ -75,8 +75,3 @@ def preprocess_input(x, data_format=None):
     """As VGG was trained ('caffe'): RGB to BGR, minus the ImageNet mean of each channel,
     no scaling."""
     return _preprocess(x, data_format=data_format, mode="caffe")
-
-
-def decode_predictions(preds, top=5):
-    """``[(class_id, class_name, score), ...]`` for each row of ImageNet predictions."""
-    return _decode(preds, top=top)
