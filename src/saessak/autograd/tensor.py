@@ -273,15 +273,19 @@ def _check_devices(fn, arrays):
                         "move them to one device first")
 
 
+def stretched_axes(grad_shape, shape) -> tuple:
+    """The axes of ``grad_shape`` that broadcasting added or stretched from ``shape``."""
+    lead = len(grad_shape) - len(shape)
+    return tuple(range(lead)) + tuple(
+        lead + i for i, n in enumerate(shape) if n == 1 and grad_shape[lead + i] != 1)
+
+
 def sum_to_shape(grad, shape):
     """Undo broadcasting: sum ``grad`` over the axes that were stretched to reach its shape."""
     if grad.shape == shape:
         return grad
-    lead = grad.ndim - len(shape)
-    axes = tuple(range(lead)) + tuple(
-        lead + i for i, n in enumerate(shape) if n == 1 and grad.shape[lead + i] != 1)
-    grad = grad.sum(axis=axes, keepdims=True)
-    if lead:
+    grad = grad.sum(axis=stretched_axes(grad.shape, shape), keepdims=True)
+    if grad.ndim != len(shape):
         grad = grad.reshape(shape)
     return grad
 

@@ -19,7 +19,8 @@ A bilinear op y = B(x, w) (a matmul, a convolution) needs neither: :class:`Bilin
 differentiates its two gradients with B's own NumPy forward and backward.
 
 An op with neither still gets its first derivative (its NumPy backward, wrapped in a node
-that knows no derivative of its own); only a third pass *through that op* raises, naming it.
+that knows no derivative of its own); only differentiating that gradient again raises,
+naming the op.
 """
 
 from __future__ import annotations
@@ -30,7 +31,15 @@ import numpy as np
 
 from .. import backend
 from ..autograd.gradcheck import GradCheckResult
-from ..autograd.tensor import Function, Tensor, _key, _topological_order, enable_grad
+from ..autograd.tensor import (
+    Function,
+    Tensor,
+    _key,
+    _topological_order,
+    enable_grad,
+    stretched_axes,
+)
+from ..autograd.tensor import _output_grads as output_grads
 from ..autograd.tensor import sum_to_shape as sum_array_to_shape
 from .manipulation import reshape
 from .reduction import sum as _sum
@@ -42,10 +51,7 @@ def sum_to_shape(g: Tensor, shape) -> Tensor:
     shape = tuple(shape)
     if g.shape == shape:
         return g
-    lead = g.ndim - len(shape)
-    axes = tuple(range(lead)) + tuple(
-        lead + i for i, n in enumerate(shape) if n == 1 and g.shape[lead + i] != 1)
-    return reshape(_sum(g, axis=axes, keepdims=True), shape)
+    return reshape(_sum(g, axis=stretched_axes(g.shape, shape), keepdims=True), shape)
 
 
 class _Root:
@@ -124,15 +130,14 @@ def _nodes_reaching(order, wanted) -> set:
 
 
 def _output_grads(node, grads):
+    """The Tensors that reached each output of ``node`` (constant zeros for an unused one
+    of several), or None when none did."""
     if node.n_outputs == 1:
         g = grads.pop(node, None)
         return None if g is None else (g,)
-    out = [grads.pop((node, i), None) for i in range(node.n_outputs)]
-    if all(g is None for g in out):
-        return None
-    xp = backend.xp()
-    return tuple(g if g is not None else Tensor(xp.zeros(shape, dtype))
-                 for g, (shape, dtype) in zip(out, node.out_meta))
+    out = output_grads(node, grads)  # the engine's: zeros where an output was not used
+    return None if out is None else tuple(g if isinstance(g, Tensor) else Tensor(g)
+                                          for g in out)
 
 
 def backward_ops(node: Function, out_grads) -> tuple:
