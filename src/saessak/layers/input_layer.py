@@ -68,34 +68,34 @@ class KerasTensor:
     # Arithmetic on placeholders records an op layer, so ``x + y`` and ``x[:, 0]`` work in
     # functional models as they do in Keras.
     def __add__(self, other):
-        return record_op("add", ops.add, (self, other), {})
+        return _operator(ops.add, self, other)
 
     def __radd__(self, other):
-        return record_op("add", ops.add, (other, self), {})
+        return _operator(ops.add, other, self)
 
     def __sub__(self, other):
-        return record_op("subtract", ops.subtract, (self, other), {})
+        return _operator(ops.subtract, self, other)
 
     def __rsub__(self, other):
-        return record_op("subtract", ops.subtract, (other, self), {})
+        return _operator(ops.subtract, other, self)
 
     def __mul__(self, other):
-        return record_op("multiply", ops.multiply, (self, other), {})
+        return _operator(ops.multiply, self, other)
 
     def __rmul__(self, other):
-        return record_op("multiply", ops.multiply, (other, self), {})
+        return _operator(ops.multiply, other, self)
 
     def __truediv__(self, other):
-        return record_op("truediv", ops.divide, (self, other), {})
+        return _operator(ops.divide, self, other)
 
     def __matmul__(self, other):
-        return record_op("matmul", ops.matmul, (self, other), {})
+        return _operator(ops.matmul, self, other)
 
     def __neg__(self):
-        return record_op("negative", ops.negative, (self,), {})
+        return _operator(ops.negative, self)
 
     def __getitem__(self, index):
-        return record_op("getitem", ops.get_item, (self, index), {})
+        return _operator(ops.get_item, self, index)
 
 
 def is_symbolic(inputs) -> bool:
@@ -386,6 +386,11 @@ def record_op(name, fn, args, kwargs):
     (an :class:`OpLayer`): the placeholders become its inputs, the rest is kept as given."""
     public = name if "." in name else function_name(fn)
     return OpLayer(public, name=unique_name(f"tf.{public.rpartition('.')[2]}"))(*args, **kwargs)
+
+
+def _operator(fn, *args):
+    """An operator on placeholders (``x + y``) as the ``keras.ops`` call it stands for."""
+    return record_op(function_name(fn), fn, args, {})
 
 
 # keras.ops and the tf.* functions record themselves through this when given placeholders

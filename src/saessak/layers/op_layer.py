@@ -115,25 +115,9 @@ class OpLayer(Layer):
         return super().__call__(*args, **kwargs)
 
     def call(self, inputs):
-        values = inputs if self._slots() > 1 else [inputs]
+        # one placeholder comes as itself, several as a list (the call's slots, in order)
+        values = inputs if isinstance(inputs, (list, tuple)) else [inputs]
         return self._fn(*fill(self.args, values), **fill(self.kwargs, values))
-
-    def _slots(self) -> int:
-        count = 0
-
-        def walk(value):
-            nonlocal count
-            if isinstance(value, Slot):
-                count += 1
-            elif type(value) in (list, tuple):
-                for v in value:
-                    walk(v)
-            elif type(value) is dict:
-                for v in value.values():
-                    walk(v)
-
-        walk((self.args, self.kwargs))
-        return count
 
     def compute_output_shape(self, input_shape):
         raise NotImplementedError  # found by a trial run
