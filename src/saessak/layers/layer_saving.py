@@ -11,7 +11,10 @@ whose ``build`` takes more than a shape.
 
 from __future__ import annotations
 
+import functools
 import inspect
+
+from .._nest import flatten
 
 # the values Keras 3 trusts to make a config from a constructor's arguments
 _PLAIN = (str, int, float, bool, type(None))
@@ -34,9 +37,8 @@ class SavingHooks:
         arguments = self.__dict__.get("_auto_config")
         if arguments is None:
             return config
-        spec = inspect.getfullargspec(type(self).__init__)
-        if spec.varkw is None:
-            config = {k: v for k, v in config.items() if k in spec.args[1:]}
+        if inspect.getfullargspec(type(self).__init__).varkw is None:
+            config = {k: v for k, v in config.items() if k in _constructor_names(type(self))}
         return {**config, **arguments}
 
     def save_own_variables(self, store) -> None:
@@ -76,22 +78,18 @@ class SavingHooks:
                        else [tuple(s) for s in shape])
 
 
+@functools.cache
+def _constructor_names(cls) -> tuple:
+    """The names a class's ``__init__`` takes by position (after ``self``)."""
+    return tuple(inspect.getfullargspec(cls.__init__).args[1:])
+
+
 def _constructor_config(cls, args, kwargs):
     """The constructor's arguments by name, or None where one is not a plain value."""
-    try:
-        names = inspect.getfullargspec(cls.__init__).args[1:]
-    except TypeError:
-        return None
+    names = _constructor_names(cls)
     if len(args) > len(names):
         return None
     arguments = {**dict(zip(names, args)), **kwargs}
-    values = list(arguments.values())
-    while values:
-        value = values.pop()
-        if isinstance(value, (list, tuple)):
-            values.extend(value)
-        elif isinstance(value, dict):
-            values.extend(value.values())
-        elif not isinstance(value, _PLAIN):
-            return None
+    if not all(isinstance(leaf, _PLAIN) for leaf in flatten(arguments)):
+        return None
     return arguments
