@@ -65,8 +65,8 @@ def operation_spec(layer, node, tensor_json):
     entry = keras_ops()[name]
     first = node["args"][0]
     placeholders = first if isinstance(first, list) else [first]
-    bound = _keras_arguments(name, fill(layer.args, [tensor_json(p) for p in placeholders]),
-                             fill(layer.kwargs, [tensor_json(p) for p in placeholders]))
+    tensors = [tensor_json(p) for p in placeholders]
+    bound = _keras_arguments(name, fill(layer.args, tensors), fill(layer.kwargs, tensors))
     if bound is None:
         return None
     call = [p for p in entry["call"] if p in bound]
@@ -184,7 +184,7 @@ def saessak_call(spec, node) -> dict:
         return {"args": [bound[k] for k in entry["signature"] if k in bound] + extra,
                 "kwargs": {}}
     named = {p.name for p in params}
-    positional, keywords = [], {}
+    keywords = {}
     for i, key in enumerate(entry["signature"]):
         if key not in bound:
             continue
@@ -202,7 +202,7 @@ def saessak_call(spec, node) -> dict:
     if extra:  # operands after the named arguments: all by position
         positional = [keywords.pop(p.name) for p in params if p.name in keywords]
         return {"args": positional + extra, "kwargs": keywords}
-    return {"args": positional, "kwargs": keywords}
+    return {"args": [], "kwargs": keywords}
 
 
 def from_keras(value):
